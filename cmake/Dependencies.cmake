@@ -1,0 +1,17 @@
+# Every external dependency comes from a Debian package; a missing one stops configure
+# with the name of the package to install.
+macro(ts2onnx_require pkg debian)
+  find_package(${pkg} ${ARGN} QUIET)
+  if(NOT ${pkg}_FOUND)
+    message(FATAL_ERROR "ts2onnx needs ${pkg}: install it with `apt-get install ${debian}`")
+  endif()
+endmacro()
+
+ts2onnx_require(absl libabsl-dev CONFIG)
+ts2onnx_require(fmt libfmt-dev CONFIG)
+ts2onnx_require(ZLIB zlib1g-dev)
+ts2onnx_require(Protobuf "libprotobuf-dev protobuf-compiler")
+ts2onnx_require(ONNX libonnx-dev CONFIG)
+if(TS2ONNX_BUILD_TESTS)
+  ts2onnx_require(doctest doctest-dev CONFIG)
+endif()

@@ -1,0 +1,254 @@
+#include "ir/Tensor.h"
+
+#include <array>
+#include <cstring>
+
+namespace ts2onnx::ir {
+namespace {
+
+struct ScalarTypeInfo {
+  std::string_view name; // torch's printed prefix
+  std::string_view shortName;
+  size_t size;
+};
+
+constexpr std::array<ScalarTypeInfo, kNumScalarTypes> kInfo = {{
+    {"Byte", "uint8", 1},
+    {"Char", "int8", 1},
+    {"Short", "int16", 2},
+    {"Int", "int32", 4},
+    {"Long", "int64", 8},
+    {"Half", "float16", 2},
+    {"Float", "float32", 4},
+    {"Double", "float64", 8},
+    {"ComplexHalf", "complex32", 4},
+    {"ComplexFloat", "complex64", 8},
+    {"ComplexDouble", "complex128", 16},
+    {"Bool", "bool", 1},
+    {"QInt8", "qint8", 1},
+    {"QUInt8", "quint8", 1},
+    {"QInt32", "qint32", 4},
+    {"BFloat16", "bfloat16", 2},
+    {"QUInt4x2", "quint4x2", 1},
+    {"QUInt2x4", "quint2x4", 1},
+}};
+
+const ScalarTypeInfo *info(ScalarType t) {
+  int i = static_cast<int>(t);
+  return i >= 0 && i < kNumScalarTypes ? &kInfo[i] : nullptr;
+}
+
+uint16_t loadU16(const uint8_t *p) {
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return v;
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else { // subnormal: renormalize
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
+      bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 31) {
+    bits = sign | 0x7f800000u | (mant << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+template <typename T> T load(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+} // namespace
+
+size_t elementSize(ScalarType t) {
+  const ScalarTypeInfo *i = info(t);
+  return i ? i->size : 0;
+}
+
+std::string_view scalarTypeName(ScalarType t) {
+  const ScalarTypeInfo *i = info(t);
+  return i ? i->name : "Undefined";
+}
+
+std::optional<ScalarType> scalarTypeFromName(std::string_view name) {
+  for (int i = 0; i < kNumScalarTypes; ++i)
+    if (kInfo[i].name == name)
+      return static_cast<ScalarType>(i);
+  return std::nullopt;
+}
+
+std::string_view scalarTypeShortName(ScalarType t) {
+  const ScalarTypeInfo *i = info(t);
+  return i ? i->shortName : "undefined";
+}
+
+std::optional<ScalarType> scalarTypeFromShortName(std::string_view name) {
+  for (int i = 0; i < kNumScalarTypes; ++i)
+    if (kInfo[i].shortName == name)
+      return static_cast<ScalarType>(i);
+  return std::nullopt;
+}
+
+bool isFloatingType(ScalarType t) {
+  return t == ScalarType::Float16 || t == ScalarType::Float32 || t == ScalarType::Float64 ||
+         t == ScalarType::BFloat16;
+}
+
+bool isIntegralType(ScalarType t, bool includeBool) {
+  switch (t) {
+  case ScalarType::UInt8:
+  case ScalarType::Int8:
+  case ScalarType::Int16:
+  case ScalarType::Int32:
+  case ScalarType::Int64:
+    return true;
+  case ScalarType::Bool:
+    return includeBool;
+  default:
+    return false;
+  }
+}
+
+std::shared_ptr<Storage> Storage::copyOf(const void *bytes, size_t n) {
+  std::vector<uint8_t> v(n);
+  if (n)
+    std::memcpy(v.data(), bytes, n);
+  return fromVector(std::move(v));
+}
+
+std::shared_ptr<Storage> Storage::fromVector(std::vector<uint8_t> bytes) {
+  auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  auto s = std::make_shared<Storage>();
+  s->data = owned->data();
+  s->nbytes = owned->size();
+  s->owner = owned;
+  return s;
+}
+
+std::vector<int64_t> Tensor::contiguousStrides(const std::vector<int64_t> &sizes) {
+  std::vector<int64_t> strides(sizes.size());
+  int64_t s = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= sizes[i] > 0 ? sizes[i] : 1;
+  }
+  return strides;
+}
+
+Tensor Tensor::fromBytes(ScalarType dtype, std::vector<int64_t> sizes, const void *bytes) {
+  int64_t n = 1;
+  for (int64_t s : sizes)
+    n *= s;
+  auto strides = contiguousStrides(sizes);
+  return Tensor(dtype, std::move(sizes), std::move(strides), 0,
+                Storage::copyOf(bytes, static_cast<size_t>(n) * elementSize(dtype)));
+}
+
+int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (int64_t s : sizes_)
+    n *= s;
+  return n;
+}
+
+bool Tensor::isContiguous() const {
+  int64_t expected = 1;
+  for (size_t i = sizes_.size(); i-- > 0;) {
+    if (sizes_[i] == 1)
+      continue;
+    if (strides_[i] != expected)
+      return false;
+    expected *= sizes_[i];
+  }
+  return true;
+}
+
+const uint8_t *Tensor::data() const {
+  if (!storage_ || !storage_->data)
+    return nullptr;
+  return storage_->data + static_cast<size_t>(storageOffset_) * elementSize(dtype_);
+}
+
+int64_t Tensor::offsetOf(int64_t linear) const {
+  int64_t off = storageOffset_;
+  for (size_t d = sizes_.size(); d-- > 0;) {
+    int64_t idx = linear % sizes_[d];
+    linear /= sizes_[d];
+    off += idx * strides_[d];
+  }
+  return off;
+}
+
+std::vector<uint8_t> Tensor::contiguousBytes() const {
+  size_t es = elementSize(dtype_);
+  int64_t n = numel();
+  std::vector<uint8_t> out(static_cast<size_t>(n) * es);
+  if (n == 0)
+    return out;
+  if (isContiguous()) {
+    std::memcpy(out.data(), data(), out.size());
+    return out;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    std::memcpy(out.data() + i * es, storage_->data + offsetOf(i) * es, es);
+  return out;
+}
+
+double Tensor::doubleAt(int64_t i) const {
+  const uint8_t *p = storage_->data + offsetOf(i) * elementSize(dtype_);
+  switch (dtype_) {
+  case ScalarType::Float32:
+    return load<float>(p);
+  case ScalarType::Float64:
+    return load<double>(p);
+  case ScalarType::Float16:
+    return halfToFloat(loadU16(p));
+  case ScalarType::BFloat16: {
+    uint32_t bits = static_cast<uint32_t>(loadU16(p)) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  default:
+    return static_cast<double>(intAt(i));
+  }
+}
+
+int64_t Tensor::intAt(int64_t i) const {
+  const uint8_t *p = storage_->data + offsetOf(i) * elementSize(dtype_);
+  switch (dtype_) {
+  case ScalarType::UInt8:
+  case ScalarType::QUInt8:
+  case ScalarType::Bool:
+    return load<uint8_t>(p);
+  case ScalarType::Int8:
+  case ScalarType::QInt8:
+    return load<int8_t>(p);
+  case ScalarType::Int16:
+    return load<int16_t>(p);
+  case ScalarType::Int32:
+  case ScalarType::QInt32:
+    return load<int32_t>(p);
+  case ScalarType::Int64:
+    return load<int64_t>(p);
+  default:
+    return static_cast<int64_t>(doubleAt(i));
+  }
+}
+
+} // namespace ts2onnx::ir

@@ -1,0 +1,108 @@
+// Constant tensors: a dtype, sizes, strides and a view onto bytes the tensor may not own (the
+// archive's memory map). Nothing is copied until someone asks for contiguous data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ts2onnx::ir {
+
+/// torch's ScalarType codes, as archives print them (`dtype=6` is float32).
+enum class ScalarType : int8_t {
+  Undefined = -1,
+  UInt8 = 0,
+  Int8 = 1,
+  Int16 = 2,
+  Int32 = 3,
+  Int64 = 4,
+  Float16 = 5,
+  Float32 = 6,
+  Float64 = 7,
+  ComplexHalf = 8,
+  ComplexFloat = 9,
+  ComplexDouble = 10,
+  Bool = 11,
+  QInt8 = 12,
+  QUInt8 = 13,
+  QInt32 = 14,
+  BFloat16 = 15,
+  QUInt4x2 = 16,
+  QUInt2x4 = 17,
+};
+constexpr int kNumScalarTypes = 18;
+
+/// Bytes per element (0 for Undefined).
+size_t elementSize(ScalarType t);
+/// torch's type-prefix name used in printed tensor types: `Float`, `Long`, `Bool`, ...
+std::string_view scalarTypeName(ScalarType t);
+/// Inverse of scalarTypeName.
+std::optional<ScalarType> scalarTypeFromName(std::string_view name);
+/// Python-side name: `float32`, `int64`, `bool`, ...
+std::string_view scalarTypeShortName(ScalarType t);
+std::optional<ScalarType> scalarTypeFromShortName(std::string_view name);
+bool isFloatingType(ScalarType t);
+bool isIntegralType(ScalarType t, bool includeBool);
+
+/// Raw bytes that tensors view. `owner` keeps the memory alive (an mmap, a vector, ...).
+struct Storage {
+  const uint8_t *data = nullptr;
+  size_t nbytes = 0;
+  std::shared_ptr<const void> owner;
+
+  /// A storage that owns a copy of `bytes`.
+  static std::shared_ptr<Storage> copyOf(const void *bytes, size_t n);
+  /// A storage that owns `bytes`.
+  static std::shared_ptr<Storage> fromVector(std::vector<uint8_t> bytes);
+};
+
+class Tensor {
+public:
+  Tensor() = default;
+  Tensor(ScalarType dtype, std::vector<int64_t> sizes, std::vector<int64_t> strides,
+         int64_t storageOffset, std::shared_ptr<const Storage> storage)
+      : dtype_(dtype), sizes_(std::move(sizes)), strides_(std::move(strides)),
+        storageOffset_(storageOffset), storage_(std::move(storage)) {}
+
+  /// A contiguous tensor that owns a copy of `bytes` (which must hold numel * elementSize).
+  static Tensor fromBytes(ScalarType dtype, std::vector<int64_t> sizes, const void *bytes);
+  template <typename T>
+  static Tensor fromVector(ScalarType dtype, std::vector<int64_t> sizes, const std::vector<T> &v) {
+    return fromBytes(dtype, std::move(sizes), v.data());
+  }
+  static std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &sizes);
+
+  bool defined() const { return dtype_ != ScalarType::Undefined; }
+  ScalarType dtype() const { return dtype_; }
+  const std::vector<int64_t> &sizes() const { return sizes_; }
+  const std::vector<int64_t> &strides() const { return strides_; }
+  int64_t storageOffset() const { return storageOffset_; }
+  int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
+  int64_t numel() const;
+  size_t nbytes() const { return static_cast<size_t>(numel()) * elementSize(dtype_); }
+  bool isContiguous() const;
+  const std::shared_ptr<const Storage> &storage() const { return storage_; }
+
+  /// Pointer to the first element; valid for numel elements when isContiguous().
+  const uint8_t *data() const;
+  /// The elements in row-major order: a view when contiguous, else a gathered copy.
+  std::vector<uint8_t> contiguousBytes() const;
+  /// Element i (row-major) converted to double / int64; for small constant evaluation.
+  double doubleAt(int64_t i) const;
+  int64_t intAt(int64_t i) const;
+
+private:
+  int64_t offsetOf(int64_t linear) const;
+
+  ScalarType dtype_ = ScalarType::Undefined;
+  std::vector<int64_t> sizes_;
+  std::vector<int64_t> strides_;
+  int64_t storageOffset_ = 0;
+  std::shared_ptr<const Storage> storage_;
+};
+
+} // namespace ts2onnx::ir
