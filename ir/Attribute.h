@@ -29,9 +29,18 @@ enum class AttributeKind {
   Strings,
   Tensors,
   Types,
+  Literal,
 };
 
 const char *attributeKindName(AttributeKind k);
+
+/// A constant kept exactly as torch printed it, for IValues the IR does not model (tuples,
+/// dicts, objects, complex or lossy formatted tensors): the parser stores the text, the printer
+/// writes it back unchanged.
+struct Literal {
+  std::string text;
+  bool operator==(const Literal &o) const { return text == o.text; }
+};
 
 /// One attribute value. Graph attributes are shared so that copying a node does not deep-copy a
 /// subgraph.
@@ -40,7 +49,7 @@ public:
   using Storage = std::variant<int64_t, double, std::complex<double>, std::string, Tensor,
                                std::shared_ptr<Graph>, TypePtr, std::vector<int64_t>,
                                std::vector<double>, std::vector<bool>, std::vector<std::string>,
-                               std::vector<Tensor>, std::vector<TypePtr>>;
+                               std::vector<Tensor>, std::vector<TypePtr>, Literal>;
 
   AttributeValue() = default;
   template <typename T> explicit AttributeValue(T v) : value_(std::move(v)) {}

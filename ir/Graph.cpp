@@ -481,6 +481,7 @@ static Node *cloneNodeUnlinked(Graph *g, const Node &n,
   Node *c = g->create(n.kind(), ins, n.outputs().size());
   c->copyAttributes(n);
   c->setSourceLocation(n.sourceLocation());
+  c->setScopeName(n.scopeName());
   for (size_t i = 0; i < n.outputs().size(); ++i) {
     Value *o = c->output(i);
     o->setType(n.output(i)->type());

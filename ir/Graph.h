@@ -161,6 +161,13 @@ public:
     return setAttribute(name, AttributeValue(std::move(v)));
   }
 
+  /// The module scope torch traces record (`__module.conv`), printed as `, scope: ...`.
+  const std::string &scopeName() const { return scope_; }
+  Node *setScopeName(std::string scope) {
+    scope_ = std::move(scope);
+    return this;
+  }
+
   const SourceLocation &sourceLocation() const { return loc_; }
   Node *setSourceLocation(SourceLocation loc) {
     loc_ = std::move(loc);
@@ -192,6 +199,7 @@ private:
   std::vector<Block *> blocks_;
   std::vector<std::pair<Symbol, AttributeValue>> attrs_;
   SourceLocation loc_;
+  std::string scope_;
 };
 
 /// A list of nodes between a prim::Param node (whose outputs are the block's inputs) and a

@@ -224,6 +224,14 @@ double Tensor::doubleAt(int64_t i) const {
     std::memcpy(&f, &bits, 4);
     return f;
   }
+  case ScalarType::ComplexFloat:
+    return load<float>(p); // the real part
+  case ScalarType::ComplexDouble:
+    return load<double>(p);
+  case ScalarType::ComplexHalf:
+    return halfToFloat(loadU16(p));
+  case ScalarType::Undefined:
+    return 0;
   default:
     return static_cast<double>(intAt(i));
   }
@@ -246,7 +254,12 @@ int64_t Tensor::intAt(int64_t i) const {
     return load<int32_t>(p);
   case ScalarType::Int64:
     return load<int64_t>(p);
-  default:
+  case ScalarType::Undefined:
+    return 0;
+  case ScalarType::QUInt4x2:
+  case ScalarType::QUInt2x4:
+    return load<uint8_t>(p);
+  default: // floating and complex types
     return static_cast<int64_t>(doubleAt(i));
   }
 }

@@ -166,9 +166,41 @@ TypePtr Type::classType(std::string n) { return make(TypeKind::Class, {}, std::m
 TypePtr Type::interfaceType(std::string n) { return make(TypeKind::Interface, {}, std::move(n)); }
 TypePtr Type::enumType(std::string n) { return make(TypeKind::Enum, {}, std::move(n)); }
 
-std::string Type::str() const {
-  if (const char *leaf = leafName(kind_); leaf && kind_ != TypeKind::Tensor)
+// torch's `Type::str()`: what Dict and Union print for their members, where tensors are plain
+// `Tensor` and named tuples print their qualified name.
+static std::string reprStr(const Type &t) {
+  if (const char *leaf = leafName(t.kind()))
     return leaf;
+  const auto &c = t.contained();
+  switch (t.kind()) {
+  case TypeKind::List:
+    return reprStr(*c[0]) + "[]";
+  case TypeKind::Optional:
+    return reprStr(*c[0]) + "?";
+  case TypeKind::Future:
+    return "Future(" + reprStr(*c[0]) + ")";
+  case TypeKind::RRef:
+    return "RRef(" + reprStr(*c[0]) + ")";
+  case TypeKind::Await:
+    return "Await(" + reprStr(*c[0]) + ")";
+  case TypeKind::Dict:
+    return "Dict(" + reprStr(*c[0]) + ", " + reprStr(*c[1]) + ")";
+  case TypeKind::Union:
+    return "Union(" + join(c, reprStr) + ")";
+  case TypeKind::Tuple:
+    if (!t.fieldNames().empty() && !t.name().empty())
+      return t.name();
+    return "(" + join(c, reprStr) + ")";
+  case TypeKind::Enum:
+    return "Enum<" + t.name() + ">";
+  default:
+    return t.name();
+  }
+}
+
+// torch's `operator<<(std::ostream&, const Type&)`, which graph printing uses: full tensor
+// types, and recursion through lists, optionals, tuples and futures (but not dicts or unions).
+std::string Type::str() const {
   auto s = [](const Type &t) { return t.str(); };
   switch (kind_) {
   case TypeKind::Tensor:
@@ -178,15 +210,11 @@ std::string Type::str() const {
   case TypeKind::Optional:
     return elementType()->str() + "?";
   case TypeKind::Future:
-    return "Future(" + elementType()->str() + ")";
+    return "Future[" + elementType()->str() + "]";
   case TypeKind::RRef:
-    return "RRef(" + elementType()->str() + ")";
+    return "RRef[" + elementType()->str() + "]";
   case TypeKind::Await:
-    return "Await(" + elementType()->str() + ")";
-  case TypeKind::Dict:
-    return "Dict(" + contained_[0]->str() + ", " + contained_[1]->str() + ")";
-  case TypeKind::Union:
-    return "Union(" + join(contained_, s) + ")";
+    return "Await[" + elementType()->str() + "]";
   case TypeKind::Tuple: {
     if (fieldNames_.empty())
       return "(" + join(contained_, s) + ")";
@@ -195,10 +223,8 @@ std::string Type::str() const {
       out += (i ? ", " : "") + fieldNames_[i] + " : " + contained_[i]->str();
     return out + ")";
   }
-  case TypeKind::Enum:
-    return "Enum<" + name_ + ">";
   default:
-    return name_;
+    return reprStr(*this);
   }
 }
 
