@@ -1,0 +1,30 @@
+// Side-effect queries shared by passes. Node::hasSideEffects() also looks into a node's blocks,
+// so asking it for every node of a nested graph costs time quadratic in the nesting depth;
+// passes that walk every block ask EffectsCache for the node's own effects instead.
+#pragma once
+
+#include <memory>
+
+#include "absl/container/flat_hash_map.h"
+#include "ir/Graph.h"
+
+namespace ts2onnx::passes {
+
+class EffectsCache {
+public:
+  EffectsCache();
+  ~EffectsCache();
+
+  /// True when the node itself, not counting the nodes in its blocks, has side effects
+  /// (Node::hasSideEffects of a node of that kind without blocks).
+  bool ownEffects(const ir::Node &n);
+  /// ownEffects() minus the effects that write no value (exceptions, prints, warnings): true
+  /// when the node may change a tensor, list, dict or object that other nodes read.
+  bool mayWrite(const ir::Node &n);
+
+private:
+  std::unique_ptr<ir::Graph> scratch_;
+  absl::flat_hash_map<ir::Symbol, bool> byKind_;
+};
+
+} // namespace ts2onnx::passes

@@ -1,0 +1,102 @@
+#include "passes/PassRegistry.h"
+
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "passes/Passes.h"
+
+namespace ts2onnx::passes {
+
+std::optional<std::string> PassOptions::get(std::string_view key) const {
+  auto it = extra.find(std::string(key));
+  if (it == extra.end())
+    return std::nullopt;
+  return it->second;
+}
+
+bool isValidPassName(std::string_view name) {
+  if (name.empty() || name.front() == '-' || name.back() == '-')
+    return false;
+  char prev = 0;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok || (c == '-' && prev == '-'))
+      return false;
+    prev = c;
+  }
+  return true;
+}
+
+PassRegistry &PassRegistry::global() {
+  static PassRegistry *registry = [] {
+    auto *r = new PassRegistry();
+    // Builtin names are valid and distinct, so this cannot fail.
+    absl::Status s = registerBuiltinPasses(*r);
+    (void)s;
+    return r;
+  }();
+  return *registry;
+}
+
+absl::Status PassRegistry::registerPass(std::string name, std::string description, PassFn fn) {
+  if (!isValidPassName(name))
+    return absl::InvalidArgumentError(fmt::format(
+        "invalid pass name '{}': use lowercase letters, digits and single dashes", name));
+  if (!fn)
+    return absl::InvalidArgumentError(fmt::format("pass '{}' has no function", name));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (passes_.count(name))
+    return absl::AlreadyExistsError(fmt::format("pass '{}' is already registered", name));
+  auto info = std::make_unique<PassInfo>(PassInfo{name, std::move(description), std::move(fn)});
+  passes_.emplace(std::move(name), std::move(info));
+  return absl::OkStatus();
+}
+
+const PassInfo *PassRegistry::lookup(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = passes_.find(name);
+  return it == passes_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const PassInfo *> PassRegistry::passes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<const PassInfo *> out;
+  out.reserve(passes_.size());
+  for (const auto &[name, info] : passes_)
+    out.push_back(info.get());
+  return out;
+}
+
+std::string PassRegistry::knownPassNames() const {
+  std::string out;
+  for (const PassInfo *p : passes())
+    out += (out.empty() ? "" : ", ") + p->name;
+  return out.empty() ? "(none)" : out;
+}
+
+absl::Status registerBuiltinPasses(PassRegistry &registry) {
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "dce", "Remove nodes whose outputs are unused and that have no side effects", runDce));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "cse", "Replace nodes by an equivalent earlier node in the same or an enclosing block",
+      runCse));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "lower-simple-tuples", "Forward tuple elements past TupleConstruct/TupleUnpack pairs",
+      runLowerSimpleTuples));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "fold-scalars",
+      "Evaluate ops on constant int/float/bool/str/None and fold constant-condition ifs",
+      runFoldScalars));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "peephole-script",
+      "Fold None checks on non-optional values, needless casts and list-literal idioms",
+      runPeepholeScript));
+  return absl::OkStatus();
+}
+
+absl::Status registerPass(std::string name, std::string description, PassFn fn) {
+  return PassRegistry::global().registerPass(std::move(name), std::move(description),
+                                             std::move(fn));
+}
+
+} // namespace ts2onnx::passes

@@ -1,0 +1,27 @@
+// The builtin passes, one per file in passes/. Each takes a well-formed graph and leaves one.
+#pragma once
+
+#include "absl/status/status.h"
+#include "ir/Graph.h"
+#include "passes/PassRegistry.h"
+
+namespace ts2onnx::passes {
+
+/// `dce`: removes nodes whose outputs are unused and that have no side effects (dce.cpp).
+absl::Status runDce(ir::Graph &graph, const PassOptions &options);
+/// `cse`: replaces a node by an earlier equivalent one in the same or an enclosing block
+/// (cse.cpp).
+absl::Status runCse(ir::Graph &graph, const PassOptions &options);
+
+/// `lower-simple-tuples`: forwards elements past TupleConstruct -> TupleUnpack/TupleIndex
+/// (lower-simple-tuples.cpp).
+absl::Status runLowerSimpleTuples(ir::Graph &graph, const PassOptions &options);
+/// `fold-scalars`: evaluates ops on constant int/float/bool/str/None values and folds prim::If
+/// with a constant condition (fold-scalars.cpp).
+absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &options);
+
+/// `peephole-script`: `x is None` on values that cannot be None, needless unchecked_cast, and
+/// len/getitem/unpack of unmutated ListConstructs (peephole-script.cpp).
+absl::Status runPeepholeScript(ir::Graph &graph, const PassOptions &options);
+
+} // namespace ts2onnx::passes

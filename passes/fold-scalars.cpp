@@ -1,0 +1,247 @@
+// fold-scalars: constant propagation over immutable values, as torch's emitter runs it on every
+// function it compiles (ConstantPropagationImmutableTypes).
+//
+// Given: a well-formed graph.
+// Does:  - a prim::If whose condition is a constant bool is replaced by the taken block;
+//        - an arithmetic, comparison, logic or conversion op whose inputs are all constant
+//          int/float/bool/str/None values (and whose outputs are such values) is evaluated and
+//          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
+//          eq/ne/lt/le/gt/ge, __not__, __and__/__or__/__xor__, __is__/__isnot__, Int, Float,
+//          Bool, prim::min/max/abs, str concatenation. Tensors, lists and dicts are never
+//          touched (they are mutable).
+// Result: no such op on constants remains; the dead constants are left for dce. Linear time.
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "passes/Passes.h"
+
+namespace ts2onnx::passes {
+namespace {
+
+struct Scalar {
+  enum class Kind { Int, Float, Bool, Str, None } kind;
+  int64_t i = 0;
+  double d = 0;
+  std::string s;
+
+  bool isNumber() const { return kind == Kind::Int || kind == Kind::Float || kind == Kind::Bool; }
+  double asDouble() const { return kind == Kind::Float ? d : double(i); }
+};
+
+std::optional<Scalar> constantOf(const ir::Value *v) {
+  const ir::Node *n = v->node();
+  if (n->kind() != ir::prim::Constant)
+    return std::nullopt;
+  const ir::Type &t = *v->type();
+  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  switch (t.kind()) {
+  case ir::TypeKind::None:
+    return Scalar{Scalar::Kind::None};
+  case ir::TypeKind::Int:
+    if (auto *i = a ? a->getIf<int64_t>() : nullptr)
+      return Scalar{Scalar::Kind::Int, *i};
+    return std::nullopt;
+  case ir::TypeKind::Bool:
+    if (auto *i = a ? a->getIf<int64_t>() : nullptr)
+      return Scalar{Scalar::Kind::Bool, *i != 0};
+    return std::nullopt;
+  case ir::TypeKind::Float:
+    if (auto *d = a ? a->getIf<double>() : nullptr)
+      return Scalar{Scalar::Kind::Float, 0, *d};
+    return std::nullopt;
+  case ir::TypeKind::Str:
+    if (auto *s = a ? a->getIf<std::string>() : nullptr)
+      return Scalar{Scalar::Kind::Str, 0, 0, *s};
+    return std::nullopt;
+  default:
+    return std::nullopt;
+  }
+}
+
+// Python semantics for integer floor division and modulo.
+int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0)))
+    --q;
+  return q;
+}
+int64_t floorMod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0)))
+    r += b;
+  return r;
+}
+
+std::optional<Scalar> number(ir::TypeKind out, double d, int64_t i, bool isInt) {
+  if (out == ir::TypeKind::Int && isInt)
+    return Scalar{Scalar::Kind::Int, i};
+  if (out == ir::TypeKind::Float)
+    return Scalar{Scalar::Kind::Float, 0, isInt ? double(i) : d};
+  return std::nullopt;
+}
+
+std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in) {
+  std::string_view op = n.kind().qualString();
+  if (n.outputs().size() != 1)
+    return std::nullopt;
+  ir::TypeKind out = n.output()->type()->kind();
+  auto boolean = [](bool b) { return Scalar{Scalar::Kind::Bool, b ? 1 : 0}; };
+  if (in.size() == 2 && in[0].isNumber() && in[1].isNumber()) {
+    const Scalar &a = in[0], &b = in[1];
+    bool ints = a.kind != Scalar::Kind::Float && b.kind != Scalar::Kind::Float;
+    double x = a.asDouble(), y = b.asDouble();
+    if (op == "aten::add")
+      return number(out, x + y, a.i + b.i, ints);
+    if (op == "aten::sub")
+      return number(out, x - y, a.i - b.i, ints);
+    if (op == "aten::mul")
+      return number(out, x * y, a.i * b.i, ints);
+    if (op == "aten::div" && y != 0)
+      return number(out, x / y, 0, false);
+    if (op == "aten::floordiv" && y != 0)
+      return ints ? number(out, 0, floorDiv(a.i, b.i), true)
+                  : number(out, std::floor(x / y), 0, false);
+    if (op == "aten::remainder" && y != 0)
+      return ints ? number(out, 0, floorMod(a.i, b.i), true)
+                  : number(out, x - std::floor(x / y) * y, 0, false);
+    if (op == "aten::eq")
+      return boolean(x == y);
+    if (op == "aten::ne")
+      return boolean(x != y);
+    if (op == "aten::lt")
+      return boolean(x < y);
+    if (op == "aten::le")
+      return boolean(x <= y);
+    if (op == "aten::gt")
+      return boolean(x > y);
+    if (op == "aten::ge")
+      return boolean(x >= y);
+    if (op == "prim::min")
+      return number(out, std::min(x, y), std::min(a.i, b.i), ints);
+    if (op == "prim::max")
+      return number(out, std::max(x, y), std::max(a.i, b.i), ints);
+    if (ints && (op == "aten::__and__" || op == "aten::__or__" || op == "aten::__xor__")) {
+      int64_t r = op == "aten::__and__"  ? (a.i & b.i)
+                  : op == "aten::__or__" ? (a.i | b.i)
+                                         : (a.i ^ b.i);
+      if (out == ir::TypeKind::Bool)
+        return boolean(r != 0);
+      return number(out, 0, r, true);
+    }
+    return std::nullopt;
+  }
+  if (in.size() == 2 && in[0].kind == Scalar::Kind::Str && in[1].kind == Scalar::Kind::Str) {
+    if (op == "aten::eq")
+      return boolean(in[0].s == in[1].s);
+    if (op == "aten::ne")
+      return boolean(in[0].s != in[1].s);
+    if (op == "aten::add" && out == ir::TypeKind::Str)
+      return Scalar{Scalar::Kind::Str, 0, 0, in[0].s + in[1].s};
+    return std::nullopt;
+  }
+  if (in.size() == 2 &&
+      (op == "aten::__is__" || op == "aten::__isnot__" || op == "aten::eq" || op == "aten::ne")) {
+    bool aNone = in[0].kind == Scalar::Kind::None, bNone = in[1].kind == Scalar::Kind::None;
+    if (!aNone && !bNone)
+      return std::nullopt;
+    bool same = aNone && bNone;
+    bool positive = op == "aten::__is__" || op == "aten::eq";
+    return boolean(positive ? same : !same);
+  }
+  if (in.size() == 1 && in[0].isNumber()) {
+    const Scalar &a = in[0];
+    bool isInt = a.kind != Scalar::Kind::Float;
+    if (op == "aten::neg")
+      return number(out, -a.d, -a.i, isInt);
+    if (op == "prim::abs")
+      return number(out, std::fabs(a.d), a.i < 0 ? -a.i : a.i, isInt);
+    if (op == "aten::__not__" && a.kind == Scalar::Kind::Bool)
+      return boolean(a.i == 0);
+    if (op == "aten::Int" && (isInt || std::isfinite(a.d)))
+      return number(out, 0, isInt ? a.i : int64_t(std::trunc(a.d)), true);
+    if (op == "aten::Float")
+      return number(out, a.asDouble(), 0, false);
+    if (op == "aten::Bool")
+      return boolean(a.asDouble() != 0);
+  }
+  return std::nullopt;
+}
+
+ir::Value *makeConstant(ir::Graph &g, const Scalar &s, const ir::TypePtr &type) {
+  switch (s.kind) {
+  case Scalar::Kind::Int:
+    return g.insertConstantInt(s.i);
+  case Scalar::Kind::Float:
+    return g.insertConstantFloat(s.d);
+  case Scalar::Kind::Bool:
+    return g.insertConstantBool(s.i != 0);
+  case Scalar::Kind::Str:
+    return g.insertConstantString(s.s);
+  case Scalar::Kind::None:
+    break;
+  }
+  return g.insertConstantNone()->setType(type);
+}
+
+void inlineBlock(ir::Node *ifNode, ir::Block *taken) {
+  for (auto it = taken->nodes().begin(); it != taken->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    n->moveBefore(ifNode);
+  }
+  for (size_t i = 0; i < ifNode->outputs().size(); ++i)
+    ifNode->output(i)->replaceAllUsesWith(taken->outputs()[i]);
+  ifNode->destroy();
+}
+
+void foldBlock(ir::Graph &g, ir::Block *b) {
+  for (auto it = b->nodes().begin(); it != b->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    if (n->kind() == ir::prim::If) {
+      if (auto c = constantOf(n->input(0)); c && c->kind == Scalar::Kind::Bool) {
+        ir::Block *taken = n->blocks()[c->i ? 0 : 1];
+        // Fold the taken block first, then splice it in; `it` stays valid because the nodes
+        // land before the If, which comes before `it`.
+        foldBlock(g, taken);
+        inlineBlock(n, taken);
+        continue;
+      }
+    }
+    for (ir::Block *sub : n->blocks())
+      foldBlock(g, sub);
+    if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->hasSideEffects() ||
+        n->outputs().size() != 1 || n->inputs().empty())
+      continue;
+    std::vector<Scalar> in;
+    bool all = true;
+    for (ir::Value *v : n->inputs()) {
+      auto c = constantOf(v);
+      if (!c) {
+        all = false;
+        break;
+      }
+      in.push_back(*c);
+    }
+    if (!all)
+      continue;
+    auto r = evaluate(*n, in);
+    if (!r)
+      continue;
+    ir::WithInsertPoint guard(n);
+    ir::Value *c = makeConstant(g, *r, n->output()->type());
+    c->node()->setSourceLocation(n->sourceLocation());
+    n->output()->replaceAllUsesWith(c);
+    n->destroy();
+  }
+}
+
+} // namespace
+
+absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &) {
+  foldBlock(graph, graph.block());
+  return absl::OkStatus();
+}
+
+} // namespace ts2onnx::passes

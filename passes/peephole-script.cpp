@@ -1,0 +1,120 @@
+// peephole-script: the non-tensor peepholes torch runs on every optimized TorchScript function
+// (PeepholeOptimize with shape peepholes disabled, and its list idioms).
+//
+// Given: a well-formed graph.
+// Does:  - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
+//        - prim::unchecked_cast to the type its input already has is dropped;
+//        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
+//          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
+// Result: fewer None checks and list round trips; constants are left for fold-scalars and dead
+//         nodes for dce. Linear time.
+#include <optional>
+
+#include "passes/Passes.h"
+
+namespace ts2onnx::passes {
+namespace {
+
+bool mayBeNone(const ir::Type &t) {
+  return t.is(ir::TypeKind::None) || t.is(ir::TypeKind::Optional) || t.is(ir::TypeKind::Any) ||
+         t.is(ir::TypeKind::Union);
+}
+
+bool isNoneConstant(const ir::Value *v) {
+  return v->node()->kind() == ir::prim::Constant && v->type()->is(ir::TypeKind::None);
+}
+
+/// A list built by ListConstruct whose every use only reads it.
+ir::Node *immutableListConstruct(const ir::Value *v) {
+  ir::Node *n = v->node();
+  if (n->kind() != ir::prim::ListConstruct)
+    return nullptr;
+  for (const ir::Use &u : v->uses()) {
+    ir::Symbol k = u.user->kind();
+    if (k == ir::prim::Return || k == ir::prim::Loop || k == ir::prim::If)
+      return nullptr;             // escapes into blocks: be conservative
+    if (u.user->hasSideEffects()) // list mutation, calls, in-place ops
+      return nullptr;
+  }
+  return n;
+}
+
+std::optional<int64_t> constantInt(const ir::Value *v) {
+  if (v->node()->kind() != ir::prim::Constant || !v->type()->is(ir::TypeKind::Int))
+    return std::nullopt;
+  const ir::AttributeValue *a = v->node()->attribute(ir::attr::value);
+  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
+  return i ? std::optional<int64_t>(*i) : std::nullopt;
+}
+
+void peephole(ir::Graph &g, ir::Block *b) {
+  static const ir::Symbol kIs = ir::Symbol::fromQualString("aten::__is__");
+  static const ir::Symbol kIsNot = ir::Symbol::fromQualString("aten::__isnot__");
+  static const ir::Symbol kLen = ir::Symbol::fromQualString("aten::len");
+  static const ir::Symbol kGetItem = ir::Symbol::fromQualString("aten::__getitem__");
+  for (auto it = b->nodes().begin(); it != b->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    for (ir::Block *sub : n->blocks())
+      peephole(g, sub);
+    ir::Symbol k = n->kind();
+    if ((k == kIs || k == kIsNot) && n->inputs().size() == 2) {
+      ir::Value *a = n->input(0), *c = n->input(1);
+      bool aNone = isNoneConstant(a), cNone = isNoneConstant(c);
+      if (aNone != cNone) {
+        const ir::Value *other = aNone ? c : a;
+        if (!mayBeNone(*other->type())) {
+          ir::WithInsertPoint guard(n);
+          n->output()->replaceAllUsesWith(g.insertConstantBool(k == kIsNot));
+          n->destroy();
+        }
+      }
+      continue;
+    }
+    if (k == ir::prim::unchecked_cast && n->inputs().size() == 1 &&
+        n->input()->type()->equals(*n->output()->type())) {
+      n->output()->replaceAllUsesWith(n->input());
+      n->destroy();
+      continue;
+    }
+    if (k == kLen && n->inputs().size() == 1) {
+      if (ir::Node *list = immutableListConstruct(n->input())) {
+        ir::WithInsertPoint guard(n);
+        n->output()->replaceAllUsesWith(g.insertConstantInt(int64_t(list->inputs().size())));
+        n->destroy();
+      }
+      continue;
+    }
+    if (k == kGetItem && n->inputs().size() == 2) {
+      ir::Node *list = immutableListConstruct(n->input(0));
+      auto idx = constantInt(n->input(1));
+      if (list && idx) {
+        int64_t i = *idx, size = int64_t(list->inputs().size());
+        if (i < 0)
+          i += size;
+        if (i >= 0 && i < size) {
+          n->output()->replaceAllUsesWith(list->input(size_t(i)));
+          n->destroy();
+        }
+      }
+      continue;
+    }
+    if (k == ir::prim::ListUnpack && n->inputs().size() == 1) {
+      ir::Node *list = immutableListConstruct(n->input());
+      if (list && list->inputs().size() == n->outputs().size()) {
+        for (size_t i = 0; i < n->outputs().size(); ++i)
+          n->output(i)->replaceAllUsesWith(list->input(i));
+        n->destroy();
+      }
+    }
+  }
+}
+
+} // namespace
+
+absl::Status runPeepholeScript(ir::Graph &graph, const PassOptions &) {
+  peephole(graph, graph.block());
+  return absl::OkStatus();
+}
+
+} // namespace ts2onnx::passes
