@@ -1,0 +1,93 @@
+// Reader for the zip container of TorchScript archives (FORMAT-NOTES §1): classic and ZIP64
+// end records, stored and deflated entries, one root folder that record names are relative to.
+// Every offset, size and count is checked against the file before use, so any input either opens
+// or yields an error; nothing is trusted from local headers except their name and extra length.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ir/Tensor.h"
+
+namespace ts2onnx::frontend {
+
+/// Bounds that keep hostile archives from exhausting memory.
+struct ZipLimits {
+  /// Entries in the central directory.
+  uint64_t maxEntries = 1'000'000;
+  /// Sum of the declared uncompressed sizes of all deflated entries.
+  uint64_t maxTotalInflatedBytes = uint64_t{16} << 30;
+  /// Deflated entries larger than `ratioThresholdBytes` must not expand more than this.
+  uint64_t maxCompressionRatio = 1000;
+  uint64_t ratioThresholdBytes = uint64_t{1} << 20;
+};
+
+/// One record as the central directory describes it, after validation.
+struct ZipEntry {
+  std::string name;    // relative to the root folder: `data.pkl`, `code/__torch__.py`
+  uint16_t method = 0; // 0 stored, 8 deflated (others are listed but cannot be read)
+  uint16_t flags = 0;  // general-purpose bit flags
+  uint32_t crc32 = 0;  // of the uncompressed bytes
+  uint64_t compressedSize = 0;
+  uint64_t uncompressedSize = 0;
+  uint64_t localHeaderOffset = 0;
+  uint64_t dataOffset = 0; // first byte of the (compressed) data in the file
+};
+
+class ZipArchive {
+public:
+  /// Maps `path` and parses it. Error messages start with `path: zip: `.
+  static absl::StatusOr<std::shared_ptr<ZipArchive>> open(const std::string &path,
+                                                          ZipLimits limits = {});
+  /// Parses bytes already in memory; `bytes->owner` keeps them alive for as long as any record
+  /// read from the archive. `displayName` prefixes error messages.
+  static absl::StatusOr<std::shared_ptr<ZipArchive>>
+  fromMemory(std::shared_ptr<const ir::Storage> bytes, std::string displayName = "<memory>",
+             ZipLimits limits = {});
+  /// Same, from a copy of `bytes`.
+  static absl::StatusOr<std::shared_ptr<ZipArchive>>
+  fromBytes(std::string_view bytes, std::string displayName = "<memory>", ZipLimits limits = {});
+
+  /// The path or display name given at open time.
+  const std::string &displayName() const { return displayName_; }
+  /// The top-level folder every entry lives under (`deepar` for `deepar/data.pkl`).
+  const std::string &root() const { return root_; }
+  /// Record names relative to the root, in central-directory order (directory entries omitted).
+  std::vector<std::string> records() const;
+  bool has(std::string_view name) const { return entry(name) != nullptr; }
+  /// Entry metadata, or nullptr when there is no such record.
+  const ZipEntry *entry(std::string_view name) const;
+  /// Uncompressed size of a record.
+  absl::StatusOr<uint64_t> size(std::string_view name) const;
+  /// The bytes of a record. Stored records are views of the archive's memory (no copy; the
+  /// storage's owner keeps the mapping alive); deflated ones are inflated into owned memory,
+  /// capped at the central directory's size and checked against its CRC-32.
+  absl::StatusOr<std::shared_ptr<const ir::Storage>> read(std::string_view name) const;
+  /// Convenience: the record as a string (a copy).
+  absl::StatusOr<std::string> readString(std::string_view name) const;
+
+private:
+  ZipArchive() = default;
+  static absl::StatusOr<std::shared_ptr<ZipArchive>> parse(std::string displayName,
+                                                           const uint8_t *data, size_t size,
+                                                           std::shared_ptr<const void> owner,
+                                                           const ZipLimits &limits);
+  absl::Status parseImpl(const ZipLimits &limits);
+  absl::Status error(std::string_view message) const;
+
+  std::string displayName_;
+  const uint8_t *data_ = nullptr;
+  size_t size_ = 0;
+  std::shared_ptr<const void> owner_;
+  std::string root_;
+  std::vector<ZipEntry> entries_;
+  absl::flat_hash_map<std::string, size_t> index_;
+};
+
+} // namespace ts2onnx::frontend
