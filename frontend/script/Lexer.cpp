@@ -1,0 +1,546 @@
+#include "frontend/script/Lexer.h"
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/charconv.h"
+#include "fmt/format.h"
+#include "frontend/Utf8.h"
+
+namespace ts2onnx::frontend::script {
+
+std::string SourceRange::toString() const {
+  return fmt::format("{}:{}:{}", fileName(), line, column);
+}
+
+absl::Status sourceError(std::string_view fileName, uint32_t line, uint32_t column,
+                         std::string_view message) {
+  return absl::InvalidArgumentError(
+      fmt::format("{}:{}:{}: error: {}", fileName, line, column, message));
+}
+
+namespace {
+
+struct Spelling {
+  std::string_view text;
+  TokenKind kind;
+};
+
+constexpr Spelling kKeywords[] = {
+#define TS2ONNX_SCRIPT_ENTRY_(name, spelling) {spelling, TokenKind::name},
+    TS2ONNX_SCRIPT_KEYWORDS(TS2ONNX_SCRIPT_ENTRY_)
+#undef TS2ONNX_SCRIPT_ENTRY_
+};
+
+constexpr Spelling kOperators[] = {
+#define TS2ONNX_SCRIPT_ENTRY_(name, spelling) {spelling, TokenKind::name},
+    TS2ONNX_SCRIPT_OPERATORS(TS2ONNX_SCRIPT_ENTRY_)
+#undef TS2ONNX_SCRIPT_ENTRY_
+};
+
+bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
+int hexValue(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+std::string describeChar(char c) {
+  auto u = static_cast<unsigned char>(c);
+  if (u >= 0x21 && u < 0x7f)
+    return fmt::format("'{}'", c);
+  return fmt::format("byte 0x{:02x}", u);
+}
+
+void appendUtf8(std::string &out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+class Lexer {
+public:
+  Lexer(std::string_view source, std::string_view fileName) : src_(source), file_(fileName) {}
+
+  absl::StatusOr<std::vector<Token>> run() {
+    while (true) {
+      if (atLineStart_ && parenDepth_ == 0) {
+        bool sawLine = false;
+        auto status = handleIndentation(sawLine);
+        if (!status.ok())
+          return status;
+        if (!sawLine)
+          break; // end of input
+      }
+      skipSpaces();
+      if (atEnd())
+        break;
+      char c = src_[pos_];
+      if (c == '#') {
+        skipComment();
+      } else if (c == '\n' || c == '\r') {
+        uint32_t col = column();
+        consumeNewline();
+        if (parenDepth_ == 0) {
+          if (lineHasTokens())
+            push(TokenKind::Newline, line_ - 1, col);
+          atLineStart_ = true;
+        }
+      } else if (c == '\\') {
+        size_t next = pos_ + 1;
+        if (next < src_.size() && (src_[next] == '\n' || src_[next] == '\r')) {
+          ++pos_;
+          consumeNewline();
+        } else {
+          return error(line_, column(), "unexpected '\\' (a line continuation must end the line)");
+        }
+      } else if (isIdentStart(c)) {
+        lexIdentifier();
+      } else if (isDigit(c) || (c == '.' && pos_ + 1 < src_.size() && isDigit(src_[pos_ + 1]))) {
+        auto status = lexNumber();
+        if (!status.ok())
+          return status;
+      } else if (c == '"' || c == '\'') {
+        auto status = lexString();
+        if (!status.ok())
+          return status;
+      } else {
+        auto status = lexOperator();
+        if (!status.ok())
+          return status;
+      }
+    }
+    uint32_t col = column();
+    // Inside an unclosed bracket the parser should see the end of file, not a newline.
+    if (lineHasTokens() && parenDepth_ == 0)
+      push(TokenKind::Newline, line_, col);
+    while (indents_.size() > 1) {
+      indents_.pop_back();
+      push(TokenKind::Dedent, line_, col);
+    }
+    push(TokenKind::EndOfFile, line_, col);
+    return std::move(tokens_);
+  }
+
+private:
+  bool atEnd() const { return pos_ >= src_.size(); }
+  uint32_t column() const { return static_cast<uint32_t>(pos_ - lineStart_ + 1); }
+
+  absl::Status error(uint32_t line, uint32_t col, std::string_view message) const {
+    return sourceError(file_, line, col, message);
+  }
+
+  Token &push(TokenKind kind, uint32_t line, uint32_t col) {
+    Token &t = tokens_.emplace_back();
+    t.kind = kind;
+    t.line = line;
+    t.column = col;
+    return t;
+  }
+
+  bool lineHasTokens() const {
+    if (tokens_.empty())
+      return false;
+    TokenKind k = tokens_.back().kind;
+    return k != TokenKind::Newline && k != TokenKind::Indent && k != TokenKind::Dedent;
+  }
+
+  // Consumes "\n", "\r\n" or "\r" at pos_.
+  void consumeNewline() {
+    if (src_[pos_] == '\r' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '\n')
+      ++pos_;
+    ++pos_;
+    ++line_;
+    lineStart_ = pos_;
+  }
+
+  void skipSpaces() {
+    while (!atEnd() && (src_[pos_] == ' ' || src_[pos_] == '\t' || src_[pos_] == '\f'))
+      ++pos_;
+  }
+
+  void skipComment() {
+    while (!atEnd() && src_[pos_] != '\n' && src_[pos_] != '\r')
+      ++pos_;
+  }
+
+  // At the start of a logical line: skips blank and comment-only lines, then compares the
+  // indentation of the first real line with the stack. `sawLine` is false at end of input.
+  absl::Status handleIndentation(bool &sawLine) {
+    while (true) {
+      uint32_t width = 0;
+      while (!atEnd() && (src_[pos_] == ' ' || src_[pos_] == '\f')) {
+        width = src_[pos_] == ' ' ? width + 1 : 0; // form feed resets, as in Python
+        ++pos_;
+      }
+      if (atEnd()) {
+        sawLine = false;
+        return absl::OkStatus();
+      }
+      char c = src_[pos_];
+      if (c == '\t')
+        return error(line_, column(), "tab in indentation (indent with spaces)");
+      if (c == '#') {
+        skipComment();
+        if (atEnd()) {
+          sawLine = false;
+          return absl::OkStatus();
+        }
+      }
+      c = src_[pos_];
+      if (c == '\n' || c == '\r') {
+        consumeNewline();
+        continue;
+      }
+      sawLine = true;
+      atLineStart_ = false;
+      if (width > indents_.back()) {
+        indents_.push_back(width);
+        push(TokenKind::Indent, line_, column());
+      } else {
+        while (width < indents_.back()) {
+          indents_.pop_back();
+          push(TokenKind::Dedent, line_, column());
+        }
+        if (width != indents_.back())
+          return error(line_, column(), "unindent does not match any outer indentation level");
+      }
+      return absl::OkStatus();
+    }
+  }
+
+  void lexIdentifier() {
+    uint32_t col = column();
+    size_t start = pos_;
+    while (!atEnd() && isIdentChar(src_[pos_]))
+      ++pos_;
+    std::string_view word = src_.substr(start, pos_ - start);
+    for (const Spelling &kw : kKeywords) {
+      if (kw.text == word) {
+        push(kw.kind, line_, col);
+        return;
+      }
+    }
+    push(TokenKind::Identifier, line_, col).text = std::string(word);
+  }
+
+  absl::Status lexNumber() {
+    uint32_t col = column();
+    size_t start = pos_;
+    auto peek = [&](size_t off) -> char {
+      return pos_ + off < src_.size() ? src_[pos_ + off] : '\0';
+    };
+    if (src_[pos_] == '0' && (peek(1) == 'x' || peek(1) == 'X' || peek(1) == 'o' ||
+                              peek(1) == 'O' || peek(1) == 'b' || peek(1) == 'B')) {
+      char prefix = static_cast<char>(peek(1) | 0x20);
+      unsigned base = prefix == 'x' ? 16 : prefix == 'o' ? 8 : 2;
+      pos_ += 2;
+      uint64_t value = 0;
+      size_t digits = 0;
+      while (!atEnd()) {
+        int d = hexValue(src_[pos_]);
+        if (d < 0 || static_cast<unsigned>(d) >= base)
+          break;
+        if (value > (UINT64_MAX - static_cast<unsigned>(d)) / base)
+          return error(line_, col, "integer literal is too large");
+        value = value * base + static_cast<unsigned>(d);
+        ++pos_;
+        ++digits;
+      }
+      if (digits == 0 || (!atEnd() && isIdentChar(src_[pos_])))
+        return error(line_, col,
+                     fmt::format("invalid {} literal", base == 16  ? "hexadecimal"
+                                                       : base == 8 ? "octal"
+                                                                   : "binary"));
+      Token &t = push(TokenKind::Int, line_, col);
+      t.text = std::string(src_.substr(start, pos_ - start));
+      t.intValue = value;
+      return absl::OkStatus();
+    }
+    bool isFloat = false;
+    while (!atEnd() && isDigit(src_[pos_]))
+      ++pos_;
+    if (!atEnd() && src_[pos_] == '.' && !(peek(1) == '.' && peek(2) == '.')) {
+      isFloat = true;
+      ++pos_;
+      while (!atEnd() && isDigit(src_[pos_]))
+        ++pos_;
+    }
+    if (!atEnd() && (src_[pos_] == 'e' || src_[pos_] == 'E')) {
+      size_t save = pos_;
+      ++pos_;
+      if (!atEnd() && (src_[pos_] == '+' || src_[pos_] == '-'))
+        ++pos_;
+      if (!atEnd() && isDigit(src_[pos_])) {
+        isFloat = true;
+        while (!atEnd() && isDigit(src_[pos_]))
+          ++pos_;
+      } else {
+        pos_ = save;
+        return error(line_, col, "invalid number literal (missing exponent digits)");
+      }
+    }
+    size_t end = pos_;
+    bool imaginary = false;
+    if (!atEnd() && (src_[pos_] == 'j' || src_[pos_] == 'J')) {
+      imaginary = true;
+      ++pos_;
+    }
+    if (!atEnd() && isIdentChar(src_[pos_]))
+      return error(line_, col, "invalid number literal");
+    std::string_view digits = src_.substr(start, end - start);
+    Token &t = push(isFloat || imaginary ? TokenKind::Float : TokenKind::Int, line_, col);
+    t.text = std::string(src_.substr(start, pos_ - start));
+    t.imaginary = imaginary;
+    if (t.kind == TokenKind::Int) {
+      uint64_t value = 0;
+      for (char c : digits) {
+        auto d = static_cast<unsigned>(c - '0');
+        if (value > (UINT64_MAX - d) / 10)
+          return error(line_, col, "integer literal is too large");
+        value = value * 10 + d;
+      }
+      t.intValue = value;
+      return absl::OkStatus();
+    }
+    double value = std::numeric_limits<double>::quiet_NaN();
+    auto result = absl::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (result.ptr != digits.data() + digits.size())
+      return error(line_, col, "invalid floating-point literal");
+    if (result.ec == std::errc::result_out_of_range) {
+      // Python rounds overflow to inf and underflow to 0. absl sets `value` that way (DR 3081);
+      // should it leave `value` untouched, the sign of the exponent decides.
+      if (std::isnan(value))
+        value = digits.find("e-") != std::string_view::npos ||
+                        digits.find("E-") != std::string_view::npos
+                    ? 0.0
+                    : HUGE_VAL;
+      else
+        value = std::fabs(value) >= 1.0 ? HUGE_VAL : 0.0;
+    } else if (result.ec != std::errc()) {
+      return error(line_, col, "invalid floating-point literal");
+    }
+    t.floatValue = value;
+    return absl::OkStatus();
+  }
+
+  absl::Status lexString() {
+    uint32_t line = line_;
+    uint32_t col = column();
+    char quote = src_[pos_];
+    bool triple = pos_ + 2 < src_.size() && src_[pos_ + 1] == quote && src_[pos_ + 2] == quote;
+    pos_ += triple ? 3 : 1;
+    std::string value;
+    while (true) {
+      if (atEnd())
+        return error(line, col, "unterminated string literal");
+      char c = src_[pos_];
+      if (c == quote) {
+        if (!triple) {
+          ++pos_;
+          break;
+        }
+        if (pos_ + 2 < src_.size() && src_[pos_ + 1] == quote && src_[pos_ + 2] == quote) {
+          pos_ += 3;
+          break;
+        }
+        value.push_back(c);
+        ++pos_;
+        continue;
+      }
+      if (c == '\n' || c == '\r') {
+        if (!triple)
+          return error(line, col, "unterminated string literal");
+        consumeNewline();
+        value.push_back('\n');
+        continue;
+      }
+      if (c != '\\') {
+        value.push_back(c);
+        ++pos_;
+        continue;
+      }
+      // Escape sequence.
+      uint32_t escCol = column();
+      ++pos_;
+      if (atEnd())
+        return error(line, col, "unterminated string literal");
+      char e = src_[pos_];
+      if (e == '\n' || e == '\r') {
+        consumeNewline(); // backslash-newline continues the literal
+        continue;
+      }
+      ++pos_;
+      switch (e) {
+      case '\\':
+      case '\'':
+      case '"':
+        value.push_back(e);
+        break;
+      case 'a':
+        value.push_back('\a');
+        break;
+      case 'b':
+        value.push_back('\b');
+        break;
+      case 'f':
+        value.push_back('\f');
+        break;
+      case 'n':
+        value.push_back('\n');
+        break;
+      case 'r':
+        value.push_back('\r');
+        break;
+      case 't':
+        value.push_back('\t');
+        break;
+      case 'v':
+        value.push_back('\v');
+        break;
+      case 'x': {
+        int hi = pos_ < src_.size() ? hexValue(src_[pos_]) : -1;
+        int lo = pos_ + 1 < src_.size() ? hexValue(src_[pos_ + 1]) : -1;
+        if (hi < 0 || lo < 0)
+          return error(line_, escCol, "invalid \\x escape (needs two hex digits)");
+        value.push_back(static_cast<char>(hi * 16 + lo));
+        pos_ += 2;
+        break;
+      }
+      case 'u':
+      case 'U': {
+        size_t n = e == 'u' ? 4 : 8;
+        uint32_t cp = 0;
+        for (size_t i = 0; i < n; ++i) {
+          int d = pos_ + i < src_.size() ? hexValue(src_[pos_ + i]) : -1;
+          if (d < 0)
+            return error(line_, escCol,
+                         fmt::format("invalid \\{} escape (needs {} hex digits)", e, n));
+          cp = cp * 16 + static_cast<uint32_t>(d);
+        }
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+          return error(line_, escCol, fmt::format("invalid code point U+{:X} in escape", cp));
+        appendUtf8(value, cp);
+        pos_ += n;
+        break;
+      }
+      default:
+        if (e >= '0' && e <= '7') {
+          unsigned v = static_cast<unsigned>(e - '0');
+          for (int i = 0; i < 2 && !atEnd() && src_[pos_] >= '0' && src_[pos_] <= '7'; ++i)
+            v = v * 8 + static_cast<unsigned>(src_[pos_++] - '0');
+          if (v > 0xFF)
+            return error(line_, escCol, "octal escape is larger than \\377");
+          value.push_back(static_cast<char>(v));
+        } else {
+          value.push_back('\\'); // unknown escape: kept verbatim, as Python does
+          --pos_;
+        }
+        break;
+      }
+    }
+    Token &t = push(TokenKind::String, line, col);
+    t.text = std::move(value);
+    return absl::OkStatus();
+  }
+
+  absl::Status lexOperator() {
+    uint32_t col = column();
+    for (size_t len = 3; len >= 1; --len) {
+      if (pos_ + len > src_.size())
+        continue;
+      std::string_view candidate = src_.substr(pos_, len);
+      for (const Spelling &op : kOperators) {
+        if (op.text == candidate) {
+          pos_ += len;
+          push(op.kind, line_, col);
+          if (op.kind == TokenKind::LParen || op.kind == TokenKind::LBracket ||
+              op.kind == TokenKind::LBrace) {
+            ++parenDepth_;
+          } else if ((op.kind == TokenKind::RParen || op.kind == TokenKind::RBracket ||
+                      op.kind == TokenKind::RBrace) &&
+                     parenDepth_ > 0) {
+            --parenDepth_;
+          }
+          return absl::OkStatus();
+        }
+      }
+    }
+    return error(line_, col, fmt::format("unexpected character {}", describeChar(src_[pos_])));
+  }
+
+  std::string_view src_;
+  std::string_view file_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+  size_t lineStart_ = 0;
+  uint64_t parenDepth_ = 0;
+  bool atLineStart_ = true;
+  std::vector<uint32_t> indents_{0};
+  std::vector<Token> tokens_;
+};
+
+} // namespace
+
+std::string_view tokenSpelling(TokenKind kind) {
+  for (const Spelling &s : kKeywords)
+    if (s.kind == kind)
+      return s.text;
+  for (const Spelling &s : kOperators)
+    if (s.kind == kind)
+      return s.text;
+  return {};
+}
+
+std::string describeTokenKind(TokenKind kind) {
+  switch (kind) {
+  case TokenKind::EndOfFile:
+    return "end of file";
+  case TokenKind::Newline:
+    return "newline";
+  case TokenKind::Indent:
+    return "indent";
+  case TokenKind::Dedent:
+    return "dedent";
+  case TokenKind::Identifier:
+    return "identifier";
+  case TokenKind::Int:
+    return "integer literal";
+  case TokenKind::Float:
+    return "float literal";
+  case TokenKind::String:
+    return "string literal";
+  default:
+    return fmt::format("'{}'", tokenSpelling(kind));
+  }
+}
+
+absl::StatusOr<std::vector<Token>> tokenize(std::string_view source, std::string_view fileName) {
+  if (source.size() >= UINT32_MAX)
+    return sourceError(fileName, 1, 1, "source file is too large");
+  if (!isValidUtf8(source))
+    return sourceError(fileName, 1, 1, "source is not valid UTF-8");
+  return Lexer(source, fileName).run();
+}
+
+} // namespace ts2onnx::frontend::script
