@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libprotobuf-dev protobuf-compiler libonnx-dev libfmt-dev doctest-dev
-          libabsl-dev zlib1g-dev)
+          libabsl-dev zlib1g-dev nlohmann-json3-dev)
 
 missing=()
 for p in "${packages[@]}"; do

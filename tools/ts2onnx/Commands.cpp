@@ -1,0 +1,76 @@
+#include "tools/ts2onnx/Commands.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "tools/ts2onnx/Flags.h"
+
+namespace ts2onnx::tool {
+
+const std::vector<Command> &commands() {
+  static const std::vector<Command> kCommands = {
+      {"convert", "Convert a TorchScript archive to an ONNX model", runConvert},
+      {"dump", "Print an archive's code, graph or constants", runDump},
+      {"opt", "Run passes on IR text and print the result", runOpt},
+      {"verify", "Run an ONNX model in onnxruntime and compare with recorded outputs", runVerify},
+      {"inspect", "Summarize an ONNX model", runInspect},
+  };
+  return kCommands;
+}
+
+namespace {
+
+// One line: newlines inside the message become `; `.
+std::string oneLine(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n')
+      out += "; ";
+    else
+      out += c;
+  }
+  while (out.size() >= 2 && out.compare(out.size() - 2, 2, "; ") == 0)
+    out.resize(out.size() - 2);
+  return out;
+}
+
+// Placeholder for the commands that come later: `--help` describes them, anything else
+// says they do not exist yet.
+int notImplemented(std::string_view name, const std::vector<std::string> &args) {
+  const Command *cmd = nullptr;
+  for (const Command &c : commands())
+    if (c.name == name)
+      cmd = &c;
+  for (const std::string &a : args)
+    if (a == "-h" || a == "--help") {
+      std::cout << fmt::format("Usage: ts2onnx {} ...\n\n{} (not implemented yet).\n", name,
+                               cmd ? cmd->summary : "");
+      return kExitOk;
+    }
+  std::cerr << fmt::format("ts2onnx {}: not implemented yet\n", name);
+  return kExitUsage;
+}
+
+} // namespace
+
+int reportError(std::string_view command, const absl::Status &error, int exitCode) {
+  std::string message = oneLine(std::string(error.message()));
+  if (message.find(": error: ") != std::string::npos)
+    std::cerr << message << "\n";
+  else
+    std::cerr << fmt::format("ts2onnx {}: error: {}\n", command, message);
+  return exitCode;
+}
+
+int reportUsageError(std::string_view command, const absl::Status &error) {
+  std::cerr << fmt::format("ts2onnx {}: error: {} (see 'ts2onnx {} --help')\n", command,
+                           oneLine(std::string(error.message())), command);
+  return kExitUsage;
+}
+
+int runConvert(const std::vector<std::string> &args) { return notImplemented("convert", args); }
+int runVerify(const std::vector<std::string> &args) { return notImplemented("verify", args); }
+int runInspect(const std::vector<std::string> &args) { return notImplemented("inspect", args); }
+
+} // namespace ts2onnx::tool

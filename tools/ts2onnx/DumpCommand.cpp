@@ -1,0 +1,89 @@
+// `ts2onnx dump MODEL`: what the frontend reads from an archive: its code, the inlined graph of a
+// method in torch's text format, and the constant table.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "frontend/Archive.h"
+#include "ir/Printer.h"
+#include "tools/ts2onnx/Commands.h"
+#include "tools/ts2onnx/Flags.h"
+
+namespace ts2onnx::tool {
+
+namespace {
+
+std::string describeTensor(const frontend::TensorValue &t) {
+  std::string shape;
+  for (size_t i = 0; i < t.tensor.sizes().size(); ++i)
+    shape += fmt::format("{}{}", i ? ", " : "", t.tensor.sizes()[i]);
+  return fmt::format("{}[{}]{}", ir::scalarTypeShortName(t.tensor.dtype()), shape,
+                     t.quant ? " quantized" : "");
+}
+
+} // namespace
+
+int runDump(const std::vector<std::string> &args) {
+  std::string file, method = "forward";
+  bool code = false, graph = false, constants = false, info = false;
+  FlagParser parser("ts2onnx dump MODEL [options]",
+                    "Prints what ts2onnx reads from a TorchScript archive. Without options it\n"
+                    "prints a summary and the inlined graph of the method.");
+  parser.addPositional("MODEL", &file, "TorchScript archive (.pt, .ptl, legacy model.json zip)");
+  parser.addBool("code", &code, "Print every code/ source file of the archive");
+  parser.addBool("graph", &graph, "Print the method's inlined graph in torch's text format");
+  parser.addBool("constants", &constants, "Print the constant table (CONSTANTS.cN)");
+  parser.addBool("info", &info, "Print the format, version and methods of the archive");
+  parser.addString("method", &method, "NAME", "The method to compile (default: forward)");
+  if (absl::Status s = parser.parse(args); !s.ok())
+    return reportUsageError("dump", s);
+  if (parser.helpRequested()) {
+    std::cout << parser.helpText();
+    return kExitOk;
+  }
+  if (!code && !graph && !constants && !info)
+    info = graph = true;
+
+  auto archive = frontend::Archive::open(file);
+  if (!archive.ok())
+    return reportError("dump", archive.status());
+  frontend::Archive &a = **archive;
+  if (info) {
+    std::cout << fmt::format("archive: {}\nformat: {}\nversion: {}\nroot class: {}\n", file,
+                             a.format() == frontend::Archive::Format::Legacy ? "legacy model.json"
+                             : a.hasBytecode() ? "zip (lite interpreter)"
+                                               : "zip",
+                             a.version(), a.rootClass());
+    std::string methods;
+    for (const std::string &m : a.methodNames())
+      methods += (methods.empty() ? "" : ", ") + m;
+    std::cout << "methods: " << (methods.empty() ? "(none)" : methods) << "\n";
+    std::cout << "constants: " << a.constants().size() << "\n";
+  }
+  if (code) {
+    for (const std::string &record : a.codeRecords()) {
+      auto text = a.zip().readString(record);
+      if (!text.ok())
+        return reportError("dump", text.status());
+      std::cout << "# " << record << "\n" << *text;
+      if (!text->empty() && text->back() != '\n')
+        std::cout << "\n";
+    }
+  }
+  if (constants) {
+    for (size_t i = 0; i < a.constants().size(); ++i) {
+      const frontend::IValue &v = a.constants()[i];
+      std::cout << "c" << i << ": " << (v.isTensor() ? describeTensor(v.toTensor()) : v.repr(4))
+                << "\n";
+    }
+  }
+  if (graph) {
+    auto g = a.compileMethod(method);
+    if (!g.ok())
+      return reportError("dump", g.status());
+    std::cout << ir::printGraph(**g);
+  }
+  return kExitOk;
+}
+
+} // namespace ts2onnx::tool

@@ -1,0 +1,165 @@
+// `ts2onnx opt`: reads IR text, runs passes with the pass manager's debugging options, prints
+// IR text (mlir-opt style), so every pass can be tested without an archive.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "absl/status/statusor.h"
+#include "ir/Parser.h"
+#include "ir/Printer.h"
+#include "passes/PassManager.h"
+#include "passes/PassRegistry.h"
+#include "tools/ts2onnx/Commands.h"
+#include "tools/ts2onnx/Flags.h"
+
+namespace ts2onnx::tool {
+
+namespace {
+
+struct OptFlags {
+  std::string file;
+  std::string passes;
+  std::string output;
+  std::vector<std::string> printAfter;
+  std::vector<std::string> passOptions;
+  std::string opset;
+  std::string dumpDir;
+  bool printAfterAll = false;
+  bool printChanged = false;
+  bool timePasses = false;
+  bool verifyEach = false;
+  bool listPasses = false;
+};
+
+std::string passList() {
+  std::string out = "Passes:\n";
+  for (const passes::PassInfo *p : passes::PassRegistry::global().passes())
+    out += fmt::format("  {:<24}{}\n", p->name, p->description);
+  return out;
+}
+
+absl::StatusOr<std::string> readInput(const std::string &file) {
+  if (file == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError(fmt::format("cannot open '{}': {}", file, std::strerror(errno)));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad())
+    return absl::DataLossError(fmt::format("cannot read '{}'", file));
+  return text;
+}
+
+absl::Status writeOutput(const std::string &file, const std::string &text) {
+  if (file.empty() || file == "-") {
+    std::cout << text;
+    std::cout.flush();
+    return std::cout ? absl::OkStatus() : absl::DataLossError("cannot write to stdout");
+  }
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out)
+    return absl::PermissionDeniedError(
+        fmt::format("cannot open '{}' for writing: {}", file, std::strerror(errno)));
+  out << text;
+  out.close();
+  if (!out)
+    return absl::DataLossError(fmt::format("cannot write '{}'", file));
+  return absl::OkStatus();
+}
+
+} // namespace
+
+int runOpt(const std::vector<std::string> &args) {
+  OptFlags f;
+  FlagParser parser("ts2onnx opt FILE [options]",
+                    "Reads graph IR in torch's text format from FILE (or stdin for '-'), runs the\n"
+                    "passes in order, and prints the resulting IR to stdout.");
+  parser.addPositional("FILE", &f.file, "IR text file, or - for stdin");
+  parser.addString("passes", &f.passes, "LIST", "Comma-separated passes to run, in order");
+  parser.addString("output", &f.output, "FILE", "Write the IR to FILE instead of stdout", 'o');
+  parser.addBool("print-after-all", &f.printAfterAll, "Print the IR to stderr after every pass");
+  parser.addList("print-after", &f.printAfter, "PASS",
+                 "Print the IR to stderr after PASS (repeatable, or PASS,PASS)");
+  parser.addBool("print-changed", &f.printChanged,
+                 "Print the IR after a pass only if the pass changed it (alone: after any pass)");
+  parser.addString("dump-dir", &f.dumpDir, "DIR",
+                   "Write 00-input.txt and NN-<pass>.txt after each pass into DIR");
+  parser.addBool("time-passes", &f.timePasses, "Print the wall time of each pass to stderr");
+  parser.addBool("verify-each", &f.verifyEach,
+                 "Verify the input and the IR after every pass; fail naming the pass");
+  parser.addString("opset", &f.opset, "N", "Target ONNX opset passes may read (default 17)");
+  parser.addList("pass-option", &f.passOptions, "KEY=VALUE",
+                 "Extra option for passes (repeatable)");
+  parser.addBool("list-passes", &f.listPasses, "List the available passes and exit");
+  parser.setEpilogue(passList());
+
+  for (const std::string &a : args)
+    if (a == "--list-passes")
+      parser.setPositionalsOptional();
+  if (absl::Status s = parser.parse(args); !s.ok())
+    return reportUsageError("opt", s);
+  if (parser.helpRequested()) {
+    std::cout << parser.helpText();
+    return kExitOk;
+  }
+  if (f.listPasses) {
+    std::cout << passList();
+    return kExitOk;
+  }
+
+  passes::PassOptions options;
+  if (!f.opset.empty()) {
+    char *end = nullptr;
+    long v = std::strtol(f.opset.c_str(), &end, 10);
+    if (*end != '\0' || v <= 0 || v > 1000)
+      return reportUsageError(
+          "opt", absl::InvalidArgumentError(fmt::format("invalid --opset '{}'", f.opset)));
+    options.targetOpset = static_cast<int>(v);
+  }
+  for (const std::string &kv : f.passOptions) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return reportUsageError("opt", absl::InvalidArgumentError(
+                                         fmt::format("--pass-option '{}' is not KEY=VALUE", kv)));
+    options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+
+  passes::PassManager pm(std::move(options));
+  if (absl::Status s = pm.addPipeline(f.passes); !s.ok())
+    return reportUsageError("opt", s);
+  auto &instr = pm.instrumentation();
+  for (const std::string &name : f.printAfter) {
+    if (!passes::PassRegistry::global().lookup(name))
+      return reportUsageError("opt", absl::InvalidArgumentError(fmt::format(
+                                         "--print-after: unknown pass '{}'; known passes: {}", name,
+                                         passes::PassRegistry::global().knownPassNames())));
+    instr.printAfter.insert(name);
+  }
+  instr.printAfterAll = f.printAfterAll;
+  instr.printChanged = f.printChanged;
+  instr.dumpDir = f.dumpDir;
+  instr.timePasses = f.timePasses;
+  instr.verifyEach = f.verifyEach;
+
+  absl::StatusOr<std::string> text = readInput(f.file);
+  if (!text.ok())
+    return reportError("opt", text.status());
+  auto graph = ir::parseGraph(*text, f.file == "-" ? "<stdin>" : f.file);
+  if (!graph.ok())
+    return reportError("opt", graph.status());
+  if (absl::Status s = pm.run(**graph); !s.ok())
+    return reportError("opt", s);
+  if (absl::Status s = writeOutput(f.output, ir::printGraph(**graph)); !s.ok())
+    return reportError("opt", s);
+  return kExitOk;
+}
+
+} // namespace ts2onnx::tool
