@@ -1,0 +1,95 @@
+// Builds `onnx::` nodes in the IR for the symbolics. One helper per ONNX idiom that changed
+// across opsets (Unsqueeze/Squeeze/Split/Reduce* take axes as inputs from 13, Slice from 10,
+// Clip's bounds from 11, ...), so the opset switch is written once, here.
+//
+// Conventions of the ONNX dialect of the IR, which the emitter relies on:
+// - a node `onnx::Conv` with IR attributes named as the ONNX attributes (`kernel_shape`: ints,
+//   `epsilon`: float stored as double, `mode`: string, `value`: tensor);
+// - a node in another domain is `<domain>::<Op>` with the domain recorded in attribute
+//   `domain` only when the namespace is not the domain itself (custom ops);
+// - constant tensors are prim::Constant nodes with a Tensor `value`, typed with dtype and
+//   shape; the emitter writes them as initializers (never as Identity/Constant nodes);
+// - every value an ONNX node consumes is an ONNX-node output, a graph input, or such a
+//   constant tensor.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ir/Graph.h"
+
+namespace ts2onnx::symbolics {
+
+/// One ONNX attribute for OnnxBuilder::op.
+struct OnnxAttr {
+  std::string name;
+  ir::AttributeValue value;
+
+  static OnnxAttr i(std::string n, int64_t v) { return {std::move(n), ir::AttributeValue(v)}; }
+  static OnnxAttr f(std::string n, double v) { return {std::move(n), ir::AttributeValue(v)}; }
+  static OnnxAttr s(std::string n, std::string v) {
+    return {std::move(n), ir::AttributeValue(std::move(v))};
+  }
+  static OnnxAttr is(std::string n, std::vector<int64_t> v) {
+    return {std::move(n), ir::AttributeValue(std::move(v))};
+  }
+  static OnnxAttr fs(std::string n, std::vector<double> v) {
+    return {std::move(n), ir::AttributeValue(std::move(v))};
+  }
+  static OnnxAttr t(std::string n, ir::Tensor v) {
+    return {std::move(n), ir::AttributeValue(std::move(v))};
+  }
+};
+
+/// ONNX TensorProto.DataType codes.
+int onnxDataType(ir::ScalarType t);
+std::optional<ir::ScalarType> scalarTypeFromOnnx(int onnxType);
+
+class OnnxBuilder {
+public:
+  OnnxBuilder(ir::Graph &g, int opset) : g_(g), opset_(opset) {}
+
+  ir::Graph &graph() const { return g_; }
+  int opset() const { return opset_; }
+
+  /// Inserts `onnx::<opType>` at the graph's insertion point.
+  ir::Node *node(std::string_view opType, const std::vector<ir::Value *> &inputs,
+                 const std::vector<OnnxAttr> &attrs = {}, size_t numOutputs = 1);
+  /// The single output of node(...).
+  ir::Value *op(std::string_view opType, const std::vector<ir::Value *> &inputs,
+                const std::vector<OnnxAttr> &attrs = {});
+
+  // Constants (prim::Constant tensors, written as initializers).
+  ir::Value *constant(const ir::Tensor &t);
+  ir::Value *int64s(const std::vector<int64_t> &v);                             // 1-D int64
+  ir::Value *int64Scalar(int64_t v);                                            // 0-D int64
+  ir::Value *floatScalar(double v, ir::ScalarType t = ir::ScalarType::Float32); // 0-D
+  ir::Value *boolScalar(bool v);
+
+  // Idioms whose form depends on the opset.
+  ir::Value *unsqueeze(ir::Value *x, const std::vector<int64_t> &axes);
+  ir::Value *squeeze(ir::Value *x, const std::vector<int64_t> &axes);
+  ir::Value *slice(ir::Value *x, const std::vector<int64_t> &starts,
+                   const std::vector<int64_t> &ends, const std::vector<int64_t> &axes,
+                   const std::vector<int64_t> &steps);
+  /// ReduceSum/ReduceMean/ReduceMax/... over `axes` (empty = all).
+  ir::Value *reduce(std::string_view opType, ir::Value *x, const std::vector<int64_t> &axes,
+                    bool keepdims);
+  std::vector<ir::Value *> split(ir::Value *x, int64_t axis, const std::vector<int64_t> &sizes);
+  ir::Value *cast(ir::Value *x, ir::ScalarType to);
+
+  /// The dtype/shape the IR knows for `v` (from the frontend's types or propagate-shapes).
+  static std::optional<ir::ScalarType> dtypeOf(const ir::Value *v);
+  static std::optional<int64_t> rankOf(const ir::Value *v);
+  /// Sets v's type to a tensor of `dtype` with `dims` (nullopt: rank unknown).
+  static void setTensorType(ir::Value *v, std::optional<ir::ScalarType> dtype,
+                            std::optional<std::vector<ir::Dim>> dims = std::nullopt);
+
+private:
+  ir::Graph &g_;
+  int opset_;
+};
+
+} // namespace ts2onnx::symbolics

@@ -1,0 +1,91 @@
+// The aten -> ONNX symbolic tables. Each entry maps an operator (`aten::conv2d`) and the opset
+// that introduced its current ONNX form to a function that builds ONNX nodes. For a target
+// opset, lookup picks the newest entry at or below it, as torch.onnx and onnxruntime do.
+// opset9.cpp holds every op whose ONNX form was fixed at opset 9; opsetN.cpp only the ops that
+// changed at N.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ir/Graph.h"
+
+namespace ts2onnx::symbolics {
+
+class OnnxBuilder;
+
+/// What a symbolic sees: the node being converted, helpers to read its constant inputs, and the
+/// builder that inserts ONNX nodes before it.
+class SymbolicContext {
+public:
+  SymbolicContext(OnnxBuilder &builder, ir::Node &node) : b(builder), node_(node) {}
+
+  OnnxBuilder &b;
+  ir::Node &node() const { return node_; }
+  size_t numInputs() const { return node_.inputs().size(); }
+  ir::Value *input(size_t i) const { return node_.input(i); }
+
+  // Compile-time values of inputs: a prim::Constant, or a prim::ListConstruct of constants.
+  bool isNone(size_t i) const;
+  std::optional<int64_t> constInt(size_t i) const;
+  std::optional<double> constFloat(size_t i) const; // ints convert
+  std::optional<bool> constBool(size_t i) const;
+  std::optional<std::string> constString(size_t i) const;
+  std::optional<std::vector<int64_t>> constInts(size_t i) const;
+  std::optional<std::vector<double>> constFloats(size_t i) const;
+  /// The elements of a prim::ListConstruct input (tensor lists for cat/stack).
+  std::optional<std::vector<ir::Value *>> listElements(size_t i) const;
+
+  /// An error naming the node's operator and source location.
+  absl::Status error(std::string_view message) const;
+  /// Like error(), for an argument value the ONNX form cannot express.
+  absl::Status unsupported(std::string_view what) const;
+
+private:
+  ir::Node &node_;
+};
+
+/// Returns one value per output of the node (nullptr for outputs nobody uses).
+using SymbolicFn = std::function<absl::StatusOr<std::vector<ir::Value *>>(SymbolicContext &)>;
+
+class SymbolicRegistry {
+public:
+  SymbolicRegistry() = default;
+  SymbolicRegistry(const SymbolicRegistry &) = delete;
+  SymbolicRegistry &operator=(const SymbolicRegistry &) = delete;
+
+  /// The builtin tables (opset9.cpp ... opset17.cpp), plus what users registered.
+  static SymbolicRegistry &global();
+
+  /// Adds `fn` for `op` (`aten::relu`, `mydomain::op`) from opset `sinceOpset` on; replaces an
+  /// entry with the same op and opset (users override builtins this way).
+  void add(std::string_view op, int sinceOpset, SymbolicFn fn);
+  /// The entry for `op` with the largest sinceOpset <= `opset`, or nullptr.
+  const SymbolicFn *lookup(std::string_view op, int opset) const;
+  /// The opsets at which `op` has an entry, ascending (for error messages and coverage tests).
+  std::vector<int> opsetsOf(std::string_view op) const;
+  /// Every op with at least one entry, sorted.
+  std::vector<std::string> ops() const;
+
+private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::map<int, SymbolicFn>, std::less<>> table_;
+};
+
+/// The opsets this build can target (Debian's ONNX 1.12 knows up to 17).
+constexpr int kMinOpset = 9;
+constexpr int kMaxOpset = 17;
+
+// Registration of the builtin tables, one function per file.
+void registerOpset9(SymbolicRegistry &r);
+void registerOpset11(SymbolicRegistry &r);
+void registerOpset13(SymbolicRegistry &r);
+void registerOpset17(SymbolicRegistry &r);
+
+} // namespace ts2onnx::symbolics

@@ -1,0 +1,15 @@
+// Entry points of the symbolics layer for the pipeline: the `to-onnx` pass and its registration.
+#pragma once
+
+#include "absl/status/status.h"
+#include "ir/Graph.h"
+#include "passes/PassRegistry.h"
+
+namespace ts2onnx::symbolics {
+
+/// The `to-onnx` pass (to-onnx.cpp).
+absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options);
+/// Registers `to-onnx` (and later ONNX-level passes) in `registry`.
+absl::Status registerPasses(passes::PassRegistry &registry);
+
+} // namespace ts2onnx::symbolics
