@@ -289,17 +289,21 @@ const std::set<std::string> &builtinFunctions() {
 /// What torch's emitter runs on every function it compiles (runCleanupPasses): tuple lowering,
 /// constant propagation over immutable values (which ends with dead code elimination).
 absl::Status cleanupFunctionGraph(ir::Graph &g) {
-  passes::PassOptions opts;
-  TS2ONNX_RETURN_IF_ERROR(passes::runLowerSimpleTuples(g, opts));
-  TS2ONNX_RETURN_IF_ERROR(passes::runFoldScalars(g, opts));
-  return passes::runDce(g, opts);
+  // Each of torch's cleanup steps removes dead code only when it changed something, which is
+  // visible in its printed graphs (unused module GetAttrs survive otherwise).
+  bool changed = passes::lowerSimpleTuples(g);
+  changed |= passes::foldScalars(g);
+  if (changed)
+    return passes::runDce(g, passes::PassOptions{});
+  return absl::OkStatus();
 }
 
 absl::Status preoptimizeGraph(ir::Graph &g) {
-  passes::PassOptions opts;
-  TS2ONNX_RETURN_IF_ERROR(passes::runPeepholeScript(g, opts));
-  TS2ONNX_RETURN_IF_ERROR(passes::runFoldScalars(g, opts));
-  return passes::runDce(g, opts);
+  bool changed = passes::peepholeScript(g);
+  changed |= passes::foldScalars(g);
+  if (changed)
+    return passes::runDce(g, passes::PassOptions{});
+  return absl::OkStatus();
 }
 
 } // namespace

@@ -20,6 +20,12 @@ absl::Status runLowerSimpleTuples(ir::Graph &graph, const PassOptions &options);
 /// with a constant condition (fold-scalars.cpp).
 absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &options);
 
+/// The three passes above as functions that say whether they changed the graph (the frontend
+/// runs dce after them only then, as torch's emitter does).
+bool lowerSimpleTuples(ir::Graph &graph);
+bool foldScalars(ir::Graph &graph);
+bool peepholeScript(ir::Graph &graph);
+
 /// `peephole-script`: `x is None` on values that cannot be None, needless unchecked_cast, and
 /// len/getitem/unpack of unmutated ListConstructs (peephole-script.cpp).
 absl::Status runPeepholeScript(ir::Graph &graph, const PassOptions &options);

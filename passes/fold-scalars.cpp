@@ -2,7 +2,8 @@
 // function it compiles (ConstantPropagationImmutableTypes).
 //
 // Given: a well-formed graph.
-// Does:  - a prim::If whose condition is a constant bool is replaced by the taken block;
+// Does:  - a prim::If whose condition is a constant bool is replaced by the taken block; an
+//          If output that is the same value on both paths is replaced by that value;
 //        - an arithmetic, comparison, logic or conversion op whose inputs are all constant
 //          int/float/bool/str/None values (and whose outputs are such values) is evaluated and
 //          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
@@ -195,7 +196,28 @@ void inlineBlock(ir::Node *ifNode, ir::Block *taken) {
   ifNode->destroy();
 }
 
-void foldBlock(ir::Graph &g, ir::Block *b) {
+/// If outputs that need no If: the same value on both paths.
+bool simplifyIfOutputs(ir::Node *n) {
+  bool changed = false;
+  ir::Block *a = n->blocks()[0], *b = n->blocks()[1];
+  for (size_t i = n->outputs().size(); i-- > 0;) {
+    ir::Value *x = a->outputs()[i], *y = b->outputs()[i];
+    ir::Value *replacement = nullptr;
+    if (x == y)
+      replacement = x;
+    if (!replacement)
+      continue;
+    n->output(i)->replaceAllUsesWith(replacement);
+    a->eraseOutput(i);
+    b->eraseOutput(i);
+    n->eraseOutput(i);
+    changed = true;
+  }
+  return changed;
+}
+
+bool foldBlock(ir::Graph &g, ir::Block *b) {
+  bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
     ++it;
@@ -206,11 +228,16 @@ void foldBlock(ir::Graph &g, ir::Block *b) {
         // land before the If, which comes before `it`.
         foldBlock(g, taken);
         inlineBlock(n, taken);
+        changed = true;
         continue;
       }
     }
     for (ir::Block *sub : n->blocks())
-      foldBlock(g, sub);
+      changed |= foldBlock(g, sub);
+    if (n->kind() == ir::prim::If) {
+      changed |= simplifyIfOutputs(n);
+      continue;
+    }
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->hasSideEffects() ||
         n->outputs().size() != 1 || n->inputs().empty())
       continue;
@@ -234,13 +261,17 @@ void foldBlock(ir::Graph &g, ir::Block *b) {
     c->node()->setSourceLocation(n->sourceLocation());
     n->output()->replaceAllUsesWith(c);
     n->destroy();
+    changed = true;
   }
+  return changed;
 }
 
 } // namespace
 
+bool foldScalars(ir::Graph &graph) { return foldBlock(graph, graph.block()); }
+
 absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &) {
-  foldBlock(graph, graph.block());
+  foldScalars(graph);
   return absl::OkStatus();
 }
 

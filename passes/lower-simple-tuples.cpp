@@ -48,8 +48,10 @@ bool lowerBlock(ir::Block *b) {
 
 } // namespace
 
+bool lowerSimpleTuples(ir::Graph &graph) { return lowerBlock(graph.block()); }
+
 absl::Status runLowerSimpleTuples(ir::Graph &graph, const PassOptions &) {
-  lowerBlock(graph.block());
+  lowerSimpleTuples(graph);
   return absl::OkStatus();
 }
 

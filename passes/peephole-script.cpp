@@ -3,7 +3,10 @@
 //
 // Given: a well-formed graph.
 // Does:  - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
-//        - prim::unchecked_cast to the type its input already has is dropped;
+//        - a bool prim::If output that is True on the then path and False on the else path
+//          is the condition;
+//        - prim::unchecked_cast to the type its input already has is dropped, and so is
+//          aten::Int/aten::Float of prim::NumToTensor of an int/float;
 //        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
 //          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
 // Result: fewer None checks and list round trips; constants are left for fold-scalars and dead
@@ -39,25 +42,46 @@ ir::Node *immutableListConstruct(const ir::Value *v) {
   return n;
 }
 
-std::optional<int64_t> constantInt(const ir::Value *v) {
-  if (v->node()->kind() != ir::prim::Constant || !v->type()->is(ir::TypeKind::Int))
+std::optional<int64_t> constantInt(const ir::Value *v, ir::TypeKind kind = ir::TypeKind::Int) {
+  if (v->node()->kind() != ir::prim::Constant || !v->type()->is(kind))
     return std::nullopt;
   const ir::AttributeValue *a = v->node()->attribute(ir::attr::value);
   const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
   return i ? std::optional<int64_t>(*i) : std::nullopt;
 }
 
-void peephole(ir::Graph &g, ir::Block *b) {
+bool peephole(ir::Graph &g, ir::Block *b) {
+  bool changed = false;
   static const ir::Symbol kIs = ir::Symbol::fromQualString("aten::__is__");
   static const ir::Symbol kIsNot = ir::Symbol::fromQualString("aten::__isnot__");
   static const ir::Symbol kLen = ir::Symbol::fromQualString("aten::len");
   static const ir::Symbol kGetItem = ir::Symbol::fromQualString("aten::__getitem__");
+  static const ir::Symbol kInt = ir::Symbol::fromQualString("aten::Int");
+  static const ir::Symbol kFloat = ir::Symbol::fromQualString("aten::Float");
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
     ++it;
     for (ir::Block *sub : n->blocks())
-      peephole(g, sub);
+      changed |= peephole(g, sub);
     ir::Symbol k = n->kind();
+    if (k == ir::prim::If) {
+      // `c ? True : False` is c (torch's peephole for redundant short circuits).
+      ir::Block *a = n->blocks()[0], *b = n->blocks()[1];
+      for (size_t i = n->outputs().size(); i-- > 0;) {
+        if (!n->output(i)->type()->is(ir::TypeKind::Bool))
+          continue;
+        auto x = constantInt(a->outputs()[i], ir::TypeKind::Bool);
+        auto y = constantInt(b->outputs()[i], ir::TypeKind::Bool);
+        if (!x || !y || *x != 1 || *y != 0)
+          continue;
+        n->output(i)->replaceAllUsesWith(n->input(0));
+        a->eraseOutput(i);
+        b->eraseOutput(i);
+        n->eraseOutput(i);
+        changed = true;
+      }
+      continue;
+    }
     if ((k == kIs || k == kIsNot) && n->inputs().size() == 2) {
       ir::Value *a = n->input(0), *c = n->input(1);
       bool aNone = isNoneConstant(a), cNone = isNoneConstant(c);
@@ -67,14 +91,25 @@ void peephole(ir::Graph &g, ir::Block *b) {
           ir::WithInsertPoint guard(n);
           n->output()->replaceAllUsesWith(g.insertConstantBool(k == kIsNot));
           n->destroy();
+          changed = true;
         }
       }
+      continue;
+    }
+    // int(NumToTensor(i)) is i (traced code is full of these).
+    if ((k == kInt || k == kFloat) && n->inputs().size() == 1 &&
+        n->input()->node()->kind() == ir::prim::NumToTensor &&
+        n->input()->node()->input()->type()->equals(*n->output()->type())) {
+      n->output()->replaceAllUsesWith(n->input()->node()->input());
+      n->destroy();
+      changed = true;
       continue;
     }
     if (k == ir::prim::unchecked_cast && n->inputs().size() == 1 &&
         n->input()->type()->equals(*n->output()->type())) {
       n->output()->replaceAllUsesWith(n->input());
       n->destroy();
+      changed = true;
       continue;
     }
     if (k == kLen && n->inputs().size() == 1) {
@@ -82,6 +117,7 @@ void peephole(ir::Graph &g, ir::Block *b) {
         ir::WithInsertPoint guard(n);
         n->output()->replaceAllUsesWith(g.insertConstantInt(int64_t(list->inputs().size())));
         n->destroy();
+        changed = true;
       }
       continue;
     }
@@ -95,6 +131,7 @@ void peephole(ir::Graph &g, ir::Block *b) {
         if (i >= 0 && i < size) {
           n->output()->replaceAllUsesWith(list->input(size_t(i)));
           n->destroy();
+          changed = true;
         }
       }
       continue;
@@ -105,15 +142,19 @@ void peephole(ir::Graph &g, ir::Block *b) {
         for (size_t i = 0; i < n->outputs().size(); ++i)
           n->output(i)->replaceAllUsesWith(list->input(i));
         n->destroy();
+        changed = true;
       }
     }
   }
+  return changed;
 }
 
 } // namespace
 
+bool peepholeScript(ir::Graph &graph) { return peephole(graph, graph.block()); }
+
 absl::Status runPeepholeScript(ir::Graph &graph, const PassOptions &) {
-  peephole(graph, graph.block());
+  peepholeScript(graph);
   return absl::OkStatus();
 }
 
