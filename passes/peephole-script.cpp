@@ -3,6 +3,7 @@
 //
 // Given: a well-formed graph.
 // Does:  - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
+//        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition;
 //        - prim::unchecked_cast to the type its input already has is dropped, and so is
@@ -57,6 +58,10 @@ bool peephole(ir::Graph &g, ir::Block *b) {
   static const ir::Symbol kLen = ir::Symbol::fromQualString("aten::len");
   static const ir::Symbol kGetItem = ir::Symbol::fromQualString("aten::__getitem__");
   static const ir::Symbol kInt = ir::Symbol::fromQualString("aten::Int");
+  static const ir::Symbol kDim = ir::Symbol::fromQualString("aten::dim");
+  static const ir::Symbol kConv1d = ir::Symbol::fromQualString("aten::conv1d");
+  static const ir::Symbol kConv2d = ir::Symbol::fromQualString("aten::conv2d");
+  static const ir::Symbol kConv3d = ir::Symbol::fromQualString("aten::conv3d");
   static const ir::Symbol kFloat = ir::Symbol::fromQualString("aten::Float");
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
@@ -93,6 +98,21 @@ bool peephole(ir::Graph &g, ir::Block *b) {
           n->destroy();
           changed = true;
         }
+      }
+      continue;
+    }
+    // conv{1,2,3}d always produce rank 3/4/5 tensors; torch's peephole folds their dim().
+    if (k == kDim && n->inputs().size() == 1) {
+      ir::Symbol producer = n->input()->node()->kind();
+      int64_t rank = producer == kConv1d   ? 3
+                     : producer == kConv2d ? 4
+                     : producer == kConv3d ? 5
+                                           : 0;
+      if (rank) {
+        ir::WithInsertPoint guard(n);
+        n->output()->replaceAllUsesWith(g.insertConstantInt(rank));
+        n->destroy();
+        changed = true;
       }
       continue;
     }
