@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "frontend/Unpickler.h"
 #include "frontend/script/Parser.h"
@@ -122,6 +123,168 @@ absl::Status Archive::load() {
   return absl::OkStatus();
 }
 
+namespace {
+
+int64_t jsonInt(const nlohmann::json &j, int64_t dflt = 0) {
+  if (j.is_number_integer())
+    return j.get<int64_t>();
+  if (j.is_string()) {
+    const std::string &s = j.get_ref<const std::string &>();
+    char *end = nullptr;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (end && *end == 0 && !s.empty())
+      return v;
+  }
+  return dflt;
+}
+
+/// caffe2 TensorProto.DataType names and numbers used by legacy TensorDefs.
+std::optional<ir::ScalarType> caffe2DataType(const nlohmann::json &j) {
+  static const std::pair<const char *, std::pair<int, ir::ScalarType>> kTypes[] = {
+      {"FLOAT", {1, ir::ScalarType::Float32}}, {"INT32", {2, ir::ScalarType::Int32}},
+      {"BYTE", {3, ir::ScalarType::UInt8}},    {"BOOL", {5, ir::ScalarType::Bool}},
+      {"UINT8", {6, ir::ScalarType::UInt8}},   {"INT8", {7, ir::ScalarType::Int8}},
+      {"INT16", {9, ir::ScalarType::Int16}},   {"INT64", {10, ir::ScalarType::Int64}},
+      {"FLOAT16", {12, ir::ScalarType::Float16}}, {"DOUBLE", {13, ir::ScalarType::Float64}},
+  };
+  for (auto &[name, code] : kTypes)
+    if ((j.is_string() && j.get<std::string>() == name) ||
+        (j.is_number_integer() && j.get<int64_t>() == code.first))
+      return code.second;
+  return std::nullopt;
+}
+
+} // namespace
+
+absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size_t index) {
+  const std::string where = fmt::format("{}: model.json tensors[{}]", baseName(path_), index);
+  if (!def.is_object())
+    return absl::InvalidArgumentError(where + " is not an object");
+  auto dtype = caffe2DataType(def.value("dataType", nlohmann::json("FLOAT")));
+  if (!dtype)
+    return absl::InvalidArgumentError(where + ": unknown dataType");
+  if (def.value("isQuantized", false))
+    return absl::UnimplementedError(where + ": quantized legacy tensors are not supported");
+  std::vector<int64_t> sizes, strides;
+  for (const auto &d : def.value("dims", nlohmann::json::array()))
+    sizes.push_back(jsonInt(d, -1));
+  for (const auto &d : def.value("strides", nlohmann::json::array()))
+    strides.push_back(jsonInt(d, -1));
+  if (strides.empty())
+    strides = ir::Tensor::contiguousStrides(sizes);
+  int64_t offset = jsonInt(def.value("offset", nlohmann::json(0)), -1);
+  if (strides.size() != sizes.size() || offset < 0)
+    return absl::InvalidArgumentError(where + ": bad dims/strides/offset");
+  auto data = def.find("data");
+  if (data == def.end() || !data->is_object() || !data->contains("key") ||
+      !(*data)["key"].is_string())
+    return absl::InvalidArgumentError(where + ": no data key");
+  std::string key = (*data)["key"].get<std::string>();
+  TS2ONNX_ASSIGN_OR_RETURN(auto storage, zip_->read(key));
+  // The last element read must lie inside the record (overflow-checked).
+  __int128 last = offset, numel = 1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] < 0 || strides[i] < 0 || sizes[i] > (int64_t(1) << 40))
+      return absl::InvalidArgumentError(where + ": negative or huge size/stride");
+    numel *= sizes[i];
+    if (sizes[i] > 0)
+      last += __int128(sizes[i] - 1) * strides[i];
+  }
+  size_t itemsize = ir::elementSize(*dtype);
+  if (numel > 0 && (last + 1) * __int128(itemsize) > __int128(storage->nbytes))
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: record '{}' has {} bytes, too short for the tensor", where, key, storage->nbytes));
+  return ir::Tensor(*dtype, std::move(sizes), std::move(strides), offset, storage);
+}
+
+absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
+                                                 const std::string &qualifiedName,
+                                                 const std::vector<ir::Tensor> &tensors,
+                                                 const std::vector<IValue> &attributes,
+                                                 int depth) {
+  const std::string where = baseName(path_);
+  if (depth > 64)
+    return absl::InvalidArgumentError(where + ": model.json modules nest too deeply");
+  if (!def.is_object())
+    return absl::InvalidArgumentError(where + ": model.json module is not an object");
+  auto cls = std::make_unique<ClassInfo>();
+  cls->qualifiedName = qualifiedName;
+  cls->kind = ClassInfo::Kind::Module;
+  auto obj = std::make_shared<Object>();
+  obj->className = qualifiedName;
+  obj->built = true;
+  for (const auto &p : def.value("parameters", nlohmann::json::array())) {
+    std::string name = p.value("name", std::string());
+    int64_t id = jsonInt(p.value("tensorId", nlohmann::json(-1)), -1);
+    if (name.empty() || id < 0 || id >= int64_t(tensors.size()))
+      return absl::InvalidArgumentError(
+          fmt::format("{}: model.json parameter '{}' names tensor {} of {}", where, name, id,
+                      tensors.size()));
+    ClassInfo::Attribute a;
+    a.name = name;
+    a.type = ir::Type::tensor();
+    a.isParameter = !p.value("isBuffer", false);
+    a.isBuffer = !a.isParameter;
+    cls->attributes.push_back(a);
+    auto tv = std::make_shared<TensorValue>();
+    tv->tensor = tensors[size_t(id)];
+    tv->requiresGrad = a.isParameter;
+    obj->attributes.emplace_back(name, IValue::fromTensor(tv));
+  }
+  for (const auto &at : def.value("attributes", nlohmann::json::array())) {
+    std::string name = at.value("name", std::string());
+    std::string type = at.value("type", std::string("Tensor"));
+    int64_t id = jsonInt(at.value("id", nlohmann::json(-1)), -1);
+    if (name.empty())
+      continue;
+    ClassInfo::Attribute a;
+    a.name = name;
+    TS2ONNX_ASSIGN_OR_RETURN(a.type, classes_->resolveTypeString(type));
+    cls->attributes.push_back(a);
+    IValue v;
+    if (id >= 0 && id < int64_t(attributes.size()))
+      v = attributes[size_t(id)];
+    obj->attributes.emplace_back(name, v);
+  }
+  for (const auto &sub : def.value("submodules", nlohmann::json::array())) {
+    std::string name = sub.value("name", std::string());
+    if (name.empty())
+      return absl::InvalidArgumentError(where + ": model.json submodule without a name");
+    // Digit-only names (Sequential children) get a `_` prefix in qualified names.
+    std::string atom = std::isdigit(static_cast<unsigned char>(name[0])) ? "_" + name : name;
+    TS2ONNX_ASSIGN_OR_RETURN(
+        IValue child, loadLegacyModule(sub, qualifiedName + "." + atom, tensors, attributes,
+                                       depth + 1));
+    ClassInfo::Attribute a;
+    a.name = name;
+    a.type = ir::Type::classType(child.toObject().className);
+    cls->attributes.push_back(a);
+    obj->attributes.emplace_back(name, child);
+  }
+  if (!cls->findAttribute("training")) {
+    ClassInfo::Attribute a;
+    a.name = "training";
+    a.type = ir::Type::boolType();
+    cls->attributes.push_back(a);
+    obj->attributes.emplace_back("training", IValue::fromBool(false));
+  }
+  auto arena = def.find("torchscriptArena");
+  if (arena != def.end() && arena->is_object() && arena->contains("key") &&
+      (*arena)["key"].is_string()) {
+    std::string key = (*arena)["key"].get<std::string>();
+    if (!zip_->has(key))
+      return absl::InvalidArgumentError(
+          fmt::format("{}: model.json names code record '{}', which is missing", where, key));
+    TS2ONNX_ASSIGN_OR_RETURN(std::string code, zip_->readString(key));
+    TS2ONNX_ASSIGN_OR_RETURN(script::Module m, script::parseModule(code, displayName(key)));
+    sources_.push_back(std::make_unique<script::Module>(std::move(m)));
+    for (const script::FunctionDef *f : sources_.back()->functions())
+      cls->methods[f->name] = f;
+  }
+  classes_->addClass(std::move(cls));
+  return IValue::fromObject(obj);
+}
+
 absl::Status Archive::loadLegacy() {
   format_ = Format::Legacy;
   const std::string where = baseName(path_);
@@ -135,52 +298,61 @@ absl::Status Archive::loadLegacy() {
   if (model.is_discarded() || !model.is_object())
     return absl::InvalidArgumentError(fmt::format("{}: model.json is not valid JSON", where));
   auto proto = model.find("protoVersion");
-  if (proto != model.end()) {
-    int64_t pv = proto->is_string()           ? std::atoll(proto->get<std::string>().c_str())
-                 : proto->is_number_integer() ? proto->get<int64_t>()
-                                              : -1;
-    if (pv < 0 || pv >= 6)
-      return absl::InvalidArgumentError(
-          fmt::format("{}: model.json protoVersion {} is not supported (0 to 5)", where, pv));
-  }
+  int64_t pv = proto == model.end() ? 0 : jsonInt(*proto, -1);
+  if (pv < 0 || pv >= 6)
+    return absl::InvalidArgumentError(
+        fmt::format("{}: model.json protoVersion {} is not supported (0 to 5)", where, pv));
   auto main = model.find("mainModule");
   if (main == model.end() || !main->is_object())
     return absl::InvalidArgumentError(fmt::format("{}: model.json has no mainModule", where));
-  if (model.contains("tensors") && model["tensors"].is_array() && !model["tensors"].empty())
-    return absl::UnimplementedError(fmt::format(
-        "{}: legacy archives with tensors (model.json 'tensors') are not supported yet", where));
-  if (main->contains("submodules") && (*main)["submodules"].is_array() &&
-      !(*main)["submodules"].empty())
-    return absl::UnimplementedError(
-        fmt::format("{}: legacy archives with submodules are not supported yet", where));
+  std::vector<ir::Tensor> tensors;
+  auto tdefs = model.find("tensors");
+  if (tdefs != model.end() && tdefs->is_array()) {
+    if (tdefs->size() > 10'000'000)
+      return absl::InvalidArgumentError(where + ": model.json lists too many tensors");
+    for (size_t i = 0; i < tdefs->size(); ++i) {
+      TS2ONNX_ASSIGN_OR_RETURN(ir::Tensor t, legacyTensor((*tdefs)[i], i));
+      tensors.push_back(std::move(t));
+    }
+  }
+  std::vector<IValue> attributes;
+  if (zip_->has("attributes.pkl")) {
+    UnpicklerOptions uo;
+    uo.name = displayName("attributes.pkl");
+    uo.tensorTable = [&tensors](int64_t id) -> absl::StatusOr<IValue> {
+      if (id < 0 || id >= int64_t(tensors.size()))
+        return absl::InvalidArgumentError(fmt::format("tensor id {} out of range", id));
+      auto tv = std::make_shared<TensorValue>();
+      tv->tensor = tensors[size_t(id)];
+      return IValue::fromTensor(tv);
+    };
+    TS2ONNX_ASSIGN_OR_RETURN(std::string bytes, zip_->readString("attributes.pkl"));
+    TS2ONNX_ASSIGN_OR_RETURN(IValue attrs, unpickle(bytes, uo));
+    if (attrs.isTuple())
+      attributes = attrs.toTuple().elements;
+    else if (attrs.isList())
+      attributes = attrs.toList().elements;
+  }
   std::string name = main->value("name", std::string("module"));
-  auto arena = main->find("torchscriptArena");
-  if (arena == main->end() || !arena->is_object() || !arena->contains("key") ||
-      !(*arena)["key"].is_string())
-    return absl::InvalidArgumentError(
-        fmt::format("{}: model.json mainModule has no torchscriptArena", where));
-  std::string key = (*arena)["key"].get<std::string>();
-  if (!zip_->has(key))
-    return absl::InvalidArgumentError(
-        fmt::format("{}: model.json names code record '{}', which is missing", where, key));
-  TS2ONNX_ASSIGN_OR_RETURN(std::string code, zip_->readString(key));
-  TS2ONNX_ASSIGN_OR_RETURN(script::Module m, script::parseModule(code, displayName(key)));
-  sources_.push_back(std::make_unique<script::Module>(std::move(m)));
-  legacyModule_ = sources_.back().get();
-  rootClass_ = "__torch__." + name;
+  if (name.empty() || name.find_first_of("./ ") != std::string::npos)
+    name = "module";
+  TS2ONNX_ASSIGN_OR_RETURN(root_, loadLegacyModule(*main, "__torch__.legacy." + name, tensors,
+                                                   attributes, 0));
+  rootClass_ = root_.toObject().className;
   return absl::OkStatus();
 }
 
 std::vector<std::string> Archive::methodNames() const {
   std::vector<std::string> out;
-  if (legacyModule_) {
-    for (const script::FunctionDef *f : legacyModule_->functions())
-      out.push_back(f->name);
+  auto cls = classes_->findClass(rootClass_);
+  if (!cls.ok())
+    return out;
+  if (!(*cls)->def) {
+    for (const auto &[name, fn] : (*cls)->methods)
+      out.push_back(name);
+    std::sort(out.begin(), out.end());
     return out;
   }
-  auto cls = classes_->findClass(rootClass_);
-  if (!cls.ok() || !(*cls)->def)
-    return out;
   for (const script::FunctionDef *f : (*cls)->def->methods())
     out.push_back(f->name);
   return out;
@@ -191,7 +363,7 @@ std::vector<std::string> Archive::codeRecords() const {
   for (const std::string &r : zip_->records())
     if (r.rfind(codePrefix_, 0) == 0 && r.size() > 3 && r.substr(r.size() - 3) == ".py")
       out.push_back(r);
-  if (legacyModule_)
+  if (format_ == Format::Legacy)
     for (const std::string &r : zip_->records())
       if (r.rfind("code/", 0) == 0 && std::find(out.begin(), out.end(), r) == out.end())
         out.push_back(r);
@@ -227,19 +399,14 @@ absl::StatusOr<ir::Value *> Archive::materializeConstant(ir::Graph &g, int64_t i
 }
 
 absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::string &method) {
+  CompileOptions copts = opts_.compile;
+  copts.fileVersion = version_;
   Compiler compiler(
       *classes_,
       [this](ir::Graph &g, int64_t i, const script::SourceRange &r) {
         return materializeConstant(g, i, r);
       },
-      opts_.compile);
-  if (legacyModule_) {
-    for (const script::FunctionDef *f : legacyModule_->functions())
-      if (f->name == method)
-        return compiler.compileFunctionDef(*f, ir::Type::classType(rootClass_));
-    return absl::NotFoundError(
-        fmt::format("{}: the module has no method '{}'", baseName(path_), method));
-  }
+      copts);
   if (rootClass_.empty())
     return absl::InvalidArgumentError(
         fmt::format("{}: data.pkl does not hold a module object", baseName(path_)));

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "absl/status/statusor.h"
 #include "frontend/ClassTable.h"
 #include "frontend/Compiler.h"
@@ -57,6 +59,11 @@ private:
   Archive() = default;
   absl::Status load();
   absl::Status loadLegacy();
+  absl::StatusOr<ir::Tensor> legacyTensor(const nlohmann::json &def, size_t index);
+  absl::StatusOr<IValue> loadLegacyModule(const nlohmann::json &def,
+                                          const std::string &qualifiedName,
+                                          const std::vector<ir::Tensor> &tensors,
+                                          const std::vector<IValue> &attributes, int depth);
   absl::StatusOr<const script::Module *> loadSource(std::string_view qualifier);
   absl::StatusOr<ir::Value *> materializeConstant(ir::Graph &g, int64_t index,
                                                   const script::SourceRange &range);
@@ -74,8 +81,6 @@ private:
   std::unique_ptr<ClassTable> classes_;
   std::vector<std::unique_ptr<script::Module>> sources_;
   std::string rootClass_;
-  // Legacy archives: the module's methods are top-level functions of one code file.
-  const script::Module *legacyModule_ = nullptr;
 };
 
 } // namespace ts2onnx::frontend

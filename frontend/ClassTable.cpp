@@ -139,6 +139,13 @@ absl::StatusOr<const ClassInfo *> ClassTable::findClass(std::string_view qualifi
   return raw;
 }
 
+const ClassInfo *ClassTable::addClass(std::unique_ptr<ClassInfo> cls) {
+  std::string name = cls->qualifiedName;
+  auto &slot = classes_[name];
+  slot = std::move(cls);
+  return slot.get();
+}
+
 absl::StatusOr<const script::FunctionDef *>
 ClassTable::findFunction(std::string_view qualifiedName) {
   size_t dot = qualifiedName.rfind('.');

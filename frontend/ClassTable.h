@@ -53,6 +53,10 @@ public:
   absl::StatusOr<const ClassInfo *> findClass(std::string_view qualifiedName);
   /// The top-level function `qualifiedName` (`__torch__.torch.nn.functional.relu`), or NotFound.
   absl::StatusOr<const script::FunctionDef *> findFunction(std::string_view qualifiedName);
+  /// Registers a class that has no `code/` file of its own (the modules of legacy model.json
+  /// archives); its methods point into an AST the caller keeps alive.
+  const ClassInfo *addClass(std::unique_ptr<ClassInfo> cls);
+
   /// True when some file's qualifier starts with `prefix` (so `__torch__.a` can be a namespace).
   bool isNamespacePrefix(std::string_view prefix);
 

@@ -1224,7 +1224,7 @@ private:
       TS2ONNX_RETURN_IF_ERROR(compileArgs(c, f, args, kwargs));
       if (callee.name == "prim::RaiseException" && args.size() == 1)
         args.push_back({"", g_.insertConstantString("builtins.RuntimeError"), r});
-      return single(emitBuiltinOp(g_, callee.name, args, kwargs, r), r);
+      return emitVersionedOp(callee.name, args, kwargs, r);
     }
     case Sugared::Kind::Function: {
       TS2ONNX_RETURN_IF_ERROR(compileArgs(c, f, args, kwargs));
@@ -1293,6 +1293,34 @@ private:
     default:
       return script::sourceError(r, fmt::format("'{}' is not callable", callee.name));
     }
+  }
+
+  /// Emits an operator call, applying the semantics the archive's version record asks for
+  /// (torch's upgraders). Nodes that need an old semantics carry an `upgrader` attribute that
+  /// the symbolics honour (`div_trunc`: integer division truncates; `full_float`: an integer
+  /// fill without dtype gives float32).
+  absl::StatusOr<Sugared> emitVersionedOp(const std::string &name, std::vector<NamedValue> args,
+                                          std::vector<NamedValue> kwargs, const SourceRange &r) {
+    int64_t version = c_.opts_.fileVersion;
+    auto hasKw = [&](const char *k) {
+      for (auto &kw : kwargs)
+        if (kw.name == k)
+          return true;
+      return false;
+    };
+    if ((name == "aten::linspace" && version < 8) || (name == "aten::logspace" && version < 9)) {
+      if (args.size() == 2 && !hasKw("steps"))
+        kwargs.push_back({"steps", constInt(100, r), r});
+    }
+    TS2ONNX_ASSIGN_OR_RETURN(Sugared out, single(emitBuiltinOp(g_, name, args, kwargs, r), r));
+    if (out.kind == Sugared::Kind::Value) {
+      ir::Node *n = out.value->node();
+      if (name == "aten::div" && version < 4 && !hasKw("rounding_mode") && args.size() == 2)
+        n->s_(ir::Symbol::attr("upgrader"), "div_trunc");
+      if (name == "aten::full" && version < 5 && !hasKw("dtype"))
+        n->s_(ir::Symbol::attr("upgrader"), "full_float");
+    }
+    return out;
   }
 
   absl::StatusOr<Sugared> compileBuiltinCall(const std::string &name, const script::CallExpr &c,

@@ -20,6 +20,10 @@ namespace ts2onnx::frontend {
 struct CompileOptions {
   /// Calls nested deeper than this are an error (guards against recursion in hostile files).
   int maxInlineDepth = 64;
+  /// The archive's file-format version: older versions keep older operator semantics
+  /// (FORMAT-NOTES §2): below 4 `aten::div` of integers truncates, below 5 `aten::full` with an
+  /// integer fill and no dtype is float, below 8/9 `linspace`/`logspace` default to 100 steps.
+  int64_t fileVersion = 10;
 };
 
 class Compiler {

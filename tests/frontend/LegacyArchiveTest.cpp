@@ -1,0 +1,118 @@
+// Legacy model.json archives (torch 1.0 to 1.2) with tensors, submodules and attributes. Torch
+// 1.13 cannot write this format, so the archives are built here from FORMAT-NOTES §5 (the
+// model.json fields of caffe2/proto/torch.proto), the way torch 1.1's writer laid them out.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "frontend/Archive.h"
+#include "ir/Printer.h"
+#include "ir/Verifier.h"
+#include "tests/frontend/ZipTestUtil.h"
+
+using namespace ts2onnx;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string floats(std::initializer_list<float> v) {
+  std::string s(v.size() * 4, '\0');
+  std::memcpy(s.data(), v.begin(), s.size());
+  return s;
+}
+
+fs::path writeArchive(const std::string &name, const std::vector<frontend::testing::TestEntry> &e) {
+  fs::path p = fs::temp_directory_path() / ("ts2onnx-legacy-" + name + ".pt");
+  auto zip = frontend::testing::buildZip(e, /*zip64=*/false);
+  std::ofstream(p, std::ios::binary) << zip.bytes;
+  return p;
+}
+
+const char *kModelJson = R"({"protoVersion":"3","mainModule":{"name":"net","optimize":true,
+  "torchscriptArena":{"key":"code/net.py"},
+  "parameters":[{"name":"scale","tensorId":"0"}],
+  "attributes":[{"name":"k","type":"int","id":"0"}],
+  "submodules":[{"name":"lin","torchscriptArena":{"key":"code/net_lin.py"},
+     "parameters":[{"name":"weight","tensorId":"1"},{"name":"bias","tensorId":"2"}]}]},
+  "producerName":"pytorch","producerVersion":"1.1",
+  "tensors":[
+   {"dims":["2"],"offset":"0","strides":["1"],"requiresGrad":true,"dataType":"FLOAT",
+    "data":{"key":"tensors/0"},"device":"cpu"},
+   {"dims":["2","2"],"offset":"0","strides":["2","1"],"requiresGrad":true,"dataType":"FLOAT",
+    "data":{"key":"tensors/1"},"device":"cpu"},
+   {"dims":["2"],"offset":"4","strides":["1"],"requiresGrad":true,"dataType":"FLOAT",
+    "data":{"key":"tensors/1"},"device":"cpu"}]})";
+
+// attributes.pkl: protocol 2, the tuple (3,): PROTO 2, MARK, BININT1 3, TUPLE, STOP.
+const std::string kAttributes = std::string("\x80\x02(K\x03t.", 7);
+
+} // namespace
+
+TEST_CASE("a legacy archive with tensors, a submodule and an attribute compiles") {
+  std::string root = "net/";
+  auto path = writeArchive(
+      "ok",
+      {{root + "version", "1\n"},
+       {root + "model.json", kModelJson},
+       {root + "attributes.pkl", kAttributes},
+       {root + "tensors/0", floats({2, 3})},
+       // tensors 1 and 2 share a record: a 2x2 weight then a 2-element bias at offset 4.
+       {root + "tensors/1", floats({1, 0, 0, 1, 0.5f, -0.5f})},
+       {root + "code/net.py", "op_version_set = 0\ndef forward(self,\n    x: Tensor) -> Tensor:\n"
+                              "  _0 = torch.mul(self.lin.forward(x), self.scale)\n"
+                              "  return torch.add(_0, self.k, alpha=1)\n"},
+       {root + "code/net_lin.py",
+        "op_version_set = 0\ndef forward(self,\n    input: Tensor) -> Tensor:\n"
+        "  _0 = torch.addmm(self.bias, input, torch.t(self.weight), beta=1, alpha=1)\n"
+        "  return _0\n"}});
+  auto a = frontend::Archive::open(path.string());
+  REQUIRE_MESSAGE(a.ok(), a.status().message());
+  CHECK((*a)->format() == frontend::Archive::Format::Legacy);
+  const frontend::Object &obj = (*a)->root().toObject();
+  const frontend::IValue *scale = obj.attr("scale");
+  REQUIRE(scale != nullptr);
+  REQUIRE(scale->isTensor());
+  CHECK(scale->toTensor().tensor.doubleAt(1) == 3.0);
+  const frontend::IValue *k = obj.attr("k");
+  REQUIRE(k != nullptr);
+  CHECK(k->toInt() == 3);
+  const frontend::Object &lin = obj.attr("lin")->toObject();
+  const ir::Tensor &bias = lin.attr("bias")->toTensor().tensor;
+  CHECK(bias.storageOffset() == 4);
+  CHECK(bias.doubleAt(0) == 0.5);
+  auto g = (*a)->compileMethod("forward");
+  REQUIRE_MESSAGE(g.ok(), g.status().message());
+  CHECK(ir::verify(**g).ok());
+  std::string text = ir::printGraph(**g);
+  CHECK(text.find("aten::addmm") != std::string::npos);
+  CHECK(text.find("prim::GetAttr[name=\"lin\"]") != std::string::npos);
+  CHECK(text.find("prim::GetAttr[name=\"weight\"]") != std::string::npos);
+  fs::remove(path);
+}
+
+TEST_CASE("a legacy tensor whose record is too short is an error naming it") {
+  std::string root = "net/";
+  auto path = writeArchive("short", {{root + "model.json", kModelJson},
+                                     {root + "tensors/0", floats({2, 3})},
+                                     {root + "tensors/1", floats({1, 0, 0})},
+                                     {root + "code/net.py", "def forward(self, x):\n  return x\n"},
+                                     {root + "code/net_lin.py", ""}});
+  auto a = frontend::Archive::open(path.string());
+  REQUIRE_FALSE(a.ok());
+  CHECK(std::string(a.status().message()).find("tensors[1]") != std::string::npos);
+  CHECK(std::string(a.status().message()).find("too short") != std::string::npos);
+  fs::remove(path);
+}
+
+TEST_CASE("an archive whose version record says 11 is refused with the supported range") {
+  std::string root = "m/";
+  auto path = writeArchive("future", {{root + "version", "11\n"},
+                                      {root + "data.pkl", std::string("\x80\x02}q\x00.", 6)}});
+  auto a = frontend::Archive::open(path.string());
+  REQUIRE_FALSE(a.ok());
+  CHECK(std::string(a.status().message()).find("version 11") != std::string::npos);
+  CHECK(std::string(a.status().message()).find("1 to 10") != std::string::npos);
+  fs::remove(path);
+}
