@@ -141,10 +141,10 @@ int64_t jsonInt(const nlohmann::json &j, int64_t dflt = 0) {
 /// caffe2 TensorProto.DataType names and numbers used by legacy TensorDefs.
 std::optional<ir::ScalarType> caffe2DataType(const nlohmann::json &j) {
   static const std::pair<const char *, std::pair<int, ir::ScalarType>> kTypes[] = {
-      {"FLOAT", {1, ir::ScalarType::Float32}}, {"INT32", {2, ir::ScalarType::Int32}},
-      {"BYTE", {3, ir::ScalarType::UInt8}},    {"BOOL", {5, ir::ScalarType::Bool}},
-      {"UINT8", {6, ir::ScalarType::UInt8}},   {"INT8", {7, ir::ScalarType::Int8}},
-      {"INT16", {9, ir::ScalarType::Int16}},   {"INT64", {10, ir::ScalarType::Int64}},
+      {"FLOAT", {1, ir::ScalarType::Float32}},    {"INT32", {2, ir::ScalarType::Int32}},
+      {"BYTE", {3, ir::ScalarType::UInt8}},       {"BOOL", {5, ir::ScalarType::Bool}},
+      {"UINT8", {6, ir::ScalarType::UInt8}},      {"INT8", {7, ir::ScalarType::Int8}},
+      {"INT16", {9, ir::ScalarType::Int16}},      {"INT64", {10, ir::ScalarType::Int64}},
       {"FLOAT16", {12, ir::ScalarType::Float16}}, {"DOUBLE", {13, ir::ScalarType::Float64}},
   };
   for (auto &[name, code] : kTypes)
@@ -200,8 +200,7 @@ absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size
 absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
                                                  const std::string &qualifiedName,
                                                  const std::vector<ir::Tensor> &tensors,
-                                                 const std::vector<IValue> &attributes,
-                                                 int depth) {
+                                                 const std::vector<IValue> &attributes, int depth) {
   const std::string where = baseName(path_);
   if (depth > 64)
     return absl::InvalidArgumentError(where + ": model.json modules nest too deeply");
@@ -217,9 +216,8 @@ absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
     std::string name = p.value("name", std::string());
     int64_t id = jsonInt(p.value("tensorId", nlohmann::json(-1)), -1);
     if (name.empty() || id < 0 || id >= int64_t(tensors.size()))
-      return absl::InvalidArgumentError(
-          fmt::format("{}: model.json parameter '{}' names tensor {} of {}", where, name, id,
-                      tensors.size()));
+      return absl::InvalidArgumentError(fmt::format(
+          "{}: model.json parameter '{}' names tensor {} of {}", where, name, id, tensors.size()));
     ClassInfo::Attribute a;
     a.name = name;
     a.type = ir::Type::tensor();
@@ -252,9 +250,8 @@ absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
       return absl::InvalidArgumentError(where + ": model.json submodule without a name");
     // Digit-only names (Sequential children) get a `_` prefix in qualified names.
     std::string atom = std::isdigit(static_cast<unsigned char>(name[0])) ? "_" + name : name;
-    TS2ONNX_ASSIGN_OR_RETURN(
-        IValue child, loadLegacyModule(sub, qualifiedName + "." + atom, tensors, attributes,
-                                       depth + 1));
+    TS2ONNX_ASSIGN_OR_RETURN(IValue child, loadLegacyModule(sub, qualifiedName + "." + atom,
+                                                            tensors, attributes, depth + 1));
     ClassInfo::Attribute a;
     a.name = name;
     a.type = ir::Type::classType(child.toObject().className);
@@ -336,8 +333,8 @@ absl::Status Archive::loadLegacy() {
   std::string name = main->value("name", std::string("module"));
   if (name.empty() || name.find_first_of("./ ") != std::string::npos)
     name = "module";
-  TS2ONNX_ASSIGN_OR_RETURN(root_, loadLegacyModule(*main, "__torch__.legacy." + name, tensors,
-                                                   attributes, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(
+      root_, loadLegacyModule(*main, "__torch__.legacy." + name, tensors, attributes, 0));
   rootClass_ = root_.toObject().className;
   return absl::OkStatus();
 }
@@ -391,6 +388,16 @@ absl::StatusOr<ir::Value *> Archive::materializeConstant(ir::Graph &g, int64_t i
     return g.insertConstantString(v.toStringRef());
   case IValue::Kind::None:
     return g.insertConstantNone();
+  case IValue::Kind::Object: {
+    // Objects (packed quantized parameters, torch.classes.*) stay opaque constants that name
+    // their slot in the table, as torch prints them (`value=<...object>`).
+    const Object &o = v.toObject();
+    ir::Node *n = g.insert(ir::prim::Constant, {}, 1);
+    n->setAttribute(ir::attr::value,
+                    ir::AttributeValue(ir::Literal{fmt::format("<{} object>", o.className)}));
+    n->i_(ir::Symbol::attr("constant_index"), index);
+    return n->output()->setType(ir::Type::classType(o.className));
+  }
   default:
     return script::sourceError(
         range, fmt::format("CONSTANTS.c{} is a {}, which cannot be a graph constant yet", index,
