@@ -362,7 +362,7 @@ std::string printAttributeValue(const AttributeValue &v) {
   case AttributeKind::Int:
     return std::to_string(v.get<int64_t>());
   case AttributeKind::Float:
-    return formatDouble(v.get<double>());
+    return detail::formatDouble(v.get<double>());
   case AttributeKind::Complex:
     return formatComplex(v.get<std::complex<double>>());
   case AttributeKind::String: {
@@ -379,7 +379,7 @@ std::string printAttributeValue(const AttributeValue &v) {
   case AttributeKind::Ints:
     return joinList(v.get<std::vector<int64_t>>(), [](int64_t i) { return std::to_string(i); });
   case AttributeKind::Floats:
-    return joinList(v.get<std::vector<double>>(), formatDouble);
+    return joinList(v.get<std::vector<double>>(), detail::formatDouble);
   case AttributeKind::Bools:
     return joinList(v.get<std::vector<bool>>(),
                     [](bool b) { return std::string(b ? "True" : "False"); });
@@ -522,6 +522,14 @@ void printGraph(std::ostream &os, const Graph &g, const PrintOptions &opts) {
 std::string printNode(const Node &n, int indent, const PrintOptions &opts) {
   std::string out;
   Printer(opts).node(out, n, indent, false);
+  return out;
+}
+
+std::string formatDouble(double d) { return detail::formatDouble(d); }
+
+std::string quoteString(std::string_view s) {
+  std::string out;
+  detail::appendQuoted(out, s);
   return out;
 }
 

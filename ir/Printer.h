@@ -13,6 +13,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "ir/Graph.h"
 
@@ -28,6 +29,11 @@ void printGraph(std::ostream &os, const Graph &g, const PrintOptions &opts = {})
 /// One node (and its blocks) at the given indentation, without trailing newline handling
 /// differences: exactly the lines printGraph would print for it.
 std::string printNode(const Node &n, int indent = 2, const PrintOptions &opts = {});
+/// IValue's repr of a double, as torch prints constants and schema defaults: `1.`, `-0.`,
+/// `0.10000000000000001`, `1e+100`, `inf`.
+std::string formatDouble(double d);
+/// c10::printQuotedString: `"a\"b\n"`, other unprintable bytes escaped as torch does.
+std::string quoteString(std::string_view s);
 /// An attribute value as it appears inside `[...]` (`1`, `"x"`, `[1, 2]`, `<Tensor>`).
 std::string printAttributeValue(const AttributeValue &v);
 

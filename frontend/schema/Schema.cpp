@@ -1,5 +1,7 @@
 #include "frontend/schema/Schema.h"
 
+#include "ir/Printer.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -137,74 +139,6 @@ std::string joinTypes(const std::vector<SchemaType> &types) {
   return out;
 }
 
-// c10::printQuotedString: escapes with backslashes, other unprintables as 3-digit octal.
-std::string quoteString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\'':
-      out += "\\'";
-      break;
-    case '"':
-      out += "\\\"";
-      break;
-    case '\a':
-      out += "\\a";
-      break;
-    case '\b':
-      out += "\\b";
-      break;
-    case '\f':
-      out += "\\f";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    case '\v':
-      out += "\\v";
-      break;
-    default: {
-      auto u = static_cast<unsigned char>(c);
-      if (u >= 0x20 && u < 0x7f) {
-        out += c;
-      } else {
-        out += fmt::format("\\{:03o}", u);
-      }
-    }
-    }
-  }
-  out += '"';
-  return out;
-}
-
-// c10's IValue printing of doubles: integral values below 1e10 as `N.`, the rest with 17
-// significant digits.
-std::string printDouble(double d) {
-  int c = std::fpclassify(d);
-  if ((c == FP_NORMAL || c == FP_ZERO) && std::abs(d) < 1e10) {
-    auto i = static_cast<int64_t>(d);
-    if (static_cast<double>(i) == d) {
-      if (i == 0 && std::signbit(d))
-        return "-0.";
-      return fmt::format("{}.", i);
-    }
-  }
-  if (std::isnan(d))
-    return "nan";
-  if (std::isinf(d))
-    return d < 0 ? "-inf" : "inf";
-  return fmt::format("{:.17g}", d);
-}
-
 } // namespace
 
 std::string AliasInfo::str() const {
@@ -317,9 +251,9 @@ std::string SchemaValue::str() const {
   case Kind::Int:
     return fmt::format("{}", i);
   case Kind::Float:
-    return printDouble(f);
+    return ir::formatDouble(f);
   case Kind::Str:
-    return quoteString(s);
+    return ir::quoteString(s);
   case Kind::List: {
     std::string out = "[";
     for (size_t k = 0; k < list.size(); ++k) {

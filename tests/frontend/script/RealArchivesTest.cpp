@@ -108,6 +108,23 @@ void checkText(const std::string &name, const std::string &text) {
   CHECK(printModule(*again) == once);
 }
 
+/// Checks every code/*.py record of an archive; returns how many there were.
+size_t checkArchiveCode(const fs::path &archive) {
+  auto zip = ts2onnx::frontend::ZipArchive::open(archive.string());
+  REQUIRE_MESSAGE(zip.ok(), zip.status().ToString());
+  size_t files = 0;
+  for (const std::string &record : (*zip)->records()) {
+    if (record.rfind("code/", 0) != 0 || record.size() < 3 ||
+        record.substr(record.size() - 3) != ".py")
+      continue;
+    auto text = (*zip)->readString(record);
+    REQUIRE_MESSAGE(text.ok(), text.status().ToString());
+    checkText(archive.string() + ":" + record, *text);
+    ++files;
+  }
+  return files;
+}
+
 void checkCorpus(const fs::path &root, size_t minFiles) {
   auto files = pythonFiles(root);
   CHECK(files.size() >= minFiles);
@@ -117,43 +134,18 @@ void checkCorpus(const fs::path &root, size_t minFiles) {
 
 TEST_CASE("every code file of the real archives parses and reprints to a fixed point") {
   size_t files = 0;
-  for (const auto &entry : fs::directory_iterator(kRealArchives)) {
-    if (entry.path().filename() == "SOURCES.txt")
-      continue;
-    auto zip = ts2onnx::frontend::ZipArchive::open(entry.path().string());
-    REQUIRE_MESSAGE(zip.ok(), zip.status().ToString());
-    for (const std::string &record : (*zip)->records()) {
-      if (record.rfind("code/", 0) != 0 || record.size() < 3 ||
-          record.substr(record.size() - 3) != ".py")
-        continue;
-      auto text = (*zip)->readString(record);
-      REQUIRE_MESSAGE(text.ok(), text.status().ToString());
-      checkText(entry.path().filename().string() + ":" + record, *text);
-      ++files;
-    }
-  }
+  for (const auto &entry : fs::directory_iterator(kRealArchives))
+    if (entry.path().filename() != "SOURCES.txt")
+      files += checkArchiveCode(entry.path());
   CHECK(files == 52);
 }
 
 TEST_CASE("every code file of the fixtures parses and reprints to a fixed point") {
   // Read straight from the fixture archives (code/ members are deflated zip entries).
   size_t files = 0;
-  for (const auto &entry : fs::directory_iterator(fs::path(TS2ONNX_SOURCE_DIR) / "fixtures")) {
-    fs::path model = entry.path() / "model.pt";
-    if (!fs::exists(model))
-      continue;
-    auto zip = ts2onnx::frontend::ZipArchive::open(model.string());
-    REQUIRE_MESSAGE(zip.ok(), zip.status().ToString());
-    for (const std::string &record : (*zip)->records()) {
-      if (record.rfind("code/", 0) != 0 || record.size() < 3 ||
-          record.substr(record.size() - 3) != ".py")
-        continue;
-      auto text = (*zip)->readString(record);
-      REQUIRE_MESSAGE(text.ok(), text.status().ToString());
-      checkText(entry.path().filename().string() + ":" + record, *text);
-      ++files;
-    }
-  }
+  for (const auto &entry : fs::directory_iterator(fs::path(TS2ONNX_SOURCE_DIR) / "fixtures"))
+    if (fs::exists(entry.path() / "model.pt"))
+      files += checkArchiveCode(entry.path() / "model.pt");
   CHECK(files >= 100);
 }
 
