@@ -1,4 +1,5 @@
 #include "passes/PassManager.h"
+#include "passes/TextDiff.h"
 
 #include <filesystem>
 #include <fstream>
@@ -164,7 +165,7 @@ absl::Status PassManager::run(ir::Graph &graph) {
   std::vector<Timing> timings;
   for (size_t i = 0; i < pipeline_.size(); ++i) {
     const PassInfo &pass = pipeline_[i];
-    if (instr_.printChanged && !haveLastText) {
+    if ((instr_.printChanged || instr_.printDiff) && !haveLastText) {
       lastText = print();
       haveLastText = true;
     }
@@ -185,9 +186,15 @@ absl::Status PassManager::run(ir::Graph &graph) {
 
     const bool selected = instr_.printAfterAll || printChangedOnly ||
                           instr_.printAfter.find(pass.name) != instr_.printAfter.end();
-    if (selected || dumping || instr_.printChanged) {
+    if (selected || dumping || instr_.printChanged || instr_.printDiff) {
       std::string text = print();
       bool changed = !haveLastText || text != lastText;
+      if (instr_.printDiff && changed && haveLastText) {
+        *out_ << fmt::format("// -----// IR Diff After {}{} //----- //\n", pass.name,
+                             failed ? " Failed" : "")
+              << unifiedDiff(lastText, text, "before/" + pass.name, "after/" + pass.name);
+        out_->flush();
+      }
       if (selected && (!instr_.printChanged || changed || failed)) {
         *out_ << fmt::format("// -----// IR Dump After {}{} //----- //\n", pass.name,
                              failed ? " Failed" : "")

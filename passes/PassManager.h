@@ -42,6 +42,8 @@ struct InstrumentationOptions {
   /// Print the IR after a pass only when the pass changed its printed form. Alone, it applies
   /// to every pass; with printAfterAll/printAfter, it filters those.
   bool printChanged = false;
+  /// Print a unified diff of the printed IR after every pass that changed it.
+  bool printDiff = false;
   /// When not empty: write `00-input.txt` and then `NN-<pass>.txt` after each pass into this
   /// directory (created if missing).
   std::string dumpDir;

@@ -31,6 +31,7 @@ struct OptFlags {
   std::string dumpDir;
   bool printAfterAll = false;
   bool printChanged = false;
+  bool printDiff = false;
   bool timePasses = false;
   bool verifyEach = false;
   bool listPasses = false;
@@ -90,6 +91,8 @@ int runOpt(const std::vector<std::string> &args) {
                  "Print the IR to stderr after PASS (repeatable, or PASS,PASS)");
   parser.addBool("print-changed", &f.printChanged,
                  "Print the IR after a pass only if the pass changed it (alone: after any pass)");
+  parser.addBool("print-diff", &f.printDiff,
+                 "Print a unified diff of the IR to stderr after each pass that changed it");
   parser.addString("dump-dir", &f.dumpDir, "DIR",
                    "Write 00-input.txt and NN-<pass>.txt after each pass into DIR");
   parser.addBool("time-passes", &f.timePasses, "Print the wall time of each pass to stderr");
@@ -145,6 +148,7 @@ int runOpt(const std::vector<std::string> &args) {
   }
   instr.printAfterAll = f.printAfterAll;
   instr.printChanged = f.printChanged;
+  instr.printDiff = f.printDiff;
   instr.dumpDir = f.dumpDir;
   instr.timePasses = f.timePasses;
   instr.verifyEach = f.verifyEach;
