@@ -418,6 +418,13 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::str
     return absl::InvalidArgumentError(
         fmt::format("{}: data.pkl does not hold a module object", baseName(path_)));
   auto g = compiler.compileMethod(rootClass_, method);
+  if (!g.ok() && absl::IsNotFound(g.status())) {
+    // Overloaded methods (scripted nn.LSTM/GRU) are saved as `forward__0`, `forward__1`, ...;
+    // the first overload stands for the method.
+    auto first = compiler.compileMethod(rootClass_, method + "__0");
+    if (first.ok())
+      return first;
+  }
   if (!g.ok() && absl::IsNotFound(g.status()))
     return absl::NotFoundError(
         fmt::format("{}: {}", baseName(path_), std::string(g.status().message())));

@@ -286,6 +286,90 @@ const std::set<std::string> &builtinFunctions() {
   return names;
 }
 
+/// torch's operator aliases, which its emitter normalizes to one spelling (normalize_ops).
+const std::string &normalizedOpName(const std::string &name) {
+  static const auto *aliases = new absl::flat_hash_map<std::string, std::string>{
+      {"aten::absolute", "aten::abs"},
+      {"aten::absolute_", "aten::abs_"},
+      {"aten::clip", "aten::clamp"},
+      {"aten::clip_", "aten::clamp_"},
+      {"aten::det", "aten::linalg_det"},
+      {"aten::matrix_power", "aten::linalg_matrix_power"},
+      {"aten::ger", "aten::outer"},
+      {"aten::arccos", "aten::acos"},
+      {"aten::arccos_", "aten::acos_"},
+      {"aten::arcsin", "aten::asin"},
+      {"aten::arcsin_", "aten::asin_"},
+      {"aten::arctan", "aten::atan"},
+      {"aten::arctan_", "aten::atan_"},
+      {"aten::arctan2", "aten::atan2"},
+      {"aten::arctan2_", "aten::atan2_"},
+      {"aten::arccosh", "aten::acosh"},
+      {"aten::arccosh_", "aten::acosh_"},
+      {"aten::arcsinh", "aten::asinh"},
+      {"aten::arcsinh_", "aten::asinh_"},
+      {"aten::arctanh", "aten::atanh"},
+      {"aten::arctanh_", "aten::atanh_"},
+      {"aten::fix", "aten::trunc"},
+      {"aten::fix_", "aten::trunc_"},
+      {"aten::negative", "aten::neg"},
+      {"aten::negative_", "aten::neg_"},
+      {"aten::subtract", "aten::sub"},
+      {"aten::subtract_", "aten::sub_"},
+      {"aten::greater_equal", "aten::ge"},
+      {"aten::greater_equal_", "aten::ge_"},
+      {"aten::greater", "aten::gt"},
+      {"aten::greater_", "aten::gt_"},
+      {"aten::less_equal", "aten::le"},
+      {"aten::less_equal_", "aten::le_"},
+      {"aten::less", "aten::lt"},
+      {"aten::less_", "aten::lt_"},
+      {"aten::not_equal", "aten::ne"},
+      {"aten::not_equal_", "aten::ne_"},
+      {"aten::divide", "aten::div"},
+      {"aten::divide_", "aten::div_"},
+      {"aten::multiply", "aten::mul"},
+      {"aten::multiply_", "aten::mul_"},
+      {"aten::linalg_matmul", "aten::matmul"},
+      {"aten::inverse", "aten::linalg_inv"},
+      {"aten::true_divide", "aten::div"},
+      {"aten::true_divide_", "aten::div_"},
+      {"aten::concat", "aten::cat"},
+      {"aten::concatenate", "aten::cat"},
+      {"aten::row_stack", "aten::vstack"},
+      {"aten::swapdims", "aten::transpose"},
+      {"aten::swapdims_", "aten::transpose_"},
+      {"aten::swapaxes", "aten::transpose"},
+      {"aten::swapaxes_", "aten::transpose_"},
+      {"aten::moveaxis", "aten::movedim"},
+      {"aten::special_erf", "aten::erf"},
+      {"aten::special_erfc", "aten::erfc"},
+      {"aten::special_erfinv", "aten::erfinv"},
+      {"aten::special_expit", "aten::sigmoid"},
+      {"aten::special_exp2", "aten::exp2"},
+      {"aten::special_expm1", "aten::expm1"},
+      {"aten::special_logit", "aten::logit"},
+      {"aten::special_logsumexp", "aten::logsumexp"},
+      {"aten::special_round", "aten::round"},
+      {"aten::special_log1p", "aten::log1p"},
+      {"aten::special_sinc", "aten::sinc"},
+      {"aten::special_digamma", "aten::digamma"},
+      {"aten::special_psi", "aten::digamma"},
+      {"aten::special_i0", "aten::i0"},
+      {"aten::special_xlogy", "aten::xlogy"},
+      {"aten::special_log_softmax", "aten::log_softmax"},
+      {"aten::orgqr", "aten::linalg_householder_product"},
+      {"aten::special_multigammaln", "aten::mvlgamma"},
+      {"aten::special_polygamma", "aten::polygamma"},
+      {"aten::special_softmax", "aten::softmax"},
+      {"aten::special_gammainc", "aten::igamma"},
+      {"aten::special_gammaincc", "aten::igammac"},
+      {"aten::special_gammaln", "aten::lgamma"},
+  };
+  auto it = aliases->find(name);
+  return it == aliases->end() ? name : it->second;
+}
+
 /// What torch's emitter runs on every function it compiles (runCleanupPasses): tuple lowering,
 /// constant propagation over immutable values (which ends with dead code elimination).
 absl::Status cleanupFunctionGraph(ir::Graph &g) {
@@ -1261,6 +1345,29 @@ private:
                                             Type::classType(t->name()), args, kwargs, r));
         return Sugared::of(v);
       }
+      if (callee.name == "tolist" && t->isTensor() && args.empty()) {
+        // `annotate(List[List[float]], x.tolist())`: prim::tolist(x, depth, element kind).
+        if (!hint || !hint->is(TypeKind::List))
+          return script::sourceError(r, "tolist() needs its result type, e.g. "
+                                        "annotate(List[float], x.tolist())");
+        int64_t depth = 0;
+        TypePtr elem = hint;
+        while (elem->is(TypeKind::List)) {
+          elem = elem->elementType();
+          ++depth;
+        }
+        int64_t kind = elem->is(TypeKind::Int)       ? 0
+                       : elem->is(TypeKind::Float)   ? 1
+                       : elem->is(TypeKind::Bool)    ? 2
+                       : elem->is(TypeKind::Complex) ? 3
+                                                     : -1;
+        if (kind < 0)
+          return script::sourceError(r, "tolist() gives lists of int, float, bool or complex");
+        ir::Node *n = insert(ir::Symbol::fromQualString("prim::tolist"),
+                             {self, constInt(depth, r), constInt(kind, r)}, 1, r);
+        n->output()->setType(hint);
+        return Sugared::of(n->output());
+      }
       args.insert(args.begin(), NamedValue{"", self, r});
       std::string op = "aten::" + callee.name;
       return single(emitBuiltinOp(g_, op, args, kwargs, r), r);
@@ -1312,7 +1419,8 @@ private:
       if (args.size() == 2 && !hasKw("steps"))
         kwargs.push_back({"steps", constInt(100, r), r});
     }
-    TS2ONNX_ASSIGN_OR_RETURN(Sugared out, single(emitBuiltinOp(g_, name, args, kwargs, r), r));
+    TS2ONNX_ASSIGN_OR_RETURN(Sugared out,
+                             single(emitBuiltinOp(g_, normalizedOpName(name), args, kwargs, r), r));
     if (out.kind == Sugared::Kind::Value) {
       ir::Node *n = out.value->node();
       if (name == "aten::div" && version < 4 && !hasKw("rounding_mode") && args.size() == 2)
@@ -1337,6 +1445,17 @@ private:
       TS2ONNX_ASSIGN_OR_RETURN(TypePtr t, c_.classes_.resolveType(*c.args[0]));
       TS2ONNX_ASSIGN_OR_RETURN(Value * v, compileValue(*c.args[1], f, t));
       if (name == "annotate") {
+        // annotate(int, t) on a tensor converts it, as torch's tryConvertToType does.
+        if (v->type()->isTensor() && !t->isTensor()) {
+          const char *conv = t->is(TypeKind::Int)      ? "aten::IntImplicit"
+                             : t->is(TypeKind::Float)  ? "aten::FloatImplicit"
+                             : t->is(TypeKind::Number) ? "aten::ScalarImplicit"
+                                                       : nullptr;
+          if (conv) {
+            TS2ONNX_ASSIGN_OR_RETURN(Value * out, op1(conv, {v}, r));
+            return Sugared::of(out);
+          }
+        }
         ir::Symbol k = v->node()->kind();
         if ((k == ir::prim::ListConstruct || k == ir::prim::DictConstruct) &&
             v->node()->inputs().empty())

@@ -25,6 +25,8 @@ absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &options);
 bool lowerSimpleTuples(ir::Graph &graph);
 bool foldScalars(ir::Graph &graph);
 bool peepholeScript(ir::Graph &graph);
+/// Replaces prim::If `ifNode` by the nodes of `taken` (one of its blocks), in place.
+void inlineIfBranch(ir::Node *ifNode, ir::Block *taken);
 
 /// `peephole-script`: `x is None` on values that cannot be None, needless unchecked_cast, and
 /// len/getitem/unpack of unmutated ListConstructs (peephole-script.cpp).

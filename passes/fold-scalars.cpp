@@ -185,17 +185,6 @@ ir::Value *makeConstant(ir::Graph &g, const Scalar &s, const ir::TypePtr &type) 
   return g.insertConstantNone()->setType(type);
 }
 
-void inlineBlock(ir::Node *ifNode, ir::Block *taken) {
-  for (auto it = taken->nodes().begin(); it != taken->nodes().end();) {
-    ir::Node *n = *it;
-    ++it;
-    n->moveBefore(ifNode);
-  }
-  for (size_t i = 0; i < ifNode->outputs().size(); ++i)
-    ifNode->output(i)->replaceAllUsesWith(taken->outputs()[i]);
-  ifNode->destroy();
-}
-
 /// If outputs that need no If: the same value on both paths.
 bool simplifyIfOutputs(ir::Node *n) {
   bool changed = false;
@@ -227,7 +216,7 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
         // Fold the taken block first, then splice it in; `it` stays valid because the nodes
         // land before the If, which comes before `it`.
         foldBlock(g, taken);
-        inlineBlock(n, taken);
+        inlineIfBranch(n, taken);
         changed = true;
         continue;
       }
@@ -267,6 +256,17 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
 }
 
 } // namespace
+
+void inlineIfBranch(ir::Node *ifNode, ir::Block *taken) {
+  for (auto it = taken->nodes().begin(); it != taken->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    n->moveBefore(ifNode);
+  }
+  for (size_t i = 0; i < ifNode->outputs().size(); ++i)
+    ifNode->output(i)->replaceAllUsesWith(taken->outputs()[i]);
+  ifNode->destroy();
+}
 
 bool foldScalars(ir::Graph &graph) { return foldBlock(graph, graph.block()); }
 

@@ -2,7 +2,8 @@
 // (PeepholeOptimize with shape peepholes disabled, and its list idioms).
 //
 // Given: a well-formed graph.
-// Does:  - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
+// Does:  - a prim::If on a constant condition becomes its taken branch;
+//        - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition;
@@ -66,9 +67,20 @@ bool peephole(ir::Graph &g, ir::Block *b) {
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
     ++it;
+    ir::Symbol k = n->kind();
+    // An If on a constant condition becomes its taken branch right away, so the checks
+    // that follow see the values it picks (torch's non-tensor peephole does the same).
+    if (k == ir::prim::If) {
+      if (auto c = constantInt(n->input(0), ir::TypeKind::Bool)) {
+        ir::Block *taken = n->blocks()[*c ? 0 : 1];
+        changed |= peephole(g, taken);
+        inlineIfBranch(n, taken);
+        changed = true;
+        continue;
+      }
+    }
     for (ir::Block *sub : n->blocks())
       changed |= peephole(g, sub);
-    ir::Symbol k = n->kind();
     if (k == ir::prim::If) {
       // `c ? True : False` is c (torch's peephole for redundant short circuits).
       ir::Block *a = n->blocks()[0], *b = n->blocks()[1];
