@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "absl/status/statusor.h"
+#include "frontend/Archive.h"
 #include "ir/Parser.h"
 #include "ir/Printer.h"
 #include "passes/PassManager.h"
@@ -35,7 +36,19 @@ struct OptFlags {
   bool timePasses = false;
   bool verifyEach = false;
   bool listPasses = false;
+  std::string method;
 };
+
+/// True when `file` starts like a zip archive (a TorchScript .pt file).
+bool isZipFile(const std::string &file) {
+  if (file == "-")
+    return false;
+  std::ifstream in(file, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' &&
+         ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6));
+}
 
 std::string passList() {
   std::string out = "Passes:\n";
@@ -81,9 +94,13 @@ absl::Status writeOutput(const std::string &file, const std::string &text) {
 int runOpt(const std::vector<std::string> &args) {
   OptFlags f;
   FlagParser parser("ts2onnx opt FILE [options]",
-                    "Reads graph IR in torch's text format from FILE (or stdin for '-'), runs the\n"
-                    "passes in order, and prints the resulting IR to stdout.");
-  parser.addPositional("FILE", &f.file, "IR text file, or - for stdin");
+                    "Reads graph IR in torch's text format from FILE (or stdin for '-'), or the\n"
+                    "inlined method of a TorchScript archive, runs the passes in order, and\n"
+                    "prints the resulting IR to stdout.");
+  parser.addPositional("FILE", &f.file,
+                       "IR text file, - for stdin, or a TorchScript archive (its inlined method)");
+  parser.addString("method", &f.method, "NAME",
+                   "With an archive: the method to compile (default: forward)");
   parser.addString("passes", &f.passes, "LIST", "Comma-separated passes to run, in order");
   parser.addString("output", &f.output, "FILE", "Write the IR to FILE instead of stdout", 'o');
   parser.addBool("print-after-all", &f.printAfterAll, "Print the IR to stderr after every pass");
@@ -153,10 +170,19 @@ int runOpt(const std::vector<std::string> &args) {
   instr.timePasses = f.timePasses;
   instr.verifyEach = f.verifyEach;
 
-  absl::StatusOr<std::string> text = readInput(f.file);
-  if (!text.ok())
-    return reportError("opt", text.status());
-  auto graph = ir::parseGraph(*text, f.file == "-" ? "<stdin>" : f.file);
+  absl::StatusOr<std::unique_ptr<ir::Graph>> graph;
+  if (isZipFile(f.file)) {
+    // A TorchScript archive: start from the inlined graph of the method.
+    auto archive = frontend::Archive::open(f.file);
+    if (!archive.ok())
+      return reportError("opt", archive.status());
+    graph = (*archive)->compileMethod(f.method.empty() ? "forward" : f.method);
+  } else {
+    absl::StatusOr<std::string> text = readInput(f.file);
+    if (!text.ok())
+      return reportError("opt", text.status());
+    graph = ir::parseGraph(*text, f.file == "-" ? "<stdin>" : f.file);
+  }
   if (!graph.ok())
     return reportError("opt", graph.status());
   if (absl::Status s = pm.run(**graph); !s.ok())
