@@ -11,6 +11,8 @@
 //          aten::Int/aten::Float of prim::NumToTensor of an int/float;
 //        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
 //          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
+//        - a cat whose input list holds a single-use cat along the same dim absorbs it (the
+//          first such input, once per cat);
 // Result: fewer None checks and list round trips; constants are left for fold-scalars and dead
 //         nodes for dce. Linear time.
 #include <optional>
@@ -183,7 +185,49 @@ bool peephole(ir::Graph &g, ir::Block *b) {
 
 } // namespace
 
-bool peepholeScript(ir::Graph &graph) { return peephole(graph, graph.block()); }
+/// cat(list(a, cat(list(b, c), d), e), d) -> cat(list(a, b, c, e), d): for each cat, in
+/// program order, the first input that is a single-use cat along the same constant dim is
+/// spliced in (torch combines one nested cat per cat, which its printed graphs show).
+bool combineConcats(ir::Graph &g, ir::Block *b) {
+  static const ir::Symbol kCat = ir::Symbol::fromQualString("aten::cat");
+  bool changed = false;
+  for (ir::Node *n : b->nodes()) {
+    for (ir::Block *sub : n->blocks())
+      changed |= combineConcats(g, sub);
+    if (n->kind() != kCat || n->inputs().size() != 2)
+      continue;
+    ir::Node *list = n->input(0)->node();
+    auto dim = constantInt(n->input(1));
+    if (list->kind() != ir::prim::ListConstruct || n->input(0)->uses().size() != 1 || !dim)
+      continue;
+    for (size_t i = 0; i < list->inputs().size(); ++i) {
+      ir::Node *inner = list->input(i)->node();
+      if (inner->kind() != kCat || inner->inputs().size() != 2 ||
+          list->input(i)->uses().size() != 1 || inner->owningBlock() != b)
+        continue;
+      ir::Node *innerList = inner->input(0)->node();
+      auto innerDim = constantInt(inner->input(1));
+      if (innerList->kind() != ir::prim::ListConstruct || !innerDim || *innerDim != *dim)
+        continue;
+      std::vector<ir::Value *> elems(list->inputs().begin(), list->inputs().begin() + long(i));
+      elems.insert(elems.end(), innerList->inputs().begin(), innerList->inputs().end());
+      elems.insert(elems.end(), list->inputs().begin() + long(i) + 1, list->inputs().end());
+      ir::WithInsertPoint guard(n);
+      ir::Node *merged = g.insert(ir::prim::ListConstruct, elems, 1);
+      merged->output()->setType(list->output()->type());
+      n->replaceInput(0, merged->output());
+      changed = true;
+      break;
+    }
+  }
+  return changed;
+}
+
+bool peepholeScript(ir::Graph &graph) {
+  bool changed = peephole(graph, graph.block());
+  changed |= combineConcats(graph, graph.block());
+  return changed;
+}
 
 absl::Status runPeepholeScript(ir::Graph &graph, const PassOptions &) {
   peepholeScript(graph);
