@@ -544,8 +544,10 @@ private:
 
   absl::Status compileBlock(const script::Block &body, Frame &f) {
     for (const script::StmtPtr &s : body) {
-      if (f.terminated())
-        break; // code after return/raise never runs
+      // Code after a return never runs; code after a raise is still compiled, as torch does
+      // (serialized code assigns the values the branch "returns" there, often `uninitialized`).
+      if (f.returned)
+        break;
       TS2ONNX_RETURN_IF_ERROR(compileStmt(*s, f));
     }
     return absl::OkStatus();
@@ -1236,6 +1238,9 @@ private:
     if (t->is(TypeKind::Class) || t->is(TypeKind::Interface)) {
       TS2ONNX_ASSIGN_OR_RETURN(const ClassInfo *cls, c_.classes_.findClass(t->name()));
       if (const ClassInfo::Attribute *attr = cls->findAttribute(name)) {
+        // A NoneType attribute can only hold None: torch emits the constant, not a GetAttr.
+        if (attr->type->is(TypeKind::None))
+          return Sugared::of(constNone(r));
         ir::Node *n = insert(ir::prim::GetAttr, {obj}, 1, r);
         n->s_(ir::attr::name, name);
         n->output()->setType(attr->type);
