@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "frontend/Archive.h"
+#include "ir/Dot.h"
 #include "ir/Printer.h"
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
@@ -25,7 +26,7 @@ std::string describeTensor(const frontend::TensorValue &t) {
 
 int runDump(const std::vector<std::string> &args) {
   std::string file, method = "forward";
-  bool code = false, graph = false, constants = false, info = false;
+  bool code = false, graph = false, constants = false, info = false, dot = false;
   FlagParser parser("ts2onnx dump MODEL [options]",
                     "Prints what ts2onnx reads from a TorchScript archive. Without options it\n"
                     "prints a summary and the inlined graph of the method.");
@@ -34,6 +35,8 @@ int runDump(const std::vector<std::string> &args) {
   parser.addBool("graph", &graph, "Print the method's inlined graph in torch's text format");
   parser.addBool("constants", &constants, "Print the constant table (CONSTANTS.cN)");
   parser.addBool("info", &info, "Print the format, version and methods of the archive");
+  parser.addBool("dot", &dot,
+                 "Print the method's inlined graph as Graphviz dot (blocks as clusters)");
   parser.addString("method", &method, "NAME", "The method to compile (default: forward)");
   if (absl::Status s = parser.parse(args); !s.ok())
     return reportUsageError("dump", s);
@@ -41,7 +44,7 @@ int runDump(const std::vector<std::string> &args) {
     std::cout << parser.helpText();
     return kExitOk;
   }
-  if (!code && !graph && !constants && !info)
+  if (!code && !graph && !constants && !info && !dot)
     info = graph = true;
 
   auto archive = frontend::Archive::open(file);
@@ -77,11 +80,11 @@ int runDump(const std::vector<std::string> &args) {
                 << "\n";
     }
   }
-  if (graph) {
+  if (graph || dot) {
     auto g = a.compileMethod(method);
     if (!g.ok())
       return reportError("dump", g.status());
-    std::cout << ir::printGraph(**g);
+    std::cout << (dot ? ir::printDot(**g, method) : ir::printGraph(**g));
   }
   return kExitOk;
 }
