@@ -91,6 +91,23 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "peephole-script",
       "Fold None checks on non-optional values, needless casts and list-literal idioms",
       runPeepholeScript));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "remove-mutation",
+      "Rewrite in-place tensor ops, also through views and inside blocks, to functional ops",
+      runRemoveMutation));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "eval-peepholes", "Drop eval-mode dropout, contiguous, detach, clone and no-op casts",
+      runEvalPeepholes));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "propagate-shapes",
+      "Infer dtypes and symbolic shapes of tensor values from inputs and constants",
+      runPropagateShapes));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "fuse-bn", "Fold an eval BatchNorm into the preceding convolution's constant weights",
+      runFuseBn));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "fold-constants", "Evaluate small tensor ops and shape queries on constants",
+      runFoldConstants));
   return absl::OkStatus();
 }
 

@@ -32,4 +32,20 @@ void inlineIfBranch(ir::Node *ifNode, ir::Block *taken);
 /// len/getitem/unpack of unmutated ListConstructs (peephole-script.cpp).
 absl::Status runPeepholeScript(ir::Graph &graph, const PassOptions &options);
 
+/// `remove-mutation`: in-place tensor ops (also through slice/select/view chains and inside
+/// If/Loop blocks) become functional ops on SSA values (remove-mutation.cpp).
+absl::Status runRemoveMutation(ir::Graph &graph, const PassOptions &options);
+/// `eval-peepholes`: eval-mode dropout, contiguous, detach, clone and no-op casts become their
+/// input (eval-peepholes.cpp).
+absl::Status runEvalPeepholes(ir::Graph &graph, const PassOptions &options);
+/// `propagate-shapes`: dtype and (symbolic) shape inference over aten ops from the input and
+/// constant types (propagate-shapes.cpp).
+absl::Status runPropagateShapes(ir::Graph &graph, const PassOptions &options);
+/// `fuse-bn`: an eval BatchNorm after a convolution with constant weights folds into new conv
+/// weight and bias constants (fuse-bn.cpp).
+absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
+/// `fold-constants`: evaluates small tensor ops and shape queries on constants, then the scalar
+/// ops that become constant (fold-constants.cpp).
+absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
+
 } // namespace ts2onnx::passes

@@ -1,0 +1,177 @@
+// fuse-bn: an inference BatchNorm folds into the convolution before it.
+//
+// Given: a frozen graph (weights are tensor constants).
+// Does:  for aten::conv1d/conv2d/conv3d, aten::convolution and aten::_convolution (not
+//        transposed) with a constant float32/float64 weight and a constant or None bias, whose
+//        only use is an aten::batch_norm with training = false and constant running_mean,
+//        running_var, eps and (each possibly None) weight and bias:
+//          scale = gamma / sqrt(running_var + eps)
+//          W' = W * scale (per output channel),  b' = (b - running_mean) * scale + beta
+//        computed in double on the CPU and stored in the weight's dtype as new constants
+//        (archive memory is never written); the BatchNorm's uses then read the convolution.
+//        The new constants take the old weight's name (and `<conv>.bias` for a conv that had
+//        none), so initializers keep torch's names.
+// Result: no such Conv -> BatchNorm pair remains; old constants are left for dce. Linear time.
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "passes/Passes.h"
+
+namespace ts2onnx::passes {
+namespace {
+
+const ir::Tensor *constantTensor(const ir::Value *v) {
+  const ir::Node *n = v->node();
+  if (n->kind() != ir::prim::Constant || !v->type()->isTensor())
+    return nullptr;
+  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  const ir::Tensor *t = a ? a->getIf<ir::Tensor>() : nullptr;
+  return t && t->defined() && t->storage() ? t : nullptr;
+}
+
+bool isNone(const ir::Value *v) {
+  return v->type()->is(ir::TypeKind::None) && v->node()->kind() == ir::prim::Constant;
+}
+
+std::optional<double> constantNumber(const ir::Value *v) {
+  const ir::Node *n = v->node();
+  if (n->kind() != ir::prim::Constant)
+    return std::nullopt;
+  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  if (!a)
+    return std::nullopt;
+  if (const double *d = a->getIf<double>())
+    return *d;
+  if (const int64_t *i = a->getIf<int64_t>())
+    return double(*i);
+  return std::nullopt;
+}
+
+struct ConvSpec {
+  size_t biasIndex = 2;
+};
+
+/// The bias operand index of a fusable convolution, or nothing.
+std::optional<ConvSpec> convSpec(const ir::Node *n) {
+  std::string_view k = n->kind().qualString();
+  if ((k == "aten::conv1d" || k == "aten::conv2d" || k == "aten::conv3d") &&
+      n->inputs().size() == 7)
+    return ConvSpec{};
+  if ((k == "aten::_convolution" && n->inputs().size() >= 12) ||
+      (k == "aten::convolution" && n->inputs().size() == 9)) {
+    auto transposed = constantNumber(n->input(6));
+    if (transposed && *transposed == 0)
+      return ConvSpec{};
+  }
+  return std::nullopt;
+}
+
+/// Per-channel values of an optional constant: `fill` when None, nothing when not constant or
+/// of the wrong size.
+std::optional<std::vector<double>> channelValues(const ir::Value *v, int64_t channels,
+                                                 double fill) {
+  if (isNone(v))
+    return std::vector<double>(size_t(channels), fill);
+  const ir::Tensor *t = constantTensor(v);
+  if (!t || t->numel() != channels || !isFloatingType(t->dtype()))
+    return std::nullopt;
+  std::vector<double> out(static_cast<size_t>(channels));
+  for (int64_t i = 0; i < channels; ++i)
+    out[size_t(i)] = t->doubleAt(i);
+  return out;
+}
+
+ir::Tensor makeTensor(ir::ScalarType dtype, std::vector<int64_t> sizes,
+                      const std::vector<double> &values) {
+  if (dtype == ir::ScalarType::Float64)
+    return ir::Tensor::fromVector(dtype, std::move(sizes), values);
+  std::vector<float> f(values.begin(), values.end());
+  return ir::Tensor::fromVector(dtype, std::move(sizes), f);
+}
+
+/// Gives `v` the name `name` if `old`, the constant it replaces, dies now.
+void takeName(ir::Value *v, ir::Value *old, const std::string &name) {
+  if (old && !old->hasUses() && old->node()->kind() == ir::prim::Constant)
+    old->node()->destroy();
+  if (!name.empty())
+    v->setDebugName(name);
+}
+
+bool tryFuse(ir::Graph &g, ir::Node *bn) {
+  if (bn->kind().qualString() != "aten::batch_norm" || bn->inputs().size() != 9)
+    return false;
+  ir::Node *conv = bn->input(0)->node();
+  auto spec = convSpec(conv);
+  if (!spec || conv->outputs().size() != 1 || conv->output()->uses().size() != 1)
+    return false;
+  auto training = constantNumber(bn->input(5));
+  auto eps = constantNumber(bn->input(7));
+  if (!training || *training != 0 || !eps)
+    return false;
+  const ir::Tensor *w = constantTensor(conv->input(1));
+  if (!w || w->dim() < 1 ||
+      (w->dtype() != ir::ScalarType::Float32 && w->dtype() != ir::ScalarType::Float64))
+    return false;
+  int64_t channels = w->sizes()[0];
+  auto bias = channelValues(conv->input(spec->biasIndex), channels, 0.0);
+  auto gamma = channelValues(bn->input(1), channels, 1.0);
+  auto beta = channelValues(bn->input(2), channels, 0.0);
+  auto mean = channelValues(bn->input(3), channels, 0.0);
+  auto var = channelValues(bn->input(4), channels, 0.0);
+  if (!bias || !gamma || !beta || !mean || !var || isNone(bn->input(3)) || isNone(bn->input(4)))
+    return false;
+
+  std::vector<double> scale(static_cast<size_t>(channels)), newBias(static_cast<size_t>(channels));
+  for (size_t c = 0; c < size_t(channels); ++c) {
+    scale[c] = (*gamma)[c] / std::sqrt((*var)[c] + *eps);
+    newBias[c] = ((*bias)[c] - (*mean)[c]) * scale[c] + (*beta)[c];
+  }
+  int64_t perChannel = channels ? w->numel() / channels : 0;
+  std::vector<double> weight(static_cast<size_t>(w->numel()));
+  for (int64_t i = 0; i < w->numel(); ++i)
+    weight[size_t(i)] = w->doubleAt(i) * scale[size_t(i / perChannel)];
+
+  ir::Value *oldW = conv->input(1), *oldB = conv->input(spec->biasIndex);
+  std::string wName = oldW->hasDebugName() ? oldW->debugName() : std::string();
+  std::string bName;
+  if (oldB->hasDebugName() && !isNone(oldB))
+    bName = oldB->debugName();
+  else if (wName.size() > 7 && wName.substr(wName.size() - 7) == ".weight")
+    bName = wName.substr(0, wName.size() - 7) + ".bias";
+
+  ir::WithInsertPoint guard(conv);
+  ir::Value *nw = g.insertConstantTensor(makeTensor(w->dtype(), w->sizes(), weight));
+  ir::Value *nb = g.insertConstantTensor(makeTensor(w->dtype(), {channels}, newBias));
+  conv->replaceInput(1, nw);
+  conv->replaceInput(spec->biasIndex, nb);
+  takeName(nw, oldW, wName);
+  takeName(nb, isNone(oldB) ? nullptr : oldB, bName);
+  if (isNone(oldB) && !oldB->hasUses())
+    oldB->node()->destroy();
+  if (bn->output()->type()->isTensor() && bn->output()->type()->tensorInfo().sizes)
+    conv->output()->setType(bn->output()->type());
+  bn->output()->replaceAllUsesWith(conv->output());
+  bn->destroy();
+  return true;
+}
+
+void fuseBlock(ir::Graph &g, ir::Block *b) {
+  for (auto it = b->nodes().begin(); it != b->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    for (ir::Block *sub : n->blocks())
+      fuseBlock(g, sub);
+    tryFuse(g, n);
+  }
+}
+
+} // namespace
+
+absl::Status runFuseBn(ir::Graph &graph, const PassOptions &) {
+  fuseBlock(graph, graph.block());
+  return absl::OkStatus();
+}
+
+} // namespace ts2onnx::passes
