@@ -1,5 +1,7 @@
 #include "symbolics/Helpers.h"
 
+#include <fmt/format.h>
+
 #include "ir/Status.h"
 
 namespace ts2onnx::symbolics {
@@ -29,10 +31,184 @@ absl::StatusOr<ir::Value *> asTensor(SymbolicContext &ctx, size_t i,
   }
   if (like) {
     auto have = OnnxBuilder::dtypeOf(v);
-    if (have && *have != *like)
+    if (have && *have != *like) {
+      // A 0-d constant is remade in the wanted dtype rather than cast at run time.
+      const ir::AttributeValue *a =
+          v->node()->kind() == ir::prim::Constant ? v->node()->attribute(ir::attr::value) : nullptr;
+      const ir::Tensor *ct = a ? a->getIf<ir::Tensor>() : nullptr;
+      if (ct && ct->dim() == 0 && ct->storage() && *like != ir::ScalarType::Float16 &&
+          *like != ir::ScalarType::BFloat16)
+        return ctx.b.scalarOf(ct->doubleAt(0), *like);
       return ctx.b.cast(v, *like);
+    }
   }
   return v;
+}
+
+absl::StatusOr<ir::Value *> intScalar(SymbolicContext &ctx, size_t i) {
+  if (auto c = ctx.constInt(i))
+    return ctx.b.int64Scalar(*c);
+  ir::Value *v = ctx.input(i);
+  if (!v->type()->isTensor() && !v->type()->is(ir::TypeKind::Int))
+    return ctx.unsupported("an int argument of type " + v->type()->str());
+  auto dt = OnnxBuilder::dtypeOf(v);
+  if (dt && *dt != ir::ScalarType::Int64)
+    return ctx.b.cast(v, ir::ScalarType::Int64);
+  return v;
+}
+
+absl::StatusOr<ir::Value *> intList(SymbolicContext &ctx, size_t i, bool minusOneKeeps) {
+  auto fix = [&](std::vector<int64_t> xs) {
+    if (minusOneKeeps)
+      for (int64_t &x : xs)
+        x = x == -1 ? 1 : x;
+    return xs;
+  };
+  if (auto c = ctx.constInts(i))
+    return ctx.b.int64s(fix(*c));
+  ir::Value *v = ctx.input(i);
+  if (v->node()->kind() == ir::prim::ListConstruct) {
+    std::vector<ir::Value *> parts;
+    std::vector<int64_t> run;
+    auto flush = [&] {
+      if (!run.empty())
+        parts.push_back(ctx.b.int64s(fix(run)));
+      run.clear();
+    };
+    for (ir::Value *e : v->node()->inputs()) {
+      const ir::Node *n = e->node();
+      const ir::AttributeValue *a =
+          n->kind() == ir::prim::Constant ? n->attribute(ir::attr::value) : nullptr;
+      if (const int64_t *x = a ? a->getIf<int64_t>() : nullptr) {
+        run.push_back(*x);
+        continue;
+      }
+      if (auto xs = OnnxBuilder::constInt64s(e); xs && xs->size() == 1) {
+        run.push_back((*xs)[0]);
+        continue;
+      }
+      flush();
+      if (!e->type()->isTensor())
+        return ctx.unsupported("a list element of type " + e->type()->str());
+      ir::Value *t = e;
+      if (auto dt = OnnxBuilder::dtypeOf(t); dt && *dt != ir::ScalarType::Int64)
+        t = ctx.b.cast(t, ir::ScalarType::Int64);
+      auto r = OnnxBuilder::rankOf(t);
+      parts.push_back(r && *r == 1 ? t : ctx.b.unsqueeze(t, {0}));
+    }
+    flush();
+    if (parts.empty())
+      return ctx.b.int64s({});
+    return ctx.b.concat(parts, 0);
+  }
+  if (v->type()->isTensor()) {
+    if (auto xs = OnnxBuilder::constInt64s(v))
+      return ctx.b.int64s(fix(*xs));
+    return v;
+  }
+  return ctx.unsupported("an int[] argument of type " + v->type()->str());
+}
+
+int64_t normalizeDim(int64_t dim, std::optional<int64_t> rank) {
+  return dim < 0 && rank ? dim + *rank : dim;
+}
+
+absl::StatusOr<int64_t> requireDim(SymbolicContext &ctx, int64_t dim, std::optional<int64_t> rank) {
+  if (dim >= 0)
+    return dim;
+  if (!rank)
+    return ctx.unsupported(fmt::format("dim {} of a tensor of unknown rank", dim));
+  return dim + *rank;
+}
+
+absl::StatusOr<std::optional<ir::ScalarType>> dtypeArg(SymbolicContext &ctx, size_t i) {
+  if (i >= ctx.numInputs() || ctx.isNone(i))
+    return std::optional<ir::ScalarType>();
+  auto c = ctx.constInt(i);
+  if (!c || *c < 0 || *c >= ir::kNumScalarTypes)
+    return ctx.unsupported("a non-constant dtype");
+  return std::optional<ir::ScalarType>(static_cast<ir::ScalarType>(*c));
+}
+
+namespace {
+
+int category(ir::ScalarType t) {
+  if (t == ir::ScalarType::Bool)
+    return 0;
+  return ir::isFloatingType(t) ? 2 : 1;
+}
+
+std::optional<ir::ScalarType> promotePair(std::optional<ir::ScalarType> a, ir::ScalarType b) {
+  if (!a)
+    return b;
+  if (category(*a) != category(b))
+    return category(*a) > category(b) ? *a : b;
+  return ir::elementSize(*a) >= ir::elementSize(b) ? *a : b;
+}
+
+} // namespace
+
+Promotion promoteInputs(SymbolicContext &ctx, const std::vector<size_t> &inputs) {
+  std::optional<ir::ScalarType> dimT, zeroT, scalarT;
+  bool dimAssumed = false, zeroAssumed = false;
+  for (size_t i : inputs) {
+    const ir::Value *v = ctx.input(i);
+    const ir::Type &t = *v->type();
+    if (t.isTensor()) {
+      auto dt = t.tensorInfo().dtype;
+      bool assumed = !dt;
+      ir::ScalarType d = dt.value_or(ir::ScalarType::Float32);
+      auto r = OnnxBuilder::rankOf(v);
+      if (r && *r == 0) {
+        zeroT = promotePair(zeroT, d);
+        zeroAssumed |= assumed;
+      } else {
+        dimT = promotePair(dimT, d);
+        dimAssumed |= assumed;
+      }
+    } else if (t.is(ir::TypeKind::Float)) {
+      scalarT = promotePair(scalarT, ir::ScalarType::Float32);
+    } else if (t.is(ir::TypeKind::Int)) {
+      scalarT = promotePair(scalarT, ir::ScalarType::Int64);
+    } else if (t.is(ir::TypeKind::Bool)) {
+      scalarT = promotePair(scalarT, ir::ScalarType::Bool);
+    } else if (t.is(ir::TypeKind::Number)) {
+      scalarT =
+          promotePair(scalarT, ctx.constInt(i) && !ctx.constFloat(i) ? ir::ScalarType::Int64
+                                                                     : ir::ScalarType::Float32);
+    }
+  }
+  Promotion p;
+  p.dtype = dimT;
+  p.assumed = dimAssumed;
+  if (zeroT && (!p.dtype || category(*zeroT) > category(*p.dtype))) {
+    p.dtype = zeroT;
+    p.assumed = zeroAssumed;
+  }
+  if (scalarT && (!p.dtype || category(*scalarT) > category(*p.dtype))) {
+    p.dtype = category(*scalarT) == 2 ? ir::ScalarType::Float32 : *scalarT;
+    p.assumed = false;
+  }
+  return p;
+}
+
+absl::StatusOr<std::vector<ir::Value *>>
+promotedOperands(SymbolicContext &ctx, const std::vector<size_t> &inputs, Promotion *promotion) {
+  Promotion p = promoteInputs(ctx, inputs);
+  if (promotion)
+    *promotion = p;
+  std::vector<ir::Value *> out;
+  for (size_t i : inputs) {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, i, p.dtype));
+    out.push_back(v);
+  }
+  return out;
+}
+
+ir::Value *tensorList(OnnxBuilder &b, const std::vector<ir::Value *> &elems) {
+  ir::Node *n = b.graph().insert(ir::prim::ListConstruct, elems, 1);
+  n->output()->setType(ir::Type::list(ir::Type::tensor()));
+  return n->output();
 }
 
 void addAll(SymbolicRegistry &r, std::initializer_list<const char *> ops, int opset,

@@ -1,6 +1,10 @@
 #include "symbolics/OnnxBuilder.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
+#include <set>
 
 namespace ts2onnx::symbolics {
 
@@ -55,6 +59,7 @@ ir::Node *OnnxBuilder::node(std::string_view opType, const std::vector<ir::Value
     n->setAttribute(ir::Symbol::attr(a.name), a.value);
   if (ir::Node *pt = g_.insertPoint(); pt && pt->sourceLocation().valid())
     n->setSourceLocation(pt->sourceLocation());
+  inferTypes(n);
   return n;
 }
 
@@ -133,12 +138,141 @@ std::vector<ir::Value *> OnnxBuilder::split(ir::Value *x, int64_t axis,
 
 ir::Value *OnnxBuilder::cast(ir::Value *x, ScalarType to) {
   ir::Value *out = op("Cast", {x}, {OnnxAttr::i("to", onnxDataType(to))});
-  auto rank = rankOf(x);
-  if (x->type()->isTensor() && x->type()->tensorInfo().sizes)
-    setTensorType(out, to, *x->type()->tensorInfo().sizes);
-  else
-    setTensorType(out, to);
-  (void)rank;
+  setTensorType(out, to, dimsOf(x));
+  return out;
+}
+
+ir::Value *OnnxBuilder::clip(ir::Value *x, std::optional<double> lo, std::optional<double> hi) {
+  ScalarType dt = dtypeOf(x).value_or(ScalarType::Float32);
+  ir::Value *out;
+  if (opset_ < 11) {
+    std::vector<OnnxAttr> attrs;
+    if (lo)
+      attrs.push_back(OnnxAttr::f("min", *lo));
+    if (hi)
+      attrs.push_back(OnnxAttr::f("max", *hi));
+    out = op("Clip", {x}, attrs);
+  } else if (!ir::isFloatingType(dt) && opset_ < 12) {
+    out = x;
+    if (lo)
+      out = op("Max", {out, scalarOf(*lo, dt)});
+    if (hi)
+      out = op("Min", {out, scalarOf(*hi, dt)});
+  } else {
+    double lowest = ir::isFloatingType(dt) ? -std::numeric_limits<double>::infinity()
+                                           : double(std::numeric_limits<int64_t>::lowest());
+    std::vector<ir::Value *> ins = {x, scalarOf(lo.value_or(lowest), dt)};
+    if (hi)
+      ins.push_back(scalarOf(*hi, dt));
+    out = op("Clip", ins);
+  }
+  setTensorType(out, dtypeOf(x), dimsOf(x));
+  return out;
+}
+
+ir::Value *OnnxBuilder::pad(ir::Value *x, const std::vector<int64_t> &pads, std::string_view mode,
+                            double value) {
+  std::vector<OnnxAttr> attrs = {OnnxAttr::s("mode", std::string(mode))};
+  if (opset_ < 11) {
+    attrs.push_back(OnnxAttr::is("pads", pads));
+    if (mode == "constant")
+      attrs.push_back(OnnxAttr::f("value", value));
+    return op("Pad", {x}, attrs);
+  }
+  std::vector<ir::Value *> ins = {x, int64s(pads)};
+  if (mode == "constant" && value != 0)
+    ins.push_back(scalarOf(value, dtypeOf(x).value_or(ScalarType::Float32)));
+  return op("Pad", ins, attrs);
+}
+
+ir::Value *OnnxBuilder::shape(ir::Value *x) { return op("Shape", {x}); }
+
+ir::Value *OnnxBuilder::gather(ir::Value *x, ir::Value *indices, int64_t axis) {
+  return op("Gather", {x, indices}, {OnnxAttr::i("axis", axis)});
+}
+
+ir::Value *OnnxBuilder::concat(const std::vector<ir::Value *> &xs, int64_t axis) {
+  if (xs.size() == 1)
+    return xs[0];
+  return op("Concat", xs, {OnnxAttr::i("axis", axis)});
+}
+
+ir::Value *OnnxBuilder::dimSize(ir::Value *x, int64_t dim) {
+  if (auto dims = dimsOf(x)) {
+    int64_t r = int64_t(dims->size());
+    int64_t d = dim < 0 ? dim + r : dim;
+    if (d >= 0 && d < r && (*dims)[d].isStatic())
+      return int64Scalar((*dims)[d].value);
+    if (d >= 0 && d < r)
+      dim = d;
+  }
+  ir::Value *s = shape(x);
+  if (dim >= 0)
+    return gather(s, int64Scalar(dim), 0);
+  // Gather takes negative indices only from 11; a Slice counts from the back at every opset.
+  int64_t end = dim == -1 ? std::numeric_limits<int64_t>::max() : dim + 1;
+  return squeeze(slice(s, {dim}, {end}, {0}, {1}), {0});
+}
+
+ir::Tensor OnnxBuilder::oneElement(double v, ScalarType t) {
+  switch (t) {
+  case ScalarType::Float64:
+    return ir::Tensor::fromBytes(t, {1}, &v);
+  case ScalarType::Float16:
+  case ScalarType::BFloat16:
+  case ScalarType::Float32: {
+    float f = float(v);
+    return ir::Tensor::fromBytes(ScalarType::Float32, {1}, &f);
+  }
+  case ScalarType::Bool:
+  case ScalarType::UInt8: {
+    uint8_t b = t == ScalarType::Bool ? (v != 0) : uint8_t(v);
+    return ir::Tensor::fromBytes(t, {1}, &b);
+  }
+  case ScalarType::Int8: {
+    int8_t b = int8_t(v);
+    return ir::Tensor::fromBytes(t, {1}, &b);
+  }
+  case ScalarType::Int16: {
+    int16_t b = int16_t(v);
+    return ir::Tensor::fromBytes(t, {1}, &b);
+  }
+  case ScalarType::Int32: {
+    int32_t b = int32_t(v);
+    return ir::Tensor::fromBytes(t, {1}, &b);
+  }
+  default: {
+    int64_t b = int64_t(v);
+    return ir::Tensor::fromBytes(ScalarType::Int64, {1}, &b);
+  }
+  }
+}
+
+ir::Value *OnnxBuilder::scalarOf(double v, ScalarType t) {
+  ir::Tensor one = oneElement(v, t);
+  ir::Value *c = constant(ir::Tensor::fromBytes(one.dtype(), {}, one.data()));
+  if (one.dtype() != t) // float16/bfloat16 have no host type here
+    return cast(c, t);
+  return c;
+}
+
+ir::Value *OnnxBuilder::constantOfShape(ir::Value *shape, double v, ScalarType t) {
+  ir::Tensor one = oneElement(v, t);
+  ir::Value *out = op("ConstantOfShape", {shape}, {OnnxAttr::t("value", one)});
+  return one.dtype() != t ? cast(out, t) : out;
+}
+
+std::optional<std::vector<int64_t>> OnnxBuilder::constInt64s(const ir::Value *v) {
+  const ir::Node *n = v->node();
+  if (n->kind() != ir::prim::Constant)
+    return std::nullopt;
+  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  const ir::Tensor *t = a ? a->getIf<ir::Tensor>() : nullptr;
+  if (!t || !t->storage() || !ir::isIntegralType(t->dtype(), false) || t->dim() > 1)
+    return std::nullopt;
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < t->numel(); ++i)
+    out.push_back(t->intAt(i));
   return out;
 }
 
@@ -146,6 +280,25 @@ std::optional<ScalarType> OnnxBuilder::dtypeOf(const ir::Value *v) {
   if (!v->type()->isTensor())
     return std::nullopt;
   return v->type()->tensorInfo().dtype;
+}
+
+std::optional<std::vector<ir::Dim>> OnnxBuilder::dimsOf(const ir::Value *v) {
+  if (!v->type()->isTensor())
+    return std::nullopt;
+  return v->type()->tensorInfo().sizes;
+}
+
+std::optional<std::vector<int64_t>> OnnxBuilder::staticShapeOf(const ir::Value *v) {
+  auto dims = dimsOf(v);
+  if (!dims)
+    return std::nullopt;
+  std::vector<int64_t> out;
+  for (const ir::Dim &d : *dims) {
+    if (!d.isStatic())
+      return std::nullopt;
+    out.push_back(d.value);
+  }
+  return out;
 }
 
 std::optional<int64_t> OnnxBuilder::rankOf(const ir::Value *v) {

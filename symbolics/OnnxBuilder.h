@@ -79,10 +79,42 @@ public:
                     bool keepdims);
   std::vector<ir::Value *> split(ir::Value *x, int64_t axis, const std::vector<int64_t> &sizes);
   ir::Value *cast(ir::Value *x, ir::ScalarType to);
+  /// Clip to constant bounds: attributes before 11, inputs (of x's dtype) from 11. Ints before
+  /// 12 (Clip had no integer kernels) become Max/Min.
+  ir::Value *clip(ir::Value *x, std::optional<double> lo, std::optional<double> hi);
+  /// Pad with `pads` in ONNX order (all begins, then all ends): attributes before 11, inputs
+  /// from 11. `mode` is constant, reflect or edge.
+  ir::Value *pad(ir::Value *x, const std::vector<int64_t> &pads, std::string_view mode,
+                 double value = 0);
+
+  // Idioms that are the same at every opset, named once.
+  ir::Value *shape(ir::Value *x);
+  /// Gather(x, indices, axis).
+  ir::Value *gather(ir::Value *x, ir::Value *indices, int64_t axis);
+  ir::Value *concat(const std::vector<ir::Value *> &xs, int64_t axis);
+  /// Dimension `dim` of x as a 0-d int64 (a constant when the dimension is static). Negative
+  /// dims count from the back and need no known rank.
+  ir::Value *dimSize(ir::Value *x, int64_t dim);
+  /// A 0-d constant of dtype `t` holding `v`.
+  ir::Value *scalarOf(double v, ir::ScalarType t);
+  /// A 1-element tensor of dtype `t` (the `value` attribute of ConstantOfShape).
+  static ir::Tensor oneElement(double v, ir::ScalarType t);
+  /// ConstantOfShape(shape) filled with v.
+  ir::Value *constantOfShape(ir::Value *shape, double v, ir::ScalarType t);
+
+  /// The elements of a constant int tensor value (prim::Constant), if it is one.
+  static std::optional<std::vector<int64_t>> constInt64s(const ir::Value *v);
+  /// Fills in the output types (dtype and, where they follow, dims) of an ONNX node from its
+  /// inputs' types; node() calls it for every node it builds.
+  static void inferTypes(ir::Node *n);
 
   /// The dtype/shape the IR knows for `v` (from the frontend's types or propagate-shapes).
   static std::optional<ir::ScalarType> dtypeOf(const ir::Value *v);
   static std::optional<int64_t> rankOf(const ir::Value *v);
+  /// The dims the IR knows for `v` (nullopt: rank unknown).
+  static std::optional<std::vector<ir::Dim>> dimsOf(const ir::Value *v);
+  /// The static dims of `v`, when every dim is static.
+  static std::optional<std::vector<int64_t>> staticShapeOf(const ir::Value *v);
   /// Sets v's type to a tensor of `dtype` with `dims` (nullopt: rank unknown).
   static void setTensorType(ir::Value *v, std::optional<ir::ScalarType> dtype,
                             std::optional<std::vector<ir::Dim>> dims = std::nullopt);

@@ -141,8 +141,12 @@ SymbolicRegistry &SymbolicRegistry::global() {
   static SymbolicRegistry *r = [] {
     auto *reg = new SymbolicRegistry();
     registerOpset9(*reg);
+    registerOpset10(*reg);
     registerOpset11(*reg);
+    registerOpset12(*reg);
     registerOpset13(*reg);
+    registerOpset14(*reg);
+    registerOpset16(*reg);
     registerOpset17(*reg);
     return reg;
   }();

@@ -84,8 +84,12 @@ constexpr int kMaxOpset = 17;
 
 // Registration of the builtin tables, one function per file.
 void registerOpset9(SymbolicRegistry &r);
+void registerOpset10(SymbolicRegistry &r);
 void registerOpset11(SymbolicRegistry &r);
+void registerOpset12(SymbolicRegistry &r);
 void registerOpset13(SymbolicRegistry &r);
+void registerOpset14(SymbolicRegistry &r);
+void registerOpset16(SymbolicRegistry &r);
 void registerOpset17(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

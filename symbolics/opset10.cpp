@@ -1,0 +1,91 @@
+// Symbolics whose ONNX form changed at opset 10: MaxPool/AveragePool gained ceil_mode (and
+// MaxPool dilations), Slice takes starts/ends/axes/steps as inputs (runtime bounds, steps), and
+// Resize replaced Upsample.
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "symbolics/Helpers.h"
+#include "symbolics/Opsets.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using Result = shared::Result;
+constexpr int64_t kIntMax = std::numeric_limits<int64_t>::max();
+
+/// A constant or runtime int input as a 1-element int64 tensor (`dflt` for None).
+absl::StatusOr<ir::Value *> bound(SymbolicContext &ctx, size_t i, int64_t dflt) {
+  if (ctx.isNone(i))
+    return ctx.b.int64s({dflt});
+  if (auto c = ctx.constInt(i))
+    return ctx.b.int64s({*c});
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intScalar(ctx, i));
+  return ctx.b.unsqueeze(v, {0});
+}
+
+Result slice10(SymbolicContext &ctx) {
+  // aten::slice(self, dim, start?, end?, step)
+  ir::Value *x = ctx.input(0);
+  if (!x->type()->isTensor())
+    return ctx.unsupported("slicing a list");
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  auto start = ctx.isNone(2) ? std::optional<int64_t>(0) : ctx.constInt(2);
+  auto end = ctx.isNone(3) ? std::optional<int64_t>(kIntMax) : ctx.constInt(3);
+  auto step = ctx.constInt(4);
+  if (start && end && step && *start == 0 && *end == kIntMax && *step == 1)
+    return one(x);
+  int64_t dim = normalizeDim(*d, OnnxBuilder::rankOf(x));
+  if (dim < 0 && ctx.b.opset() < 11)
+    return ctx.unsupported("slicing a negative dim of a tensor of unknown rank");
+  if (start && end && step)
+    return one(ctx.b.slice(x, {*start}, {*end}, {dim}, {*step}));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, bound(ctx, 2, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, bound(ctx, 3, kIntMax));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * st, bound(ctx, 4, 1));
+  return one(ctx.b.op("Slice", {x, s, e, ctx.b.int64s({dim}), st}));
+}
+
+Result resize10(SymbolicContext &ctx, std::string mode, size_t spatial, bool hasAlignCorners) {
+  TS2ONNX_ASSIGN_OR_RETURN(
+      auto it, shared::interpolationArgs(ctx, std::move(mode), spatial, hasAlignCorners));
+  if (it.mode != "nearest")
+    return ctx.unsupported(fmt::format("{} interpolation at opset 10 (Resize-10 has no "
+                                       "half-pixel mapping; use opset 11 or later)",
+                                       it.mode));
+  ir::Value *x = ctx.input(0);
+  return one(
+      ctx.b.op("Resize", {x, shared::fullScales(ctx.b, x, it)}, {OnnxAttr::s("mode", "nearest")}));
+}
+
+} // namespace
+
+void registerOpset10(SymbolicRegistry &r) {
+  r.add("aten::max_pool1d", 10, [](SymbolicContext &c) { return shared::maxPool(c, 1, true); });
+  r.add("aten::max_pool2d", 10, [](SymbolicContext &c) { return shared::maxPool(c, 2, true); });
+  r.add("aten::max_pool3d", 10, [](SymbolicContext &c) { return shared::maxPool(c, 3, true); });
+  r.add("aten::max_pool2d_with_indices", 10,
+        [](SymbolicContext &c) { return shared::maxPool(c, 2, true); });
+  r.add("aten::avg_pool1d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 1, true); });
+  r.add("aten::avg_pool2d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 2, true); });
+  r.add("aten::avg_pool3d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 3, true); });
+  r.add("aten::slice", 10, slice10);
+  r.add("aten::upsample_nearest1d", 10,
+        [](SymbolicContext &c) { return resize10(c, "nearest", 1, false); });
+  r.add("aten::upsample_nearest2d", 10,
+        [](SymbolicContext &c) { return resize10(c, "nearest", 2, false); });
+  r.add("aten::upsample_nearest3d", 10,
+        [](SymbolicContext &c) { return resize10(c, "nearest", 3, false); });
+  r.add("aten::upsample_linear1d", 10,
+        [](SymbolicContext &c) { return resize10(c, "linear", 1, true); });
+  r.add("aten::upsample_bilinear2d", 10,
+        [](SymbolicContext &c) { return resize10(c, "linear", 2, true); });
+  r.add("aten::upsample_trilinear3d", 10,
+        [](SymbolicContext &c) { return resize10(c, "linear", 3, true); });
+}
+
+} // namespace ts2onnx::symbolics

@@ -1,0 +1,86 @@
+// Which aten ops have a symbolic at which opsets: printed as a table (run the test with -s), and
+// the ops the brief requires asserted at opsets 11, 13 and 17.
+#include <doctest/doctest.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "symbolics/SymbolicRegistry.h"
+
+namespace ts2onnx::symbolics {
+namespace {
+
+const char *const kRequired[] = {
+    // convolution, normalization, linear algebra
+    "aten::conv1d", "aten::conv2d", "aten::conv3d", "aten::_convolution", "aten::conv_transpose2d",
+    "aten::batch_norm", "aten::layer_norm", "aten::group_norm", "aten::instance_norm",
+    "aten::linear", "aten::addmm", "aten::matmul", "aten::bmm", "aten::mm", "aten::t",
+    // activations
+    "aten::relu", "aten::relu6", "aten::hardtanh", "aten::gelu", "aten::silu", "aten::hardswish",
+    "aten::hardsigmoid", "aten::sigmoid", "aten::tanh", "aten::softmax", "aten::log_softmax",
+    "aten::leaky_relu", "aten::elu",
+    // pooling
+    "aten::max_pool1d", "aten::max_pool2d", "aten::max_pool3d", "aten::avg_pool1d",
+    "aten::avg_pool2d", "aten::avg_pool3d", "aten::adaptive_avg_pool1d",
+    "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool3d", "aten::adaptive_max_pool2d",
+    // shapes and indexing
+    "aten::flatten", "aten::view", "aten::reshape", "aten::permute", "aten::transpose",
+    "aten::squeeze", "aten::unsqueeze", "aten::cat", "aten::stack", "aten::split",
+    "aten::split_with_sizes", "aten::chunk", "aten::slice", "aten::select", "aten::index_select",
+    "aten::index", "aten::expand", "aten::expand_as", "aten::repeat", "aten::gather",
+    "aten::contiguous", "aten::embedding",
+    // arithmetic, comparisons, logic
+    "aten::add", "aten::sub", "aten::rsub", "aten::mul", "aten::div", "aten::floor_divide",
+    "aten::pow", "aten::sqrt", "aten::rsqrt", "aten::exp", "aten::log", "aten::erf", "aten::neg",
+    "aten::abs", "aten::reciprocal", "aten::floor", "aten::ceil", "aten::sign", "aten::clamp",
+    "aten::clamp_min", "aten::clamp_max", "aten::eq", "aten::ne", "aten::lt", "aten::le",
+    "aten::gt", "aten::ge", "aten::where", "aten::masked_fill",
+    // reductions
+    "aten::sum", "aten::mean", "aten::amax", "aten::amin", "aten::max", "aten::min", "aten::argmax",
+    "aten::norm", "aten::frobenius_norm",
+    // resampling and padding
+    "aten::upsample_nearest2d", "aten::upsample_bilinear2d", "aten::constant_pad_nd",
+    "aten::reflection_pad2d", "aten::pad",
+    // runtime ints, lists, dtypes, creation
+    "aten::size", "aten::dim", "aten::numel", "aten::Int", "aten::Float", "prim::NumToTensor",
+    "prim::ListUnpack", "aten::__getitem__", "aten::len", "aten::to", "aten::type_as",
+    "aten::zeros", "aten::ones", "aten::full", "aten::zeros_like", "aten::ones_like",
+    "aten::full_like", "aten::arange", "aten::dropout"};
+
+TEST_CASE("symbolic coverage: every required aten op converts at opsets 11, 13 and 17") {
+  SymbolicRegistry &r = SymbolicRegistry::global();
+  for (const char *op : kRequired)
+    for (int opset : {11, 13, 17}) {
+      INFO(op << " at opset " << opset);
+      CHECK(r.lookup(op, opset) != nullptr);
+    }
+}
+
+TEST_CASE("symbolic coverage table lists each op with the opsets of its entries") {
+  SymbolicRegistry &r = SymbolicRegistry::global();
+  std::ostringstream table;
+  table << "op | opsets with an entry (newest <= target is used)\n";
+  size_t n = 0;
+  for (const std::string &op : r.ops()) {
+    table << op << " |";
+    for (int v : r.opsetsOf(op))
+      table << ' ' << v;
+    table << '\n';
+    ++n;
+  }
+  MESSAGE(table.str());
+  CHECK(n >= 150);
+  // Versioned entries where the ONNX form changed.
+  CHECK(r.opsetsOf("aten::max_pool2d") == std::vector<int>{9, 10});
+  CHECK(r.opsetsOf("aten::upsample_bilinear2d") == std::vector<int>{9, 10, 11});
+  CHECK(r.opsetsOf("aten::le") == std::vector<int>{9, 12});
+  CHECK(r.opsetsOf("aten::softmax") == std::vector<int>{9, 13});
+  CHECK(r.opsetsOf("aten::hardswish") == std::vector<int>{9, 14});
+  CHECK(r.opsetsOf("aten::layer_norm") == std::vector<int>{9, 17});
+  CHECK(r.lookup("aten::gather", 9) == nullptr);
+  CHECK(r.lookup("aten::grid_sampler", 15) == nullptr);
+  CHECK(r.lookup("aten::grid_sampler", 16) != nullptr);
+}
+
+} // namespace
+} // namespace ts2onnx::symbolics
