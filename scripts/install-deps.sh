@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what ts2onnx needs to build and test, only what is missing. Debian 12.
 # Usage: scripts/install-deps.sh   (as root, or with sudo available)
+# Also installs the onnxruntime-node npm package (used only by `ts2onnx verify` and the
+# end-to-end tests) into ${BUILD_DIR:-build}/node, where the tool looks for it.
 set -euo pipefail
 
 packages=(cmake g++ make libprotobuf-dev protobuf-compiler libonnx-dev libfmt-dev doctest-dev
@@ -13,10 +15,28 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node.js and npm run onnxruntime-node; a node from elsewhere (nodesource, nvm) is fine.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}" >&2
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# onnxruntime-node for `ts2onnx verify`: the package carries libonnxruntime and its N-API
+# binding, so --ignore-scripts skips nothing we need (its install script only downloads GPU
+# providers).
+ORT_VERSION=1.30.0
+root=$(cd "$(dirname "$0")/.." && pwd)
+ort_dir=${TS2ONNX_ORT_DIR:-${BUILD_DIR:-$root/build}/node}
+installed=$(node -p "try { require('$ort_dir/node_modules/onnxruntime-node/package.json').version } catch (e) { '' }" 2>/dev/null || true)
+if [ "$installed" != "$ORT_VERSION" ]; then
+  echo "install-deps: installing onnxruntime-node@$ORT_VERSION into $ort_dir" >&2
+  mkdir -p "$ort_dir"
+  (cd "$ort_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
+     "onnxruntime-node@$ORT_VERSION" >&2)
 fi

@@ -35,23 +35,6 @@ std::string oneLine(std::string_view s) {
   return out;
 }
 
-// Placeholder for the commands that come later: `--help` describes them, anything else
-// says they do not exist yet.
-int notImplemented(std::string_view name, const std::vector<std::string> &args) {
-  const Command *cmd = nullptr;
-  for (const Command &c : commands())
-    if (c.name == name)
-      cmd = &c;
-  for (const std::string &a : args)
-    if (a == "-h" || a == "--help") {
-      std::cout << fmt::format("Usage: ts2onnx {} ...\n\n{} (not implemented yet).\n", name,
-                               cmd ? cmd->summary : "");
-      return kExitOk;
-    }
-  std::cerr << fmt::format("ts2onnx {}: not implemented yet\n", name);
-  return kExitUsage;
-}
-
 } // namespace
 
 int reportError(std::string_view command, const absl::Status &error, int exitCode) {
@@ -68,9 +51,5 @@ int reportUsageError(std::string_view command, const absl::Status &error) {
                            oneLine(std::string(error.message())), command);
   return kExitUsage;
 }
-
-int runConvert(const std::vector<std::string> &args) { return notImplemented("convert", args); }
-int runVerify(const std::vector<std::string> &args) { return notImplemented("verify", args); }
-int runInspect(const std::vector<std::string> &args) { return notImplemented("inspect", args); }
 
 } // namespace ts2onnx::tool

@@ -18,8 +18,9 @@ void FlagParser::addString(std::string name, std::string *out, std::string value
 }
 
 void FlagParser::addList(std::string name, std::vector<std::string> *out, std::string valueName,
-                         std::string help) {
-  flags_.push_back({std::move(name), 0, Kind::List, out, std::move(valueName), std::move(help)});
+                         std::string help, bool splitCommas) {
+  flags_.push_back(
+      {std::move(name), 0, Kind::List, out, std::move(valueName), std::move(help), splitCommas});
 }
 
 void FlagParser::addPositional(std::string name, std::string *out, std::string help,
@@ -59,6 +60,12 @@ absl::Status FlagParser::apply(const Flag &flag, const std::string &value, bool 
     return absl::OkStatus();
   case Kind::List: {
     auto *out = static_cast<std::vector<std::string> *>(flag.out);
+    if (!flag.splitCommas) {
+      if (value.empty())
+        return absl::InvalidArgumentError(fmt::format("flag '--{}' needs a value", flag.name));
+      out->push_back(value);
+      return absl::OkStatus();
+    }
     size_t start = 0;
     while (true) {
       size_t comma = value.find(',', start);

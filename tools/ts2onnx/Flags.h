@@ -18,9 +18,10 @@ public:
   void addBool(std::string name, bool *out, std::string help);
   void addString(std::string name, std::string *out, std::string valueName, std::string help,
                  char shortName = 0);
-  /// A repeatable flag; `--f=a,b --f c` gives {a, b, c}.
+  /// A repeatable flag; `--f=a,b --f c` gives {a, b, c}. With `splitCommas` false each
+  /// occurrence is one item (for values that contain commas, like `x:float32[1,3]`).
   void addList(std::string name, std::vector<std::string> *out, std::string valueName,
-               std::string help);
+               std::string help, bool splitCommas = true);
   /// Positional arguments fill these in order.
   void addPositional(std::string name, std::string *out, std::string help, bool required = true);
   /// Text printed at the end of the help (e.g. a list of passes).
@@ -43,6 +44,7 @@ private:
     void *out;
     std::string valueName;
     std::string help;
+    bool splitCommas = true;
   };
   struct Positional {
     std::string name;

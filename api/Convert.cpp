@@ -1,0 +1,406 @@
+// The standard conversion: archive -> frozen graph -> passes -> symbolics -> ModelProto.
+#include <algorithm>
+#include <iostream>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "frontend/Archive.h"
+#include "ir/Status.h"
+#include "passes/PassManager.h"
+#include "passes/PassRegistry.h"
+#include "symbolics/Emitter.h"
+#include "symbolics/SymbolicRegistry.h"
+#include "symbolics/Symbolics.h"
+#include "ts2onnx/ts2onnx.h"
+
+// Freezing lives in the frontend (it needs the archive's module tree); until that file exists
+// the pipeline runs without it and the exporter reports the module attributes it finds.
+#if __has_include("frontend/Freeze.h")
+#include "frontend/Freeze.h"
+#define TS2ONNX_HAVE_FREEZE 1
+#else
+#define TS2ONNX_HAVE_FREEZE 0
+#endif
+
+#ifndef TS2ONNX_VERSION
+#define TS2ONNX_VERSION "0.0.0"
+#endif
+
+namespace ts2onnx {
+
+const char *version() { return TS2ONNX_VERSION; }
+
+namespace {
+
+std::ostream &logStream(const ConvertOptions &o) { return o.log ? *o.log : std::cerr; }
+
+/// The registry with the symbolics' passes (to-onnx, ...) added once.
+passes::PassRegistry &registry() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // AlreadyExists when an embedding tool registered them itself: harmless.
+    (void)symbolics::registerPasses(passes::PassRegistry::global());
+  });
+  return passes::PassRegistry::global();
+}
+
+absl::StatusOr<int64_t> parseInt(std::string_view s, std::string_view what) {
+  if (s.empty())
+    return absl::InvalidArgumentError(fmt::format("missing {}", what));
+  int64_t v = 0;
+  size_t i = 0;
+  bool neg = s[0] == '-';
+  if (neg)
+    i = 1;
+  if (i == s.size())
+    return absl::InvalidArgumentError(fmt::format("invalid {} '{}'", what, s));
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9' || v > (int64_t{1} << 50))
+      return absl::InvalidArgumentError(fmt::format("invalid {} '{}'", what, s));
+    v = v * 10 + (s[i] - '0');
+  }
+  return neg ? -v : v;
+}
+
+bool isIdentifier(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9'))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+}
+
+/// `x.1` -> `x`.
+std::string stripSuffix(const std::string &name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
+      name.find_first_not_of("0123456789", dot + 1) != std::string::npos)
+    return name;
+  return name.substr(0, dot);
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ')
+    s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ')
+    s.remove_suffix(1);
+  return std::string(s);
+}
+
+/// Forwards to an instrumentation the caller owns.
+class ForwardingInstrumentation : public passes::PassInstrumentation {
+public:
+  explicit ForwardingInstrumentation(passes::PassInstrumentation *to) : to_(to) {}
+  void runBeforePass(const passes::PassInfo &p, const ir::Graph &g) override {
+    to_->runBeforePass(p, g);
+  }
+  void runAfterPass(const passes::PassInfo &p, const ir::Graph &g) override {
+    to_->runAfterPass(p, g);
+  }
+  void runAfterPassFailed(const passes::PassInfo &p, const ir::Graph &g,
+                          const absl::Status &e) override {
+    to_->runAfterPassFailed(p, g, e);
+  }
+
+private:
+  passes::PassInstrumentation *to_;
+};
+
+ir::TypePtr tensorTypeFor(const InputSpec &spec, const ConvertOptions &options,
+                          absl::Status &error) {
+  ir::TensorInfo info;
+  info.dtype = spec.dtype;
+  std::vector<ir::Dim> dims = spec.dims;
+  for (const DynamicAxis &d : options.dynamicAxes) {
+    if (d.name != spec.name)
+      continue;
+    int64_t a = d.axis < 0 ? d.axis + static_cast<int64_t>(dims.size()) : d.axis;
+    if (a < 0 || a >= static_cast<int64_t>(dims.size())) {
+      error =
+          absl::InvalidArgumentError(fmt::format("--dynamic-axis {}:{}={}: input '{}' has rank {}",
+                                                 d.name, d.axis, d.symbol, spec.name, dims.size()));
+      return nullptr;
+    }
+    dims[static_cast<size_t>(a)] = ir::Dim::named(d.symbol);
+  }
+  info.sizes = std::move(dims);
+  return ir::Type::tensor(std::move(info));
+}
+
+/// Types the method's arguments (graph inputs 1...) from the specs, in order. A tuple argument
+/// takes one spec per member (`pair.0`, `pair.1`, as torch flattens them) and becomes that many
+/// graph inputs packed by a TupleConstruct; trailing Optional arguments without a spec are None
+/// (their default), as when torch.onnx.export is given fewer args.
+absl::Status bindInputs(ir::Graph &graph, const ConvertOptions &options, const std::string &path,
+                        const std::string &method) {
+  std::vector<ir::Value *> args(graph.inputs().begin() + (graph.inputs().empty() ? 0 : 1),
+                                graph.inputs().end());
+  std::string argNames;
+  for (ir::Value *a : args)
+    argNames += (argNames.empty() ? "" : ", ") + stripSuffix(a->debugName());
+  auto countError = [&]() {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {} takes {} argument{} ({}) but {} --input spec{} given", path, method,
+                    args.size(), args.size() == 1 ? "" : "s", argNames, options.inputs.size(),
+                    options.inputs.size() == 1 ? " was" : "s were"));
+  };
+  ir::Block *top = graph.block();
+  size_t spec = 0, pos = 1;
+  for (ir::Value *arg : args) {
+    const ir::Type &t = *arg->type();
+    if (spec == options.inputs.size()) {
+      // No spec left: only an Optional argument may be left out (it is None).
+      if (!t.is(ir::TypeKind::Optional) && !t.is(ir::TypeKind::None))
+        return countError();
+      ir::WithInsertPoint guard(top->nodes().begin() != top->nodes().end() ? *top->nodes().begin()
+                                                                           : top->returnNode());
+      arg->replaceAllUsesWith(graph.insertConstantNone());
+      top->eraseInput(pos);
+      continue;
+    }
+    std::string argName = stripSuffix(arg->debugName());
+    if (t.is(ir::TypeKind::Tuple) && options.inputs[spec].name == argName + ".0") {
+      size_t n = t.contained().size();
+      if (spec + n > options.inputs.size())
+        return countError();
+      std::vector<ir::Value *> members;
+      std::vector<ir::TypePtr> memberTypes;
+      for (size_t k = 0; k < n; ++k) {
+        if (!t.contained()[k]->isTensor())
+          return absl::UnimplementedError(fmt::format(
+              "{}: argument '{}' is a tuple with a {} member; only tuples of tensors can be given "
+              "as inputs",
+              path, argName, t.contained()[k]->str()));
+        absl::Status error;
+        ir::TypePtr mt = tensorTypeFor(options.inputs[spec + k], options, error);
+        TS2ONNX_RETURN_IF_ERROR(error);
+        ir::Value *in = top->insertInput(pos + 1 + k, options.inputs[spec + k].name);
+        in->setType(mt);
+        members.push_back(in);
+        memberTypes.push_back(mt);
+      }
+      ir::Node *tc = graph.create(ir::prim::TupleConstruct, members);
+      tc->output()->setType(ir::Type::tuple(memberTypes));
+      top->prependNode(tc);
+      arg->replaceAllUsesWith(tc->output());
+      top->eraseInput(pos);
+      spec += n;
+      pos += n;
+      continue;
+    }
+    absl::Status error;
+    ir::TypePtr tt = tensorTypeFor(options.inputs[spec], options, error);
+    TS2ONNX_RETURN_IF_ERROR(error);
+    arg->setType(tt);
+    ++spec;
+    ++pos;
+  }
+  if (spec != options.inputs.size())
+    return countError();
+  return absl::OkStatus();
+}
+
+} // namespace
+
+absl::StatusOr<InputSpec> parseInputSpec(const std::string &text) {
+  // NAME:DTYPE[d0,d1,...]
+  size_t colon = text.find(':');
+  size_t open = text.find('[', colon == std::string::npos ? 0 : colon);
+  if (colon == std::string::npos || colon == 0 || open == std::string::npos || text.back() != ']')
+    return absl::InvalidArgumentError(
+        fmt::format("--input '{}' is not NAME:DTYPE[d0,d1,...] (e.g. x:float32[1,3,224,224], "
+                    "n:int64[] for a scalar)",
+                    text));
+  InputSpec spec;
+  spec.name = text.substr(0, colon);
+  std::string dtype = text.substr(colon + 1, open - colon - 1);
+  static const std::vector<std::pair<std::string, ir::ScalarType>> kDtypes = {
+      {"float32", ir::ScalarType::Float32}, {"float16", ir::ScalarType::Float16},
+      {"float64", ir::ScalarType::Float64}, {"int64", ir::ScalarType::Int64},
+      {"int32", ir::ScalarType::Int32},     {"int8", ir::ScalarType::Int8},
+      {"uint8", ir::ScalarType::UInt8},     {"bool", ir::ScalarType::Bool},
+  };
+  auto it =
+      std::find_if(kDtypes.begin(), kDtypes.end(), [&](const auto &p) { return p.first == dtype; });
+  if (it == kDtypes.end())
+    return absl::InvalidArgumentError(
+        fmt::format("--input '{}': unknown dtype '{}' (float32, float16, float64, int64, "
+                    "int32, int8, uint8, bool)",
+                    text, dtype));
+  spec.dtype = it->second;
+  std::string dims = text.substr(open + 1, text.size() - open - 2);
+  if (trim(dims).empty())
+    return spec;
+  size_t start = 0;
+  while (true) {
+    size_t comma = dims.find(',', start);
+    std::string d = trim(std::string_view(dims).substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (!d.empty() && d[0] >= '0' && d[0] <= '9') {
+      auto v = parseInt(d, "dimension");
+      if (!v.ok())
+        return absl::InvalidArgumentError(
+            fmt::format("--input '{}': {}", text, std::string(v.status().message())));
+      spec.dims.push_back(ir::Dim::known(*v));
+    } else if (isIdentifier(d)) {
+      spec.dims.push_back(ir::Dim::named(d));
+    } else {
+      return absl::InvalidArgumentError(
+          fmt::format("--input '{}': dimension '{}' is neither a number nor a name", text, d));
+    }
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  return spec;
+}
+
+absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text) {
+  size_t colon = text.rfind(':');
+  size_t eq = text.find('=', colon == std::string::npos ? 0 : colon);
+  if (colon == std::string::npos || colon == 0 || eq == std::string::npos || eq + 1 == text.size())
+    return absl::InvalidArgumentError(
+        fmt::format("--dynamic-axis '{}' is not NAME:AXIS=SYMBOL (e.g. x:0=batch)", text));
+  DynamicAxis d;
+  d.name = text.substr(0, colon);
+  auto axis = parseInt(text.substr(colon + 1, eq - colon - 1), "axis");
+  if (!axis.ok())
+    return absl::InvalidArgumentError(
+        fmt::format("--dynamic-axis '{}': {}", text, std::string(axis.status().message())));
+  d.axis = *axis;
+  d.symbol = text.substr(eq + 1);
+  if (!isIdentifier(d.symbol))
+    return absl::InvalidArgumentError(
+        fmt::format("--dynamic-axis '{}': '{}' is not a name", text, d.symbol));
+  return d;
+}
+
+absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &text) {
+  if (text == "ONNX")
+    return OperatorExportType::Onnx;
+  if (text == "ONNX_ATEN_FALLBACK")
+    return OperatorExportType::OnnxAtenFallback;
+  if (text == "ONNX_FALLTHROUGH")
+    return OperatorExportType::OnnxFallthrough;
+  return absl::InvalidArgumentError(fmt::format(
+      "unknown operator export type '{}' (ONNX, ONNX_ATEN_FALLBACK, ONNX_FALLTHROUGH)", text));
+}
+
+absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
+                                                     const ConvertOptions &options) {
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
+                           frontend::Archive::open(path));
+  const std::string method = options.method.empty() ? "forward" : options.method;
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, archive->compileMethod(method));
+
+  if (!options.inputs.empty())
+    TS2ONNX_RETURN_IF_ERROR(bindInputs(*graph, options, path, method));
+
+#if TS2ONNX_HAVE_FREEZE
+  TS2ONNX_RETURN_IF_ERROR(frontend::freezeModule(*graph, *archive));
+#endif
+  if (!graph->inputs().empty() && graph->inputs()[0]->type()->is(ir::TypeKind::Class) &&
+      !graph->inputs()[0]->hasUses())
+    graph->block()->eraseInput(0);
+  return graph;
+}
+
+std::vector<std::string> standardPipeline(const ConvertOptions &options) {
+  std::vector<std::string> p = {"fold-scalars", "peephole-script", "lower-simple-tuples", "dce",
+                                "remove-mutation"};
+  if (!options.training)
+    p.push_back("eval-peepholes");
+  for (const char *n : {"fold-scalars", "dce", "propagate-shapes"})
+    p.push_back(n);
+  if (!options.training)
+    p.push_back("fuse-bn");
+  // Shape queries and scalar arithmetic must fold even without constant folding (scripted
+  // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
+  // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
+  p.push_back("fold-constants");
+  for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
+    p.push_back(n);
+  return p;
+}
+
+absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
+                         passes::PassInstrumentation *instrumentation) {
+  if (options.opset < symbolics::kMinOpset || options.opset > symbolics::kMaxOpset)
+    return absl::InvalidArgumentError(
+        fmt::format("opset {} is not supported (this build targets {} to {})", options.opset,
+                    symbolics::kMinOpset, symbolics::kMaxOpset));
+  passes::PassOptions po;
+  po.targetOpset = options.opset;
+  po.extra = options.passOptions;
+  switch (options.operatorExportType) {
+  case OperatorExportType::Onnx:
+    po.extra["operator-export-type"] = "ONNX";
+    break;
+  case OperatorExportType::OnnxAtenFallback:
+    po.extra["operator-export-type"] = "ONNX_ATEN_FALLBACK";
+    break;
+  case OperatorExportType::OnnxFallthrough:
+    po.extra["operator-export-type"] = "ONNX_FALLTHROUGH";
+    break;
+  }
+  po.extra["training"] = options.training ? "1" : "0";
+  po.extra["constant-folding"] = options.constantFolding ? "1" : "0";
+  po.extra["export-params"] = options.exportParams ? "1" : "0";
+
+  passes::PassRegistry &reg = registry();
+  passes::PassManager pm(std::move(po), &reg);
+  std::ostream &log = logStream(options);
+  pm.setOutputStream(log);
+  for (const std::string &name : standardPipeline(options)) {
+    if (!reg.lookup(name)) {
+      if (options.verbose)
+        log << fmt::format("ts2onnx: pass '{}' is not available in this build; skipped\n", name);
+      continue;
+    }
+    TS2ONNX_RETURN_IF_ERROR(pm.addPass(name));
+  }
+  for (const std::string &name : options.instrumentation.printAfter)
+    if (!reg.lookup(name))
+      return absl::InvalidArgumentError(fmt::format(
+          "--print-after: unknown pass '{}'; known passes: {}", name, reg.knownPassNames()));
+  pm.instrumentation() = options.instrumentation;
+  if (instrumentation)
+    pm.addInstrumentation(std::make_unique<ForwardingInstrumentation>(instrumentation));
+  return pm.run(graph);
+}
+
+absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
+                                             const ConvertOptions &options) {
+  symbolics::EmitOptions eo;
+  eo.opset = options.opset;
+  for (const InputSpec &s : options.inputs)
+    eo.inputNames.push_back(s.name);
+  eo.outputNames = options.outputNames;
+  eo.customOpsets = options.customOpsets;
+  eo.keepInitializersAsInputs = options.keepInitializersAsInputs;
+  eo.exportParams = options.exportParams;
+  eo.producerVersion = TS2ONNX_VERSION;
+  for (const DynamicAxis &d : options.dynamicAxes)
+    eo.dynamicAxes[d.name][d.axis] = d.symbol;
+  TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model, symbolics::emitModel(graph, eo));
+  if (options.verbose)
+    logStream(options) << symbolics::formatModel(model);
+  return model;
+}
+
+absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options) {
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
+  TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
+  return exportGraph(*graph, options);
+}
+
+absl::Status writeModel(const onnx::ModelProto &model, const std::string &path,
+                        const std::string &inputPath) {
+  return symbolics::writeModelAtomically(model, path, inputPath);
+}
+
+std::string formatModel(const onnx::ModelProto &model) { return symbolics::formatModel(model); }
+
+} // namespace ts2onnx

@@ -1,0 +1,134 @@
+// ts2onnx's public API: convert a TorchScript archive (`torch.jit.save` output) to an ONNX
+// model, in one call or step by step.
+//
+//   ts2onnx::ConvertOptions opts;
+//   opts.opset = 17;
+//   opts.inputs = {{"x", ts2onnx::ir::ScalarType::Float32,
+//                   {ts2onnx::ir::Dim::named("batch"), ts2onnx::ir::Dim::known(3)}}};
+//   absl::StatusOr<onnx::ModelProto> model = ts2onnx::convert("model.pt", opts);
+//   if (model.ok()) status = ts2onnx::writeModel(*model, "model.onnx", "model.pt");
+//
+// The steps, for tools that want to stop in between (every one of them is what `convert` does):
+//   loadGraph   archive -> the inlined, frozen graph of the method, input types from the specs
+//   runPipeline the standard passes, symbolics included (with instrumentation)
+//   exportGraph the ONNX-dialect graph -> checked onnx::ModelProto
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ir/Graph.h"
+#include "onnx/onnx_pb.h"
+#include "passes/PassManager.h"
+
+namespace ts2onnx {
+
+/// The version of this library (`0.1.0`).
+const char *version();
+
+/// One argument of the converted method, in the method's argument order (`--input
+/// NAME:DTYPE[d0,d1,...]`). A named dim is a dynamic axis with that symbol; an empty dims list
+/// is a scalar (a 0-d tensor, as an `int` argument is given).
+struct InputSpec {
+  std::string name;
+  ir::ScalarType dtype = ir::ScalarType::Float32;
+  std::vector<ir::Dim> dims;
+};
+
+/// `--dynamic-axis NAME:AXIS=SYMBOL`: axis AXIS of the input or output NAME is dynamic, named
+/// SYMBOL (torch's dynamic_axes).
+struct DynamicAxis {
+  std::string name;
+  int64_t axis = 0;
+  std::string symbol;
+};
+
+/// torch.onnx's OperatorExportTypes.
+enum class OperatorExportType {
+  Onnx,             // every op needs a symbolic
+  OnnxAtenFallback, // an op without symbolic becomes an ATen node (domain org.pytorch.aten)
+  OnnxFallthrough,  // an op without symbolic stays as is, in its own domain
+};
+
+/// Every flag of `ts2onnx convert`, with torch.onnx.export's defaults.
+struct ConvertOptions {
+  /// `--opset`: the ai.onnx opset to target (opset_version).
+  int opset = 17;
+  /// `--input`: the method's arguments (input_names + the example inputs' dtypes and shapes).
+  std::vector<InputSpec> inputs;
+  /// `--output-name`: ONNX names of the outputs in order (default output_0, output_1, ...).
+  std::vector<std::string> outputNames;
+  /// `--dynamic-axis`.
+  std::vector<DynamicAxis> dynamicAxes;
+  /// `--no-constant-folding` clears it (do_constant_folding): passes see `constant-folding=0`
+  /// in their options and fold only shape queries and scalars, not tensor values.
+  bool constantFolding = true;
+  /// `--no-export-params` clears it: parameters become graph inputs (export_params).
+  bool exportParams = true;
+  /// `--keep-initializers-as-inputs`.
+  bool keepInitializersAsInputs = false;
+  /// `--training`: export in training mode (no eval-mode peepholes, no BatchNorm fusion).
+  bool training = false;
+  /// `--operator-export-type`.
+  OperatorExportType operatorExportType = OperatorExportType::Onnx;
+  /// `--method`: the method of the root module to convert.
+  std::string method = "forward";
+  /// Versions of custom opset domains (custom_opsets).
+  std::map<std::string, int> customOpsets;
+  /// `--verbose`: log skipped passes and print the final ONNX graph to `log`.
+  bool verbose = false;
+  /// Pass-manager debugging: `--print-after-all`, `--print-after`, `--print-changed`,
+  /// `--print-diff`, `--dump-dir`, `--time-passes`, `--verify-each`.
+  passes::InstrumentationOptions instrumentation;
+  /// Extra `key=value` settings for passes (`--pass-option`).
+  std::map<std::string, std::string> passOptions;
+  /// Where verbose output and the instrumentation write (std::cerr when null). Not owned.
+  std::ostream *log = nullptr;
+};
+
+/// Parses `x:float32[batch,3,224,224]` (`x:int64[]` is a scalar). Dtypes: float32, float16,
+/// float64, int64, int32, int8, uint8, bool.
+absl::StatusOr<InputSpec> parseInputSpec(const std::string &text);
+/// Parses `x:0=batch`.
+absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text);
+/// Parses ONNX / ONNX_ATEN_FALLBACK / ONNX_FALLTHROUGH.
+absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &text);
+
+/// The archive's method as an inlined graph with the arguments typed from `options.inputs`
+/// (and `options.dynamicAxes`), frozen (module attributes become constants) with the `self`
+/// input removed. Errors start with the archive path.
+absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
+                                                     const ConvertOptions &options);
+
+/// The names of the standard pipeline for `options`, in order (passes that this build has not
+/// registered are included; runPipeline skips them).
+std::vector<std::string> standardPipeline(const ConvertOptions &options);
+
+/// Runs the standard pipeline on a loaded graph, leaving an ONNX-dialect graph. Passes missing
+/// from the registry are skipped (logged with `verbose`). `instrumentation` (not owned, may be
+/// null) is called around every pass, after the built-in instruments of
+/// `options.instrumentation`.
+absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
+                         passes::PassInstrumentation *instrumentation = nullptr);
+
+/// The ModelProto of an ONNX-dialect graph, checked by onnx's checker and shape inference.
+absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph, const ConvertOptions &options);
+
+/// loadGraph + runPipeline + exportGraph.
+absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options);
+
+/// Writes `model` to `path` atomically (temporary file + rename); refuses to overwrite
+/// `inputPath`.
+absl::Status writeModel(const onnx::ModelProto &model, const std::string &path,
+                        const std::string &inputPath = {});
+
+/// A readable listing of a model (what `--verbose` prints).
+std::string formatModel(const onnx::ModelProto &model);
+
+} // namespace ts2onnx

@@ -1,0 +1,143 @@
+// `ts2onnx convert`: TorchScript archive -> ONNX file, with flags mirroring
+// torch.onnx.export's parameters. A thin shell over the API (include/ts2onnx/ts2onnx.h).
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "tools/ts2onnx/Commands.h"
+#include "tools/ts2onnx/Flags.h"
+#include "ts2onnx/ts2onnx.h"
+
+namespace ts2onnx::tool {
+
+namespace {
+
+struct ConvertFlags {
+  std::string model, output, opset, operatorExportType, method;
+  std::vector<std::string> inputs, outputNames, dynamicAxes, printAfter, passOptions;
+  bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
+       training = false, verbose = false;
+  bool printAfterAll = false, printChanged = false, printDiff = false, timePasses = false,
+       verifyEach = false;
+  std::string dumpDir;
+};
+
+} // namespace
+
+int runConvert(const std::vector<std::string> &args) {
+  ConvertFlags f;
+  FlagParser parser(
+      "ts2onnx convert MODEL.pt -o OUT.onnx [options]",
+      "Converts a TorchScript archive (torch.jit.save) to an ONNX model. The flags mirror\n"
+      "torch.onnx.export's parameters. Inputs are given in forward's argument order:\n"
+      "  ts2onnx convert model.pt -o model.onnx --input 'x:float32[batch,3,224,224]'");
+  parser.addPositional("MODEL", &f.model, "TorchScript archive (.pt)");
+  parser.addString("output", &f.output, "FILE", "Write the ONNX model to FILE (required)", 'o');
+  parser.addString("opset", &f.opset, "N", "Target ai.onnx opset, 9 to 17 (default 17)");
+  parser.addList("input", &f.inputs, "NAME:DTYPE[d0,...]",
+                 "An argument of the method, in order; a named dim is dynamic, [] a scalar. "
+                 "Dtypes: float32 float16 float64 int64 int32 int8 uint8 bool",
+                 /*splitCommas=*/false);
+  parser.addList("output-name", &f.outputNames, "NAME", "ONNX name of the next output");
+  parser.addList("dynamic-axis", &f.dynamicAxes, "NAME:AXIS=SYMBOL",
+                 "Axis AXIS of input or output NAME is dynamic, named SYMBOL");
+  parser.addBool("no-constant-folding", &f.noConstantFolding,
+                 "Do not fold constant subgraphs (do_constant_folding=False)");
+  parser.addBool("no-export-params", &f.noExportParams,
+                 "Parameters become graph inputs instead of initializers (export_params=False)");
+  parser.addBool("keep-initializers-as-inputs", &f.keepInitializersAsInputs,
+                 "Also list the initializers among the graph inputs");
+  parser.addBool("training", &f.training,
+                 "Export in training mode (no eval-mode simplifications, no BatchNorm fusion)");
+  parser.addString("operator-export-type", &f.operatorExportType, "TYPE",
+                   "ONNX (default), ONNX_ATEN_FALLBACK or ONNX_FALLTHROUGH");
+  parser.addString("method", &f.method, "NAME", "Method of the root module (default forward)");
+  parser.addBool("verbose", &f.verbose, "Print the final ONNX graph and skipped passes to stderr");
+  parser.addBool("print-after-all", &f.printAfterAll, "Print the IR to stderr after every pass");
+  parser.addList("print-after", &f.printAfter, "PASS", "Print the IR to stderr after PASS");
+  parser.addBool("print-changed", &f.printChanged,
+                 "Print the IR after a pass only if the pass changed it");
+  parser.addBool("print-diff", &f.printDiff, "Print a diff of the IR after each changing pass");
+  parser.addString("dump-dir", &f.dumpDir, "DIR", "Write NN-<pass>.txt after each pass into DIR");
+  parser.addBool("time-passes", &f.timePasses, "Print the wall time of each pass to stderr");
+  parser.addBool("verify-each", &f.verifyEach, "Verify the IR after every pass");
+  parser.addList("pass-option", &f.passOptions, "KEY=VALUE", "Extra option for passes");
+
+  if (absl::Status s = parser.parse(args); !s.ok())
+    return reportUsageError("convert", s);
+  if (parser.helpRequested()) {
+    std::cout << parser.helpText();
+    return kExitOk;
+  }
+  if (f.output.empty())
+    return reportUsageError("convert", absl::InvalidArgumentError("missing -o OUT.onnx"));
+
+  auto usage = [](std::string msg) {
+    return reportUsageError("convert", absl::InvalidArgumentError(std::move(msg)));
+  };
+  ConvertOptions opts;
+  if (!f.opset.empty()) {
+    char *end = nullptr;
+    long v = std::strtol(f.opset.c_str(), &end, 10);
+    if (*end != '\0' || v < 1 || v > 1000)
+      return usage(fmt::format("invalid --opset '{}'", f.opset));
+    opts.opset = static_cast<int>(v);
+  }
+  for (const std::string &text : f.inputs) {
+    auto spec = parseInputSpec(text);
+    if (!spec.ok())
+      return reportUsageError("convert", spec.status());
+    opts.inputs.push_back(*std::move(spec));
+  }
+  for (const std::string &text : f.dynamicAxes) {
+    auto d = parseDynamicAxis(text);
+    if (!d.ok())
+      return reportUsageError("convert", d.status());
+    opts.dynamicAxes.push_back(*std::move(d));
+  }
+  if (!f.operatorExportType.empty()) {
+    auto t = parseOperatorExportType(f.operatorExportType);
+    if (!t.ok())
+      return reportUsageError("convert", t.status());
+    opts.operatorExportType = *t;
+  }
+  for (const std::string &kv : f.passOptions) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return usage(fmt::format("--pass-option '{}' is not KEY=VALUE", kv));
+    opts.passOptions[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  opts.outputNames = f.outputNames;
+  opts.constantFolding = !f.noConstantFolding;
+  opts.exportParams = !f.noExportParams;
+  opts.keepInitializersAsInputs = f.keepInitializersAsInputs;
+  opts.training = f.training;
+  if (!f.method.empty())
+    opts.method = f.method;
+  opts.verbose = f.verbose;
+  auto &instr = opts.instrumentation;
+  instr.printAfterAll = f.printAfterAll;
+  instr.printAfter.insert(f.printAfter.begin(), f.printAfter.end());
+  instr.printChanged = f.printChanged;
+  instr.printDiff = f.printDiff;
+  instr.dumpDir = f.dumpDir;
+  instr.timePasses = f.timePasses;
+  instr.verifyEach = f.verifyEach;
+
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<onnx::ModelProto> model = convert(f.model, opts);
+  if (!model.ok())
+    return reportError("convert", model.status());
+  if (absl::Status s = writeModel(*model, f.output, f.model); !s.ok())
+    return reportError("convert", s);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << fmt::format("ts2onnx convert: wrote {} (opset {}, {} nodes, {} initializers); "
+                           "converted in {:.2f} s\n",
+                           f.output, opts.opset, model->graph().node_size(),
+                           model->graph().initializer_size(), seconds);
+  return kExitOk;
+}
+
+} // namespace ts2onnx::tool
