@@ -134,9 +134,11 @@ bool tryFuse(ir::Graph &g, ir::Node *bn) {
     weight[size_t(i)] = w->doubleAt(i) * scale[size_t(i / perChannel)];
 
   ir::Value *oldW = conv->input(1), *oldB = conv->input(spec->biasIndex);
+  // Decide everything about the old values before any of them is destroyed.
+  const bool biasWasNone = isNone(oldB);
   std::string wName = oldW->hasDebugName() ? oldW->debugName() : std::string();
   std::string bName;
-  if (oldB->hasDebugName() && !isNone(oldB))
+  if (oldB->hasDebugName() && !biasWasNone)
     bName = oldB->debugName();
   else if (wName.size() > 7 && wName.substr(wName.size() - 7) == ".weight")
     bName = wName.substr(0, wName.size() - 7) + ".bias";
@@ -147,9 +149,13 @@ bool tryFuse(ir::Graph &g, ir::Node *bn) {
   conv->replaceInput(1, nw);
   conv->replaceInput(spec->biasIndex, nb);
   takeName(nw, oldW, wName);
-  takeName(nb, isNone(oldB) ? nullptr : oldB, bName);
-  if (isNone(oldB) && !oldB->hasUses())
-    oldB->node()->destroy();
+  if (biasWasNone) {
+    if (!oldB->hasUses())
+      oldB->node()->destroy();
+    takeName(nb, nullptr, bName);
+  } else {
+    takeName(nb, oldB == oldW ? nullptr : oldB, bName); // a shared value is already gone
+  }
   if (bn->output()->type()->isTensor() && bn->output()->type()->tensorInfo().sizes)
     conv->output()->setType(bn->output()->type());
   bn->output()->replaceAllUsesWith(conv->output());
