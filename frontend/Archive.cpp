@@ -95,8 +95,13 @@ absl::Status Archive::load() {
     return absl::InvalidArgumentError(fmt::format("{}: no data.pkl record", where));
 
   UnpicklerOptions uo;
-  uo.classResolver = [this](std::string_view qual) -> absl::StatusOr<ClassKind> {
+  // A class whose source fails to parse is reported as that source error, not as a class the
+  // pickle may not name.
+  absl::Status sourceError;
+  uo.classResolver = [this, &sourceError](std::string_view qual) -> absl::StatusOr<ClassKind> {
     auto cls = classes_->findClass(qual);
+    if (!cls.ok() && !absl::IsNotFound(cls.status()))
+      return sourceError = cls.status();
     if (!cls.ok())
       return absl::InvalidArgumentError(
           fmt::format("pickle names class '{}', which the archive's code/ does not define", qual));
@@ -109,15 +114,20 @@ absl::Status Archive::load() {
   };
   if (zip_->has("constants.pkl")) {
     uo.name = displayName("constants.pkl");
-    TS2ONNX_ASSIGN_OR_RETURN(IValue consts,
-                             unpickleRecord(*zip_, "constants.pkl", "constants/", uo));
+    absl::StatusOr<IValue> pickled = unpickleRecord(*zip_, "constants.pkl", "constants/", uo);
+    if (!pickled.ok())
+      return sourceError.ok() ? pickled.status() : sourceError;
+    IValue consts = *std::move(pickled);
     if (!consts.isTuple())
       return absl::InvalidArgumentError(
           fmt::format("{}: constants.pkl holds a {}, expected a tuple", where, consts.kindName()));
     constants_ = consts.toTuple().elements;
   }
   uo.name = displayName("data.pkl");
-  TS2ONNX_ASSIGN_OR_RETURN(root_, unpickleRecord(*zip_, "data.pkl", "data/", uo));
+  absl::StatusOr<IValue> root = unpickleRecord(*zip_, "data.pkl", "data/", uo);
+  if (!root.ok())
+    return sourceError.ok() ? root.status() : sourceError;
+  root_ = *std::move(root);
   if (root_.isObject())
     rootClass_ = root_.toObject().className;
   return absl::OkStatus();
