@@ -1,0 +1,24 @@
+#!/bin/sh
+# Builds ts2onnx with AddressSanitizer and UndefinedBehaviorSanitizer and runs the whole test
+# suite under them (issue 9). Usage: scripts/sanitize.sh [BUILD_DIR] [extra ctest args...]
+# BUILD_DIR defaults to ../build-asan beside the repository; JOBS (default 2) sets parallelism.
+set -eu
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$repo/../build-asan}
+[ $# -gt 0 ] && shift
+jobs=${JOBS:-2}
+
+cmake -S "$repo" -B "$build" -DTS2ONNX_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+cmake --build "$build" -j"$jobs"
+
+# The e2e tests run onnxruntime-node from <build>/node (scripts/install-deps.sh); without it, use
+# the one of the normal build beside the repository if there is one.
+if [ -z "${TS2ONNX_ORT_DIR:-}" ] && [ ! -d "$build/node/node_modules/onnxruntime-node" ] &&
+  [ -d "$repo/../build/node/node_modules/onnxruntime-node" ]; then
+  export TS2ONNX_ORT_DIR="$repo/../build/node"
+fi
+
+# Leaks are findings too; a report stops the process with an error instead of continuing.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" -j"$jobs" --output-on-failure "$@"
