@@ -99,6 +99,32 @@ void takeName(ir::Value *v, ir::Value *old, const std::string &name) {
     v->setDebugName(name);
 }
 
+/// `w * scale[c]` for each output channel c, in w's dtype: one copy of the weight into a new
+/// owned buffer, scaled in place (linear in the weight size; archive memory is never written).
+template <typename T>
+void scaleChannels(uint8_t *bytes, int64_t channels, int64_t perChannel,
+                   const std::vector<double> &scale) {
+  T *p = reinterpret_cast<T *>(bytes);
+  for (int64_t c = 0; c < channels; ++c) {
+    double s = scale[size_t(c)];
+    T *row = p + c * perChannel;
+    for (int64_t i = 0; i < perChannel; ++i)
+      row[i] = static_cast<T>(row[i] * s);
+  }
+}
+
+ir::Tensor scaledWeight(const ir::Tensor &w, const std::vector<double> &scale) {
+  int64_t channels = w.sizes()[0];
+  int64_t perChannel = channels ? w.numel() / channels : 0;
+  std::vector<uint8_t> bytes = w.contiguousBytes();
+  if (w.dtype() == ir::ScalarType::Float64)
+    scaleChannels<double>(bytes.data(), channels, perChannel, scale);
+  else
+    scaleChannels<float>(bytes.data(), channels, perChannel, scale);
+  return ir::Tensor(w.dtype(), w.sizes(), ir::Tensor::contiguousStrides(w.sizes()), 0,
+                    ir::Storage::fromVector(std::move(bytes)));
+}
+
 bool tryFuse(ir::Graph &g, ir::Node *bn) {
   if (bn->kind().qualString() != "aten::batch_norm" || bn->inputs().size() != 9)
     return false;
@@ -128,10 +154,7 @@ bool tryFuse(ir::Graph &g, ir::Node *bn) {
     scale[c] = (*gamma)[c] / std::sqrt((*var)[c] + *eps);
     newBias[c] = ((*bias)[c] - (*mean)[c]) * scale[c] + (*beta)[c];
   }
-  int64_t perChannel = channels ? w->numel() / channels : 0;
-  std::vector<double> weight(static_cast<size_t>(w->numel()));
-  for (int64_t i = 0; i < w->numel(); ++i)
-    weight[size_t(i)] = w->doubleAt(i) * scale[size_t(i / perChannel)];
+  ir::Tensor fusedWeight = scaledWeight(*w, scale);
 
   ir::Value *oldW = conv->input(1), *oldB = conv->input(spec->biasIndex);
   // Decide everything about the old values before any of them is destroyed.
@@ -144,7 +167,7 @@ bool tryFuse(ir::Graph &g, ir::Node *bn) {
     bName = wName.substr(0, wName.size() - 7) + ".bias";
 
   ir::WithInsertPoint guard(conv);
-  ir::Value *nw = g.insertConstantTensor(makeTensor(w->dtype(), w->sizes(), weight));
+  ir::Value *nw = g.insertConstantTensor(std::move(fusedWeight));
   ir::Value *nb = g.insertConstantTensor(makeTensor(w->dtype(), {channels}, newBias));
   conv->replaceInput(1, nw);
   conv->replaceInput(spec->biasIndex, nb);
