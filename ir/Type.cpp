@@ -272,4 +272,16 @@ bool Type::equals(const Type &o) const {
   return true;
 }
 
+std::optional<std::vector<int64_t>> staticSizes(const Type &t) {
+  if (!t.isTensor() || !t.tensorInfo().sizes)
+    return std::nullopt;
+  std::vector<int64_t> out;
+  for (const Dim &d : *t.tensorInfo().sizes) {
+    if (!d.isStatic())
+      return std::nullopt;
+    out.push_back(d.value);
+  }
+  return out;
+}
+
 } // namespace ts2onnx::ir

@@ -137,4 +137,7 @@ private:
   TensorInfo tensor_;
 };
 
+/// The sizes of a tensor type whose rank and every dim are static; nullopt otherwise.
+std::optional<std::vector<int64_t>> staticSizes(const Type &t);
+
 } // namespace ts2onnx::ir

@@ -51,15 +51,7 @@ std::optional<ir::ScalarType> dtypeOf(const ir::Value *v) {
 }
 
 std::optional<std::vector<int64_t>> staticShape(const ir::Value *v) {
-  if (!v->type()->isTensor() || !v->type()->tensorInfo().sizes)
-    return std::nullopt;
-  std::vector<int64_t> out;
-  for (const ir::Dim &d : *v->type()->tensorInfo().sizes) {
-    if (!d.isStatic())
-      return std::nullopt;
-    out.push_back(d.value);
-  }
-  return out;
+  return ir::staticSizes(*v->type());
 }
 
 bool hasInplaceOps(const ir::Block *b) {

@@ -21,11 +21,19 @@ namespace ts2onnx::passes {
 namespace {
 
 struct Scalar {
-  enum class Kind { Int, Float, Bool, Str, None } kind;
+  enum class Kind { Int, Float, Bool, Str, None } kind = Kind::None;
   int64_t i = 0;
   double d = 0;
   std::string s;
 
+  static Scalar of(Kind k, int64_t i = 0, double d = 0, std::string s = {}) {
+    Scalar out;
+    out.kind = k;
+    out.i = i;
+    out.d = d;
+    out.s = std::move(s);
+    return out;
+  }
   bool isNumber() const { return kind == Kind::Int || kind == Kind::Float || kind == Kind::Bool; }
   double asDouble() const { return kind == Kind::Float ? d : double(i); }
 };
@@ -38,22 +46,22 @@ std::optional<Scalar> constantOf(const ir::Value *v) {
   const ir::AttributeValue *a = n->attribute(ir::attr::value);
   switch (t.kind()) {
   case ir::TypeKind::None:
-    return Scalar{Scalar::Kind::None};
+    return Scalar::of(Scalar::Kind::None);
   case ir::TypeKind::Int:
     if (auto *i = a ? a->getIf<int64_t>() : nullptr)
-      return Scalar{Scalar::Kind::Int, *i};
+      return Scalar::of(Scalar::Kind::Int, *i);
     return std::nullopt;
   case ir::TypeKind::Bool:
     if (auto *i = a ? a->getIf<int64_t>() : nullptr)
-      return Scalar{Scalar::Kind::Bool, *i != 0};
+      return Scalar::of(Scalar::Kind::Bool, *i != 0);
     return std::nullopt;
   case ir::TypeKind::Float:
     if (auto *d = a ? a->getIf<double>() : nullptr)
-      return Scalar{Scalar::Kind::Float, 0, *d};
+      return Scalar::of(Scalar::Kind::Float, 0, *d);
     return std::nullopt;
   case ir::TypeKind::Str:
     if (auto *s = a ? a->getIf<std::string>() : nullptr)
-      return Scalar{Scalar::Kind::Str, 0, 0, *s};
+      return Scalar::of(Scalar::Kind::Str, 0, 0, *s);
     return std::nullopt;
   default:
     return std::nullopt;
@@ -76,9 +84,9 @@ int64_t floorMod(int64_t a, int64_t b) {
 
 std::optional<Scalar> number(ir::TypeKind out, double d, int64_t i, bool isInt) {
   if (out == ir::TypeKind::Int && isInt)
-    return Scalar{Scalar::Kind::Int, i};
+    return Scalar::of(Scalar::Kind::Int, i);
   if (out == ir::TypeKind::Float)
-    return Scalar{Scalar::Kind::Float, 0, isInt ? double(i) : d};
+    return Scalar::of(Scalar::Kind::Float, 0, isInt ? double(i) : d);
   return std::nullopt;
 }
 
@@ -87,7 +95,7 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in)
   if (n.outputs().size() != 1)
     return std::nullopt;
   ir::TypeKind out = n.output()->type()->kind();
-  auto boolean = [](bool b) { return Scalar{Scalar::Kind::Bool, b ? 1 : 0}; };
+  auto boolean = [](bool b) { return Scalar::of(Scalar::Kind::Bool, b ? 1 : 0); };
   if (in.size() == 2 && in[0].isNumber() && in[1].isNumber()) {
     const Scalar &a = in[0], &b = in[1];
     bool ints = a.kind != Scalar::Kind::Float && b.kind != Scalar::Kind::Float;
@@ -138,7 +146,7 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in)
     if (op == "aten::ne")
       return boolean(in[0].s != in[1].s);
     if (op == "aten::add" && out == ir::TypeKind::Str)
-      return Scalar{Scalar::Kind::Str, 0, 0, in[0].s + in[1].s};
+      return Scalar::of(Scalar::Kind::Str, 0, 0, in[0].s + in[1].s);
     return std::nullopt;
   }
   if (in.size() == 2 &&

@@ -63,17 +63,6 @@ std::optional<int64_t> constInt(const ir::Value *v) {
   return i ? std::optional<int64_t>(*i) : std::nullopt;
 }
 
-std::optional<double> constNumber(const ir::Value *v) {
-  const ir::AttributeValue *a = constantAttr(v);
-  if (!a)
-    return std::nullopt;
-  if (const int64_t *i = a->getIf<int64_t>())
-    return double(*i);
-  if (const double *d = a->getIf<double>())
-    return *d;
-  return std::nullopt;
-}
-
 /// An int value as a dimension: a constant, or aten::size of a tensor dim (through
 /// NumToTensor/Int as traces write it).
 Dim dimOfInt(const ir::Value *v) {

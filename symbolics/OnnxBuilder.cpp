@@ -289,16 +289,7 @@ std::optional<std::vector<ir::Dim>> OnnxBuilder::dimsOf(const ir::Value *v) {
 }
 
 std::optional<std::vector<int64_t>> OnnxBuilder::staticShapeOf(const ir::Value *v) {
-  auto dims = dimsOf(v);
-  if (!dims)
-    return std::nullopt;
-  std::vector<int64_t> out;
-  for (const ir::Dim &d : *dims) {
-    if (!d.isStatic())
-      return std::nullopt;
-    out.push_back(d.value);
-  }
-  return out;
+  return ir::staticSizes(*v->type());
 }
 
 std::optional<int64_t> OnnxBuilder::rankOf(const ir::Value *v) {
