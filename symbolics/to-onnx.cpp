@@ -14,6 +14,8 @@
 //         have one.
 #include <fmt/format.h>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "ir/Status.h"
 #include "passes/Passes.h"
 #include "symbolics/OnnxBuilder.h"
@@ -50,6 +52,14 @@ private:
       ir::Symbol k = n->kind();
       if (isStructural(k) || k.isNamespace("onnx"))
         continue;
+      if (k == ir::prim::If && !SymbolicRegistry::global().lookup(k.qualString(), b_.opset())) {
+        TS2ONNX_RETURN_IF_ERROR(convertIf(n));
+        continue;
+      }
+      if (k == ir::prim::Loop && !SymbolicRegistry::global().lookup(k.qualString(), b_.opset())) {
+        TS2ONNX_RETURN_IF_ERROR(convertLoop(n));
+        continue;
+      }
       const SymbolicFn *fn = SymbolicRegistry::global().lookup(k.qualString(), b_.opset());
       if (!fn) {
         if (type_ == ExportType::AtenFallback && k.isNamespace("aten"))
@@ -71,6 +81,104 @@ private:
       if (!used)
         n->destroy();
     }
+    return absl::OkStatus();
+  }
+
+  /// prim::If -> onnx::If: both blocks are copied into the new node and converted in place;
+  /// they keep reading values of the enclosing blocks, which ONNX subgraphs may do.
+  absl::Status convertIf(ir::Node *n) {
+    ir::WithInsertPoint guard(n);
+    ir::Node *onnxIf = b_.node("If", {n->input(0)}, {}, n->outputs().size());
+    for (const ir::Block *blk : n->blocks()) {
+      ir::Block *copy = onnxIf->addBlock();
+      absl::flat_hash_map<const ir::Value *, ir::Value *> env;
+      ir::Graph::cloneBlockInto(*blk, copy, env);
+      TS2ONNX_RETURN_IF_ERROR(convertBlock(copy));
+      finishSubgraph(copy);
+    }
+    for (size_t i = 0; i < n->outputs().size(); ++i) {
+      ir::Value *out = onnxIf->output(i);
+      // The branches' converted outputs know their ONNX types best.
+      const ir::TypePtr &t = onnxIf->blocks()[0]->outputs()[i]->type();
+      out->setType(t->isTensor() ? t : n->output(i)->type());
+      n->output(i)->replaceAllUsesWith(out);
+    }
+    n->destroy();
+    return absl::OkStatus();
+  }
+
+  /// A scalar prim::Constant (int, float, bool) as the 0-d tensor ONNX needs; other values as
+  /// they are.
+  ir::Value *scalarAsTensor(ir::Value *v) {
+    const ir::Node *c = v->node();
+    if (c->kind() != ir::prim::Constant || v->type()->isTensor())
+      return v;
+    const ir::AttributeValue *a = c->attribute(ir::attr::value);
+    if (!a)
+      return v;
+    if (const int64_t *i = a->getIf<int64_t>())
+      return v->type()->is(ir::TypeKind::Bool) ? b_.boolScalar(*i != 0) : b_.int64Scalar(*i);
+    if (const double *d = a->getIf<double>())
+      return b_.floatScalar(*d);
+    return v;
+  }
+
+  /// A converted If/Loop block as an ONNX subgraph: scalar constants it returns become
+  /// tensors, and values it only passes through from outside get an Identity, since subgraph
+  /// outputs must be produced inside.
+  void finishSubgraph(ir::Block *body) {
+    ir::WithInsertPoint inBody(body);
+    for (size_t i = 0; i < body->outputs().size(); ++i) {
+      ir::Value *o = body->outputs()[i];
+      ir::Value *t = scalarAsTensor(o);
+      if (t == o && o->node()->owningBlock() != body)
+        t = b_.op("Identity", {o});
+      if (t != o) {
+        if (t->node()->kind() == ir::Symbol::fromQualString("onnx::Identity"))
+          t->setType(o->type());
+        body->replaceOutput(i, t);
+      }
+    }
+  }
+
+  static void setScalarType(ir::Value *v, ir::ScalarType t) {
+    ir::TensorInfo info;
+    info.dtype = t;
+    info.sizes = std::vector<ir::Dim>{};
+    v->setType(ir::Type::tensor(std::move(info)));
+  }
+
+  /// prim::Loop(trip, cond, carried...) -> onnx::Loop with the same inputs as tensors; the body
+  /// gains ONNX's condition input and its scalar outputs become tensors.
+  absl::Status convertLoop(ir::Node *n) {
+    ir::WithInsertPoint guard(n);
+    std::vector<ir::Value *> ins;
+    for (ir::Value *v : n->inputs())
+      ins.push_back(scalarAsTensor(v));
+    ir::Node *loop = b_.node("Loop", ins, {}, n->outputs().size());
+    const ir::Block *old = n->blocks()[0];
+    ir::Block *body = loop->addBlock();
+    absl::flat_hash_map<const ir::Value *, ir::Value *> env;
+    ir::Value *iter = body->addInput();
+    setScalarType(iter, ir::ScalarType::Int64);
+    env[old->inputs()[0]] = iter;
+    setScalarType(body->addInput(), ir::ScalarType::Bool);
+    for (size_t i = 1; i < old->inputs().size(); ++i) {
+      ir::Value *in = body->addInput();
+      const ir::Value *outer = ins[i + 1];
+      in->setType(outer->type()->isTensor() ? outer->type() : old->inputs()[i]->type());
+      env[old->inputs()[i]] = in;
+    }
+    ir::Graph::cloneBlockInto(*old, body, env);
+    TS2ONNX_RETURN_IF_ERROR(convertBlock(body));
+    finishSubgraph(body);
+    for (size_t i = 0; i < n->outputs().size(); ++i) {
+      ir::Value *out = loop->output(i);
+      const ir::TypePtr &t = body->outputs()[i + 1]->type();
+      out->setType(t->isTensor() ? t : n->output(i)->type());
+      n->output(i)->replaceAllUsesWith(out);
+    }
+    n->destroy();
     return absl::OkStatus();
   }
 
@@ -114,8 +222,15 @@ private:
   absl::Status checkConverted(const ir::Block *block) {
     for (const ir::Node *n : block->nodes()) {
       ir::Symbol k = n->kind();
-      if (k == ir::prim::Constant || k.isNamespace("onnx"))
+      if (k == ir::prim::Constant)
         continue;
+      if (k.isNamespace("onnx")) {
+        // Blocks of converted control flow must be converted too; an unconverted node is
+        // reported itself, not the nodes inside its blocks.
+        for (const ir::Block *sub : n->blocks())
+          TS2ONNX_RETURN_IF_ERROR(checkConverted(sub));
+        continue;
+      }
       if (type_ == ExportType::Fallthrough && !k.isNamespace("prim"))
         continue;
       if (!k.isNamespace("aten") && !k.isNamespace("prim") && !k.isNamespace("quantized") &&
