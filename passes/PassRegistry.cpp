@@ -88,6 +88,9 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "Evaluate ops on constant int/float/bool/str/None and fold constant-condition ifs",
       runFoldScalars));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "lower-list-appends", "Turn lists built by appends in straight-line code into list literals",
+      runLowerListAppends));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "peephole-script",
       "Fold None checks on non-optional values, needless casts and list-literal idioms",
       runPeepholeScript));

@@ -48,4 +48,8 @@ absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
 /// ops that become constant (fold-constants.cpp).
 absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 
+/// `lower-list-appends`: lists built by appends in straight-line code become list literals
+/// (lower-list-appends.cpp).
+absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
+
 } // namespace ts2onnx::passes
