@@ -1,6 +1,7 @@
 // Symbolics whose ONNX form changed at opset 10: MaxPool/AveragePool gained ceil_mode (and
 // MaxPool dilations), Slice takes starts/ends/axes/steps as inputs (runtime bounds, steps), and
-// Resize replaced Upsample.
+// Resize replaced Upsample. select_scatter/slice_scatter (what remove-mutation makes of
+// `x[i] = v` / `x[a:b] = v`) are Slice + Concat, so they start here too.
 #include <limits>
 
 #include <fmt/format.h>
@@ -24,6 +25,74 @@ absl::StatusOr<ir::Value *> bound(SymbolicContext &ctx, size_t i, int64_t dflt) 
     return ctx.b.int64s({*c});
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intScalar(ctx, i));
   return ctx.b.unsqueeze(v, {0});
+}
+
+/// The part of `x` along `dim` from `start` to `end` (Python slice semantics, step 1).
+ir::Value *part(SymbolicContext &ctx, ir::Value *x, int64_t dim, int64_t start, int64_t end) {
+  return ctx.b.slice(x, {start}, {end}, {dim}, {1});
+}
+
+/// Writes `src` into `self` along `dim`: Concat of the part before, `src`, and the part after.
+Result scatterAlong(SymbolicContext &ctx, ir::Value *self, ir::Value *src, int64_t dim,
+                    int64_t start, std::optional<int64_t> end) {
+  std::vector<ir::Value *> pieces;
+  if (start != 0)
+    pieces.push_back(part(ctx, self, dim, 0, start));
+  pieces.push_back(src);
+  if (end && *end != kIntMax)
+    pieces.push_back(part(ctx, self, dim, *end, kIntMax));
+  ir::Value *out =
+      pieces.size() == 1 ? pieces[0] : ctx.b.op("Concat", pieces, {OnnxAttr::i("axis", dim)});
+  out->setType(self->type());
+  return one(out);
+}
+
+/// Normalizes a constant dim against the rank of `x`.
+std::optional<int64_t> constDim(SymbolicContext &ctx, size_t i, ir::Value *x) {
+  auto d = ctx.constInt(i);
+  auto rank = OnnxBuilder::rankOf(x);
+  if (!d)
+    return std::nullopt;
+  if (*d < 0) {
+    if (!rank)
+      return std::nullopt;
+    return *d + *rank;
+  }
+  return d;
+}
+
+Result selectScatter(SymbolicContext &ctx) {
+  // aten::select_scatter(self, src, dim, index): self with self[..., index, ...] = src.
+  ir::Value *self = ctx.input(0);
+  auto dim = constDim(ctx, 2, self);
+  auto index = ctx.constInt(3);
+  if (!dim || !index)
+    return ctx.unsupported("select_scatter with a non-constant dim or index");
+  int64_t i = *index;
+  if (i < 0) {
+    auto shape = OnnxBuilder::staticShapeOf(self);
+    if (!shape || *dim >= int64_t(shape->size()))
+      return ctx.unsupported("a negative select_scatter index on a dim of unknown size");
+    i += (*shape)[size_t(*dim)];
+  }
+  ir::Value *src = ctx.b.unsqueeze(ctx.input(1), {*dim});
+  return scatterAlong(ctx, self, src, *dim, i, i + 1);
+}
+
+Result sliceScatter(SymbolicContext &ctx) {
+  // aten::slice_scatter(self, src, dim, start?, end?, step): self with self[start:end] = src.
+  ir::Value *self = ctx.input(0);
+  auto dim = constDim(ctx, 2, self);
+  auto start = ctx.isNone(3) ? std::optional<int64_t>(0) : ctx.constInt(3);
+  auto end = ctx.isNone(4) ? std::optional<int64_t>(kIntMax) : ctx.constInt(4);
+  auto step = ctx.constInt(5);
+  if (!dim || !start || !end || !step)
+    return ctx.unsupported("slice_scatter with non-constant bounds");
+  if (*step != 1)
+    return ctx.unsupported("slice_scatter with a step other than 1");
+  if ((*start < 0 || *end < 0) && *end != kIntMax)
+    return ctx.unsupported("slice_scatter with negative bounds");
+  return scatterAlong(ctx, self, ctx.input(1), *dim, *start, *end);
 }
 
 Result slice10(SymbolicContext &ctx) {
@@ -74,6 +143,8 @@ void registerOpset10(SymbolicRegistry &r) {
   r.add("aten::avg_pool2d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 2, true); });
   r.add("aten::avg_pool3d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 3, true); });
   r.add("aten::slice", 10, slice10);
+  r.add("aten::select_scatter", 10, selectScatter);
+  r.add("aten::slice_scatter", 10, sliceScatter);
   r.add("aten::upsample_nearest1d", 10,
         [](SymbolicContext &c) { return resize10(c, "nearest", 1, false); });
   r.add("aten::upsample_nearest2d", 10,

@@ -77,6 +77,7 @@ const std::set<std::string> kExactMatches = {
     "if_loop",
     "inplace_index",
     "inplace_index_traced",
+    "inplace_scatter",
     "list_ops",
     "loop_model2",
     "lraspp_small_traced",

@@ -688,5 +688,38 @@ TEST_CASE("grid_sampler is GridSample from 16; triu is Trilu from 14") {
   CHECK(kinds(*g) == std::vector<std::string>{"GridSample", "Trilu"});
 }
 
+TEST_CASE("select_scatter and slice_scatter become Slice + Concat along the dim") {
+  // x[1] = v on a (3, 5) tensor: rows before, the new row, rows after.
+  auto g = checked(R"IR(graph(%x : Float(3, 5), %v : Float(5)):
+  %zero : int = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %y : Tensor = aten::select_scatter(%x, %v, %zero, %one)
+  return (%y)
+)IR",
+                   {11, 13, 17});
+  CHECK(count(*g, "Slice") == 2);
+  CHECK(count(*g, "Unsqueeze") == 1);
+  const ir::Node *cat = first(*g, "Concat");
+  REQUIRE(cat != nullptr);
+  CHECK(cat->i(ir::Symbol::attr("axis")) == 0);
+  CHECK(cat->inputs().size() == 3);
+
+  // x[:, 0:2] = v: no part before column 0, so only the part after is sliced.
+  auto h = checked(R"IR(graph(%x : Float(3, 5), %v : Float(3, 2)):
+  %none : NoneType = prim::Constant()
+  %zero : int = prim::Constant[value=0]()
+  %one : int = prim::Constant[value=1]()
+  %two : int = prim::Constant[value=2]()
+  %y : Tensor = aten::slice_scatter(%x, %v, %one, %zero, %two, %one)
+  return (%y)
+)IR",
+                   {11, 13, 17});
+  CHECK(count(*h, "Slice") == 1);
+  const ir::Node *cat2 = first(*h, "Concat");
+  REQUIRE(cat2 != nullptr);
+  CHECK(cat2->i(ir::Symbol::attr("axis")) == 1);
+  CHECK(cat2->inputs().size() == 2);
+}
+
 } // namespace
 } // namespace ts2onnx::symbolics
