@@ -1,0 +1,18 @@
+file(REMOVE_RECURSE ${WORK})
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix)
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK}/build
+    -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release)
+run(${CMAKE_COMMAND} --build ${WORK}/build -j2)
+set(fixture ${SOURCE_DIR}/fixtures/mlp)
+run(${WORK}/build/consumer ${fixture}/model.pt "x:float32[batch,20]" ${WORK}/mlp.onnx)
+message(STATUS "${last_output}")
+run(${TS2ONNX} verify ${WORK}/mlp.onnx --meta ${fixture}/meta.json
+    --input x=${fixture}/input_0.bin --expect ${fixture}/output_0.bin)
+message(STATUS "${last_output}")
