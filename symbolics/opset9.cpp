@@ -1238,6 +1238,15 @@ Result listUnpack(Ctx &ctx) {
     return outs;
   }
   ir::Value *l = ctx.input(0);
+  if (auto ints = ctx.constInts(0)) {
+    // A folded int list (e.g. the static `x.size()` of `n, c, h, w = x.shape`).
+    if (ints->size() != n)
+      return ctx.error(fmt::format("unpacking {} values into {}", ints->size(), n));
+    std::vector<ir::Value *> outs;
+    for (int64_t v : *ints)
+      outs.push_back(ctx.b.int64Scalar(v));
+    return outs;
+  }
   if (!l->type()->isTensor())
     return ctx.unsupported("unpacking a " + l->type()->str());
   std::vector<ir::Value *> outs;
@@ -1852,6 +1861,8 @@ void registerOpset9(SymbolicRegistry &r) {
   r.add("aten::len", 9, len);
   r.add("aten::__getitem__", 9, getItem);
   r.add("prim::ListUnpack", 9, listUnpack);
+  // Warnings have no ONNX form; like torch's exporter, drop them.
+  r.add("aten::warn", 9, [](Ctx &) -> Result { return std::vector<ir::Value *>{}; });
   addAll(r, {"aten::Int", "aten::IntImplicit"}, 9,
          [](Ctx &c) { return scalarCast(c, ScalarType::Int64); });
   addAll(r, {"aten::Float", "aten::FloatImplicit"}, 9,

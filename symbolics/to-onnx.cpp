@@ -195,7 +195,8 @@ private:
     n->destroy();
   }
 
-  /// Graph outputs that are tuples, lists or dicts become one output per element, in order.
+  /// Graph outputs that are tuples, lists or dicts become one output per element, in order;
+  /// None outputs are dropped.
   void flattenOutputs() {
     ir::Block *top = g_.block();
     bool changed = true;
@@ -216,6 +217,13 @@ private:
         changed = true;
         break;
       }
+    }
+    // None outputs (e.g. GoogLeNet's absent aux logits) have no ONNX value; torch's exporter
+    // leaves them out too.
+    for (size_t i = top->outputs().size(); i-- > 0;) {
+      const ir::Value *o = top->outputs()[i];
+      if (o->type()->is(ir::TypeKind::None) && o->node()->kind() == ir::prim::Constant)
+        top->eraseOutput(i);
     }
   }
 
