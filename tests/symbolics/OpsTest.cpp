@@ -721,5 +721,21 @@ TEST_CASE("select_scatter and slice_scatter become Slice + Concat along the dim"
   CHECK(cat2->inputs().size() == 2);
 }
 
+TEST_CASE("aten::warn is dropped and a folded int list unpacks to constants") {
+  auto g = checked(R"IR(graph(%x : Float(2, 3)):
+  %msg : str = prim::Constant[value="careful"]()
+  %two : int = prim::Constant[value=2]()
+   = aten::warn(%msg, %two)
+  %s : int[] = prim::Constant[value=[2, 3]]()
+  %a : int, %b : int = prim::ListUnpack(%s)
+  %l : int[] = prim::ListConstruct(%b, %a)
+  %y : Tensor = aten::reshape(%x, %l)
+  return (%y)
+)IR",
+                   {11, 13, 17});
+  CHECK(kinds(*g) == std::vector<std::string>{"Reshape"});
+  CHECK(ir::printGraph(*g).find("Float(3, 2)") != std::string::npos);
+}
+
 } // namespace
 } // namespace ts2onnx::symbolics
