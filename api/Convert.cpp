@@ -36,7 +36,7 @@ namespace {
 std::ostream &logStream(const ConvertOptions &o) { return o.log ? *o.log : std::cerr; }
 
 /// The registry with the symbolics' passes (to-onnx, ...) added once.
-passes::PassRegistry &registry() {
+passes::PassRegistry &registryWithSymbolics() {
   static std::once_flag once;
   std::call_once(once, [] {
     // AlreadyExists when an embedding tool registered them itself: harmless.
@@ -350,7 +350,7 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   po.extra["constant-folding"] = options.constantFolding ? "1" : "0";
   po.extra["export-params"] = options.exportParams ? "1" : "0";
 
-  passes::PassRegistry &reg = registry();
+  passes::PassRegistry &reg = registryWithSymbolics();
   passes::PassManager pm(std::move(po), &reg);
   std::ostream &log = logStream(options);
   pm.setOutputStream(log);
@@ -403,5 +403,7 @@ absl::Status writeModel(const onnx::ModelProto &model, const std::string &path,
 }
 
 std::string formatModel(const onnx::ModelProto &model) { return symbolics::formatModel(model); }
+
+passes::PassRegistry &passRegistry() { return registryWithSymbolics(); }
 
 } // namespace ts2onnx

@@ -32,6 +32,10 @@ namespace ts2onnx {
 /// The version of this library (`0.1.0`).
 const char *version();
 
+/// The registry holding every pass the conversion uses, the symbolics' `to-onnx` included.
+/// Embedders add their own passes here (PassRegistry::registerPass) to use them by name.
+passes::PassRegistry &passRegistry();
+
 /// One argument of the converted method, in the method's argument order (`--input
 /// NAME:DTYPE[d0,d1,...]`). A named dim is a dynamic axis with that symbol; an empty dims list
 /// is a scalar (a 0-d tensor, as an `int` argument is given).

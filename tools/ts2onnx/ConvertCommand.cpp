@@ -8,6 +8,7 @@
 
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
+#include "tools/ts2onnx/InstrumentationFlags.h"
 #include "ts2onnx/ts2onnx.h"
 
 namespace ts2onnx::tool {
@@ -16,12 +17,10 @@ namespace {
 
 struct ConvertFlags {
   std::string model, output, opset, operatorExportType, method;
-  std::vector<std::string> inputs, outputNames, dynamicAxes, printAfter, passOptions;
+  std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
        training = false, verbose = false;
-  bool printAfterAll = false, printChanged = false, printDiff = false, timePasses = false,
-       verifyEach = false;
-  std::string dumpDir;
+  InstrumentationFlags instrumentation;
 };
 
 } // namespace
@@ -55,14 +54,7 @@ int runConvert(const std::vector<std::string> &args) {
                    "ONNX (default), ONNX_ATEN_FALLBACK or ONNX_FALLTHROUGH");
   parser.addString("method", &f.method, "NAME", "Method of the root module (default forward)");
   parser.addBool("verbose", &f.verbose, "Print the final ONNX graph and skipped passes to stderr");
-  parser.addBool("print-after-all", &f.printAfterAll, "Print the IR to stderr after every pass");
-  parser.addList("print-after", &f.printAfter, "PASS", "Print the IR to stderr after PASS");
-  parser.addBool("print-changed", &f.printChanged,
-                 "Print the IR after a pass only if the pass changed it");
-  parser.addBool("print-diff", &f.printDiff, "Print a diff of the IR after each changing pass");
-  parser.addString("dump-dir", &f.dumpDir, "DIR", "Write NN-<pass>.txt after each pass into DIR");
-  parser.addBool("time-passes", &f.timePasses, "Print the wall time of each pass to stderr");
-  parser.addBool("verify-each", &f.verifyEach, "Verify the IR after every pass");
+  f.instrumentation.addTo(parser);
   parser.addList("pass-option", &f.passOptions, "KEY=VALUE", "Extra option for passes");
 
   if (absl::Status s = parser.parse(args); !s.ok())
@@ -117,14 +109,9 @@ int runConvert(const std::vector<std::string> &args) {
   if (!f.method.empty())
     opts.method = f.method;
   opts.verbose = f.verbose;
-  auto &instr = opts.instrumentation;
-  instr.printAfterAll = f.printAfterAll;
-  instr.printAfter.insert(f.printAfter.begin(), f.printAfter.end());
-  instr.printChanged = f.printChanged;
-  instr.printDiff = f.printDiff;
-  instr.dumpDir = f.dumpDir;
-  instr.timePasses = f.timePasses;
-  instr.verifyEach = f.verifyEach;
+  passRegistry(); // so --print-after and --passes know to-onnx
+  if (absl::Status s = f.instrumentation.apply(opts.instrumentation); !s.ok())
+    return reportUsageError("convert", s);
 
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<onnx::ModelProto> model = convert(f.model, opts);

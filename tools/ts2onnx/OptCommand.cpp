@@ -17,6 +17,8 @@
 #include "passes/PassRegistry.h"
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
+#include "tools/ts2onnx/InstrumentationFlags.h"
+#include "ts2onnx/ts2onnx.h"
 
 namespace ts2onnx::tool {
 
@@ -26,15 +28,9 @@ struct OptFlags {
   std::string file;
   std::string passes;
   std::string output;
-  std::vector<std::string> printAfter;
   std::vector<std::string> passOptions;
   std::string opset;
-  std::string dumpDir;
-  bool printAfterAll = false;
-  bool printChanged = false;
-  bool printDiff = false;
-  bool timePasses = false;
-  bool verifyEach = false;
+  InstrumentationFlags instrumentation;
   bool listPasses = false;
   std::string method;
 };
@@ -92,6 +88,7 @@ absl::Status writeOutput(const std::string &file, const std::string &text) {
 } // namespace
 
 int runOpt(const std::vector<std::string> &args) {
+  passRegistry(); // every pass by name, the symbolics' to-onnx included
   OptFlags f;
   FlagParser parser("ts2onnx opt FILE [options]",
                     "Reads graph IR in torch's text format from FILE (or stdin for '-'), or the\n"
@@ -103,18 +100,7 @@ int runOpt(const std::vector<std::string> &args) {
                    "With an archive: the method to compile (default: forward)");
   parser.addString("passes", &f.passes, "LIST", "Comma-separated passes to run, in order");
   parser.addString("output", &f.output, "FILE", "Write the IR to FILE instead of stdout", 'o');
-  parser.addBool("print-after-all", &f.printAfterAll, "Print the IR to stderr after every pass");
-  parser.addList("print-after", &f.printAfter, "PASS",
-                 "Print the IR to stderr after PASS (repeatable, or PASS,PASS)");
-  parser.addBool("print-changed", &f.printChanged,
-                 "Print the IR after a pass only if the pass changed it (alone: after any pass)");
-  parser.addBool("print-diff", &f.printDiff,
-                 "Print a unified diff of the IR to stderr after each pass that changed it");
-  parser.addString("dump-dir", &f.dumpDir, "DIR",
-                   "Write 00-input.txt and NN-<pass>.txt after each pass into DIR");
-  parser.addBool("time-passes", &f.timePasses, "Print the wall time of each pass to stderr");
-  parser.addBool("verify-each", &f.verifyEach,
-                 "Verify the input and the IR after every pass; fail naming the pass");
+  f.instrumentation.addTo(parser);
   parser.addString("opset", &f.opset, "N", "Target ONNX opset passes may read (default 17)");
   parser.addList("pass-option", &f.passOptions, "KEY=VALUE",
                  "Extra option for passes (repeatable)");
@@ -155,20 +141,8 @@ int runOpt(const std::vector<std::string> &args) {
   passes::PassManager pm(std::move(options));
   if (absl::Status s = pm.addPipeline(f.passes); !s.ok())
     return reportUsageError("opt", s);
-  auto &instr = pm.instrumentation();
-  for (const std::string &name : f.printAfter) {
-    if (!passes::PassRegistry::global().lookup(name))
-      return reportUsageError("opt", absl::InvalidArgumentError(fmt::format(
-                                         "--print-after: unknown pass '{}'; known passes: {}", name,
-                                         passes::PassRegistry::global().knownPassNames())));
-    instr.printAfter.insert(name);
-  }
-  instr.printAfterAll = f.printAfterAll;
-  instr.printChanged = f.printChanged;
-  instr.printDiff = f.printDiff;
-  instr.dumpDir = f.dumpDir;
-  instr.timePasses = f.timePasses;
-  instr.verifyEach = f.verifyEach;
+  if (absl::Status s = f.instrumentation.apply(pm.instrumentation()); !s.ok())
+    return reportUsageError("opt", s);
 
   absl::StatusOr<std::unique_ptr<ir::Graph>> graph;
   if (isZipFile(f.file)) {
