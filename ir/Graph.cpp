@@ -538,4 +538,9 @@ void Graph::setUnique(Value *v, size_t unique) {
   reserveUnique(unique);
 }
 
+const AttributeValue *constantValue(const Value *v) {
+  const Node *n = v->node();
+  return n->kind() == prim::Constant ? n->attribute(attr::value) : nullptr;
+}
+
 } // namespace ts2onnx::ir

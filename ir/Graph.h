@@ -343,6 +343,10 @@ private:
   absl::flat_hash_map<std::string, Value *> names_;
 };
 
+/// The `value` attribute of `v`'s producer when that is a prim::Constant (nullptr for a None
+/// constant, which has no attribute, and for anything else).
+const AttributeValue *constantValue(const Value *v);
+
 /// RAII: sets the graph's insertion point and restores the previous one.
 class WithInsertPoint {
 public:

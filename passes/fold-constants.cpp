@@ -31,10 +31,7 @@ constexpr int64_t kMaxLayoutElements = int64_t(1) << 26;
 
 using ir::ScalarType;
 
-const ir::AttributeValue *constantAttr(const ir::Value *v) {
-  const ir::Node *n = v->node();
-  return n->kind() == ir::prim::Constant ? n->attribute(ir::attr::value) : nullptr;
-}
+const ir::AttributeValue *constantAttr(const ir::Value *v) { return ir::constantValue(v); }
 
 std::optional<int64_t> constInt(const ir::Value *v) {
   if (!v->type()->is(ir::TypeKind::Int) && !v->type()->is(ir::TypeKind::Bool))

@@ -47,9 +47,9 @@ ir::Node *immutableListConstruct(const ir::Value *v) {
 }
 
 std::optional<int64_t> constantInt(const ir::Value *v, ir::TypeKind kind = ir::TypeKind::Int) {
-  if (v->node()->kind() != ir::prim::Constant || !v->type()->is(kind))
+  if (!v->type()->is(kind))
     return std::nullopt;
-  const ir::AttributeValue *a = v->node()->attribute(ir::attr::value);
+  const ir::AttributeValue *a = ir::constantValue(v);
   const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
   return i ? std::optional<int64_t>(*i) : std::nullopt;
 }

@@ -48,10 +48,7 @@ Info infoOf(const ir::Value *v) {
   return {t.dtype, t.sizes};
 }
 
-const ir::AttributeValue *constantAttr(const ir::Value *v) {
-  const ir::Node *n = v->node();
-  return n->kind() == ir::prim::Constant ? n->attribute(ir::attr::value) : nullptr;
-}
+const ir::AttributeValue *constantAttr(const ir::Value *v) { return ir::constantValue(v); }
 
 bool isNone(const ir::Value *v) { return v->type()->is(ir::TypeKind::None); }
 

@@ -21,10 +21,7 @@ bool SymbolicContext::isNone(size_t i) const {
 }
 
 std::optional<int64_t> SymbolicContext::constInt(size_t i) const {
-  const ir::Node *n = constantNode(input(i));
-  if (!n)
-    return std::nullopt;
-  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  const ir::AttributeValue *a = ir::constantValue(input(i));
   if (!a)
     return std::nullopt;
   if (auto *v = a->getIf<int64_t>())
@@ -36,10 +33,7 @@ std::optional<int64_t> SymbolicContext::constInt(size_t i) const {
 }
 
 std::optional<double> SymbolicContext::constFloat(size_t i) const {
-  const ir::Node *n = constantNode(input(i));
-  if (!n)
-    return std::nullopt;
-  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  const ir::AttributeValue *a = ir::constantValue(input(i));
   if (!a)
     return std::nullopt;
   if (auto *d = a->getIf<double>())
@@ -59,10 +53,7 @@ std::optional<bool> SymbolicContext::constBool(size_t i) const {
 }
 
 std::optional<std::string> SymbolicContext::constString(size_t i) const {
-  const ir::Node *n = constantNode(input(i));
-  if (!n)
-    return std::nullopt;
-  const ir::AttributeValue *a = n->attribute(ir::attr::value);
+  const ir::AttributeValue *a = ir::constantValue(input(i));
   if (auto *s = a ? a->getIf<std::string>() : nullptr)
     return *s;
   return std::nullopt;
