@@ -550,23 +550,34 @@ private:
     return r;
   }
 
-  bool parseParam(Block *b) {
-    size_t pos = s_.pos;
+  /// A declaration `%name : Type`, as block parameters and node outputs write it.
+  struct Declared {
+    std::string name;
+    TypePtr type;
+    size_t pos;
+  };
+  bool parseDeclared(Declared &out) {
+    out.pos = s_.pos;
     if (!expect("%"))
       return false;
-    std::string name = valueName();
-    if (name.empty())
+    out.name = valueName();
+    if (out.name.empty())
       return fail("expected a value name");
     skipSpaces();
     if (!expect(":"))
       return false;
     skipSpaces();
-    TypePtr t = parseType();
-    if (!t)
+    out.type = parseType();
+    return out.type != nullptr;
+  }
+
+  bool parseParam(Block *b) {
+    Declared d;
+    if (!parseDeclared(d))
       return false;
     Value *v = b->addInput();
-    v->setType(t);
-    return define(name, v, pos);
+    v->setType(d.type);
+    return define(d.name, v, d.pos);
   }
 
   std::string valueName() {
@@ -684,28 +695,13 @@ private:
   }
 
   bool parseNodeImpl(Block *b) {
-    struct Out {
-      std::string name;
-      TypePtr type;
-      size_t pos;
-    };
-    std::vector<Out> outs;
+    std::vector<Declared> outs;
     if (peek() == '%') {
       for (;;) {
-        size_t pos = s_.pos;
-        if (!expect("%"))
+        Declared d;
+        if (!parseDeclared(d))
           return false;
-        std::string name = valueName();
-        if (name.empty())
-          return fail("expected a value name");
-        skipSpaces();
-        if (!expect(":"))
-          return false;
-        skipSpaces();
-        TypePtr t = parseType();
-        if (!t)
-          return false;
-        outs.push_back({std::move(name), std::move(t), pos});
+        outs.push_back(std::move(d));
         skipSpaces();
         if (!accept(","))
           break;
