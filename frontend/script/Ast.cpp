@@ -1,4 +1,5 @@
 #include "frontend/script/Ast.h"
+#include "frontend/script/Precedence.h"
 
 #include <cmath>
 
@@ -201,25 +202,6 @@ std::string quoteString(std::string_view value) {
 }
 
 namespace {
-
-// Printing precedence, lowest first; mirrors the parser's levels.
-enum Prec : int {
-  kPrecTernary = 1,
-  kPrecOr,
-  kPrecAnd,
-  kPrecNot,
-  kPrecCompare,
-  kPrecBitOr,
-  kPrecBitXor,
-  kPrecBitAnd,
-  kPrecShift,
-  kPrecArith,
-  kPrecTerm,
-  kPrecUnary,
-  kPrecPower,
-  kPrecPostfix,
-  kPrecAtom,
-};
 
 int binaryPrec(BinaryOp op) {
   switch (op) {

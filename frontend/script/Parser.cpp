@@ -1,4 +1,5 @@
 #include "frontend/script/Parser.h"
+#include "frontend/script/Precedence.h"
 
 #include <algorithm>
 #include <utility>
@@ -11,20 +12,6 @@ namespace ts2onnx::frontend::script {
 namespace {
 
 using TK = TokenKind;
-
-// Binding strength of binary operators, lowest first (same numbering as the printer).
-enum Prec : int {
-  kPrecOr = 2,
-  kPrecAnd,
-  kPrecNot,
-  kPrecCompare,
-  kPrecBitOr,
-  kPrecBitXor,
-  kPrecBitAnd,
-  kPrecShift,
-  kPrecArith,
-  kPrecTerm,
-};
 
 struct BinaryInfo {
   int prec = 0; // 0: not a binary operator
