@@ -10,6 +10,7 @@
 #include "passes/PassManager.h"
 #include "passes/PassRegistry.h"
 #include "symbolics/Emitter.h"
+#include "symbolics/ModelWriter.h"
 #include "symbolics/SymbolicRegistry.h"
 #include "symbolics/Symbolics.h"
 #include "ts2onnx/ts2onnx.h"
@@ -372,8 +373,9 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   return pm.run(graph);
 }
 
-absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
-                                             const ConvertOptions &options) {
+namespace {
+
+symbolics::EmitOptions emitOptionsFor(const ConvertOptions &options) {
   symbolics::EmitOptions eo;
   eo.opset = options.opset;
   for (const InputSpec &s : options.inputs)
@@ -385,7 +387,15 @@ absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
   eo.producerVersion = TS2ONNX_VERSION;
   for (const DynamicAxis &d : options.dynamicAxes)
     eo.dynamicAxes[d.name][d.axis] = d.symbol;
-  TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model, symbolics::emitModel(graph, eo));
+  return eo;
+}
+
+} // namespace
+
+absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
+                                             const ConvertOptions &options) {
+  TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model,
+                           symbolics::emitModel(graph, emitOptionsFor(options)));
   if (options.verbose)
     logStream(options) << symbolics::formatModel(model);
   return model;
@@ -395,6 +405,36 @@ absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertO
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   return exportGraph(*graph, options);
+}
+
+absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::string &outPath,
+                                            const ConvertOptions &options,
+                                            const OutputOptions &output) {
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
+  TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
+  symbolics::EmitOptions eo = emitOptionsFor(options);
+  eo.deferFrom = symbolics::kMinDeferredBytes;
+  TS2ONNX_ASSIGN_OR_RETURN(symbolics::EmittedModel model,
+                           symbolics::emitModelDeferred(*graph, eo));
+  if (options.verbose)
+    logStream(options) << symbolics::formatModel(model.model);
+  ConvertedFile result;
+  result.nodes = model.model.graph().node_size();
+  result.initializers = model.model.graph().initializer_size();
+  symbolics::WriteOptions wo;
+  wo.protectedPath = path;
+  wo.externalData = output.externalData;
+  wo.externalLocation = output.externalLocation;
+  wo.externalThreshold = output.externalThreshold;
+  wo.fsync = output.fsync;
+  TS2ONNX_ASSIGN_OR_RETURN(symbolics::WrittenModel written,
+                           symbolics::writeModelStreaming(model, outPath, wo));
+  result.modelBytes = written.modelBytes;
+  result.externalBytes = written.externalBytes;
+  result.externalPath = written.externalPath;
+  result.externalTensors = written.externalTensors;
+  result.externalAutomatic = written.externalAutomatic;
+  return result;
 }
 
 absl::Status writeModel(const onnx::ModelProto &model, const std::string &path,

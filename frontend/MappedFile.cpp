@@ -52,13 +52,24 @@ absl::StatusOr<std::shared_ptr<const MappedFile>> MappedFile::open(const std::st
     file->data_ = static_cast<const uint8_t *>(p);
     file->size_ = size;
   }
-  ::close(fd); // the mapping stays valid without the descriptor
+  file->fd_ = fd; // kept open for file-to-file copies of stored records (Storage::fd)
   return std::shared_ptr<const MappedFile>(std::move(file));
 }
 
 MappedFile::~MappedFile() {
   if (data_)
     ::munmap(const_cast<uint8_t *>(data_), size_);
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+void MappedFile::release(const uint8_t *begin, size_t n) const {
+  static const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t lo = (reinterpret_cast<uintptr_t>(begin) + page - 1) & ~(page - 1);
+  uintptr_t hi = (reinterpret_cast<uintptr_t>(begin) + n) & ~(page - 1);
+  if (!data_ || begin < data_ || begin + n > data_ + size_ || hi <= lo)
+    return;
+  ::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_DONTNEED);
 }
 
 } // namespace ts2onnx::frontend

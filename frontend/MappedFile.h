@@ -24,6 +24,11 @@ public:
   const uint8_t *data() const { return data_; }
   size_t size() const { return size_; }
   const std::string &path() const { return path_; }
+  /// The open descriptor of the file (read-only), valid as long as this object.
+  int fd() const { return fd_; }
+  /// Drops the pages of [begin, begin + n) from this process's resident set (whole pages only;
+  /// the mapping is read-only and private, so they are read again from the page cache if touched).
+  void release(const uint8_t *begin, size_t n) const;
 
 private:
   MappedFile() = default;
@@ -31,6 +36,7 @@ private:
   std::string path_;
   const uint8_t *data_ = nullptr;
   size_t size_ = 0;
+  int fd_ = -1;
 };
 
 } // namespace ts2onnx::frontend

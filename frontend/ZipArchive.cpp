@@ -103,7 +103,10 @@ absl::StatusOr<std::shared_ptr<ZipArchive>> ZipArchive::open(const std::string &
   TS2ONNX_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> file, MappedFile::open(path));
   const uint8_t *data = file->data();
   size_t size = file->size();
-  return parse(path, data, size, std::move(file), limits);
+  TS2ONNX_ASSIGN_OR_RETURN(std::shared_ptr<ZipArchive> archive,
+                           parse(path, data, size, file, limits));
+  archive->file_ = std::move(file);
+  return archive;
 }
 
 absl::StatusOr<std::shared_ptr<ZipArchive>>
@@ -425,6 +428,16 @@ absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_
     storage->data = e->uncompressedSize ? src : nullptr;
     storage->nbytes = static_cast<size_t>(e->uncompressedSize);
     storage->owner = owner_;
+    if (file_ && e->uncompressedSize) {
+      storage->fd = file_->fd();
+      storage->fileOffset = e->dataOffset;
+      // When the last view dies (a weight replaced by a folded copy), its pages leave the
+      // resident set: a conversion holds only the weights it still needs.
+      std::shared_ptr<const MappedFile> file = file_;
+      size_t n = static_cast<size_t>(e->uncompressedSize);
+      storage->owner = std::shared_ptr<const void>(
+          file.get(), [file, src, n](const void *) { file->release(src, n); });
+    }
     return std::shared_ptr<const ir::Storage>(std::move(storage));
   }
   if (e->method != 8)

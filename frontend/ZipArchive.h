@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "frontend/MappedFile.h"
 #include "ir/Tensor.h"
 
 namespace ts2onnx::frontend {
@@ -85,6 +86,9 @@ private:
   const uint8_t *data_ = nullptr;
   size_t size_ = 0;
   std::shared_ptr<const void> owner_;
+  /// Set when the archive is a mapped file (open()): stored records then name its descriptor
+  /// and give their pages back to the system when the last view of them dies.
+  std::shared_ptr<const MappedFile> file_;
   std::string root_;
   std::vector<ZipEntry> entries_;
   absl::flat_hash_map<std::string, size_t> index_;

@@ -53,6 +53,11 @@ struct Storage {
   const uint8_t *data = nullptr;
   size_t nbytes = 0;
   std::shared_ptr<const void> owner;
+  /// When the bytes are also a region of an open file (a stored archive record): the file's
+  /// descriptor (kept open by `owner`) and the offset of `data` in it, so that writers can copy
+  /// them file to file without faulting them into memory. -1 otherwise.
+  int fd = -1;
+  uint64_t fileOffset = 0;
 
   /// A storage that owns a copy of `bytes`.
   static std::shared_ptr<Storage> copyOf(const void *bytes, size_t n);

@@ -12,7 +12,9 @@
 //        The new constants take the old weight's name (and `<conv>.bias` for a conv that had
 //        none), so initializers keep torch's names.
 // Result: no such Conv -> BatchNorm pair remains; old constants are left for dce. Linear time.
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,30 +101,43 @@ void takeName(ir::Value *v, ir::Value *old, const std::string &name) {
     v->setDebugName(name);
 }
 
-/// `w * scale[c]` for each output channel c, in w's dtype: one copy of the weight into a new
-/// owned buffer, scaled in place (linear in the weight size; archive memory is never written).
+/// `w * scale[c]` for each output channel c, in w's dtype, written straight into a new owned
+/// buffer (one pass over the weight; archive memory is never written).
 template <typename T>
-void scaleChannels(uint8_t *bytes, int64_t channels, int64_t perChannel,
+void scaleChannels(const T *__restrict in, T *__restrict out, int64_t channels, int64_t perChannel,
                    const std::vector<double> &scale) {
-  T *p = reinterpret_cast<T *>(bytes);
   for (int64_t c = 0; c < channels; ++c) {
     double s = scale[size_t(c)];
-    T *row = p + c * perChannel;
+    const T *__restrict src = in + c * perChannel;
+    T *__restrict dst = out + c * perChannel;
     for (int64_t i = 0; i < perChannel; ++i)
-      row[i] = static_cast<T>(row[i] * s);
+      dst[i] = static_cast<T>(src[i] * s);
   }
 }
 
 ir::Tensor scaledWeight(const ir::Tensor &w, const std::vector<double> &scale) {
   int64_t channels = w.sizes()[0];
   int64_t perChannel = channels ? w.numel() / channels : 0;
-  std::vector<uint8_t> bytes = w.contiguousBytes();
+  std::vector<uint8_t> gathered;
+  const uint8_t *in = w.isContiguous() ? w.data() : nullptr;
+  if (!in) {
+    gathered = w.contiguousBytes();
+    in = gathered.data();
+  }
+  // Uninitialized: every byte is written below.
+  std::shared_ptr<uint8_t[]> bytes(new uint8_t[std::max<size_t>(w.nbytes(), 1)]);
   if (w.dtype() == ir::ScalarType::Float64)
-    scaleChannels<double>(bytes.data(), channels, perChannel, scale);
+    scaleChannels(reinterpret_cast<const double *>(in), reinterpret_cast<double *>(bytes.get()),
+                  channels, perChannel, scale);
   else
-    scaleChannels<float>(bytes.data(), channels, perChannel, scale);
+    scaleChannels(reinterpret_cast<const float *>(in), reinterpret_cast<float *>(bytes.get()),
+                  channels, perChannel, scale);
+  auto storage = std::make_shared<ir::Storage>();
+  storage->data = bytes.get();
+  storage->nbytes = w.nbytes();
+  storage->owner = std::shared_ptr<const void>(std::move(bytes));
   return ir::Tensor(w.dtype(), w.sizes(), ir::Tensor::contiguousStrides(w.sizes()), 0,
-                    ir::Storage::fromVector(std::move(bytes)));
+                    std::move(storage));
 }
 
 bool tryFuse(ir::Graph &g, ir::Node *bn) {

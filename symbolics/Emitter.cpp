@@ -110,7 +110,8 @@ void setType(onnx::ValueInfoProto *vi, const ValueType &t) {
   }
 }
 
-absl::Status tensorToProto(const ir::Tensor &t, onnx::TensorProto *p) {
+/// Dtype and dims of `t` into `p`, without the data.
+absl::Status tensorHeaderToProto(const ir::Tensor &t, onnx::TensorProto *p) {
   int dt = onnxDataType(t.dtype());
   if (dt == 0)
     return absl::UnimplementedError(fmt::format("tensor of dtype {} has no ONNX equivalent",
@@ -120,6 +121,11 @@ absl::Status tensorToProto(const ir::Tensor &t, onnx::TensorProto *p) {
   p->set_data_type(dt);
   for (int64_t s : t.sizes())
     p->add_dims(s);
+  return absl::OkStatus();
+}
+
+absl::Status tensorToProto(const ir::Tensor &t, onnx::TensorProto *p) {
+  TS2ONNX_RETURN_IF_ERROR(tensorHeaderToProto(t, p));
   if (t.numel() == 0)
     return absl::OkStatus();
   if (t.isContiguous() && t.data()) {
@@ -136,6 +142,11 @@ public:
   Emitter(const ir::Graph &g, const EmitOptions &o) : g_(g), o_(o) {}
 
   absl::StatusOr<onnx::ModelProto> run() {
+    TS2ONNX_ASSIGN_OR_RETURN(EmittedModel m, runDeferred());
+    return std::move(m.model);
+  }
+
+  absl::StatusOr<EmittedModel> runDeferred() {
     if (o_.opset < 1)
       return absl::InvalidArgumentError(fmt::format("invalid opset {}", o_.opset));
     model_.set_ir_version(irVersionForOpset(o_.opset));
@@ -189,7 +200,7 @@ public:
     }
 
     if (o_.check)
-      TS2ONNX_RETURN_IF_ERROR(checkModel(model_));
+      TS2ONNX_RETURN_IF_ERROR(checkDeferredModel(model_, deferred_));
     else if (o_.valueInfo)
       inferShapesLenient();
     if (o_.valueInfo)
@@ -200,7 +211,7 @@ public:
             fmt::format("the dtype of graph output '{}' is unknown (neither the IR nor ONNX shape "
                         "inference knows it)",
                         out.name()));
-    return std::move(model_);
+    return EmittedModel{std::move(model_), std::move(deferred_)};
   }
 
 private:
@@ -304,7 +315,10 @@ private:
     }
     onnx::TensorProto *p = model_.mutable_graph()->add_initializer();
     p->set_name(name);
-    if (absl::Status s = tensorToProto(t, p); !s.ok())
+    const bool defer = t.numel() > 0 && t.nbytes() >= o_.deferFrom;
+    if (defer)
+      deferred_.push_back({model_.graph().initializer_size() - 1, t});
+    if (absl::Status s = defer ? tensorHeaderToProto(t, p) : tensorToProto(t, p); !s.ok())
       return absl::Status(
           s.code(), fmt::format("constant %{}: {}", v->debugName(), std::string(s.message())));
     initializerValues_.emplace_back(name, v);
@@ -561,6 +575,7 @@ private:
       std::string>
       dedupe_;
   std::vector<std::pair<std::string, const Value *>> initializerValues_;
+  std::vector<DeferredTensor> deferred_;
   std::vector<std::pair<std::string, const Value *>> intermediates_;
   std::set<std::string> domains_;
   size_t nodeCounter_ = 0;
@@ -583,9 +598,40 @@ public:
 } // namespace
 
 absl::StatusOr<onnx::ModelProto> emitModel(const ir::Graph &graph, const EmitOptions &options) {
-  Emitter e(graph, options);
+  EmitOptions whole = options;
+  whole.deferFrom = SIZE_MAX;
+  Emitter e(graph, whole);
   e.planOutputNames();
   return e.run();
+}
+
+absl::StatusOr<EmittedModel> emitModelDeferred(const ir::Graph &graph,
+                                               const EmitOptions &options) {
+  Emitter e(graph, options);
+  e.planOutputNames();
+  return e.runDeferred();
+}
+
+absl::Status checkDeferredModel(onnx::ModelProto &model,
+                                const std::vector<DeferredTensor> &deferred) {
+  // The checker wants each initializer to hold its data or to name an existing file holding
+  // it; shape inference reads only small initializers (shapes, axes), never deferred ones, and
+  // fails loudly ("Cannot parse data from external tensors") if it ever wanted one.
+  onnx::GraphProto *g = model.mutable_graph();
+  for (const DeferredTensor &d : deferred) {
+    onnx::TensorProto *t = g->mutable_initializer(d.index);
+    t->set_data_location(onnx::TensorProto::EXTERNAL);
+    auto *loc = t->add_external_data();
+    loc->set_key("location");
+    loc->set_value("/dev/null");
+  }
+  absl::Status status = checkModel(model);
+  for (const DeferredTensor &d : deferred) {
+    onnx::TensorProto *t = g->mutable_initializer(d.index);
+    t->clear_data_location();
+    t->clear_external_data();
+  }
+  return status;
 }
 
 absl::Status checkModel(onnx::ModelProto &model) {
@@ -626,7 +672,8 @@ absl::Status writeModelAtomically(const onnx::ModelProto &model, const std::stri
   size_t size = model.ByteSizeLong();
   if (size > static_cast<size_t>(std::numeric_limits<int32_t>::max()))
     return absl::ResourceExhaustedError(fmt::format(
-        "the model is {:.2f} GB, over protobuf's 2 GB limit (external data is not supported yet)",
+        "the model is {:.2f} GB, over protobuf's 2 GB limit; write it with external data "
+        "(convertToFile, `ts2onnx convert --external-data`)",
         static_cast<double>(size) / (1024.0 * 1024.0 * 1024.0)));
   std::string bytes;
   if (!model.SerializeToString(&bytes))

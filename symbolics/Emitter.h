@@ -3,6 +3,7 @@
 // only place that turns IR into protobuf.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,6 +46,23 @@ struct EmitOptions {
   /// Fill value_info from onnx's shape inference, then from the IR's own types where ONNX's
   /// inference knows nothing.
   bool valueInfo = true;
+  /// Initializers of at least this many bytes are emitted without their data (name, dtype and
+  /// dims only); emitModelDeferred returns their tensors for the streaming writer
+  /// (ModelWriter.h). emitModel ignores it.
+  size_t deferFrom = SIZE_MAX;
+};
+
+/// An initializer whose bytes stay in the IR tensor (a view of the archive, or a folded
+/// constant) until the writer copies them into the file.
+struct DeferredTensor {
+  int index = 0; // into model.graph().initializer()
+  ir::Tensor tensor;
+};
+
+/// A ModelProto whose large initializers have no data yet, and the tensors that hold it.
+struct EmittedModel {
+  onnx::ModelProto model;
+  std::vector<DeferredTensor> deferred;
 };
 
 /// The ir_version ONNX 1.12 pairs with `opset` (9 -> 4, 10 -> 5, 11 -> 6, 12..14 -> 7,
@@ -57,6 +75,15 @@ int irVersionForOpset(int opset);
 /// that is a graph input, an initializer, or a repeat of another output goes through an Identity
 /// (ONNX names each output once, after the node that produces it). Errors name the offending node.
 absl::StatusOr<onnx::ModelProto> emitModel(const ir::Graph &graph, const EmitOptions &options);
+
+/// emitModel, but initializers of options.deferFrom bytes or more carry no data: the model is
+/// checked without them (see checkDeferredModel) and stays small whatever the weights weigh.
+absl::StatusOr<EmittedModel> emitModelDeferred(const ir::Graph &graph, const EmitOptions &options);
+
+/// checkModel on a model whose `deferred` initializers have no data: they are marked as external
+/// (at /dev/null) for the checker and unmarked afterwards.
+absl::Status checkDeferredModel(onnx::ModelProto &model,
+                                const std::vector<DeferredTensor> &deferred);
 
 /// Runs onnx::checker::check_model, then strict shape inference with type checks (what onnx's
 /// check_model(full_check=True) does) and keeps the inferred value_info in `model`.

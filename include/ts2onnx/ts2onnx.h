@@ -127,6 +127,41 @@ absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph, const Conve
 /// loadGraph + runPipeline + exportGraph.
 absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options);
 
+/// How convertToFile writes the model.
+struct OutputOptions {
+  /// `--external-data[=LOCATION]`: initializers of at least `externalThreshold` bytes go to one
+  /// external data file, as ONNX defines it. Done automatically (whatever this says) when the
+  /// model would exceed protobuf's 2 GB limit.
+  bool externalData = false;
+  /// The external data file, relative to the model's directory (default: `<model file>.data`).
+  std::string externalLocation;
+  /// `--external-data-threshold`: bytes; below 1024 acts as 1024.
+  size_t externalThreshold = 1024;
+  /// `--fsync`: flush the files to disk before renaming them into place.
+  bool fsync = false;
+};
+
+/// What convertToFile wrote.
+struct ConvertedFile {
+  int nodes = 0;        // in the main graph
+  int initializers = 0; // in the main graph
+  uint64_t modelBytes = 0;
+  uint64_t externalBytes = 0;
+  std::string externalPath; // empty: no external data
+  int externalTensors = 0;
+  bool externalAutomatic = false; // external data because the model exceeds 2 GB
+};
+
+/// loadGraph + runPipeline + export straight into the file `outPath`: the model is checked
+/// without its weights and written piece by piece, the weights copied from the archive (or from
+/// folded constants) into the file, so memory holds the graph and never a whole ModelProto.
+/// The same bytes as `writeModel(convert(...))` up to field order within no message. Atomic:
+/// on error neither `outPath` nor the external data file is left behind. Refuses to overwrite
+/// `path`.
+absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::string &outPath,
+                                            const ConvertOptions &options,
+                                            const OutputOptions &output = {});
+
 /// Writes `model` to `path` atomically (temporary file + rename); refuses to overwrite
 /// `inputPath`.
 absl::Status writeModel(const onnx::ModelProto &model, const std::string &path,

@@ -1,5 +1,6 @@
 // `ts2onnx convert`: TorchScript archive -> ONNX file, with flags mirroring
 // torch.onnx.export's parameters. A thin shell over the API (include/ts2onnx/ts2onnx.h).
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -16,10 +17,11 @@ namespace ts2onnx::tool {
 namespace {
 
 struct ConvertFlags {
-  std::string model, output, opset, operatorExportType, method;
+  std::string model, output, opset, operatorExportType, method, externalLocation,
+      externalThreshold;
   std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
-       training = false, verbose = false;
+       training = false, verbose = false, externalData = false, fsync = false;
   InstrumentationFlags instrumentation;
 };
 
@@ -53,6 +55,14 @@ int runConvert(const std::vector<std::string> &args) {
   parser.addString("operator-export-type", &f.operatorExportType, "TYPE",
                    "ONNX (default), ONNX_ATEN_FALLBACK or ONNX_FALLTHROUGH");
   parser.addString("method", &f.method, "NAME", "Method of the root module (default forward)");
+  parser.addOptionalValue(
+      "external-data", &f.externalData, &f.externalLocation, "LOCATION",
+      "Store initializers of at least --external-data-threshold bytes in the file LOCATION "
+      "(relative to the output's directory; default OUT.onnx.data), as ONNX external data. "
+      "Automatic when the model would exceed 2 GB");
+  parser.addString("external-data-threshold", &f.externalThreshold, "BYTES",
+                   "Smallest initializer stored externally (default and minimum 1024)");
+  parser.addBool("fsync", &f.fsync, "Flush the written files to disk before renaming them");
   parser.addBool("verbose", &f.verbose, "Print the final ONNX graph and skipped passes to stderr");
   f.instrumentation.addTo(parser);
   parser.addList("pass-option", &f.passOptions, "KEY=VALUE", "Extra option for passes");
@@ -113,17 +123,33 @@ int runConvert(const std::vector<std::string> &args) {
   if (absl::Status s = f.instrumentation.apply(opts.instrumentation); !s.ok())
     return reportUsageError("convert", s);
 
+  OutputOptions out;
+  out.externalData = f.externalData;
+  out.externalLocation = f.externalLocation;
+  out.fsync = f.fsync;
+  if (!f.externalThreshold.empty()) {
+    char *end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(f.externalThreshold.c_str(), &end, 10);
+    if (*end != '\0' || errno != 0 || f.externalThreshold[0] == '-')
+      return usage(fmt::format("invalid --external-data-threshold '{}'", f.externalThreshold));
+    out.externalThreshold = static_cast<size_t>(v);
+  }
+
   auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<onnx::ModelProto> model = convert(f.model, opts);
-  if (!model.ok())
-    return reportError("convert", model.status());
-  if (absl::Status s = writeModel(*model, f.output, f.model); !s.ok())
-    return reportError("convert", s);
+  absl::StatusOr<ConvertedFile> written = convertToFile(f.model, f.output, opts, out);
+  if (!written.ok())
+    return reportError("convert", written.status());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cerr << fmt::format("ts2onnx convert: wrote {} (opset {}, {} nodes, {} initializers); "
+  std::string external;
+  if (!written->externalPath.empty())
+    external = fmt::format("; {} initializers in {} ({} bytes{})", written->externalTensors,
+                           written->externalPath, written->externalBytes,
+                           written->externalAutomatic ? ", automatic: the model exceeds 2 GB" : "");
+  std::cerr << fmt::format("ts2onnx convert: wrote {} (opset {}, {} nodes, {} initializers{}); "
                            "converted in {:.2f} s\n",
-                           f.output, opts.opset, model->graph().node_size(),
-                           model->graph().initializer_size(), seconds);
+                           f.output, opts.opset, written->nodes, written->initializers, external,
+                           seconds);
   return kExitOk;
 }
 

@@ -23,6 +23,13 @@ void FlagParser::addList(std::string name, std::vector<std::string> *out, std::s
       {std::move(name), 0, Kind::List, out, std::move(valueName), std::move(help), splitCommas});
 }
 
+void FlagParser::addOptionalValue(std::string name, bool *present, std::string *out,
+                                  std::string valueName, std::string help) {
+  Flag f{std::move(name), 0, Kind::OptionalValue, out, std::move(valueName), std::move(help)};
+  f.present = present;
+  flags_.push_back(std::move(f));
+}
+
 void FlagParser::addPositional(std::string name, std::string *out, std::string help,
                                bool required) {
   positionals_.push_back({std::move(name), out, std::move(help), required});
@@ -57,6 +64,15 @@ absl::Status FlagParser::apply(const Flag &flag, const std::string &value, bool 
   }
   case Kind::String:
     *static_cast<std::string *>(flag.out) = value;
+    return absl::OkStatus();
+  case Kind::OptionalValue:
+    *flag.present = true;
+    if (hasValue) {
+      if (value.empty())
+        return absl::InvalidArgumentError(
+            fmt::format("flag '--{}=' needs a value after '='", flag.name));
+      *static_cast<std::string *>(flag.out) = value;
+    }
     return absl::OkStatus();
   case Kind::List: {
     auto *out = static_cast<std::vector<std::string> *>(flag.out);
@@ -131,7 +147,7 @@ absl::Status FlagParser::parse(const std::vector<std::string> &args) {
     }
     if (!flag)
       return absl::InvalidArgumentError(fmt::format("unknown flag '{}'", shown));
-    if (flag->kind != Kind::Bool && !hasValue) {
+    if (flag->kind != Kind::Bool && flag->kind != Kind::OptionalValue && !hasValue) {
       if (i + 1 >= args.size())
         return absl::InvalidArgumentError(
             fmt::format("flag '{}' needs a value ({})", shown, flag->valueName));
@@ -166,7 +182,9 @@ std::string FlagParser::helpText() const {
   for (const Flag &f : flags_) {
     std::string left = f.shortName ? fmt::format("-{}, ", f.shortName) : std::string();
     left += "--" + f.name;
-    if (f.kind != Kind::Bool)
+    if (f.kind == Kind::OptionalValue)
+      left += "[=" + f.valueName + "]";
+    else if (f.kind != Kind::Bool)
       left += "=" + f.valueName;
     out += row(left, f.help);
   }

@@ -22,6 +22,10 @@ public:
   /// occurrence is one item (for values that contain commas, like `x:float32[1,3]`).
   void addList(std::string name, std::vector<std::string> *out, std::string valueName,
                std::string help, bool splitCommas = true);
+  /// `--name` alone sets `*present`; `--name=VALUE` also sets `*out` (the value must be joined
+  /// with `=`: a following argument is never taken as its value).
+  void addOptionalValue(std::string name, bool *present, std::string *out, std::string valueName,
+                        std::string help);
   /// Positional arguments fill these in order.
   void addPositional(std::string name, std::string *out, std::string help, bool required = true);
   /// Text printed at the end of the help (e.g. a list of passes).
@@ -36,7 +40,7 @@ public:
   std::string helpText() const;
 
 private:
-  enum class Kind { Bool, String, List };
+  enum class Kind { Bool, String, List, OptionalValue };
   struct Flag {
     std::string name;
     char shortName;
@@ -45,6 +49,7 @@ private:
     std::string valueName;
     std::string help;
     bool splitCommas = true;
+    bool *present = nullptr; // OptionalValue
   };
   struct Positional {
     std::string name;

@@ -1,0 +1,399 @@
+// The streaming model writer (see ModelWriter.h).
+//
+// The file is the protobuf encoding of the ModelProto written piece by piece, fields in the
+// order protobuf itself writes them: ModelProto fields 1-6, then the graph (field 7) as
+// GraphProto fields node (1) and name (2), the initializers (5), the remaining graph fields
+// (10-15), then ModelProto fields 8 and later. Every piece but the deferred payloads is
+// serialized by protobuf; a deferred initializer is its TensorProto header (dims 1, data_type 2,
+// name 8) followed by raw_data (9) written from the tensor. Lengths are known up front (the
+// payload sizes are), so nothing is buffered but one write buffer.
+#include "symbolics/ModelWriter.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "onnx/checker.h"
+
+namespace ts2onnx::symbolics {
+namespace {
+
+constexpr uint64_t kProtobufLimit = static_cast<uint64_t>(std::numeric_limits<int32_t>::max());
+constexpr uint64_t kExternalAlignment = 4096; // page-aligned offsets let runtimes mmap them
+constexpr size_t kBufferSize = size_t{1} << 20;
+
+size_t varintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void putVarint(std::string &s, uint64_t v) {
+  while (v >= 0x80) {
+    s += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  s += static_cast<char>(v);
+}
+
+/// Tag + length of a length-delimited field.
+std::string lengthPrefix(int field, uint64_t length) {
+  std::string s;
+  putVarint(s, (static_cast<uint64_t>(field) << 3) | 2);
+  putVarint(s, length);
+  return s;
+}
+
+uint64_t lengthDelimitedSize(int field, uint64_t length) {
+  return varintSize((static_cast<uint64_t>(field) << 3) | 2) + varintSize(length) + length;
+}
+
+std::string dirName(const std::string &path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string baseName(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool sameFile(const std::string &a, const std::string &b) {
+  struct stat sa, sb;
+  if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0)
+    return false;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+absl::Status systemError(const std::string &what, const std::string &path, int err) {
+  return absl::DataLossError(fmt::format("{} '{}': {}", what, path, std::strerror(err)));
+}
+
+/// A file created beside `finalPath` (`finalPath.tmp.XXXXXX`) that is unlinked unless it is
+/// renamed into place. Writes go through a buffer; payloads from files are copied in the kernel.
+class TempFile {
+public:
+  ~TempFile() {
+    if (fd_ >= 0)
+      ::close(fd_);
+    if (!path_.empty() && !committed_)
+      ::unlink(path_.c_str());
+  }
+
+  absl::Status create(const std::string &finalPath) {
+    std::string tmpl = finalPath + ".tmp.XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    fd_ = ::mkstemp(buf.data());
+    if (fd_ < 0)
+      return absl::PermissionDeniedError(fmt::format(
+          "cannot create a temporary file beside '{}': {}", finalPath, std::strerror(errno)));
+    path_ = buf.data();
+    // mkstemp makes 0600; give the file the mode a plain create would (0666 & ~umask).
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    if (::fchmod(fd_, 0666 & ~mask) != 0)
+      return systemError("cannot set the mode of", path_, errno);
+    buffer_.reserve(kBufferSize);
+    return absl::OkStatus();
+  }
+
+  const std::string &path() const { return path_; }
+  uint64_t size() const { return written_ + buffer_.size(); }
+
+  absl::Status put(const void *data, size_t n) {
+    if (buffer_.size() + n > kBufferSize)
+      TS2ONNX_RETURN_IF_ERROR(flush());
+    if (n >= kBufferSize)
+      return writeAll(static_cast<const uint8_t *>(data), n);
+    buffer_.append(static_cast<const char *>(data), n);
+    return absl::OkStatus();
+  }
+  absl::Status put(const std::string &s) { return put(s.data(), s.size()); }
+
+  absl::Status padTo(uint64_t alignment) {
+    uint64_t rem = size() % alignment;
+    if (rem == 0)
+      return absl::OkStatus();
+    return put(std::string(static_cast<size_t>(alignment - rem), '\0'));
+  }
+
+  /// The contiguous bytes of `t`: copied file to file when they are a region of an open file,
+  /// else written from memory.
+  absl::Status putTensor(const ir::Tensor &t) {
+    size_t n = t.nbytes();
+    if (n == 0)
+      return absl::OkStatus();
+    const ir::Storage *s = t.storage().get();
+    if (!t.isContiguous() || !s || !s->data) {
+      std::vector<uint8_t> bytes = t.contiguousBytes();
+      return put(bytes.data(), bytes.size());
+    }
+    uint64_t offset = static_cast<uint64_t>(t.storageOffset()) * ir::elementSize(t.dtype());
+    if (s->fd >= 0)
+      return copyFrom(s->fd, s->fileOffset + offset, n);
+    return put(t.data(), n);
+  }
+
+  absl::Status finish(bool sync) {
+    TS2ONNX_RETURN_IF_ERROR(flush());
+    if (sync && ::fsync(fd_) != 0)
+      return systemError("cannot flush", path_, errno);
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0)
+      return systemError("cannot close", path_, errno);
+    return absl::OkStatus();
+  }
+
+  absl::Status commit(const std::string &finalPath) {
+    if (::rename(path_.c_str(), finalPath.c_str()) != 0)
+      return absl::PermissionDeniedError(fmt::format("cannot rename '{}' to '{}': {}", path_,
+                                                     finalPath, std::strerror(errno)));
+    committed_ = true;
+    return absl::OkStatus();
+  }
+
+private:
+  absl::Status flush() {
+    if (buffer_.empty())
+      return absl::OkStatus();
+    TS2ONNX_RETURN_IF_ERROR(
+        writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), buffer_.size()));
+    buffer_.clear();
+    return absl::OkStatus();
+  }
+
+  absl::Status writeAll(const uint8_t *p, size_t n) {
+    while (n > 0) {
+      ssize_t k = ::write(fd_, p, std::min(n, size_t{1} << 30));
+      if (k < 0) {
+        if (errno == EINTR)
+          continue;
+        return systemError("cannot write", path_, errno);
+      }
+      p += k;
+      n -= static_cast<size_t>(k);
+      written_ += static_cast<uint64_t>(k);
+    }
+    return absl::OkStatus();
+  }
+
+  /// copy_file_range where the kernel and file systems allow it, else pread + write through a
+  /// small buffer; either way the bytes never enter this process's resident set for long.
+  absl::Status copyFrom(int src, uint64_t offset, size_t n) {
+    TS2ONNX_RETURN_IF_ERROR(flush());
+    loff_t in = static_cast<loff_t>(offset);
+    while (n > 0 && !noCopyRange_) {
+      ssize_t k = ::copy_file_range(src, &in, fd_, nullptr, n, 0);
+      if (k < 0) {
+        if (errno == EINTR)
+          continue;
+        if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+            errno == EBADF) {
+          noCopyRange_ = true;
+          break;
+        }
+        return systemError("cannot copy tensor data into", path_, errno);
+      }
+      if (k == 0)
+        return absl::DataLossError(
+            fmt::format("the archive ended while copying tensor data into '{}'", path_));
+      n -= static_cast<size_t>(k);
+      written_ += static_cast<uint64_t>(k);
+    }
+    std::vector<uint8_t> chunk(n > 0 ? std::min(n, kBufferSize) : 0);
+    while (n > 0) {
+      ssize_t k = ::pread(src, chunk.data(), std::min(n, chunk.size()), in);
+      if (k < 0) {
+        if (errno == EINTR)
+          continue;
+        return systemError("cannot read tensor data for", path_, errno);
+      }
+      if (k == 0)
+        return absl::DataLossError(
+            fmt::format("the archive ended while copying tensor data into '{}'", path_));
+      TS2ONNX_RETURN_IF_ERROR(writeAll(chunk.data(), static_cast<size_t>(k)));
+      in += k;
+      n -= static_cast<size_t>(k);
+    }
+    return absl::OkStatus();
+  }
+
+  int fd_ = -1;
+  std::string path_;
+  std::string buffer_;
+  uint64_t written_ = 0;
+  bool committed_ = false;
+  bool noCopyRange_ = false;
+};
+
+void setExternal(onnx::TensorProto *t, const std::string &location, uint64_t offset,
+                 uint64_t length) {
+  t->set_data_location(onnx::TensorProto::EXTERNAL);
+  auto add = [&](const char *key, const std::string &value) {
+    auto *e = t->add_external_data();
+    e->set_key(key);
+    e->set_value(value);
+  };
+  add("location", location);
+  add("offset", std::to_string(offset));
+  add("length", std::to_string(length));
+}
+
+} // namespace
+
+absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::string &path,
+                                                 const WriteOptions &options) {
+  if (path.empty())
+    return absl::InvalidArgumentError("no output path");
+  const std::string &input = options.protectedPath;
+  if (!input.empty() && (path == input || sameFile(path, input)))
+    return absl::InvalidArgumentError(
+        fmt::format("refusing to overwrite the input '{}' with the ONNX model", input));
+
+  WrittenModel out;
+  onnx::ModelProto &model = em.model;
+  const size_t threshold = std::max(options.externalThreshold, kMinDeferredBytes);
+  bool external = options.externalData;
+  if (!external) {
+    uint64_t estimate = model.ByteSizeLong();
+    for (const DeferredTensor &d : em.deferred)
+      estimate += d.tensor.nbytes() + 16;
+    if (estimate > kProtobufLimit) {
+      external = true;
+      out.externalAutomatic = true;
+    }
+  }
+
+  std::string location = options.externalLocation.empty() ? baseName(path) + ".data"
+                                                          : options.externalLocation;
+  std::string dataPath;
+  TempFile data;
+  onnx::GraphProto *graph = model.mutable_graph();
+  std::vector<const ir::Tensor *> inlinePayload(static_cast<size_t>(graph->initializer_size()));
+  for (const DeferredTensor &d : em.deferred)
+    inlinePayload.at(static_cast<size_t>(d.index)) = &d.tensor;
+
+  if (external) {
+    if (location.empty() || location[0] == '/' || location == ".." ||
+        location.rfind("../", 0) == 0 || location.find("/../") != std::string::npos)
+      return absl::InvalidArgumentError(fmt::format(
+          "external data location '{}' must be a path relative to the model's directory, "
+          "inside it",
+          location));
+    dataPath = path.find('/') == std::string::npos ? location : dirName(path) + "/" + location;
+    if (dataPath == path || sameFile(dataPath, path) ||
+        (!input.empty() && (dataPath == input || sameFile(dataPath, input))))
+      return absl::InvalidArgumentError(fmt::format(
+          "external data file '{}' would overwrite the model or the input archive", dataPath));
+    TS2ONNX_RETURN_IF_ERROR(data.create(dataPath));
+    for (const DeferredTensor &d : em.deferred) {
+      if (d.tensor.nbytes() < threshold)
+        continue;
+      TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
+      uint64_t offset = data.size();
+      TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
+      setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
+      inlinePayload[static_cast<size_t>(d.index)] = nullptr;
+      ++out.externalTensors;
+    }
+    out.externalBytes = data.size();
+    TS2ONNX_RETURN_IF_ERROR(data.finish(options.fsync));
+  }
+
+  // Split the model into the pieces written around the initializers (see the file comment).
+  std::unique_ptr<onnx::GraphProto> g(model.release_graph());
+  onnx::ModelProto after; // ModelProto fields after graph (7)
+  after.mutable_opset_import()->Swap(model.mutable_opset_import());
+  after.mutable_metadata_props()->Swap(model.mutable_metadata_props());
+  after.mutable_training_info()->Swap(model.mutable_training_info());
+  after.mutable_functions()->Swap(model.mutable_functions());
+  onnx::GraphProto graphHead; // GraphProto fields before initializer (5)
+  graphHead.mutable_node()->Swap(g->mutable_node());
+  if (g->has_name())
+    graphHead.set_name(g->name());
+  g->clear_name();
+  google::protobuf::RepeatedPtrField<onnx::TensorProto> inits;
+  inits.Swap(g->mutable_initializer());
+
+  const std::string modelHead = model.SerializeAsString();
+  const std::string modelTail = after.SerializeAsString();
+  const std::string graphHeadBytes = graphHead.SerializeAsString();
+  graphHead.Clear();
+  const std::string graphTail = g->SerializeAsString(); // input, output, value_info, ...
+  uint64_t graphSize = graphHeadBytes.size() + graphTail.size();
+  std::vector<std::string> initHeaders(static_cast<size_t>(inits.size()));
+  std::vector<uint64_t> initSizes(initHeaders.size());
+  for (int i = 0; i < inits.size(); ++i) {
+    initHeaders[size_t(i)] = inits.Get(i).SerializeAsString();
+    uint64_t size = initHeaders[size_t(i)].size();
+    if (const ir::Tensor *t = inlinePayload[size_t(i)])
+      size += lengthDelimitedSize(9, t->nbytes());
+    initSizes[size_t(i)] = size;
+    graphSize += lengthDelimitedSize(5, size);
+  }
+  uint64_t total = modelHead.size() + lengthDelimitedSize(7, graphSize) + modelTail.size();
+  if (total > kProtobufLimit)
+    return absl::ResourceExhaustedError(fmt::format(
+        "the model is {:.2f} GB without its external data, over protobuf's 2 GB limit",
+        static_cast<double>(total) / (1024.0 * 1024.0 * 1024.0)));
+
+  TempFile file;
+  TS2ONNX_RETURN_IF_ERROR(file.create(path));
+  TS2ONNX_RETURN_IF_ERROR(file.put(modelHead));
+  TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(7, graphSize)));
+  TS2ONNX_RETURN_IF_ERROR(file.put(graphHeadBytes));
+  for (size_t i = 0; i < initHeaders.size(); ++i) {
+    TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(5, initSizes[i])));
+    TS2ONNX_RETURN_IF_ERROR(file.put(initHeaders[i]));
+    if (const ir::Tensor *t = inlinePayload[i]) {
+      TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(9, t->nbytes())));
+      TS2ONNX_RETURN_IF_ERROR(file.putTensor(*t));
+    }
+  }
+  TS2ONNX_RETURN_IF_ERROR(file.put(graphTail));
+  TS2ONNX_RETURN_IF_ERROR(file.put(modelTail));
+  if (file.size() != total)
+    return absl::InternalError(fmt::format("wrote {} bytes of a model of {} bytes to '{}'",
+                                           file.size(), total, file.path()));
+  out.modelBytes = total;
+  TS2ONNX_RETURN_IF_ERROR(file.finish(options.fsync));
+
+  if (external) {
+    TS2ONNX_RETURN_IF_ERROR(data.commit(dataPath));
+    out.externalPath = dataPath;
+    try {
+      // Resolves every location against the model's directory, as loaders do.
+      onnx::checker::check_model(file.path());
+    } catch (const std::exception &e) {
+      ::unlink(dataPath.c_str());
+      return absl::InvalidArgumentError(
+          fmt::format("ONNX checker on the written model: {}", e.what()));
+    }
+  }
+  if (absl::Status s = file.commit(path); !s.ok()) {
+    if (external)
+      ::unlink(dataPath.c_str());
+    return s;
+  }
+  return out;
+}
+
+} // namespace ts2onnx::symbolics

@@ -1,0 +1,52 @@
+// The streaming model writer: an EmittedModel (a ModelProto whose large initializers carry no
+// data, plus the IR tensors that hold it) -> an ONNX file, its payloads copied straight from
+// the archive (file to file when they are stored records) or from folded constants, never
+// gathered into one protobuf message. Optionally puts them in an external data file as ONNX
+// defines it (TensorProto.data_location = EXTERNAL, external_data location/offset/length).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "symbolics/Emitter.h"
+
+namespace ts2onnx::symbolics {
+
+/// Initializers smaller than this stay in the model file even with external data (onnx's own
+/// default threshold, and small enough that shape inference never needs a deferred one).
+constexpr size_t kMinDeferredBytes = 1024;
+
+struct WriteOptions {
+  /// Refuse to write over this file (the input archive).
+  std::string protectedPath;
+  /// Put initializers of at least `externalThreshold` bytes into the file `externalLocation`.
+  /// Off: still done, automatically, when the model would exceed protobuf's 2 GB limit.
+  bool externalData = false;
+  /// Relative to the model's directory; empty: the model's file name + `.data`.
+  std::string externalLocation;
+  /// Values below kMinDeferredBytes act as kMinDeferredBytes.
+  size_t externalThreshold = kMinDeferredBytes;
+  /// fsync the files before renaming them into place (durability across a power loss; costs a
+  /// disk flush of the whole model).
+  bool fsync = false;
+};
+
+struct WrittenModel {
+  uint64_t modelBytes = 0;     // size of the .onnx file
+  uint64_t externalBytes = 0;  // size of the external data file (0: none)
+  std::string externalPath;    // the external data file written, if any
+  int externalTensors = 0;     // initializers stored externally
+  bool externalAutomatic = false; // external data chosen because of the 2 GB limit
+};
+
+/// Writes `model` to `path` through temporary files in the same directory and renames, so that
+/// on any error neither `path` nor the external data file is left half-written. With external
+/// data the written model is checked again by onnx's checker from its path (which resolves the
+/// locations). Consumes `model` (its graph is taken apart while writing).
+absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &model, const std::string &path,
+                                                 const WriteOptions &options);
+
+} // namespace ts2onnx::symbolics
