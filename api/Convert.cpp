@@ -414,8 +414,7 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   symbolics::EmitOptions eo = emitOptionsFor(options);
   eo.deferFrom = symbolics::kMinDeferredBytes;
-  TS2ONNX_ASSIGN_OR_RETURN(symbolics::EmittedModel model,
-                           symbolics::emitModelDeferred(*graph, eo));
+  TS2ONNX_ASSIGN_OR_RETURN(symbolics::EmittedModel model, symbolics::emitModelDeferred(*graph, eo));
   if (options.verbose)
     logStream(options) << symbolics::formatModel(model.model);
   ConvertedFile result;

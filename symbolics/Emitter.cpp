@@ -605,8 +605,7 @@ absl::StatusOr<onnx::ModelProto> emitModel(const ir::Graph &graph, const EmitOpt
   return e.run();
 }
 
-absl::StatusOr<EmittedModel> emitModelDeferred(const ir::Graph &graph,
-                                               const EmitOptions &options) {
+absl::StatusOr<EmittedModel> emitModelDeferred(const ir::Graph &graph, const EmitOptions &options) {
   Emitter e(graph, options);
   e.planOutputNames();
   return e.runDeferred();

@@ -164,8 +164,8 @@ public:
 
   absl::Status commit(const std::string &finalPath) {
     if (::rename(path_.c_str(), finalPath.c_str()) != 0)
-      return absl::PermissionDeniedError(fmt::format("cannot rename '{}' to '{}': {}", path_,
-                                                     finalPath, std::strerror(errno)));
+      return absl::PermissionDeniedError(
+          fmt::format("cannot rename '{}' to '{}': {}", path_, finalPath, std::strerror(errno)));
     committed_ = true;
     return absl::OkStatus();
   }
@@ -282,8 +282,8 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
     }
   }
 
-  std::string location = options.externalLocation.empty() ? baseName(path) + ".data"
-                                                          : options.externalLocation;
+  std::string location =
+      options.externalLocation.empty() ? baseName(path) + ".data" : options.externalLocation;
   std::string dataPath;
   TempFile data;
   onnx::GraphProto *graph = model.mutable_graph();
@@ -351,9 +351,9 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   }
   uint64_t total = modelHead.size() + lengthDelimitedSize(7, graphSize) + modelTail.size();
   if (total > kProtobufLimit)
-    return absl::ResourceExhaustedError(fmt::format(
-        "the model is {:.2f} GB without its external data, over protobuf's 2 GB limit",
-        static_cast<double>(total) / (1024.0 * 1024.0 * 1024.0)));
+    return absl::ResourceExhaustedError(
+        fmt::format("the model is {:.2f} GB without its external data, over protobuf's 2 GB limit",
+                    static_cast<double>(total) / (1024.0 * 1024.0 * 1024.0)));
 
   TempFile file;
   TS2ONNX_RETURN_IF_ERROR(file.create(path));

@@ -35,10 +35,10 @@ struct WriteOptions {
 };
 
 struct WrittenModel {
-  uint64_t modelBytes = 0;     // size of the .onnx file
-  uint64_t externalBytes = 0;  // size of the external data file (0: none)
-  std::string externalPath;    // the external data file written, if any
-  int externalTensors = 0;     // initializers stored externally
+  uint64_t modelBytes = 0;        // size of the .onnx file
+  uint64_t externalBytes = 0;     // size of the external data file (0: none)
+  std::string externalPath;       // the external data file written, if any
+  int externalTensors = 0;        // initializers stored externally
   bool externalAutomatic = false; // external data chosen because of the 2 GB limit
 };
 

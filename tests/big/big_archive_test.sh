@@ -23,8 +23,13 @@ python3 "$here/make_big_archive.py" "$dir" "$layers" "$n"
 archive_bytes=$(stat -c %s "$dir/model.pt")
 echo "archive: $archive_bytes bytes ($layers x Linear($n, $n)), made in $(awk "BEGIN {print $(date +%s.%N) - $start}") s"
 
-read -r secs rss_kb < <(/usr/bin/time -f "%e %M" "$tool" convert "$dir/model.pt" -o "$dir/model.onnx" \
-  --input "x:float32[1,$n]" 2>&1 >/dev/null | tee /dev/stderr | tail -1)
+/usr/bin/time -o "$dir/time.txt" -f "%e %M" "$tool" convert "$dir/model.pt" -o "$dir/model.onnx" \
+  --input "x:float32[1,$n]"
+read -r secs rss_kb <"$dir/time.txt"
+start=$(date +%s.%N)
+cp "$dir/model.pt" "$dir/copy.pt"
+echo "cp of the archive: $(awk "BEGIN {print $(date +%s.%N) - $start}") s"
+rm "$dir/copy.pt"
 model_bytes=$(stat -c %s "$dir/model.onnx")
 data_bytes=$(stat -c %s "$dir/model.onnx.data")
 echo "convert: $secs s, peak RSS $((rss_kb / 1024)) MiB; model.onnx $model_bytes bytes, model.onnx.data $data_bytes bytes"

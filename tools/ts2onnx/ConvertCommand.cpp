@@ -17,8 +17,7 @@ namespace ts2onnx::tool {
 namespace {
 
 struct ConvertFlags {
-  std::string model, output, opset, operatorExportType, method, externalLocation,
-      externalThreshold;
+  std::string model, output, opset, operatorExportType, method, externalLocation, externalThreshold;
   std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
        training = false, verbose = false, externalData = false, fsync = false;

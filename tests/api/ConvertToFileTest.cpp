@@ -1,0 +1,157 @@
+// convertToFile (the streaming writer, symbolics/ModelWriter.h) against convert() + writeModel:
+// the same model once parsed, with the weights inline or as ONNX external data, and no file
+// left behind on error.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <google/protobuf/util/message_differencer.h>
+#include <unistd.h>
+
+#include "onnx/checker.h"
+#include "ts2onnx/ts2onnx.h"
+
+using namespace ts2onnx;
+
+namespace {
+
+std::string fixture(const std::string &name) {
+  return std::string(TS2ONNX_SOURCE_DIR) + "/fixtures/" + name + "/model.pt";
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool exists(const std::string &path) { return ::access(path.c_str(), F_OK) == 0; }
+
+onnx::ModelProto parse(const std::string &path) {
+  onnx::ModelProto m;
+  std::string bytes = readFile(path);
+  REQUIRE(m.ParseFromString(bytes));
+  return m;
+}
+
+/// A fresh directory under the build's temporary space, removed with its files.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/ts2onnx-convert-to-file.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() { (void)std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+ConvertOptions cnnOptions() {
+  ConvertOptions o;
+  o.inputs = {*parseInputSpec("x:float32[batch,3,32,32]")};
+  return o;
+}
+
+bool sameModel(const onnx::ModelProto &a, const onnx::ModelProto &b, std::string *diff) {
+  google::protobuf::util::MessageDifferencer d;
+  d.ReportDifferencesToString(diff);
+  return d.Compare(a, b);
+}
+
+} // namespace
+
+TEST_CASE("convertToFile writes the model convert() returns, weights streamed into the file") {
+  TempDir dir;
+  for (const char *name : {"cnn_bn", "mlp"}) {
+    CAPTURE(name);
+    ConvertOptions o = cnnOptions();
+    if (std::string(name) == "mlp")
+      o.inputs = {*parseInputSpec("x:float32[batch,20]")};
+    auto model = convert(fixture(name), o);
+    REQUIRE(model.ok());
+    std::string whole = dir.path + "/" + name + ".whole.onnx";
+    std::string streamed = dir.path + "/" + name + ".onnx";
+    REQUIRE(writeModel(*model, whole).ok());
+    auto written = convertToFile(fixture(name), streamed, o);
+    REQUIRE_MESSAGE(written.ok(), std::string(written.status().message()));
+    CHECK(written->externalPath.empty());
+    CHECK(written->initializers == model->graph().initializer_size());
+    std::string diff;
+    CHECK_MESSAGE(sameModel(parse(whole), parse(streamed), &diff), diff);
+    // Streamed in protobuf's own field order: byte for byte what SerializeToString writes.
+    CHECK(readFile(whole) == readFile(streamed));
+  }
+}
+
+TEST_CASE("convertToFile --external-data moves initializers of at least the threshold out") {
+  TempDir dir;
+  ConvertOptions o = cnnOptions();
+  auto model = convert(fixture("cnn_bn"), o);
+  REQUIRE(model.ok());
+  std::map<std::string, std::string> inlineBytes;
+  size_t large = 0;
+  for (const auto &t : model->graph().initializer()) {
+    inlineBytes[t.name()] = t.raw_data();
+    large += t.raw_data().size() >= 1024;
+  }
+  REQUIRE(large > 0);
+
+  std::string out = dir.path + "/cnn.onnx";
+  OutputOptions eo;
+  eo.externalData = true;
+  eo.externalLocation = "weights.bin";
+  auto written = convertToFile(fixture("cnn_bn"), out, o, eo);
+  REQUIRE_MESSAGE(written.ok(), std::string(written.status().message()));
+  CHECK(written->externalPath == dir.path + "/weights.bin");
+  CHECK(written->externalTensors == static_cast<int>(large));
+  CHECK_NOTHROW(onnx::checker::check_model(out));
+
+  // Each external tensor's bytes at its offset are the bytes convert() holds inline.
+  onnx::ModelProto m = parse(out);
+  std::string data = readFile(dir.path + "/weights.bin");
+  int external = 0;
+  for (const auto &t : m.graph().initializer()) {
+    CAPTURE(t.name());
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) {
+      CHECK(t.raw_data() == inlineBytes.at(t.name()));
+      CHECK(t.raw_data().size() < 1024);
+      continue;
+    }
+    ++external;
+    std::map<std::string, std::string> kv;
+    for (const auto &e : t.external_data())
+      kv[e.key()] = e.value();
+    CHECK(kv.at("location") == "weights.bin");
+    size_t offset = std::stoull(kv.at("offset")), length = std::stoull(kv.at("length"));
+    CHECK(offset % 4096 == 0);
+    REQUIRE(offset + length <= data.size());
+    CHECK(data.substr(offset, length) == inlineBytes.at(t.name()));
+  }
+  CHECK(external == written->externalTensors);
+}
+
+TEST_CASE("convertToFile leaves no file behind when it fails") {
+  TempDir dir;
+  ConvertOptions o = cnnOptions();
+  std::string out = dir.path + "/cnn.onnx";
+  OutputOptions eo;
+  eo.externalData = true;
+  eo.externalLocation = "/etc/weights.bin";
+  auto written = convertToFile(fixture("cnn_bn"), out, o, eo);
+  CHECK(!written.ok());
+  CHECK(std::string(written.status().message()).find("relative") != std::string::npos);
+  CHECK(!exists(out));
+
+  o.opset = 3; // rejected before anything is written
+  CHECK(!convertToFile(fixture("cnn_bn"), out, o).ok());
+  CHECK(!exists(out));
+  CHECK(std::system(("test -z \"$(ls -A '" + dir.path + "')\"").c_str()) == 0);
+
+  // Never over the input archive.
+  auto self = convertToFile(fixture("cnn_bn"), fixture("cnn_bn"), cnnOptions());
+  CHECK(!self.ok());
+}
