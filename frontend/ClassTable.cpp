@@ -12,6 +12,16 @@ using script::AssignStmt;
 using script::dynCast;
 
 const ClassInfo::Attribute *ClassInfo::findAttribute(std::string_view name) const {
+  if (attributes.size() > 8) {
+    if (indexed_ != attributes.size()) {
+      for (size_t i = indexed_; i < attributes.size(); ++i)
+        index_.try_emplace(attributes[i].name, i);
+      indexed_ = attributes.size();
+    }
+    auto it = index_.find(absl::string_view(name.data(), name.size()));
+    if (it != index_.end() && it->second < attributes.size() && attributes[it->second].name == name)
+      return &attributes[it->second];
+  }
   for (const Attribute &a : attributes)
     if (a.name == name)
       return &a;

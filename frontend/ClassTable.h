@@ -37,6 +37,11 @@ struct ClassInfo {
 
   const Attribute *findAttribute(std::string_view name) const;
   bool isModule() const { return kind == Kind::Module; }
+
+private:
+  /// As Object's: name -> index into `attributes`, checked on a hit, scanned on a miss.
+  mutable absl::flat_hash_map<std::string, size_t> index_;
+  mutable size_t indexed_ = 0;
 };
 
 class ClassTable {

@@ -358,6 +358,17 @@ void Dict::clear() {
 }
 
 const IValue *Object::attr(std::string_view name) const {
+  if (attributes.size() > 8) {
+    if (indexed_ != attributes.size()) {
+      for (size_t i = indexed_; i < attributes.size(); ++i)
+        index_.try_emplace(attributes[i].first, i);
+      indexed_ = attributes.size();
+    }
+    auto it = index_.find(absl::string_view(name.data(), name.size()));
+    if (it != index_.end() && it->second < attributes.size() &&
+        attributes[it->second].first == name)
+      return &attributes[it->second].second;
+  }
   for (const auto &[n, v] : attributes)
     if (n == name)
       return &v;

@@ -205,6 +205,13 @@ struct Object {
   IValue state;
 
   const IValue *attr(std::string_view name) const;
+
+private:
+  /// name -> index into `attributes`, built on a lookup when the list grew (a Sequential of
+  /// thousands of layers would otherwise cost a linear scan per access). A hit is checked
+  /// against the list; a miss falls back to the scan.
+  mutable absl::flat_hash_map<std::string, size_t> index_;
+  mutable size_t indexed_ = 0;
 };
 
 struct Enum {

@@ -29,9 +29,7 @@ static bool allDigits(std::string_view s) {
 Value *Value::setDebugName(std::string_view name) {
   Graph *g = owningGraph();
   if (!name_.empty()) {
-    auto it = g->names_.find(name_);
-    if (it != g->names_.end() && it->second == this)
-      g->names_.erase(it);
+    g->releaseName(name_, this);
     name_.clear();
   }
   if (name.empty() || allDigits(name))
@@ -44,15 +42,33 @@ Value *Value::setDebugName(std::string_view name) {
     size_t dot = base.rfind('.');
     if (dot != std::string::npos && allDigits(std::string_view(base).substr(dot + 1)))
       base.resize(dot);
-    for (size_t n = 1;; ++n) {
+    size_t &hint = g->suffixHint_.try_emplace(base, 1).first->second;
+    for (size_t n = hint;; ++n) {
       candidate = fmt::format("{}.{}", base, n);
-      if (!g->names_.contains(candidate))
+      if (!g->names_.contains(candidate)) {
+        hint = n + 1; // 1 .. n are now all taken
         break;
+      }
     }
   }
   name_ = candidate;
   g->names_[name_] = this;
   return this;
+}
+
+void Graph::releaseName(const std::string &name, const Value *v) {
+  auto it = names_.find(name);
+  if (it == names_.end() || it->second != v)
+    return;
+  names_.erase(it);
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size() ||
+      !allDigits(std::string_view(name).substr(dot + 1)) || name.size() - dot > 18)
+    return;
+  auto hint = suffixHint_.find(name.substr(0, dot));
+  size_t n = std::stoull(name.substr(dot + 1));
+  if (hint != suffixHint_.end() && n >= 1 && n < hint->second)
+    hint->second = n; // base.n is free again: the first free suffix is at most n
 }
 
 void Value::replaceAllUsesWith(Value *v) {
@@ -98,11 +114,8 @@ Node::~Node() {
   for (Block *b : blocks_)
     delete b;
   for (Value *v : outputs_) {
-    if (v->hasDebugName()) {
-      auto it = graph_->names_.find(v->name_);
-      if (it != graph_->names_.end() && it->second == v)
-        graph_->names_.erase(it);
-    }
+    if (v->hasDebugName())
+      graph_->releaseName(v->name_, v);
     delete v;
   }
   --graph_->liveNodes_;

@@ -341,6 +341,11 @@ private:
   size_t nextUnique_ = 0;
   size_t liveNodes_ = 0;
   absl::flat_hash_map<std::string, Value *> names_;
+  /// Per base name: every `base.N` with 1 <= N < the hint is taken, so that giving the n-th
+  /// value the name `input` costs O(1) amortized instead of probing input.1 ... input.n.
+  absl::flat_hash_map<std::string, size_t> suffixHint_;
+  /// Removes `name` (held by `v`) from names_ and lowers its base's hint.
+  void releaseName(const std::string &name, const Value *v);
 };
 
 /// The `value` attribute of `v`'s producer when that is a prim::Constant (nullptr for a None
