@@ -244,9 +244,14 @@ bool isConstantFalse(const ir::Value *v) {
 }
 
 bool isNondeterministic(const ir::Node &n) {
+  std::string_view name = n.kind().name();
+  // ONNX's random ops (after to-onnx): RandomNormal[Like], RandomUniform[Like], Multinomial,
+  // Bernoulli, and Dropout (random when its training_mode input is true).
+  if (n.kind().isNamespace("onnx"))
+    return name.substr(0, 6) == "Random" || name == "Multinomial" || name == "Bernoulli" ||
+           name == "Dropout";
   if (!n.kind().isNamespace("aten"))
     return false;
-  std::string_view name = n.kind().name();
   if (name.substr(0, 4) == "rand") // rand, randn, randint, randperm and their _like forms
     return true;
   static const std::string_view kRandom[] = {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "passes/Dense.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -69,142 +70,6 @@ std::optional<size_t> rankOf(const ir::Value *v) {
   if (!v->type()->isTensor() || !v->type()->tensorInfo().sizes)
     return std::nullopt;
   return v->type()->tensorInfo().sizes->size();
-}
-
-// --- dense values -----------------------------------------------------------------------------
-
-/// A constant tensor's elements in row-major order: doubles for floating dtypes, int64 for
-/// integral and bool ones.
-struct Dense {
-  ScalarType dtype;
-  std::vector<int64_t> sizes;
-  std::vector<double> f;
-  std::vector<int64_t> i;
-
-  bool integral() const { return !ir::isFloatingType(dtype); }
-  int64_t numel() const { return int64_t(integral() ? i.size() : f.size()); }
-  double at(int64_t k) const { return integral() ? double(i[size_t(k)]) : f[size_t(k)]; }
-  int64_t atInt(int64_t k) const { return integral() ? i[size_t(k)] : int64_t(f[size_t(k)]); }
-};
-
-bool supported(ScalarType t) {
-  switch (t) {
-  case ScalarType::Bool:
-  case ScalarType::UInt8:
-  case ScalarType::Int8:
-  case ScalarType::Int16:
-  case ScalarType::Int32:
-  case ScalarType::Int64:
-  case ScalarType::Float32:
-  case ScalarType::Float64:
-    return true;
-  default:
-    return false;
-  }
-}
-
-int64_t numelOf(const std::vector<int64_t> &sizes) {
-  int64_t n = 1;
-  for (int64_t s : sizes)
-    n *= s;
-  return n;
-}
-
-std::optional<Dense> dense(const ir::Value *v, int64_t limit) {
-  const ir::AttributeValue *a = constantAttr(v);
-  const ir::Tensor *t = a ? a->getIf<ir::Tensor>() : nullptr;
-  if (!t || !t->defined() || !t->storage() || !supported(t->dtype()) || t->numel() > limit)
-    return std::nullopt;
-  Dense d{t->dtype(), t->sizes(), {}, {}};
-  if (d.integral()) {
-    d.i.resize(size_t(t->numel()));
-    for (int64_t k = 0; k < t->numel(); ++k)
-      d.i[size_t(k)] = t->intAt(k);
-  } else {
-    d.f.resize(size_t(t->numel()));
-    for (int64_t k = 0; k < t->numel(); ++k)
-      d.f[size_t(k)] = t->doubleAt(k);
-  }
-  return d;
-}
-
-template <typename T> void append(std::vector<uint8_t> &out, T v) {
-  uint8_t b[sizeof(T)];
-  std::memcpy(b, &v, sizeof(T));
-  out.insert(out.end(), b, b + sizeof(T));
-}
-
-ir::Tensor toTensor(const Dense &d) {
-  std::vector<uint8_t> bytes;
-  bytes.reserve(size_t(d.numel()) * ir::elementSize(d.dtype));
-  for (int64_t k = 0; k < d.numel(); ++k) {
-    switch (d.dtype) {
-    case ScalarType::Bool:
-      append<uint8_t>(bytes, d.atInt(k) != 0);
-      break;
-    case ScalarType::UInt8:
-      append<uint8_t>(bytes, uint8_t(d.atInt(k)));
-      break;
-    case ScalarType::Int8:
-      append<int8_t>(bytes, int8_t(d.atInt(k)));
-      break;
-    case ScalarType::Int16:
-      append<int16_t>(bytes, int16_t(d.atInt(k)));
-      break;
-    case ScalarType::Int32:
-      append<int32_t>(bytes, int32_t(d.atInt(k)));
-      break;
-    case ScalarType::Int64:
-      append<int64_t>(bytes, d.atInt(k));
-      break;
-    case ScalarType::Float32:
-      append<float>(bytes, float(d.at(k)));
-      break;
-    default:
-      append<double>(bytes, d.at(k));
-      break;
-    }
-  }
-  return ir::Tensor::fromBytes(d.dtype, d.sizes, bytes.data());
-}
-
-/// `d` converted to `dtype` (truncating toward zero into integral types, as torch does).
-Dense convert(const Dense &d, ScalarType dtype) {
-  Dense out{dtype, d.sizes, {}, {}};
-  for (int64_t k = 0; k < d.numel(); ++k) {
-    if (out.integral())
-      out.i.push_back(dtype == ScalarType::Bool ? (d.at(k) != 0) : int64_t(std::trunc(d.at(k))));
-    else
-      out.f.push_back(dtype == ScalarType::Float32 ? double(float(d.at(k))) : d.at(k));
-  }
-  return out;
-}
-
-Dense permute(const Dense &d, const std::vector<size_t> &perm) {
-  size_t r = d.sizes.size();
-  std::vector<int64_t> inStrides(r, 1), outSizes(r);
-  for (size_t i = r; i-- > 1;)
-    inStrides[i - 1] = inStrides[i] * d.sizes[i];
-  for (size_t i = 0; i < r; ++i)
-    outSizes[i] = d.sizes[perm[i]];
-  Dense out{d.dtype, outSizes, {}, {}};
-  int64_t n = d.numel();
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t src = 0;
-    for (size_t i = 0; i < r; ++i)
-      src += idx[i] * inStrides[perm[i]];
-    if (d.integral())
-      out.i.push_back(d.i[size_t(src)]);
-    else
-      out.f.push_back(d.f[size_t(src)]);
-    for (size_t i = r; i-- > 0;) {
-      if (++idx[i] < outSizes[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-  return out;
 }
 
 /// Result dtype of an arithmetic op: the output's type when shape propagation set it, else the
@@ -270,67 +135,25 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
       return std::nullopt;
   }
   auto dt = resultDtype(n, tensors, floatScalar);
-  if (!dt || !supported(*dt))
+  if (!dt || !denseSupported(*dt))
     return std::nullopt;
   if (op == "div" && !ir::isFloatingType(*dt))
     return std::nullopt;
-  // Broadcast the two operands.
-  const Dense &a = *operands[0], &b = *operands[1];
-  size_t r = std::max(a.sizes.size(), b.sizes.size());
-  std::vector<int64_t> sa(r, 1), sb(r, 1), out(r);
-  std::copy(a.sizes.begin(), a.sizes.end(), sa.begin() + long(r - a.sizes.size()));
-  std::copy(b.sizes.begin(), b.sizes.end(), sb.begin() + long(r - b.sizes.size()));
-  for (size_t i = 0; i < r; ++i) {
-    if (sa[i] != sb[i] && sa[i] != 1 && sb[i] != 1)
-      return std::nullopt;
-    out[i] = sa[i] == 1 ? sb[i] : sa[i];
-  }
-  if (numelOf(out) > kMaxElements)
-    return std::nullopt;
-  std::vector<int64_t> stA(r, 0), stB(r, 0);
-  for (int64_t i = int64_t(r) - 1, ma = 1, mb = 1; i >= 0; --i) {
-    stA[size_t(i)] = sa[size_t(i)] == 1 ? 0 : ma;
-    stB[size_t(i)] = sb[size_t(i)] == 1 ? 0 : mb;
-    ma *= sa[size_t(i)];
-    mb *= sb[size_t(i)];
-  }
-  Dense result{*dt, out, {}, {}};
-  bool integral = result.integral();
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t k = 0, total = numelOf(out); k < total; ++k) {
-    int64_t ia = 0, ib = 0;
-    for (size_t i = 0; i < r; ++i) {
-      ia += idx[i] * stA[i];
-      ib += idx[i] * stB[i];
-    }
-    if (integral) {
-      int64_t x = a.atInt(ia), y = b.atInt(ib), al = int64_t(alpha), v = 0;
-      if (op == "add")
-        v = x + al * y;
-      else if (op == "sub")
-        v = x - al * y;
-      else
-        v = x * y;
-      result.i.push_back(*dt == ScalarType::Bool ? v != 0 : v);
-    } else {
-      double x = a.at(ia), y = b.at(ib), v = 0;
-      if (op == "add")
-        v = x + alpha * y;
-      else if (op == "sub")
-        v = x - alpha * y;
-      else if (op == "mul")
-        v = x * y;
-      else
-        v = x / y;
-      result.f.push_back(*dt == ScalarType::Float32 ? double(float(v)) : v);
-    }
-    for (size_t i = r; i-- > 0;) {
-      if (++idx[i] < out[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-  return result;
+  int64_t al = int64_t(alpha);
+  return broadcast(
+      *operands[0], *operands[1], *dt, kMaxElements,
+      [&](double x, double y) {
+        if (op == "add")
+          return x + alpha * y;
+        if (op == "sub")
+          return x - alpha * y;
+        return op == "mul" ? x * y : x / y;
+      },
+      [&](int64_t x, int64_t y) {
+        if (op == "add")
+          return x + al * y;
+        return op == "sub" ? x - al * y : x * y;
+      });
 }
 
 /// Sizes of a reshape-like op: the output type's static sizes, else computed from arguments.
@@ -421,7 +244,7 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
       else if (t->type()->isTensor())
         target = t->type()->tensorInfo().dtype;
     }
-    if (!target || !supported(*target))
+    if (!target || !denseSupported(*target))
       return std::nullopt;
     return convert(*in, *target);
   }

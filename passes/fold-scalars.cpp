@@ -8,8 +8,9 @@
 //          int/float/bool/str/None values (and whose outputs are such values) is evaluated and
 //          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
 //          eq/ne/lt/le/gt/ge, __not__, __and__/__or__/__xor__, __is__/__isnot__, Int, Float,
-//          Bool, prim::min/max/abs, str concatenation. Tensors, lists and dicts are never
-//          touched (they are mutable).
+//          Bool, prim::min/max/abs, str concatenation; `x in [constants]` on an unmodified
+//          list literal. Tensors, lists and dicts are otherwise never touched (they are
+//          mutable).
 // Result: no such op on constants remains; the dead constants are left for dce. Linear time.
 #include <cmath>
 #include <optional>
@@ -213,6 +214,31 @@ bool simplifyIfOutputs(ir::Node *n) {
   return changed;
 }
 
+/// `x in [a, b, ...]` (aten::__contains__) on a list literal of constants that nothing
+/// modifies and a constant x, as torchvision's stochastic_depth checks its mode.
+std::optional<bool> containsInLiteral(const ir::Node &n) {
+  if (n.kind().qualString() != "aten::__contains__" || n.inputs().size() != 2)
+    return std::nullopt;
+  const ir::Node *list = n.input(0)->node();
+  auto x = constantOf(n.input(1));
+  if (list->kind() != ir::prim::ListConstruct || !x)
+    return std::nullopt;
+  for (const ir::Use &u : n.input(0)->uses())
+    if (u.user->hasSideEffects())
+      return std::nullopt;
+  bool found = false;
+  for (const ir::Value *e : list->inputs()) {
+    auto c = constantOf(e);
+    if (!c)
+      return std::nullopt;
+    if (c->kind == Scalar::Kind::Str || x->kind == Scalar::Kind::Str)
+      found |= c->kind == x->kind && c->s == x->s;
+    else if (c->isNumber() && x->isNumber())
+      found |= c->asDouble() == x->asDouble();
+  }
+  return found;
+}
+
 bool foldBlock(ir::Graph &g, ir::Block *b) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
@@ -238,6 +264,15 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->hasSideEffects() ||
         n->outputs().size() != 1 || n->inputs().empty())
       continue;
+    if (auto r = containsInLiteral(*n)) {
+      ir::WithInsertPoint guard(n);
+      ir::Value *c = g.insertConstantBool(*r);
+      c->node()->setSourceLocation(n->sourceLocation());
+      n->output()->replaceAllUsesWith(c);
+      n->destroy();
+      changed = true;
+      continue;
+    }
     std::vector<Scalar> in;
     bool all = true;
     for (ir::Value *v : n->inputs()) {

@@ -452,6 +452,29 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     set(ScalarType::Int64, out);
   } else if (k == "Slice") {
     set(dt, sliced(n));
+  } else if (k == "Split" && d) {
+    // The split sizes: attribute `split` (before 13), input 1 (from 13), else equal parts.
+    const ir::AttributeValue *a = n->attribute(ir::Symbol::attr("split"));
+    std::optional<std::vector<int64_t>> sizes;
+    if (const auto *v = a ? a->getIf<std::vector<int64_t>>() : nullptr)
+      sizes = *v;
+    else if (n->inputs().size() > 1)
+      sizes = constInt64s(n->input(1));
+    const ir::AttributeValue *ax = n->attribute(ir::Symbol::attr("axis"));
+    int64_t axis = ax && ax->getIf<int64_t>() ? *ax->getIf<int64_t>() : 0;
+    int64_t r = int64_t(d->size());
+    axis = axis < 0 ? axis + r : axis;
+    size_t parts = n->outputs().size();
+    if (!sizes && axis >= 0 && axis < r && (*d)[size_t(axis)].isStatic() &&
+        (*d)[size_t(axis)].value % int64_t(parts) == 0 && n->inputs().size() < 2)
+      sizes = std::vector<int64_t>(parts, (*d)[size_t(axis)].value / int64_t(parts));
+    for (size_t i = 0; i < parts; ++i) {
+      Dims o = *d;
+      if (axis >= 0 && axis < r)
+        o[size_t(axis)] =
+            sizes && sizes->size() == parts ? Dim::known((*sizes)[i]) : Dim::unknown();
+      set(dt, axis >= 0 && axis < r ? std::optional<Dims>(o) : std::nullopt, i);
+    }
   } else if (k == "Split" || k == "Tile" || k == "Resize" || k == "Upsample" || k == "Pad" ||
              k == "GridSample") {
     for (size_t i = 0; i < n->outputs().size(); ++i)

@@ -9,7 +9,9 @@ namespace ts2onnx::symbolics {
 
 /// The `to-onnx` pass (to-onnx.cpp).
 absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options);
-/// Registers `to-onnx` (and later ONNX-level passes) in `registry`.
+/// The `onnx-cleanup` pass (onnx-cleanup.cpp).
+absl::Status runOnnxCleanup(ir::Graph &graph, const passes::PassOptions &options);
+/// Registers `to-onnx` and `onnx-cleanup` in `registry`.
 absl::Status registerPasses(passes::PassRegistry &registry);
 
 } // namespace ts2onnx::symbolics

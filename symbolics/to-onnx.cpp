@@ -287,10 +287,14 @@ absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options) {
 }
 
 absl::Status registerPasses(passes::PassRegistry &registry) {
-  return registry.registerPass("to-onnx",
-                               "Replace aten/prim nodes by ONNX nodes through the symbolic tables "
-                               "for the target opset",
-                               runToOnnx);
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "to-onnx",
+      "Replace aten/prim nodes by ONNX nodes through the symbolic tables for the target opset",
+      runToOnnx));
+  return registry.registerPass("onnx-cleanup",
+                               "Fold ONNX shape arithmetic and constants, drop no-op nodes and "
+                               "merge equal initializers",
+                               runOnnxCleanup);
 }
 
 } // namespace ts2onnx::symbolics

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -136,4 +137,31 @@ TEST_CASE("the standard pipeline drops fuse-bn in training mode") {
   CHECK(!has(standardPipeline(o), "fuse-bn"));
   CHECK(has(standardPipeline(o), "fold-constants")); // shape queries must still fold
   CHECK(has(standardPipeline(o), "to-onnx"));
+}
+
+TEST_CASE("onnx-cleanup folds shufflenet's channel-shuffle shape arithmetic on static dims but "
+          "keeps the dynamic batch") {
+  ConvertOptions o;
+  o.inputs = {
+      {"x",
+       ir::ScalarType::Float32,
+       {ir::Dim::named("batch"), ir::Dim::known(3), ir::Dim::known(64), ir::Dim::known(64)}}};
+  auto count = [](const onnx::ModelProto &m) {
+    std::map<std::string, int> ops;
+    for (const auto &n : m.graph().node())
+      ++ops[n.op_type()];
+    return ops;
+  };
+  for (int opset : {11, 13, 17}) {
+    CAPTURE(opset);
+    o.opset = opset;
+    auto model = convert(fixture("shufflenet_v2_x0_5_traced"), o);
+    REQUIRE_MESSAGE(model.ok(), model.status().ToString());
+    auto ops = count(*model);
+    // Every channel shuffle's reshape target is a constant with -1 for the batch.
+    for (const char *gone : {"Shape", "Gather", "Unsqueeze", "Div", "Where", "Identity", "Cast"})
+      CHECK_MESSAGE(ops[gone] == 0, gone);
+    CHECK(ops["Reshape"] == 32);
+    CHECK(model->graph().input(0).type().tensor_type().shape().dim(0).dim_param() == "batch");
+  }
 }
