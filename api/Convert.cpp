@@ -313,7 +313,9 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
       "dce",          "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
-  for (const char *n : {"fold-scalars", "dce", "propagate-shapes"})
+  // ONNX cannot raise: argument checks on runtime sizes that fold-scalars could not decide
+  // are dropped before shapes are propagated through the branch that computes.
+  for (const char *n : {"fold-scalars", "eliminate-exceptions", "dce", "propagate-shapes"})
     p.push_back(n);
   if (!options.training)
     p.push_back("fuse-bn");

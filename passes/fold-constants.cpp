@@ -15,7 +15,9 @@
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), prim::NumToTensor of a number;
-//        then runs fold-scalars on what became constant, and repeats while anything changed.
+//        then runs fold-scalars and peephole-script on what became constant (an If on a
+//        folded `input.dim()` check may leave `x is None` on a Tensor), and repeats while
+//        anything changed.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
 #include <cmath>
@@ -741,6 +743,7 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &) {
   for (int round = 0; round < 4; ++round) {
     bool changed = foldBlock(graph, graph.block());
     changed |= foldScalars(graph);
+    changed |= peepholeScript(graph);
     if (!changed)
       break;
   }
