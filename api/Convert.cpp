@@ -323,7 +323,9 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
-  for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
+  // Ifs folded above may have exposed a TupleConstruct to its TupleUnpack (an Optional
+  // (h0, c0) argument that turned out given).
+  for (const char *n : {"lower-simple-tuples", "dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
   return p;
 }
