@@ -314,7 +314,9 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
       "dce",          "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
-  for (const char *n : {"fold-scalars", "dce", "propagate-shapes"})
+  // ONNX cannot raise: argument checks on runtime sizes that fold-scalars could not decide
+  // are dropped before shapes are propagated through the branch that computes.
+  for (const char *n : {"fold-scalars", "eliminate-exceptions", "dce", "propagate-shapes"})
     p.push_back(n);
   if (!options.training)
     p.push_back("fuse-bn");
@@ -322,7 +324,9 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
-  for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
+  // Ifs folded above may have exposed a TupleConstruct to its TupleUnpack (an Optional
+  // (h0, c0) argument that turned out given).
+  for (const char *n : {"lower-simple-tuples", "dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
   return p;
 }

@@ -111,6 +111,10 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "fold-constants", "Evaluate small tensor ops and shape queries on constants",
       runFoldConstants));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "eliminate-exceptions",
+      "Treat branches that raise as unreachable: an if with one raising branch becomes the other",
+      runEliminateExceptions));
   return absl::OkStatus();
 }
 

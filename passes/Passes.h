@@ -48,6 +48,10 @@ absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
 /// ops that become constant (fold-constants.cpp).
 absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 
+/// `eliminate-exceptions`: a prim::If with one raising branch becomes its other branch
+/// (eliminate-exceptions.cpp).
+absl::Status runEliminateExceptions(ir::Graph &graph, const PassOptions &options);
+
 /// `lower-list-appends`: lists built by appends in straight-line code become list literals
 /// (lower-list-appends.cpp).
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);

@@ -7,12 +7,17 @@
 //          prim::dtype, len(size(t)) and size(t)[i];
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
+//        - aten::eq / aten::ne of two unmodified int[] values decided at compile time, element
+//          by element (same constant, same SSA value, same named dim; size(zeros(l)) is l), as
+//          the shape checks of scripted nn.LSTM/GRU compare hx.size() with a built list;
 //        - tensor ops whose inputs are all constants and whose result is small (at most
 //          kMaxElements, or kMaxLayoutElements for ops that only move data): t, transpose,
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), prim::NumToTensor of a number;
-//        then runs fold-scalars on what became constant, and repeats while anything changed.
+//        then runs fold-scalars and peephole-script on what became constant (an If on a
+//        folded `input.dim()` check may leave `x is None` on a Tensor), and repeats while
+//        anything changed.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
 #include <cmath>
@@ -385,6 +390,142 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
   return std::nullopt;
 }
 
+// --- int[] comparisons ------------------------------------------------------------------------
+
+/// One element of an int[] whose value may be known only symbolically: a constant, the SSA
+/// value that computes it, and the dim it reads (from aten::size of a typed tensor).
+struct IntTerm {
+  std::optional<int64_t> constant;
+  const ir::Value *value = nullptr;
+  ir::Dim dim;
+};
+
+/// Dim `i` of `t`'s type, unknown when the rank is.
+ir::Dim typedDim(const ir::Value *t, int64_t i) {
+  auto r = rankOf(t);
+  if (!r)
+    return ir::Dim::unknown();
+  int64_t x = i < 0 ? i + int64_t(*r) : i;
+  if (x < 0 || x >= int64_t(*r))
+    return ir::Dim::unknown();
+  return (*t->type()->tensorInfo().sizes)[size_t(x)];
+}
+
+IntTerm termOf(const ir::Value *v) {
+  IntTerm t;
+  t.value = v;
+  t.constant = constInt(v);
+  const ir::Node *n = v->node();
+  if (!t.constant && n->kind().qualString() == "aten::size" && n->inputs().size() == 2)
+    if (auto d = constInt(n->input(1)))
+      t.dim = typedDim(n->input(0), *d);
+  if (!t.constant && t.dim.isStatic())
+    t.constant = t.dim.value;
+  return t;
+}
+
+bool isSizeFactory(const ir::Node *n) {
+  static const char *const kinds[] = {"aten::zeros", "aten::ones", "aten::empty",
+                                      "aten::full",  "aten::rand", "aten::randn"};
+  for (const char *k : kinds)
+    if (n->kind().qualString() == k)
+      return !n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::List);
+  return false;
+}
+
+/// The elements of an int[] value that no one modifies: a constant list, a prim::ListConstruct,
+/// or aten::size(t), whose elements are t's dims, or the size list t was made from when t is a
+/// factory's result (zeros(sizes) has exactly the sizes `sizes`).
+std::optional<std::vector<IntTerm>> termsOf(const ir::Value *v, int depth = 0) {
+  if (depth > 4 || !v->type()->is(ir::TypeKind::List))
+    return std::nullopt;
+  for (const ir::Use &u : v->uses())
+    if (u.user->hasSideEffects())
+      return std::nullopt;
+  std::vector<IntTerm> out;
+  if (auto is = constInts(v)) {
+    for (int64_t i : *is) {
+      IntTerm t;
+      t.constant = i;
+      out.push_back(t);
+    }
+    return out;
+  }
+  const ir::Node *n = v->node();
+  if (n->kind() == ir::prim::ListConstruct) {
+    for (const ir::Value *e : n->inputs())
+      out.push_back(termOf(e));
+    return out;
+  }
+  if (n->kind().qualString() == "aten::size" && n->inputs().size() == 1 &&
+      n->input(0)->type()->isTensor()) {
+    const ir::Value *t = n->input(0);
+    if (isSizeFactory(t->node()))
+      if (auto made = termsOf(t->node()->input(0), depth + 1))
+        return made;
+    auto r = rankOf(t);
+    if (!r)
+      return std::nullopt;
+    for (int64_t i = 0; i < int64_t(*r); ++i) {
+      IntTerm e;
+      e.dim = typedDim(t, i);
+      if (e.dim.isStatic())
+        e.constant = e.dim.value;
+      out.push_back(e);
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// Whether two terms are equal: true/false when it is known at compile time.
+std::optional<bool> termsEqual(const IntTerm &a, const IntTerm &b) {
+  if (a.constant && b.constant)
+    return *a.constant == *b.constant;
+  if (a.value && a.value == b.value)
+    return true;
+  // The same named dynamic axis is the same size (the user declared it so).
+  if (a.dim.isSymbolic() && a.dim == b.dim)
+    return true;
+  return std::nullopt;
+}
+
+/// aten::eq / aten::ne of two int[] values whose elements are known well enough: different
+/// lengths or a pair of different constants decide `unequal`; pairwise-equal elements (the same
+/// constant, the same SSA value, the same named dim) decide `equal`. Scripted RNN modules check
+/// `hx.size() != expected` this way, with expected built from the same `input.size(0)`.
+std::optional<bool> compareIntLists(const ir::Node *n) {
+  std::string_view k = n->kind().qualString();
+  if ((k != "aten::eq" && k != "aten::ne") || n->inputs().size() != 2 ||
+      !n->output()->type()->is(ir::TypeKind::Bool))
+    return std::nullopt;
+  for (const ir::Value *v : n->inputs())
+    if (!v->type()->is(ir::TypeKind::List) || !v->type()->elementType()->is(ir::TypeKind::Int))
+      return std::nullopt;
+  auto a = termsOf(n->input(0));
+  auto b = termsOf(n->input(1));
+  if (!a || !b)
+    return std::nullopt;
+  std::optional<bool> equal = true;
+  if (a->size() != b->size())
+    equal = false;
+  for (size_t i = 0; equal && *equal && i < a->size(); ++i) {
+    auto e = termsEqual((*a)[i], (*b)[i]);
+    if (!e) {
+      equal = std::nullopt;
+      // A later pair of different constants still decides.
+      for (size_t j = i + 1; j < a->size(); ++j)
+        if (termsEqual((*a)[j], (*b)[j]) == std::optional<bool>(false))
+          equal = false;
+      break;
+    }
+    equal = *e;
+  }
+  if (!equal)
+    return std::nullopt;
+  return k == "aten::eq" ? *equal : !*equal;
+}
+
 bool foldBlock(ir::Graph &g, ir::Block *b) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
@@ -402,6 +543,8 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
         replacement = g.insertConstantInt(*r->scalar);
       else if (r->list)
         replacement = g.insertConstantInts(*r->list);
+    } else if (auto c = compareIntLists(n)) {
+      replacement = g.insertConstantBool(*c);
     } else if (auto t = evaluateTensor(n)) {
       replacement = g.insertConstantTensor(toTensor(*t));
     }
@@ -423,6 +566,7 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &) {
   for (int round = 0; round < 4; ++round) {
     bool changed = foldBlock(graph, graph.block());
     changed |= foldScalars(graph);
+    changed |= peepholeScript(graph);
     if (!changed)
       break;
   }

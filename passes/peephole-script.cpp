@@ -7,7 +7,8 @@
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition;
-//        - prim::unchecked_cast to the type its input already has is dropped, and so is
+//        - prim::unchecked_cast to the type its input already has (or of a tensor to plain
+//          `Tensor`, also as tuple members) is dropped, and so is
 //          aten::Int/aten::Float of prim::NumToTensor of an int/float;
 //        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
 //          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
@@ -25,6 +26,23 @@ namespace {
 bool mayBeNone(const ir::Type &t) {
   return t.is(ir::TypeKind::None) || t.is(ir::TypeKind::Optional) || t.is(ir::TypeKind::Any) ||
          t.is(ir::TypeKind::Union);
+}
+
+/// Whether a value of type `a` already is a `b`, as precisely: the same type, a tensor where
+/// plain `Tensor` is asked, or a tuple of such members.
+bool refines(const ir::Type &a, const ir::Type &b) {
+  if (a.equals(b))
+    return true;
+  if (a.isTensor() && b.isTensor())
+    return b.tensorInfo() == ir::TensorInfo{};
+  if (a.is(ir::TypeKind::Tuple) && b.is(ir::TypeKind::Tuple) &&
+      a.contained().size() == b.contained().size()) {
+    for (size_t i = 0; i < a.contained().size(); ++i)
+      if (!refines(*a.contained()[i], *b.contained()[i]))
+        return false;
+    return true;
+  }
+  return false;
 }
 
 bool isNoneConstant(const ir::Value *v) {
@@ -140,7 +158,7 @@ bool peephole(ir::Graph &g, ir::Block *b) {
       continue;
     }
     if (k == ir::prim::unchecked_cast && n->inputs().size() == 1 &&
-        n->input()->type()->equals(*n->output()->type())) {
+        refines(*n->input()->type(), *n->output()->type())) {
       n->output()->replaceAllUsesWith(n->input());
       n->destroy();
       changed = true;

@@ -1011,6 +1011,11 @@ private:
                                                                 : std::optional<ScalarType>();
       set(n->output(0), dt, Dims{});
     };
+    // A refinement (Optional[Tensor] -> Tensor) of a value whose type is known.
+    rules_[ir::prim::unchecked_cast] = [](ir::Node *n) {
+      if (n->inputs().size() == 1 && n->input(0)->type()->isTensor())
+        set(n->output(0), infoOf(n->input(0)).dtype, infoOf(n->input(0)).sizes);
+    };
     // Recurrent layers: output (seq-major unless batch_first), h_n, c_n.
     rule({"lstm", "gru", "rnn_tanh", "rnn_relu"}, [](ir::Node *n) { recurrent(n); });
   }

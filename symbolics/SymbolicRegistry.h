@@ -91,5 +91,7 @@ void registerOpset13(SymbolicRegistry &r);
 void registerOpset14(SymbolicRegistry &r);
 void registerOpset16(SymbolicRegistry &r);
 void registerOpset17(SymbolicRegistry &r);
+/// aten::lstm/gru/rnn_tanh/rnn_relu (rnn.cpp).
+void registerRnn(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

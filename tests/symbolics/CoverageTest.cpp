@@ -45,7 +45,9 @@ const char *const kRequired[] = {
     "aten::size", "aten::dim", "aten::numel", "aten::Int", "aten::Float", "prim::NumToTensor",
     "prim::ListUnpack", "aten::__getitem__", "aten::len", "aten::to", "aten::type_as",
     "aten::zeros", "aten::ones", "aten::full", "aten::zeros_like", "aten::ones_like",
-    "aten::full_like", "aten::arange", "aten::dropout"};
+    "aten::full_like", "aten::arange", "aten::dropout",
+    // recurrent layers
+    "aten::lstm", "aten::gru", "aten::rnn_tanh", "aten::rnn_relu"};
 
 TEST_CASE("symbolic coverage: every required aten op converts at opsets 11, 13 and 17") {
   SymbolicRegistry &r = SymbolicRegistry::global();

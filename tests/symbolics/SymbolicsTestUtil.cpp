@@ -72,6 +72,10 @@ void setAttr(onnx::NodeProto *n, const std::string &name, const ir::AttributeVal
     p->set_type(onnx::AttributeProto::FLOATS);
     for (double x : *fs)
       p->add_floats(float(x));
+  } else if (auto *ss = a.getIf<std::vector<std::string>>()) {
+    p->set_type(onnx::AttributeProto::STRINGS);
+    for (const std::string &x : *ss)
+      p->add_strings(x);
   } else if (auto *t = a.getIf<ir::Tensor>()) {
     p->set_type(onnx::AttributeProto::TENSOR);
     auto *tp = p->mutable_t();
@@ -142,6 +146,8 @@ onnx::ModelProto toModel(const ir::Graph &g, int opset) {
     if (n->kind() == ir::prim::Constant) {
       const ir::AttributeValue *a = n->attribute(ir::attr::value);
       const ir::Tensor *t = a ? a->getIf<ir::Tensor>() : nullptr;
+      if (!t && n->output()->type()->is(ir::TypeKind::None))
+        continue; // an omitted optional input (written as ""), as the emitter does
       if (!t) {
         INFO("a non-tensor constant is left: " << ir::printGraph(g));
         CHECK(!n->output()->hasUses());
@@ -159,7 +165,7 @@ onnx::ModelProto toModel(const ir::Graph &g, int opset) {
     auto *np = gp->add_node();
     np->set_op_type(std::string(n->kind().name()));
     for (const ir::Value *in : n->inputs())
-      np->add_input(nameOf(in));
+      np->add_input(in->type()->is(ir::TypeKind::None) ? std::string() : nameOf(in));
     for (const ir::Value *out : n->outputs())
       np->add_output(nameOf(out));
     for (const auto &[name, value] : n->attributes()) {

@@ -1,0 +1,335 @@
+// Recurrent layers: aten::lstm, aten::gru, aten::rnn_tanh and aten::rnn_relu (the ops nn.LSTM,
+// nn.GRU and nn.RNN call with their flat weights) as ONNX LSTM / GRU / RNN, one ONNX node per
+// layer. All entries are at opset 9: LSTM/GRU/RNN kept their opset-7 form up to 17 (14 only
+// added the `layout` attribute, left at its default here); the Squeeze/Slice around them go
+// through OnnxBuilder, which writes their opset-10/13 forms.
+//
+// torch and ONNX disagree on the gate order inside the stacked weights: torch's LSTM rows are
+// [i, f, g, o] and ONNX wants [i, o, f, c]; torch's GRU rows are [r, z, n] and ONNX wants
+// [z, r, h] (with linear_before_reset = 1, which is how torch's GRU applies the reset gate).
+// With constant weights (a frozen module) W, R and B are reordered here and written as ready
+// initializers; other weights are reordered with Split/Concat at run time.
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "symbolics/Helpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+/// `w` with its row blocks (one per gate, equal sizes) in the order `order`.
+ir::Tensor reorderGateRows(const ir::Tensor &w, const std::vector<int> &order) {
+  std::vector<uint8_t> bytes = w.contiguousBytes();
+  size_t block = bytes.size() / order.size();
+  std::vector<uint8_t> out;
+  out.reserve(bytes.size());
+  for (int g : order)
+    out.insert(out.end(), bytes.begin() + ptrdiff_t(size_t(g) * block),
+               bytes.begin() + ptrdiff_t(size_t(g + 1) * block));
+  return ir::Tensor::fromBytes(w.dtype(), w.sizes(), out.data());
+}
+
+using Result = absl::StatusOr<std::vector<ir::Value *>>;
+using Ctx = SymbolicContext;
+
+enum class Cell { Lstm, Gru, RnnTanh, RnnRelu };
+
+struct CellInfo {
+  const char *onnxOp;
+  const char *torchName;
+  std::vector<int> order; // torch's gate blocks in ONNX's order
+};
+
+CellInfo infoOf(Cell c) {
+  switch (c) {
+  case Cell::Lstm:
+    return {"LSTM", "lstm", {0, 3, 1, 2}};
+  case Cell::Gru:
+    return {"GRU", "gru", {1, 0, 2}};
+  case Cell::RnnTanh:
+    return {"RNN", "rnn_tanh", {0}};
+  case Cell::RnnRelu:
+    return {"RNN", "rnn_relu", {0}};
+  }
+  return {"RNN", "rnn", {0}};
+}
+
+/// The tensor of a prim::Constant with data, if `v` is one.
+const ir::Tensor *constTensor(const ir::Value *v) {
+  if (v->node()->kind() != ir::prim::Constant)
+    return nullptr;
+  const ir::AttributeValue *a = ir::constantValue(v);
+  const ir::Tensor *t = a ? a->getIf<ir::Tensor>() : nullptr;
+  return t && t->defined() && t->storage() ? t : nullptr;
+}
+
+/// The row-major concatenation of `parts` (one dtype) with the shape `sizes`.
+ir::Tensor joined(const std::vector<ir::Tensor> &parts, std::vector<int64_t> sizes) {
+  std::vector<uint8_t> bytes;
+  for (const ir::Tensor &t : parts) {
+    std::vector<uint8_t> b = t.contiguousBytes();
+    bytes.insert(bytes.end(), b.begin(), b.end());
+  }
+  return ir::Tensor::fromBytes(parts.at(0).dtype(), std::move(sizes), bytes.data());
+}
+
+/// Whether `v` is all zeros by construction: ConstantOfShape of a zero (what aten::zeros
+/// became), a constant tensor of zeros, or a Cast of one. Such an initial state is left out,
+/// since ONNX's default initial_h/initial_c is zero.
+bool isZeros(const ir::Value *v) {
+  const ir::Node *n = v->node();
+  std::string_view k = n->kind().qualString();
+  if (k == "onnx::Cast")
+    return isZeros(n->input(0));
+  const ir::Tensor *t = nullptr;
+  if (k == "onnx::ConstantOfShape") {
+    const ir::AttributeValue *a = n->attribute(ir::Symbol::attr("value"));
+    if (!a)
+      return true; // the default value is a float zero
+    t = a->getIf<ir::Tensor>();
+  } else {
+    t = constTensor(v);
+  }
+  if (!t || !t->storage() || t->numel() > (int64_t(1) << 20))
+    return false;
+  for (int64_t i = 0; i < t->numel(); ++i)
+    if (t->doubleAt(i) != 0)
+      return false;
+  return true;
+}
+
+class RnnLowering {
+public:
+  RnnLowering(Ctx &ctx, Cell cell) : ctx_(ctx), b_(ctx.b), cell_(cell), info_(infoOf(cell)) {}
+
+  Result run() {
+    // lstm(input, Tensor[] hx, Tensor[] params, has_biases, num_layers, dropout, train,
+    //      bidirectional, batch_first); gru/rnn_* take `Tensor hx`. The packed overloads
+    // (data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional)
+    // have a tensor where these have the params list.
+    const bool lstm = cell_ == Cell::Lstm;
+    if (ctx_.numInputs() != 9 || !ctx_.input(lstm ? 1 : 2)->type()->is(ir::TypeKind::List) ||
+        !ctx_.input(2)->type()->is(ir::TypeKind::List))
+      return ctx_.error(
+          fmt::format("the packed-sequence overload of aten::{} (a PackedSequence input, from "
+                      "pack_padded_sequence) is not supported; pass the padded tensor instead",
+                      info_.torchName));
+    auto hasBiases = ctx_.constBool(3);
+    auto layers = ctx_.constInt(4);
+    auto dropout = ctx_.constFloat(5);
+    auto train = ctx_.constBool(6);
+    auto bidirectional = ctx_.constBool(7);
+    auto batchFirst = ctx_.constBool(8);
+    if (!hasBiases || !layers || !dropout || !train || !bidirectional || !batchFirst)
+      return ctx_.error("has_biases, num_layers, dropout, train, bidirectional and batch_first "
+                        "must be constants");
+    if (*train)
+      return ctx_.error("train=True (a recurrent layer in training mode, with dropout between "
+                        "layers) is not supported; export the module in eval mode");
+    if (*layers < 1)
+      return ctx_.error(fmt::format("num_layers must be positive, got {}", *layers));
+    auto params = ctx_.listElements(2);
+    if (!params)
+      return ctx_.error("the weights must be a list built in the graph (prim::ListConstruct)");
+    dirs_ = *bidirectional ? 2 : 1;
+    layers_ = *layers;
+    size_t perCell = *hasBiases ? 4 : 2;
+    size_t cells = size_t(layers_ * dirs_);
+    if (params->size() == cells * (perCell + 1))
+      return ctx_.error("proj_size != 0 (an LSTM with projections) is not supported: ONNX LSTM "
+                        "has no projection");
+    if (params->size() != cells * perCell)
+      return ctx_.error(fmt::format("expected {} weights for {} layer(s), {} direction(s){}, "
+                                    "got {}",
+                                    cells * perCell, layers_, dirs_,
+                                    *hasBiases ? " with biases" : "", params->size()));
+    params_ = *params;
+    perCell_ = perCell;
+    hasBiases_ = *hasBiases;
+    auto rShape = OnnxBuilder::staticShapeOf(params_[1]);
+    if (!rShape || rShape->size() != 2 || (*rShape)[0] % int64_t(info_.order.size()) != 0)
+      return ctx_.error("the hidden-hidden weight needs a static [gates * hidden, hidden] shape");
+    hidden_ = (*rShape)[0] / int64_t(info_.order.size());
+    if ((*rShape)[1] != hidden_)
+      return ctx_.error("weight_hh is not [gates * hidden, hidden] (proj_size != 0 is not "
+                        "supported)");
+
+    // Initial states, [layers * dirs, batch, hidden] each, or none when they are zeros.
+    ir::Value *h0 = nullptr;
+    ir::Value *c0 = nullptr;
+    if (lstm) {
+      auto hx = ctx_.listElements(1);
+      if (!hx || hx->size() != 2)
+        return ctx_.error("hx must be a list (h0, c0) built in the graph");
+      h0 = (*hx)[0];
+      c0 = (*hx)[1];
+    } else if (!ctx_.isNone(1)) {
+      h0 = ctx_.input(1);
+    }
+    if (h0 && isZeros(h0))
+      h0 = nullptr;
+    if (c0 && isZeros(c0))
+      c0 = nullptr;
+
+    ir::Value *x = ctx_.input(0);
+    auto xRank = OnnxBuilder::rankOf(x);
+    if (xRank && *xRank != 3)
+      return ctx_.error(fmt::format("expected a 3-D input, got rank {} (unbatched 2-D input is "
+                                    "not supported)",
+                                    *xRank));
+    if (*batchFirst)
+      x = transpose(x, {1, 0, 2});
+    std::vector<ir::Value *> hn, cn;
+    for (int64_t l = 0; l < layers_; ++l) {
+      TS2ONNX_ASSIGN_OR_RETURN(ir::Node * n, layer(x, l, h0, c0));
+      ir::Value *y = n->output(0); // [seq, dirs, batch, hidden]
+      if (dirs_ == 1)
+        x = b_.squeeze(y, {1});
+      else
+        x = b_.op("Reshape", {transpose(y, {0, 2, 1, 3}), b_.int64s({0, 0, -1})});
+      hn.push_back(n->output(1));
+      if (lstm)
+        cn.push_back(n->output(2));
+    }
+    if (*batchFirst)
+      x = transpose(x, {1, 0, 2});
+    std::vector<ir::Value *> outs = {x, b_.concat(hn, 0)};
+    if (lstm)
+      outs.push_back(b_.concat(cn, 0));
+    return outs;
+  }
+
+private:
+  ir::Value *transpose(ir::Value *x, std::vector<int64_t> perm) {
+    return b_.op("Transpose", {x}, {OnnxAttr::is("perm", std::move(perm))});
+  }
+
+  ir::Value *param(int64_t layer, int64_t dir, size_t k) const {
+    return params_[size_t(layer * dirs_ + dir) * perCell_ + k];
+  }
+
+  /// One layer's W, R or B for both directions: the gates reordered, the directions stacked
+  /// (bias: [b_ih; b_hh] per direction). `ks` are the indices of the parameters within a cell.
+  ir::Value *stacked(int64_t layer, const std::vector<size_t> &ks, const char *suffix) {
+    const std::vector<int> &order = info_.order;
+    std::vector<ir::Tensor> consts;
+    bool allConst = true;
+    for (int64_t d = 0; d < dirs_ && allConst; ++d)
+      for (size_t k : ks) {
+        const ir::Tensor *t = constTensor(param(layer, d, k));
+        if (!t || (!consts.empty() && t->dtype() != consts[0].dtype())) {
+          allConst = false;
+          break;
+        }
+        consts.push_back(reorderGateRows(*t, order));
+      }
+    if (allConst) {
+      std::vector<int64_t> sizes = consts[0].sizes();
+      sizes[0] *= int64_t(ks.size());
+      sizes.insert(sizes.begin(), dirs_);
+      ir::Value *v = b_.constant(joined(consts, sizes));
+      const ir::Value *first = param(layer, 0, ks[0]);
+      if (first->hasDebugName())
+        v->setDebugName(fmt::format("{}.onnx_{}", first->debugName(), suffix));
+      return v;
+    }
+    std::vector<ir::Value *> perDir;
+    for (int64_t d = 0; d < dirs_; ++d) {
+      std::vector<ir::Value *> parts;
+      for (size_t k : ks) {
+        ir::Value *w = param(layer, d, k);
+        if (order.size() > 1) {
+          std::vector<ir::Value *> gates =
+              b_.split(w, 0, std::vector<int64_t>(order.size(), hidden_));
+          std::vector<ir::Value *> reordered;
+          for (int g : order)
+            reordered.push_back(gates[size_t(g)]);
+          w = b_.concat(reordered, 0);
+        }
+        parts.push_back(w);
+      }
+      perDir.push_back(b_.unsqueeze(b_.concat(parts, 0), {0}));
+    }
+    return b_.concat(perDir, 0);
+  }
+
+  /// The rows [layer * dirs, (layer + 1) * dirs) of an initial state.
+  ir::Value *stateOf(ir::Value *s, int64_t layer) {
+    if (!s)
+      return nullptr;
+    if (layers_ == 1)
+      return s;
+    return b_.slice(s, {layer * dirs_}, {(layer + 1) * dirs_}, {0}, {1});
+  }
+
+  absl::StatusOr<ir::Node *> layer(ir::Value *x, int64_t l, ir::Value *h0, ir::Value *c0) {
+    const bool lstm = cell_ == Cell::Lstm;
+    ir::Value *none = nullptr;
+    auto noneValue = [&] {
+      if (!none)
+        none = b_.graph().insertConstantNone();
+      return none;
+    };
+    std::vector<ir::Value *> ins = {x, stacked(l, {0}, "W"), stacked(l, {1}, "R")};
+    ins.push_back(hasBiases_ ? stacked(l, {2, 3}, "B") : noneValue());
+    ins.push_back(noneValue()); // sequence_lens: every sequence is full length
+    ir::Value *h = stateOf(h0, l);
+    ir::Value *c = lstm ? stateOf(c0, l) : nullptr;
+    ins.push_back(h ? h : noneValue());
+    if (lstm)
+      ins.push_back(c ? c : noneValue());
+    while (ins.back() == none && none)
+      ins.pop_back();
+
+    std::vector<OnnxAttr> attrs = {OnnxAttr::i("hidden_size", hidden_)};
+    if (dirs_ == 2)
+      attrs.push_back(OnnxAttr::s("direction", "bidirectional"));
+    if (cell_ == Cell::Gru)
+      attrs.push_back(OnnxAttr::i("linear_before_reset", 1));
+    if (cell_ == Cell::RnnTanh || cell_ == Cell::RnnRelu)
+      attrs.push_back(
+          {"activations", ir::AttributeValue(std::vector<std::string>(
+                              size_t(dirs_), cell_ == Cell::RnnRelu ? "Relu" : "Tanh"))});
+    ir::Node *n = b_.node(info_.onnxOp, ins, attrs, lstm ? 3 : 2);
+
+    // Y: [seq, dirs, batch, hidden]; Y_h, Y_c: [dirs, batch, hidden].
+    auto dtype = OnnxBuilder::dtypeOf(x);
+    auto xDims = OnnxBuilder::dimsOf(x);
+    ir::Dim hid = ir::Dim::known(hidden_), dir = ir::Dim::known(dirs_);
+    if (xDims && xDims->size() == 3) {
+      OnnxBuilder::setTensorType(n->output(0), dtype,
+                                 std::vector<ir::Dim>{(*xDims)[0], dir, (*xDims)[1], hid});
+      for (size_t i = 1; i < n->outputs().size(); ++i)
+        OnnxBuilder::setTensorType(n->output(i), dtype,
+                                   std::vector<ir::Dim>{dir, (*xDims)[1], hid});
+    } else {
+      OnnxBuilder::setTensorType(n->output(0), dtype, std::nullopt);
+      for (size_t i = 1; i < n->outputs().size(); ++i)
+        OnnxBuilder::setTensorType(n->output(i), dtype, std::nullopt);
+    }
+    return n;
+  }
+
+  Ctx &ctx_;
+  OnnxBuilder &b_;
+  Cell cell_;
+  CellInfo info_;
+  std::vector<ir::Value *> params_;
+  size_t perCell_ = 4;
+  bool hasBiases_ = true;
+  int64_t dirs_ = 1;
+  int64_t layers_ = 1;
+  int64_t hidden_ = 0;
+};
+
+} // namespace
+
+void registerRnn(SymbolicRegistry &r) {
+  r.add("aten::lstm", 9, [](Ctx &c) { return RnnLowering(c, Cell::Lstm).run(); });
+  r.add("aten::gru", 9, [](Ctx &c) { return RnnLowering(c, Cell::Gru).run(); });
+  r.add("aten::rnn_tanh", 9, [](Ctx &c) { return RnnLowering(c, Cell::RnnTanh).run(); });
+  r.add("aten::rnn_relu", 9, [](Ctx &c) { return RnnLowering(c, Cell::RnnRelu).run(); });
+}
+
+} // namespace ts2onnx::symbolics
