@@ -308,9 +308,9 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
 }
 
 std::vector<std::string> standardPipeline(const ConvertOptions &options) {
-  std::vector<std::string> p = {
-      "fold-scalars", "peephole-script", "lower-simple-tuples", "lower-list-appends",
-      "dce",          "remove-mutation"};
+  std::vector<std::string> p = {"fold-runtime-queries", "fold-scalars",       "peephole-script",
+                                "lower-simple-tuples",  "lower-list-appends", "dce",
+                                "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
   for (const char *n : {"fold-scalars", "dce", "propagate-shapes"})
@@ -321,6 +321,11 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
+  // Shape checks folded above decide fast-path branches (nn.TransformerEncoder's nested-tensor
+  // conversion): answer the runtime queries they exposed, then shapes and shape queries of the
+  // branches taken.
+  for (const char *n : {"fold-runtime-queries", "propagate-shapes", "fold-constants"})
+    p.push_back(n);
   for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
   return p;

@@ -111,6 +111,10 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "fold-constants", "Evaluate small tensor ops and shape queries on constants",
       runFoldConstants));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "fold-runtime-queries",
+      "Answer grad, autocast, device, nested and tensor-identity queries for a CPU inference run",
+      runFoldRuntimeQueries));
   return absl::OkStatus();
 }
 

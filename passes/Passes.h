@@ -48,6 +48,10 @@ absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
 /// ops that become constant (fold-constants.cpp).
 absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 
+/// `fold-runtime-queries`: grad/autocast/device/nested/requires_grad queries and tensor identity
+/// answered for an inference run on CPU (fold-runtime-queries.cpp).
+absl::Status runFoldRuntimeQueries(ir::Graph &graph, const PassOptions &options);
+
 /// `lower-list-appends`: lists built by appends in straight-line code become list literals
 /// (lower-list-appends.cpp).
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);

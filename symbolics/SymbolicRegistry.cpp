@@ -139,6 +139,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerOpset14(*reg);
     registerOpset16(*reg);
     registerOpset17(*reg);
+    registerAttention(*reg);
     return reg;
   }();
   return *r;

@@ -91,5 +91,7 @@ void registerOpset13(SymbolicRegistry &r);
 void registerOpset14(SymbolicRegistry &r);
 void registerOpset16(SymbolicRegistry &r);
 void registerOpset17(SymbolicRegistry &r);
+/// The fused attention kernels (attention.cpp), from opset 9.
+void registerAttention(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics
