@@ -4,7 +4,8 @@
 //        queries constant, and output types give reshape-like ops their sizes).
 // Does:  replaces by a prim::Constant
 //        - shape queries with a static answer: aten::size(t[, dim]), aten::dim, aten::numel,
-//          prim::dtype, len(size(t)) and size(t)[i];
+//          prim::dtype, len(size(t)), size(t)[i] and the static values of an unpacked
+//          size(t);
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - tensor ops whose inputs are all constants and whose result is small (at most
@@ -562,6 +563,29 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
   return std::nullopt;
 }
 
+/// `n, c, h, w = x.size()`: the static dims among the unpacked values become constants.
+bool foldUnpackedSizes(ir::Graph &g, ir::Node *unpack) {
+  const ir::Node *p = unpack->input(0)->node();
+  if (p->kind().qualString() != "aten::size" || p->inputs().size() != 1)
+    return false;
+  const ir::Type &t = *p->input(0)->type();
+  if (!t.isTensor() || !t.tensorInfo().sizes ||
+      t.tensorInfo().sizes->size() != unpack->outputs().size())
+    return false;
+  bool changed = false;
+  ir::WithInsertPoint guard(unpack);
+  for (size_t i = 0; i < unpack->outputs().size(); ++i) {
+    const ir::Dim &d = (*t.tensorInfo().sizes)[i];
+    if (!d.isStatic() || !unpack->output(i)->hasUses())
+      continue;
+    ir::Value *c = g.insertConstantInt(d.value);
+    c->node()->setSourceLocation(unpack->sourceLocation());
+    unpack->output(i)->replaceAllUsesWith(c);
+    changed = true;
+  }
+  return changed;
+}
+
 bool foldBlock(ir::Graph &g, ir::Block *b) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
@@ -569,6 +593,10 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
     ++it;
     for (ir::Block *sub : n->blocks())
       changed |= foldBlock(g, sub);
+    if (n->kind() == ir::prim::ListUnpack) {
+      changed |= foldUnpackedSizes(g, n);
+      continue;
+    }
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->outputs().size() != 1 ||
         n->hasSideEffects())
       continue;

@@ -7,7 +7,8 @@
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition;
-//        - prim::unchecked_cast to the type its input already has is dropped, and so is
+//        - prim::unchecked_cast to the type its input already has, or of a tensor to plain
+//          Tensor (an Optional[Tensor] refined after bindInputs typed it), is dropped, and so is
 //          aten::Int/aten::Float of prim::NumToTensor of an int/float;
 //        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
 //          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
@@ -140,7 +141,8 @@ bool peephole(ir::Graph &g, ir::Block *b) {
       continue;
     }
     if (k == ir::prim::unchecked_cast && n->inputs().size() == 1 &&
-        n->input()->type()->equals(*n->output()->type())) {
+        (n->input()->type()->equals(*n->output()->type()) ||
+         (n->input()->type()->isTensor() && n->output()->type()->isTensor()))) {
       n->output()->replaceAllUsesWith(n->input());
       n->destroy();
       changed = true;

@@ -89,20 +89,25 @@ absl::StatusOr<ir::Value *> fusedMask(SymbolicContext &ctx, size_t maskIndex,
   auto dt = OnnxBuilder::dtypeOf(m);
   if (!dt || *dt != ScalarType::Bool)
     m = b.cast(m, ScalarType::Bool); // mask.to(torch.bool): non-zero is masked
-  auto rank = OnnxBuilder::rankOf(m);
-  if (!rank)
-    return ctx.unsupported("a mask of unknown rank");
   std::optional<int64_t> maskType;
   if (maskTypeIndex && *maskTypeIndex < ctx.numInputs() && !ctx.isNone(*maskTypeIndex)) {
     maskType = ctx.constInt(*maskTypeIndex);
     if (!maskType)
       return ctx.unsupported("a non-constant mask_type");
   }
-  if (*rank == 2 && maskType != 0)
-    return b.unsqueeze(m, {1, 2}); // [B, S] key padding -> [B, 1, 1, S]
+  // mask_type 1 is a [B, S] key padding mask (torch checks the shape), 0 an [L, S] mask.
+  if (maskType == 1)
+    return b.unsqueeze(m, {1, 2}); // -> [B, 1, 1, S]
+  if (maskType == 0)
+    return m;
+  auto rank = OnnxBuilder::rankOf(m);
+  if (!rank)
+    return ctx.unsupported("a mask of unknown rank without a mask_type");
+  if (*rank == 2)
+    return b.unsqueeze(m, {1, 2});
   if (*rank == 3)
     return b.unsqueeze(m, {1}); // [B, L, S]
-  return m;                     // [L, S] or [B, H, L, S]: broadcasts
+  return m;                     // [B, H, L, S]
 }
 
 std::vector<ir::Value *> multiHeadAttention(OnnxBuilder &b, const MhaArgs &a) {
