@@ -322,9 +322,10 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
   // Shape checks folded above decide fast-path branches (nn.TransformerEncoder's nested-tensor
-  // conversion): answer the runtime queries they exposed, then shapes and shape queries of the
-  // branches taken.
-  for (const char *n : {"fold-runtime-queries", "propagate-shapes", "fold-constants"})
+  // conversion): answer the runtime queries they exposed, then forward the tuples the taken
+  // branches return (early returns) and fold shapes and shape queries of those branches.
+  for (const char *n :
+       {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
     p.push_back(n);
   for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);

@@ -13,7 +13,8 @@
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), prim::NumToTensor of a number;
-//        then runs fold-scalars on what became constant, and repeats while anything changed.
+//        then runs fold-scalars on what became constant and, when anything changed, forwards
+//        simple tuples and propagates shapes again, and repeats.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
 #include <cmath>
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/Status.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -622,14 +624,18 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
 
 } // namespace
 
-absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &) {
+absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
   // Each round is linear; a round only repeats when the previous one folded something that
-  // fold-scalars could take further (an If on a folded shape check), so few rounds happen.
-  for (int round = 0; round < 4; ++round) {
+  // fold-scalars could take further (an If on a folded shape check). An If folded that way
+  // exposes its branch: the tuples it returned are forwarded and shapes propagated again, so
+  // the next round sees the shapes of what the branch computed (in a stack of layers each
+  // checking its input's rank, one round per layer).
+  for (int round = 0; round < 64; ++round) {
     bool changed = foldBlock(graph, graph.block());
-    changed |= foldScalars(graph);
-    if (!changed)
+    if (!foldScalars(graph) && !changed)
       break;
+    lowerSimpleTuples(graph);
+    TS2ONNX_RETURN_IF_ERROR(runPropagateShapes(graph, options));
   }
   return absl::OkStatus();
 }
