@@ -13,8 +13,8 @@
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), prim::NumToTensor of a number;
-//        then runs fold-scalars on what became constant and, when anything changed, forwards
-//        simple tuples and propagates shapes again, and repeats.
+//        then runs fold-scalars and peephole-script on what became constant and, when anything
+//        changed, forwards simple tuples and propagates shapes again, and repeats.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
 #include <cmath>
@@ -632,7 +632,10 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
   // checking its input's rank, one round per layer).
   for (int round = 0; round < 64; ++round) {
     bool changed = foldBlock(graph, graph.block());
-    if (!foldScalars(graph) && !changed)
+    changed |= foldScalars(graph);
+    // None checks and casts of Optionals that folding made non-optional.
+    changed |= peepholeScript(graph);
+    if (!changed)
       break;
     lowerSimpleTuples(graph);
     TS2ONNX_RETURN_IF_ERROR(runPropagateShapes(graph, options));
