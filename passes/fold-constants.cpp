@@ -5,7 +5,7 @@
 // Does:  replaces by a prim::Constant
 //        - shape queries with a static answer: aten::size(t[, dim]), aten::dim, aten::numel,
 //          prim::dtype, len(size(t)), size(t)[i] and the static values of an unpacked
-//          size(t);
+//          size(t) or int[] constant;
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - tensor ops whose inputs are all constants and whose result is small (at most
@@ -565,9 +565,26 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
   return std::nullopt;
 }
 
-/// `n, c, h, w = x.size()`: the static dims among the unpacked values become constants.
+/// `n, c, h, w = x.size()`: the static dims among the unpacked values become constants (all of
+/// them when the size already folded to an int[] constant).
 bool foldUnpackedSizes(ir::Graph &g, ir::Node *unpack) {
   const ir::Node *p = unpack->input(0)->node();
+  if (const ir::AttributeValue *a = constantAttr(unpack->input(0))) {
+    const auto *is = a->getIf<std::vector<int64_t>>();
+    if (!is || is->size() != unpack->outputs().size())
+      return false;
+    bool changed = false;
+    ir::WithInsertPoint guard(unpack);
+    for (size_t i = 0; i < is->size(); ++i) {
+      if (!unpack->output(i)->hasUses())
+        continue;
+      ir::Value *c = g.insertConstantInt((*is)[i]);
+      c->node()->setSourceLocation(unpack->sourceLocation());
+      unpack->output(i)->replaceAllUsesWith(c);
+      changed = true;
+    }
+    return changed;
+  }
   if (p->kind().qualString() != "aten::size" || p->inputs().size() != 1)
     return false;
   const ir::Type &t = *p->input(0)->type();
