@@ -309,9 +309,9 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
 }
 
 std::vector<std::string> standardPipeline(const ConvertOptions &options) {
-  std::vector<std::string> p = {
-      "fold-scalars", "peephole-script", "lower-simple-tuples", "lower-list-appends",
-      "dce",          "remove-mutation"};
+  std::vector<std::string> p = {"fold-runtime-queries", "fold-scalars",       "peephole-script",
+                                "lower-simple-tuples",  "lower-list-appends", "dce",
+                                "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
   // ONNX cannot raise: argument checks on runtime sizes that fold-scalars could not decide
@@ -324,9 +324,13 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
-  // Ifs folded above may have exposed a TupleConstruct to its TupleUnpack (an Optional
-  // (h0, c0) argument that turned out given).
-  for (const char *n : {"lower-simple-tuples", "dce", "cse", "to-onnx", "onnx-cleanup"})
+  // Shape checks folded above decide fast-path branches (nn.TransformerEncoder's nested-tensor
+  // conversion, an Optional (h0, c0) argument that turned out given): answer the runtime queries they exposed, then forward the tuples the taken
+  // branches return (early returns) and fold shapes and shape queries of those branches.
+  for (const char *n :
+       {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
+    p.push_back(n);
+  for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
   return p;
 }

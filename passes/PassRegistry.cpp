@@ -115,6 +115,9 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "eliminate-exceptions",
       "Treat branches that raise as unreachable: an if with one raising branch becomes the other",
       runEliminateExceptions));
+      "fold-runtime-queries",
+      "Answer grad, autocast, device, nested and tensor-identity queries for a CPU inference run",
+      runFoldRuntimeQueries));
   return absl::OkStatus();
 }
 

@@ -51,6 +51,9 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 /// `eliminate-exceptions`: a prim::If with one raising branch becomes its other branch
 /// (eliminate-exceptions.cpp).
 absl::Status runEliminateExceptions(ir::Graph &graph, const PassOptions &options);
+/// `fold-runtime-queries`: grad/autocast/device/nested/requires_grad queries and tensor identity
+/// answered for an inference run on CPU (fold-runtime-queries.cpp).
+absl::Status runFoldRuntimeQueries(ir::Graph &graph, const PassOptions &options);
 
 /// `lower-list-appends`: lists built by appends in straight-line code become list literals
 /// (lower-list-appends.cpp).

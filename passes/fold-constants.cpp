@@ -4,7 +4,8 @@
 //        queries constant, and output types give reshape-like ops their sizes).
 // Does:  replaces by a prim::Constant
 //        - shape queries with a static answer: aten::size(t[, dim]), aten::dim, aten::numel,
-//          prim::dtype, len(size(t)) and size(t)[i];
+//          prim::dtype, len(size(t)), size(t)[i] and the static values of an unpacked
+//          size(t) or int[] constant;
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - aten::eq / aten::ne of two unmodified int[] values decided at compile time, element
@@ -16,8 +17,8 @@
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), prim::NumToTensor of a number;
 //        then runs fold-scalars and peephole-script on what became constant (an If on a
-//        folded `input.dim()` check may leave `x is None` on a Tensor), and repeats while
-//        anything changed.
+//        folded `input.dim()` check may leave `x is None` on a Tensor) and, when anything
+//        changed, forwards simple tuples and propagates shapes again, and repeats.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
 #include <cmath>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "passes/Dense.h"
+#include "ir/Status.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -526,6 +528,46 @@ std::optional<bool> compareIntLists(const ir::Node *n) {
   return k == "aten::eq" ? *equal : !*equal;
 }
 
+/// `n, c, h, w = x.size()`: the static dims among the unpacked values become constants (all of
+/// them when the size already folded to an int[] constant).
+bool foldUnpackedSizes(ir::Graph &g, ir::Node *unpack) {
+  const ir::Node *p = unpack->input(0)->node();
+  if (const ir::AttributeValue *a = constantAttr(unpack->input(0))) {
+    const auto *is = a->getIf<std::vector<int64_t>>();
+    if (!is || is->size() != unpack->outputs().size())
+      return false;
+    bool changed = false;
+    ir::WithInsertPoint guard(unpack);
+    for (size_t i = 0; i < is->size(); ++i) {
+      if (!unpack->output(i)->hasUses())
+        continue;
+      ir::Value *c = g.insertConstantInt((*is)[i]);
+      c->node()->setSourceLocation(unpack->sourceLocation());
+      unpack->output(i)->replaceAllUsesWith(c);
+      changed = true;
+    }
+    return changed;
+  }
+  if (p->kind().qualString() != "aten::size" || p->inputs().size() != 1)
+    return false;
+  const ir::Type &t = *p->input(0)->type();
+  if (!t.isTensor() || !t.tensorInfo().sizes ||
+      t.tensorInfo().sizes->size() != unpack->outputs().size())
+    return false;
+  bool changed = false;
+  ir::WithInsertPoint guard(unpack);
+  for (size_t i = 0; i < unpack->outputs().size(); ++i) {
+    const ir::Dim &d = (*t.tensorInfo().sizes)[i];
+    if (!d.isStatic() || !unpack->output(i)->hasUses())
+      continue;
+    ir::Value *c = g.insertConstantInt(d.value);
+    c->node()->setSourceLocation(unpack->sourceLocation());
+    unpack->output(i)->replaceAllUsesWith(c);
+    changed = true;
+  }
+  return changed;
+}
+
 bool foldBlock(ir::Graph &g, ir::Block *b) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
@@ -533,6 +575,10 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
     ++it;
     for (ir::Block *sub : n->blocks())
       changed |= foldBlock(g, sub);
+    if (n->kind() == ir::prim::ListUnpack) {
+      changed |= foldUnpackedSizes(g, n);
+      continue;
+    }
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->outputs().size() != 1 ||
         n->hasSideEffects())
       continue;
@@ -560,15 +606,21 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
 
 } // namespace
 
-absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &) {
+absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
   // Each round is linear; a round only repeats when the previous one folded something that
-  // fold-scalars could take further (an If on a folded shape check), so few rounds happen.
-  for (int round = 0; round < 4; ++round) {
+  // fold-scalars could take further (an If on a folded shape check). An If folded that way
+  // exposes its branch: the tuples it returned are forwarded and shapes propagated again, so
+  // the next round sees the shapes of what the branch computed (in a stack of layers each
+  // checking its input's rank, one round per layer).
+  for (int round = 0; round < 64; ++round) {
     bool changed = foldBlock(graph, graph.block());
     changed |= foldScalars(graph);
+    // None checks and casts of Optionals that folding made non-optional.
     changed |= peepholeScript(graph);
     if (!changed)
       break;
+    lowerSimpleTuples(graph);
+    TS2ONNX_RETURN_IF_ERROR(runPropagateShapes(graph, options));
   }
   return absl::OkStatus();
 }

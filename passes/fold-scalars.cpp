@@ -9,12 +9,18 @@
 //          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
 //          eq/ne/lt/le/gt/ge, __not__, __and__/__or__/__xor__, __is__/__isnot__, Int, Float,
 //          Bool, prim::min/max/abs, str concatenation; `x in [constants]` on an unmodified
-//          list literal. Tensors, lists and dicts are otherwise never touched (they are
+//          list literal; string ops (len, str, format, find, __contains__, as the fast-path
+//          eligibility messages of nn.Transformer* build them; a Device constant reads as its
+//          string); any/all of a list literal of constant bools that nothing else uses. Other
+//          tensors, lists and dicts are never touched (they are
 //          mutable).
 // Result: no such op on constants remains; the dead constants are left for dce. Linear time.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "passes/Passes.h"
 
@@ -61,6 +67,7 @@ std::optional<Scalar> constantOf(const ir::Value *v) {
       return Scalar::of(Scalar::Kind::Float, 0, *d);
     return std::nullopt;
   case ir::TypeKind::Str:
+  case ir::TypeKind::Device:
     if (auto *s = a ? a->getIf<std::string>() : nullptr)
       return Scalar::of(Scalar::Kind::Str, 0, 0, *s);
     return std::nullopt;
@@ -91,12 +98,122 @@ std::optional<Scalar> number(ir::TypeKind out, double d, int64_t i, bool isInt) 
   return std::nullopt;
 }
 
+/// Python's str() of a constant, as TorchScript's aten::str and aten::format print it.
+std::string pythonStr(const Scalar &s) {
+  switch (s.kind) {
+  case Scalar::Kind::Int:
+    return std::to_string(s.i);
+  case Scalar::Kind::Bool:
+    return s.i ? "True" : "False";
+  case Scalar::Kind::Str:
+    return s.s;
+  case Scalar::Kind::None:
+    return "None";
+  case Scalar::Kind::Float:
+    break;
+  }
+  if (std::isnan(s.d))
+    return "nan";
+  if (std::isinf(s.d))
+    return s.d < 0 ? "-inf" : "inf";
+  std::string out = fmt::format("{}", s.d);
+  if (out.find_first_not_of("-0123456789") == std::string::npos)
+    out += ".0";
+  return out;
+}
+
+/// Code points in UTF-8 text (Python's len of a str).
+int64_t codePoints(const std::string &s) {
+  int64_t n = 0;
+  for (unsigned char c : s)
+    n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+/// TorchScript's aten::format: each `{}` takes the next argument's str().
+std::optional<std::string> formatString(const std::string &f, const std::vector<Scalar> &args) {
+  std::string out;
+  size_t next = 0;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == '{' && i + 1 < f.size() && f[i + 1] == '}') {
+      if (next == args.size())
+        return std::nullopt;
+      out += pythonStr(args[next++]);
+      ++i;
+      continue;
+    }
+    out += f[i];
+  }
+  return out;
+}
+
+std::optional<Scalar> evaluateString(std::string_view op, ir::TypeKind out,
+                                     const std::vector<Scalar> &in) {
+  auto boolean = [](bool b) { return Scalar::of(Scalar::Kind::Bool, b ? 1 : 0); };
+  bool firstStr = !in.empty() && in[0].kind == Scalar::Kind::Str;
+  if (op == "aten::len" && in.size() == 1 && firstStr && out == ir::TypeKind::Int)
+    return Scalar::of(Scalar::Kind::Int, codePoints(in[0].s));
+  if (op == "aten::str" && in.size() == 1 && out == ir::TypeKind::Str)
+    return Scalar::of(Scalar::Kind::Str, 0, 0, pythonStr(in[0]));
+  if (op == "aten::format" && firstStr && out == ir::TypeKind::Str) {
+    auto s = formatString(in[0].s, std::vector<Scalar>(in.begin() + 1, in.end()));
+    if (s)
+      return Scalar::of(Scalar::Kind::Str, 0, 0, *s);
+    return std::nullopt;
+  }
+  if (op == "aten::__contains__" && in.size() == 2 && firstStr && in[1].kind == Scalar::Kind::Str &&
+      out == ir::TypeKind::Bool)
+    return boolean(in[0].s.find(in[1].s) != std::string::npos);
+  // str.find(sub, start, end) on ASCII text (byte and code point offsets agree).
+  if (op == "aten::find" && in.size() == 4 && firstStr && in[1].kind == Scalar::Kind::Str &&
+      in[2].kind == Scalar::Kind::Int && in[3].kind == Scalar::Kind::Int &&
+      out == ir::TypeKind::Int && codePoints(in[0].s) == int64_t(in[0].s.size())) {
+    int64_t size = int64_t(in[0].s.size());
+    auto clamp = [&](int64_t i) {
+      return std::max<int64_t>(0, std::min(size, i < 0 ? i + size : i));
+    };
+    int64_t start = clamp(in[2].i), end = clamp(in[3].i);
+    if (start > end || end - start < int64_t(in[1].s.size()))
+      return Scalar::of(Scalar::Kind::Int, in[1].s.empty() && start <= end ? start : -1);
+    size_t at = in[0].s.substr(size_t(start), size_t(end - start)).find(in[1].s);
+    return Scalar::of(Scalar::Kind::Int, at == std::string::npos ? -1 : start + int64_t(at));
+  }
+  return std::nullopt;
+}
+
+/// any/all of a list literal of constant bools whose only users are such reductions.
+std::optional<bool> evaluateListReduction(const ir::Node &n) {
+  std::string_view op = n.kind().qualString();
+  if ((op != "aten::any" && op != "aten::all") || n.inputs().size() != 1 ||
+      !n.input()->type()->is(ir::TypeKind::List))
+    return std::nullopt;
+  const ir::Node *list = n.input()->node();
+  if (list->kind() != ir::prim::ListConstruct)
+    return std::nullopt;
+  for (const ir::Use &u : n.input()->uses()) {
+    std::string_view k = u.user->kind().qualString();
+    if (k != "aten::any" && k != "aten::all")
+      return std::nullopt;
+  }
+  bool any = false, all = true;
+  for (const ir::Value *e : list->inputs()) {
+    auto c = constantOf(e);
+    if (!c || c->kind != Scalar::Kind::Bool)
+      return std::nullopt;
+    any |= c->i != 0;
+    all &= c->i != 0;
+  }
+  return op == "aten::any" ? any : all;
+}
+
 std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in) {
   std::string_view op = n.kind().qualString();
   if (n.outputs().size() != 1)
     return std::nullopt;
   ir::TypeKind out = n.output()->type()->kind();
   auto boolean = [](bool b) { return Scalar::of(Scalar::Kind::Bool, b ? 1 : 0); };
+  if (auto s = evaluateString(op, out, in))
+    return s;
   if (in.size() == 2 && in[0].isNumber() && in[1].isNumber()) {
     const Scalar &a = in[0], &b = in[1];
     bool ints = a.kind != Scalar::Kind::Float && b.kind != Scalar::Kind::Float;
@@ -259,6 +376,15 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
       changed |= foldBlock(g, sub);
     if (n->kind() == ir::prim::If) {
       changed |= simplifyIfOutputs(n);
+      continue;
+    }
+    if (auto r = evaluateListReduction(*n)) {
+      ir::WithInsertPoint guard(n);
+      ir::Value *c = g.insertConstantBool(*r);
+      c->node()->setSourceLocation(n->sourceLocation());
+      n->output()->replaceAllUsesWith(c);
+      n->destroy();
+      changed = true;
       continue;
     }
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->hasSideEffects() ||

@@ -7,8 +7,9 @@
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition;
-//        - prim::unchecked_cast to the type its input already has (or of a tensor to plain
-//          `Tensor`, also as tuple members) is dropped, and so is
+//        - prim::unchecked_cast to the type its input already has, of a tensor to another
+//          tensor type (an Optional[Tensor] refined after bindInputs typed it), also as tuple
+//          members, is dropped, and so is
 //          aten::Int/aten::Float of prim::NumToTensor of an int/float;
 //        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
 //          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
@@ -34,7 +35,7 @@ bool refines(const ir::Type &a, const ir::Type &b) {
   if (a.equals(b))
     return true;
   if (a.isTensor() && b.isTensor())
-    return b.tensorInfo() == ir::TensorInfo{};
+    return true;
   if (a.is(ir::TypeKind::Tuple) && b.is(ir::TypeKind::Tuple) &&
       a.contained().size() == b.contained().size()) {
     for (size_t i = 0; i < a.contained().size(); ++i)

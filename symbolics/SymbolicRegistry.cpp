@@ -140,6 +140,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerOpset16(*reg);
     registerOpset17(*reg);
     registerRnn(*reg);
+    registerAttention(*reg);
     return reg;
   }();
   return *r;

@@ -93,5 +93,7 @@ void registerOpset16(SymbolicRegistry &r);
 void registerOpset17(SymbolicRegistry &r);
 /// aten::lstm/gru/rnn_tanh/rnn_relu (rnn.cpp).
 void registerRnn(SymbolicRegistry &r);
+/// The fused attention kernels (attention.cpp), from opset 9.
+void registerAttention(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics
