@@ -88,6 +88,10 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "Evaluate ops on constant int/float/bool/str/None and fold constant-condition ifs",
       runFoldScalars));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "lower-dicts",
+      "Evaluate dicts with constant keys at compile time, unrolling constant loops over them",
+      runLowerDicts));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "lower-list-appends", "Turn lists built by appends in straight-line code into list literals",
       runLowerListAppends));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(

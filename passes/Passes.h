@@ -48,6 +48,11 @@ absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
 /// ops that become constant (fold-constants.cpp).
 absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 
+/// `lower-dicts`: evaluates dicts with constant keys at compile time, unrolling the constant
+/// loops over them (lower-dicts.cpp).
+absl::Status runLowerDicts(ir::Graph &graph, const PassOptions &options);
+bool lowerDicts(ir::Graph &graph);
+
 /// `lower-list-appends`: lists built by appends in straight-line code become list literals
 /// (lower-list-appends.cpp).
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);

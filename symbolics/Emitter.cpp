@@ -232,9 +232,17 @@ private:
     return absl::OkStatus();
   }
 
+  /// The user's name for output i, else the one to-onnx gave a flattened tuple/list/dict
+  /// element (`out.0`, `out.<key>`, in the return node's `output_names`), else `output_<i>`.
   std::string outputName(size_t i) const {
-    return i < o_.outputNames.size() && !o_.outputNames[i].empty() ? o_.outputNames[i]
-                                                                   : fmt::format("output_{}", i);
+    if (i < o_.outputNames.size() && !o_.outputNames[i].empty())
+      return o_.outputNames[i];
+    static const ir::Symbol kNames = ir::Symbol::attr("output_names");
+    if (const ir::AttributeValue *a = g_.block()->returnNode()->attribute(kNames))
+      if (const auto *names = a->getIf<std::vector<std::string>>())
+        if (i < names->size() && !(*names)[i].empty())
+          return (*names)[i];
+    return fmt::format("output_{}", i);
   }
 
   std::string freshName(std::string base) {

@@ -99,7 +99,7 @@ Result slice10(SymbolicContext &ctx) {
   // aten::slice(self, dim, start?, end?, step)
   ir::Value *x = ctx.input(0);
   if (!x->type()->isTensor())
-    return ctx.unsupported("slicing a list");
+    return shared::intListSlice(ctx, /*runtimeBounds=*/true);
   auto d = ctx.constInt(1);
   if (!d)
     return ctx.unsupported("a non-constant dim");

@@ -196,9 +196,14 @@ private:
   }
 
   /// Graph outputs that are tuples, lists or dicts become one output per element, in order;
-  /// None outputs are dropped.
+  /// None outputs are dropped. The flattened outputs are named after their place, `out.0`,
+  /// `out.1` for tuple and list elements, `out.<key>` for dict entries with constant str or int
+  /// keys (`out.0.1` when nested; a graph with several outputs starts from `out.<i>`), in the
+  /// return node's `output_names` attribute, which the emitter uses when the user gave none.
   void flattenOutputs() {
     ir::Block *top = g_.block();
+    std::vector<std::string> names(top->outputs().size());
+    bool flattened = false;
     bool changed = true;
     while (changed) {
       changed = false;
@@ -207,14 +212,27 @@ private:
         if (p->kind() != ir::prim::TupleConstruct && p->kind() != ir::prim::ListConstruct &&
             p->kind() != ir::prim::DictConstruct)
           continue;
+        std::string base = !names[i].empty()            ? names[i]
+                           : top->outputs().size() == 1 ? std::string("out")
+                                                        : fmt::format("out.{}", i);
         std::vector<ir::Value *> elems;
-        for (size_t k = 0; k < p->inputs().size(); ++k)
-          if (p->kind() != ir::prim::DictConstruct || k % 2 == 1)
+        std::vector<std::string> elemNames;
+        for (size_t k = 0; k < p->inputs().size(); ++k) {
+          if (p->kind() != ir::prim::DictConstruct) {
             elems.push_back(p->input(k));
+            elemNames.push_back(fmt::format("{}.{}", base, k));
+          } else if (k % 2 == 1) {
+            elems.push_back(p->input(k));
+            elemNames.push_back(fmt::format("{}.{}", base, dictKeyName(p->input(k - 1), k / 2)));
+          }
+        }
         top->eraseOutput(i);
-        for (size_t k = 0; k < elems.size(); ++k)
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+        for (size_t k = 0; k < elems.size(); ++k) {
           top->insertOutput(i + k, elems[k]);
-        changed = true;
+          names.insert(names.begin() + static_cast<std::ptrdiff_t>(i + k), elemNames[k]);
+        }
+        changed = flattened = true;
         break;
       }
     }
@@ -222,9 +240,25 @@ private:
     // leaves them out too.
     for (size_t i = top->outputs().size(); i-- > 0;) {
       const ir::Value *o = top->outputs()[i];
-      if (o->type()->is(ir::TypeKind::None) && o->node()->kind() == ir::prim::Constant)
+      if (o->type()->is(ir::TypeKind::None) && o->node()->kind() == ir::prim::Constant) {
         top->eraseOutput(i);
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+      }
     }
+    if (flattened)
+      top->returnNode()->setAttribute(ir::Symbol::attr("output_names"),
+                                      ir::AttributeValue(std::move(names)));
+  }
+
+  /// A dict key as part of an output name: the str or int constant, else the entry's index.
+  static std::string dictKeyName(const ir::Value *key, size_t index) {
+    if (const ir::AttributeValue *a = ir::constantValue(key)) {
+      if (const auto *s = a->getIf<std::string>())
+        return *s;
+      if (const auto *i = a->getIf<int64_t>())
+        return std::to_string(*i);
+    }
+    return std::to_string(index);
   }
 
   absl::Status checkConverted(const ir::Block *block) {
