@@ -321,6 +321,10 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
+  // Once more: an If folded on a shape check (scripted F.interpolate's `input.dim() == 4`)
+  // gives the values after it the shapes the next such check needs.
+  p.push_back("propagate-shapes");
+  p.push_back("fold-constants");
   for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
   return p;

@@ -18,6 +18,7 @@
 // Result: a dict of tensors whose keys are known does not reach the symbolics; at most the
 //         DictConstruct of a returned dict remains (to-onnx flattens it into outputs named
 //         `out.<key>`).
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -339,11 +340,58 @@ bool lowerDictsOnce(ir::Graph &g) {
   return changed;
 }
 
+/// A constant int/float/bool/str as text tagged with its kind, for comparing constants.
+std::optional<std::string> scalarText(const ir::Value *v) {
+  const ir::AttributeValue *a = ir::constantValue(v);
+  if (!a)
+    return std::nullopt;
+  const ir::Type &t = *v->type();
+  if (t.is(ir::TypeKind::Float))
+    if (const auto *d = a->getIf<double>())
+      return "f:" + std::to_string(*d);
+  if (t.is(ir::TypeKind::Bool))
+    if (const auto *i = a->getIf<int64_t>())
+      return "b:" + std::to_string(*i);
+  return constKey(v);
+}
+
+/// `x in l` for a constant x and a list of constants that nothing mutates (a prim::Constant
+/// list or a ListConstruct, e.g. `mode in ["nearest", "area"]`); nullopt when unknown.
+std::optional<bool> constantContains(const ir::Value *l, const ir::Value *x) {
+  auto key = scalarText(x);
+  if (!key || !l->type()->is(ir::TypeKind::List))
+    return std::nullopt;
+  if (const ir::AttributeValue *a = ir::constantValue(l)) {
+    if (const auto *v = a->getIf<std::vector<std::string>>())
+      return x->type()->is(ir::TypeKind::Str) &&
+             std::find(v->begin(), v->end(), key->substr(2)) != v->end();
+    if (const auto *v = a->getIf<std::vector<int64_t>>())
+      return x->type()->is(ir::TypeKind::Int) &&
+             std::find(v->begin(), v->end(), std::stoll(key->substr(2))) != v->end();
+    return std::nullopt;
+  }
+  const ir::Node *n = l->node();
+  if (n->kind() != ir::prim::ListConstruct)
+    return std::nullopt;
+  for (const ir::Use &u : l->uses())
+    if (u.user->hasSideEffects() || !u.user->blocks().empty() || u.user->kind() == ir::prim::Return)
+      return std::nullopt;
+  bool found = false;
+  for (const ir::Value *e : n->inputs()) {
+    auto k = scalarText(e);
+    if (!k)
+      return std::nullopt;
+    found |= *k == *key;
+  }
+  return found;
+}
+
 /// len / __getitem__ of a constant list (a prim::Constant list or a ListConstruct of
 /// constants that nothing mutates), prim::min/max of a ListConstruct of int constants.
 bool foldConstantLists(ir::Graph &g, ir::Block *b) {
   static const ir::Symbol kLen = sym("aten::len"), kGetItem = sym("aten::__getitem__"),
-                          kMin = sym("prim::min"), kMax = sym("prim::max");
+                          kMin = sym("prim::min"), kMax = sym("prim::max"),
+                          kContains = sym("aten::__contains__");
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
@@ -352,6 +400,15 @@ bool foldConstantLists(ir::Graph &g, ir::Block *b) {
       changed |= foldConstantLists(g, sub);
     if (n->inputs().empty() || n->outputs().size() != 1)
       continue;
+    if (n->kind() == kContains && n->inputs().size() == 2) {
+      if (auto found = constantContains(n->input(0), n->input(1))) {
+        ir::WithInsertPoint guard(n);
+        n->output()->replaceAllUsesWith(g.insertConstantBool(*found));
+        n->destroy();
+        changed = true;
+        continue;
+      }
+    }
     const ir::AttributeValue *a = ir::constantValue(n->input(0));
     if (!a || !n->input(0)->type()->is(ir::TypeKind::List)) {
       if ((n->kind() == kMin || n->kind() == kMax) && n->inputs().size() == 1 &&

@@ -860,7 +860,8 @@ Result split(Ctx &ctx, bool isChunk) {
 /// aten::slice(self, dim, start?, end?, step): opset 9 takes constant starts/ends as
 /// attributes and no steps; opset 10 (opset10.cpp) takes inputs.
 Result slice9(Ctx &ctx) {
-  if (!ctx.input(0)->type()->isTensor())
+  // aten::slice.t(list, start, end, step)
+  if (ctx.node().inputs().size() == 4)
     return shared::intListSlice(ctx, /*runtimeBounds=*/false);
   auto d = ctx.constInt(1);
   auto start = ctx.isNone(2) ? std::optional<int64_t>(0) : ctx.constInt(2);
@@ -1541,7 +1542,9 @@ Result atenPad(Ctx &ctx) {
 namespace shared {
 
 Result intListSlice(SymbolicContext &ctx, bool runtimeBounds) {
-  const ir::Type &t = *ctx.input(0)->type();
+  // The list may already be the 1-D tensor its converted producer made; the node's result
+  // type still says what it is.
+  const ir::Type &t = *ctx.node().output()->type();
   if (!t.is(ir::TypeKind::List) || !t.elementType()->is(ir::TypeKind::Int) ||
       ctx.node().inputs().size() != 4)
     return ctx.unsupported("slicing a " + t.str());
