@@ -308,9 +308,10 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
 }
 
 std::vector<std::string> standardPipeline(const ConvertOptions &options) {
-  std::vector<std::string> p = {"fold-scalars",   "peephole-script",    "lower-simple-tuples",
-                                "lower-dicts",    "lower-list-appends", "dce",
-                                "remove-mutation"};
+  std::vector<std::string> p = {
+      "fold-scalars",       "peephole-script",     "lower-simple-tuples", "lower-dicts",
+      "lower-list-appends", "functionalize-lists", "peephole-script",     "dce",
+      "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
   for (const char *n : {"fold-scalars", "dce", "propagate-shapes"})

@@ -95,6 +95,10 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "lower-list-appends", "Turn lists built by appends in straight-line code into list literals",
       runLowerListAppends));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "functionalize-lists",
+      "Make list appends produce new list values, carried through loops and ifs",
+      runFunctionalizeLists));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "peephole-script",
       "Fold None checks on non-optional values, needless casts and list-literal idioms",
       runPeepholeScript));

@@ -57,4 +57,8 @@ bool lowerDicts(ir::Graph &graph);
 /// (lower-list-appends.cpp).
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
 
+/// `functionalize-lists`: list appends produce new list values, loop-carried and If-merged
+/// where they happen in blocks (functionalize-lists.cpp).
+absl::Status runFunctionalizeLists(ir::Graph &graph, const PassOptions &options);
+
 } // namespace ts2onnx::passes

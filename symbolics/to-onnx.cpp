@@ -18,6 +18,7 @@
 
 #include "ir/Status.h"
 #include "passes/Passes.h"
+#include "symbolics/Helpers.h"
 #include "symbolics/OnnxBuilder.h"
 #include "symbolics/SymbolicRegistry.h"
 #include "symbolics/Symbolics.h"
@@ -152,11 +153,25 @@ private:
   /// gains ONNX's condition input and its scalar outputs become tensors.
   absl::Status convertLoop(ir::Node *n) {
     ir::WithInsertPoint guard(n);
-    std::vector<ir::Value *> ins;
-    for (ir::Value *v : n->inputs())
-      ins.push_back(scalarAsTensor(v));
-    ir::Node *loop = b_.node("Loop", ins, {}, n->outputs().size());
     const ir::Block *old = n->blocks()[0];
+    std::vector<ir::Value *> ins;
+    for (size_t i = 0; i < n->inputs().size(); ++i) {
+      ir::Value *v = n->inputs()[i];
+      if (i >= 2 && v->node()->kind() == ir::prim::ListConstruct)
+        ins.push_back(listAsSequence(v, carriedElementDtype(old->inputs()[i - 1])));
+      else
+        ins.push_back(scalarAsTensor(v));
+    }
+    for (size_t i = 2; i < ins.size(); ++i)
+      if (isSequence(ins[i]) && b_.opset() < 13) {
+        std::string where =
+            n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
+        return absl::UnimplementedError(fmt::format(
+            "{}error: prim::Loop carries a list whose length is only known at run time (appended "
+            "to in the loop); ONNX Loop carries sequences from opset 13 (target is {})",
+            where, b_.opset()));
+      }
+    ir::Node *loop = b_.node("Loop", ins, {}, n->outputs().size());
     ir::Block *body = loop->addBlock();
     absl::flat_hash_map<const ir::Value *, ir::Value *> env;
     ir::Value *iter = body->addInput();
@@ -166,7 +181,8 @@ private:
     for (size_t i = 1; i < old->inputs().size(); ++i) {
       ir::Value *in = body->addInput();
       const ir::Value *outer = ins[i + 1];
-      in->setType(outer->type()->isTensor() ? outer->type() : old->inputs()[i]->type());
+      bool typed = outer->type()->isTensor() || isSequence(outer);
+      in->setType(typed ? outer->type() : old->inputs()[i]->type());
       env[old->inputs()[i]] = in;
     }
     ir::Graph::cloneBlockInto(*old, body, env);
@@ -175,11 +191,48 @@ private:
     for (size_t i = 0; i < n->outputs().size(); ++i) {
       ir::Value *out = loop->output(i);
       const ir::TypePtr &t = body->outputs()[i + 1]->type();
-      out->setType(t->isTensor() ? t : n->output(i)->type());
+      out->setType(t->isTensor() || isSequence(body->outputs()[i + 1]) ? t : n->output(i)->type());
       n->output(i)->replaceAllUsesWith(out);
     }
     n->destroy();
     return absl::OkStatus();
+  }
+
+  /// The dtype of what a loop body appends to its carried list `in` (int elements are int64),
+  /// nullopt when nothing tells.
+  static std::optional<ir::ScalarType> carriedElementDtype(const ir::Value *in) {
+    const ir::Type &e = *in->type()->elementType();
+    if (e.is(ir::TypeKind::Int))
+      return ir::ScalarType::Int64;
+    if (e.is(ir::TypeKind::Bool))
+      return ir::ScalarType::Bool;
+    if (e.is(ir::TypeKind::Float))
+      return ir::ScalarType::Float64;
+    for (const ir::Use &u : in->uses())
+      if (u.user->kind().qualString() == "aten::append" && u.offset == 0)
+        if (auto t = OnnxBuilder::dtypeOf(u.user->input(1)))
+          return t;
+    return e.isTensor() ? e.tensorInfo().dtype : std::nullopt;
+  }
+
+  /// A ListConstruct entering a Loop as a carried value: an ONNX sequence of its elements
+  /// (SequenceEmpty of `elem`, float32 when unknown, for an empty list).
+  ir::Value *listAsSequence(ir::Value *l, std::optional<ir::ScalarType> elem) {
+    std::vector<ir::Value *> elems;
+    for (ir::Value *e : l->node()->inputs())
+      elems.push_back(scalarAsTensor(e));
+    ir::Value *seq =
+        elems.empty()
+            ? b_.op("SequenceEmpty", {},
+                    {OnnxAttr::i("dtype", onnxDataType(elem.value_or(ir::ScalarType::Float32)))})
+            : b_.op("SequenceConstruct", elems);
+    ir::TensorInfo info;
+    info.dtype = elems.empty() ? elem : OnnxBuilder::dtypeOf(elems[0]);
+    if (!elems.empty())
+      if (auto r = OnnxBuilder::rankOf(elems[0]))
+        info.sizes = std::vector<ir::Dim>(size_t(*r), ir::Dim::unknown());
+    seq->setType(ir::Type::list(ir::Type::tensor(std::move(info))));
+    return seq;
   }
 
   void atenFallback(ir::Node *n) {
