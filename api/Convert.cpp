@@ -309,8 +309,9 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
 }
 
 std::vector<std::string> standardPipeline(const ConvertOptions &options) {
-  std::vector<std::string> p = {"fold-runtime-queries", "fold-scalars",       "peephole-script",
-                                "lower-simple-tuples",  "lower-list-appends", "dce",
+  std::vector<std::string> p = {"fold-runtime-queries", "fold-scalars",    "peephole-script",
+                                "lower-simple-tuples",  "lower-dicts",     "lower-list-appends",
+                                "functionalize-lists",  "peephole-script", "dce",
                                 "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
@@ -325,8 +326,9 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
   // Shape checks folded above decide fast-path branches (nn.TransformerEncoder's nested-tensor
-  // conversion, an Optional (h0, c0) argument that turned out given): answer the runtime queries they exposed, then forward the tuples the taken
-  // branches return (early returns) and fold shapes and shape queries of those branches.
+  // conversion, an Optional (h0, c0) argument that turned out given, scripted F.interpolate's
+  // `input.dim() == 4`): answer the runtime queries they exposed, then forward the tuples the
+  // taken branches return (early returns) and fold shapes and shape queries of those branches.
   for (const char *n :
        {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
     p.push_back(n);

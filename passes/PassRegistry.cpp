@@ -88,8 +88,16 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "Evaluate ops on constant int/float/bool/str/None and fold constant-condition ifs",
       runFoldScalars));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "lower-dicts",
+      "Evaluate dicts with constant keys at compile time, unrolling constant loops over them",
+      runLowerDicts));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "lower-list-appends", "Turn lists built by appends in straight-line code into list literals",
       runLowerListAppends));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "functionalize-lists",
+      "Make list appends produce new list values, carried through loops and ifs",
+      runFunctionalizeLists));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "peephole-script",
       "Fold None checks on non-optional values, needless casts and list-literal idioms",
@@ -118,7 +126,7 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "fold-runtime-queries",
       "Answer grad, autocast, device, nested and tensor-identity queries for a CPU inference run",
       runFoldRuntimeQueries));
-  return absl::OkStatus();
+      return absl::OkStatus();
 }
 
 absl::Status registerPass(std::string name, std::string description, PassFn fn) {

@@ -54,9 +54,17 @@ absl::Status runEliminateExceptions(ir::Graph &graph, const PassOptions &options
 /// `fold-runtime-queries`: grad/autocast/device/nested/requires_grad queries and tensor identity
 /// answered for an inference run on CPU (fold-runtime-queries.cpp).
 absl::Status runFoldRuntimeQueries(ir::Graph &graph, const PassOptions &options);
+/// `lower-dicts`: evaluates dicts with constant keys at compile time, unrolling the constant
+/// loops over them (lower-dicts.cpp).
+absl::Status runLowerDicts(ir::Graph &graph, const PassOptions &options);
+bool lowerDicts(ir::Graph &graph);
 
 /// `lower-list-appends`: lists built by appends in straight-line code become list literals
 /// (lower-list-appends.cpp).
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
+
+/// `functionalize-lists`: list appends produce new list values, loop-carried and If-merged
+/// where they happen in blocks (functionalize-lists.cpp).
+absl::Status runFunctionalizeLists(ir::Graph &graph, const PassOptions &options);
 
 } // namespace ts2onnx::passes

@@ -4,8 +4,9 @@
 //        queries constant, and output types give reshape-like ops their sizes).
 // Does:  replaces by a prim::Constant
 //        - shape queries with a static answer: aten::size(t[, dim]), aten::dim, aten::numel,
-//          prim::dtype, len(size(t)), size(t)[i] and the static values of an unpacked
-//          size(t) or int[] constant;
+//          prim::dtype, len(size(t)) (also of a constant slice of it), size(t)[i] and the static
+//          values of an unpacked size(t) or int[] constant;
+//        - aten::slice of a constant int list;
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - aten::eq / aten::ne of two unmodified int[] values decided at compile time, element
@@ -21,14 +22,15 @@
 //        changed, forwards simple tuples and propagates shapes again, and repeats.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "passes/Dense.h"
 #include "ir/Status.h"
+#include "passes/Dense.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -306,6 +308,56 @@ struct IntResult {
   std::optional<std::vector<int64_t>> list;
 };
 
+/// The elements `start:end:step` (positive step, constant or None bounds) of aten::slice.t `n`
+/// select from a list of `size`, as Python clamps them.
+struct SliceRange {
+  int64_t start, end, step;
+};
+std::optional<SliceRange> sliceRange(const ir::Node *n, int64_t size) {
+  auto bound = [&](size_t i, int64_t dflt) -> std::optional<int64_t> {
+    if (n->input(i)->type()->is(ir::TypeKind::None))
+      return dflt;
+    auto c = constInt(n->input(i));
+    if (!c)
+      return std::nullopt;
+    return std::min(std::max(*c < 0 ? *c + size : *c, int64_t(0)), size);
+  };
+  auto start = bound(1, 0), end = bound(2, size);
+  auto step = constInt(n->input(3));
+  if (!start || !end || !step || *step <= 0)
+    return std::nullopt;
+  return SliceRange{*start, std::max(*start, *end), *step};
+}
+
+/// The length of an int list: the rank of `size(t)`, a constant list, a ListConstruct nothing
+/// modifies, or a constant slice of one of those.
+std::optional<int64_t> intListLength(const ir::Value *v) {
+  const ir::Node *p = v->node();
+  std::string_view k = p->kind().qualString();
+  if (k == "aten::size" && p->inputs().size() == 1) {
+    if (auto r = rankOf(p->input(0)))
+      return int64_t(*r);
+    return std::nullopt;
+  }
+  const ir::AttributeValue *a = constantAttr(v);
+  if (const auto *is = a ? a->getIf<std::vector<int64_t>>() : nullptr)
+    return int64_t(is->size());
+  if (p->kind() == ir::prim::ListConstruct) {
+    for (const ir::Use &u : v->uses())
+      if (u.user->hasSideEffects())
+        return std::nullopt;
+    return int64_t(p->inputs().size());
+  }
+  if (k == "aten::slice" && p->inputs().size() == 4 && v->type()->is(ir::TypeKind::List)) {
+    auto inner = intListLength(p->input(0));
+    auto range = inner ? sliceRange(p, *inner) : std::nullopt;
+    if (!range)
+      return std::nullopt;
+    return (range->end - range->start + range->step - 1) / range->step;
+  }
+  return std::nullopt;
+}
+
 std::optional<IntResult> evaluateShape(const ir::Node *n) {
   if (n->outputs().size() != 1)
     return std::nullopt;
@@ -345,14 +397,21 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
     return std::nullopt;
   }
   if (k == "aten::len" && in.size() == 1) {
-    const ir::Node *p = in[0]->node();
-    if (p->kind().qualString() == "aten::size" && p->inputs().size() == 1)
-      if (auto r = rankOf(p->input(0)))
-        return IntResult{int64_t(*r), std::nullopt};
-    const ir::AttributeValue *a = constantAttr(in[0]);
-    if (const auto *is = a ? a->getIf<std::vector<int64_t>>() : nullptr)
-      return IntResult{int64_t(is->size()), std::nullopt};
+    if (auto len = intListLength(in[0]))
+      return IntResult{*len, std::nullopt};
     return std::nullopt;
+  }
+  if (k == "aten::slice" && in.size() == 4 && in[0]->type()->is(ir::TypeKind::List)) {
+    // aten::slice.t of a constant int list: the constant sublist.
+    const ir::AttributeValue *a = constantAttr(in[0]);
+    const auto *is = a ? a->getIf<std::vector<int64_t>>() : nullptr;
+    auto range = is ? sliceRange(n, int64_t(is->size())) : std::nullopt;
+    if (!range)
+      return std::nullopt;
+    std::vector<int64_t> out;
+    for (int64_t i = range->start; i < range->end; i += range->step)
+      out.push_back((*is)[size_t(i)]);
+    return IntResult{std::nullopt, out};
   }
   if (k == "aten::__getitem__" && in.size() == 2 && in[0]->type()->is(ir::TypeKind::List)) {
     auto i = constInt(in[1]);

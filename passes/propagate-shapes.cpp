@@ -8,13 +8,13 @@
 //        Python numbers, categories bool < int < float); comparisons (bool); unary float ops
 //        (int -> float32); conv/conv_transpose/pooling/adaptive pooling output sizes; linear,
 //        matmul/mm/bmm/addmm; view/reshape (with -1), flatten, permute/transpose/t,
-//        (un)squeeze, expand, cat/stack, slice/select/narrow, index_select, reductions with
-//        dims and keepdim, norms and softmax (shape kept), embedding, where, masked_fill,
-//        factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as), scatter
-//        ops, and the outputs of lstm/gru (best effort). If outputs merge both branches; loop-
-//        carried values are iterated to a fixed point. A dim that equals an input dim keeps
-//        its symbol (`batch`); ints made by aten::size of a symbolic dim carry it into view
-//        shapes. Unknown ops leave their outputs as they are.
+//        (un)squeeze, expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow,
+//        index_select, reductions with dims and keepdim, norms and softmax (shape kept), embedding,
+//        where, masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to,
+//        type_as), scatter ops, and the outputs of lstm/gru (best effort). If outputs merge both
+//        branches; loop- carried values are iterated to a fixed point. A dim that equals an input
+//        dim keeps its symbol (`batch`); ints made by aten::size of a symbolic dim carry it into
+//        view shapes. Unknown ops leave their outputs as they are.
 // Result: the same graph with more precise tensor types; nothing is added or removed.
 //         Linear time (loop bodies are walked at most three times).
 #include <algorithm>
@@ -640,6 +640,23 @@ private:
            set(n->output(0), in.dtype, out);
            if (n->outputs().size() == 2)
              set(n->output(1), ScalarType::Int64, out);
+         });
+    // Interpolation keeps batch and channels; the spatial sizes are the output size when it
+    // is given (else unknown), so at least the rank is known.
+    rule({"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d",
+          "_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d",
+          "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d", "upsample_bicubic2d"},
+         [](ir::Node *n) {
+           Info in = infoOf(n->input(0));
+           if (!in.sizes || in.sizes->size() < 3)
+             return set(n->output(0), in.dtype, std::nullopt);
+           size_t spatial = in.sizes->size() - 2;
+           Dims out(in.sizes->begin(), in.sizes->begin() + 2);
+           auto size = n->inputs().size() > 1 && !isNone(n->input(1)) ? dimsOfList(n->input(1))
+                                                                      : std::nullopt;
+           for (size_t i = 0; i < spatial; ++i)
+             out.push_back(size && size->size() == spatial ? (*size)[i] : Dim::unknown());
+           set(n->output(0), in.dtype, out);
          });
     // Linear algebra.
     rule({"linear"}, [](ir::Node *n) {

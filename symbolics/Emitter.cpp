@@ -75,6 +75,7 @@ std::string stripNumericSuffix(const std::string &name) {
 struct ValueType {
   std::optional<ir::ScalarType> dtype;
   std::optional<std::vector<ir::Dim>> dims;
+  bool sequence = false; // an ONNX sequence of such tensors (a runtime-length list)
 };
 
 ValueType irTypeOf(const Value *v) {
@@ -88,6 +89,21 @@ ValueType irTypeOf(const Value *v) {
     return {ir::ScalarType::Float64, std::vector<ir::Dim>{}};
   case ir::TypeKind::Bool:
     return {ir::ScalarType::Bool, std::vector<ir::Dim>{}};
+  case ir::TypeKind::List: {
+    // Lists that reach the emitter are sequences (literals were taken apart by the symbolics);
+    // the element is what irTypeOf says of it, without dims.
+    const ir::Type &e = *t.elementType();
+    std::optional<ir::ScalarType> dt;
+    if (e.isTensor())
+      dt = e.tensorInfo().dtype;
+    else if (e.is(ir::TypeKind::Int))
+      dt = ir::ScalarType::Int64;
+    else if (e.is(ir::TypeKind::Float))
+      dt = ir::ScalarType::Float64;
+    else if (e.is(ir::TypeKind::Bool))
+      dt = ir::ScalarType::Bool;
+    return {dt, std::nullopt, true};
+  }
   default:
     return {};
   }
@@ -96,7 +112,10 @@ ValueType irTypeOf(const Value *v) {
 void setType(onnx::ValueInfoProto *vi, const ValueType &t) {
   if (!t.dtype)
     return;
-  auto *tt = vi->mutable_type()->mutable_tensor_type();
+  auto *tt =
+      t.sequence
+          ? vi->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()
+          : vi->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(onnxDataType(*t.dtype));
   if (!t.dims)
     return;
@@ -243,9 +262,17 @@ private:
     return absl::OkStatus();
   }
 
+  /// The user's name for output i, else the one to-onnx gave a flattened tuple/list/dict
+  /// element (`out.0`, `out.<key>`, in the return node's `output_names`), else `output_<i>`.
   std::string outputName(size_t i) const {
-    return i < o_.outputNames.size() && !o_.outputNames[i].empty() ? o_.outputNames[i]
-                                                                   : fmt::format("output_{}", i);
+    if (i < o_.outputNames.size() && !o_.outputNames[i].empty())
+      return o_.outputNames[i];
+    static const ir::Symbol kNames = ir::Symbol::attr("output_names");
+    if (const ir::AttributeValue *a = g_.block()->returnNode()->attribute(kNames))
+      if (const auto *names = a->getIf<std::vector<std::string>>())
+        if (i < names->size() && !(*names)[i].empty())
+          return (*names)[i];
+    return fmt::format("output_{}", i);
   }
 
   std::string freshName(std::string base) {

@@ -53,6 +53,10 @@ absl::StatusOr<std::vector<ir::Value *>> promotedOperands(SymbolicContext &ctx,
 /// consumers, prim::ListUnpack, aten::cat, __getitem__, take the elements from it).
 ir::Value *tensorList(OnnxBuilder &b, const std::vector<ir::Value *> &elems);
 
+/// A list value that is an ONNX sequence at this point (a runtime-length list: loop-carried,
+/// appended to, SplitToSequence), not a ListConstruct or constant (opset11.cpp).
+bool isSequence(const ir::Value *v);
+
 /// The single-output result vector symbolics return.
 inline absl::StatusOr<std::vector<ir::Value *>> one(ir::Value *v) {
   return std::vector<ir::Value *>{v};

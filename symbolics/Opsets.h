@@ -47,4 +47,9 @@ struct ArangeArgs {
 };
 ArangeArgs arangeArgs(SymbolicContext &ctx);
 
+/// aten::slice.t(int[] l, int? start, int? end, int step) on an int list: a constant list with
+/// constant bounds folds to a constant; otherwise a Slice of the 1-D int64 tensor the list is
+/// (runtime bounds need `runtimeBounds`, Slice-10's inputs).
+Result intListSlice(SymbolicContext &ctx, bool runtimeBounds);
+
 } // namespace ts2onnx::symbolics::shared

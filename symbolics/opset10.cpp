@@ -98,8 +98,9 @@ Result sliceScatter(SymbolicContext &ctx) {
 Result slice10(SymbolicContext &ctx) {
   // aten::slice(self, dim, start?, end?, step)
   ir::Value *x = ctx.input(0);
-  if (!x->type()->isTensor())
-    return ctx.unsupported("slicing a list");
+  // aten::slice.t(list, start, end, step)
+  if (ctx.node().inputs().size() == 4)
+    return shared::intListSlice(ctx, /*runtimeBounds=*/true);
   auto d = ctx.constInt(1);
   if (!d)
     return ctx.unsupported("a non-constant dim");

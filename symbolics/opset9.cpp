@@ -860,8 +860,9 @@ Result split(Ctx &ctx, bool isChunk) {
 /// aten::slice(self, dim, start?, end?, step): opset 9 takes constant starts/ends as
 /// attributes and no steps; opset 10 (opset10.cpp) takes inputs.
 Result slice9(Ctx &ctx) {
-  if (!ctx.input(0)->type()->isTensor())
-    return ctx.unsupported("slicing a list");
+  // aten::slice.t(list, start, end, step)
+  if (ctx.node().inputs().size() == 4)
+    return shared::intListSlice(ctx, /*runtimeBounds=*/false);
   auto d = ctx.constInt(1);
   auto start = ctx.isNone(2) ? std::optional<int64_t>(0) : ctx.constInt(2);
   auto end = ctx.isNone(3) ? std::optional<int64_t>(kIntMax) : ctx.constInt(3);
@@ -874,6 +875,27 @@ Result slice9(Ctx &ctx) {
     return ctx.unsupported("a slice step other than 1 at opset 9 (needs opset 10)");
   auto r = rankOf(ctx.input(0));
   return one(ctx.b.slice(ctx.input(0), {*start}, {*end}, {normalizeDim(*d, r)}, {1}));
+}
+
+/// aten::tensor(data, dtype?, device?, requires_grad) of a number (constant or runtime) or an
+/// int list: a 0-d / 1-D tensor of torch's dtype for it (int64, float32, bool) or the given one.
+Result tensorOf(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
+  const ir::Type &t = *ctx.input(0)->type();
+  if (t.is(ir::TypeKind::List)) {
+    if (!t.elementType()->is(ir::TypeKind::Int))
+      return ctx.unsupported("a tensor from a " + t.str());
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intList(ctx, 0));
+    return one(dt && *dt != ScalarType::Int64 ? ctx.b.cast(v, *dt) : v);
+  }
+  ScalarType natural = t.is(ir::TypeKind::Float)  ? ScalarType::Float32
+                       : t.is(ir::TypeKind::Bool) ? ScalarType::Bool
+                       : t.is(ir::TypeKind::Int)  ? ScalarType::Int64
+                                                  : ScalarType::Undefined;
+  if (natural == ScalarType::Undefined)
+    return ctx.unsupported("a tensor from a " + t.str());
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 0, dt.value_or(natural)));
+  return one(v);
 }
 
 Result select(Ctx &ctx) {
@@ -1519,6 +1541,43 @@ Result atenPad(Ctx &ctx) {
 
 namespace shared {
 
+Result intListSlice(SymbolicContext &ctx, bool runtimeBounds) {
+  // The list may already be the 1-D tensor its converted producer made; the node's result
+  // type still says what it is.
+  const ir::Type &t = *ctx.node().output()->type();
+  if (!t.is(ir::TypeKind::List) || !t.elementType()->is(ir::TypeKind::Int) ||
+      ctx.node().inputs().size() != 4)
+    return ctx.unsupported("slicing a " + t.str());
+  auto start = ctx.isNone(1) ? std::optional<int64_t>(0) : ctx.constInt(1);
+  auto end = ctx.isNone(2) ? std::optional<int64_t>(kIntMax) : ctx.constInt(2);
+  auto step = ctx.constInt(3);
+  if (!step || *step <= 0)
+    return ctx.unsupported("slicing a list with a non-constant or non-positive step");
+  if (auto xs = ctx.constInts(0); xs && start && end) {
+    // Python's slice of a list with a positive step.
+    int64_t n = int64_t(xs->size());
+    auto clamp = [n](int64_t i) { return std::min(std::max(i < 0 ? i + n : i, int64_t(0)), n); };
+    std::vector<int64_t> out;
+    for (int64_t i = clamp(*start); i < clamp(*end); i += *step)
+      out.push_back((*xs)[size_t(i)]);
+    return one(ctx.b.int64s(out));
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * l, intList(ctx, 0));
+  if (start && end)
+    return one(ctx.b.slice(l, {*start}, {*end}, {0}, {*step}));
+  if (!runtimeBounds)
+    return ctx.unsupported("slicing a list with runtime bounds at opset 9 (needs opset 10)");
+  auto bound = [&](size_t i, int64_t dflt) -> absl::StatusOr<ir::Value *> {
+    if (ctx.isNone(i))
+      return ctx.b.int64s({dflt});
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intScalar(ctx, i));
+    return ctx.b.unsqueeze(v, {0});
+  };
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, bound(1, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, bound(2, kIntMax));
+  return one(ctx.b.op("Slice", {l, s, e, ctx.b.int64s({0}), ctx.b.int64s({*step})}));
+}
+
 /// Equal before 11 has no floating-point kernels: a == b is !(a < b || a > b) there.
 static ir::Value *equal(OnnxBuilder &b, ir::Value *x, ir::Value *y, std::optional<ScalarType> t,
                         bool floatEqual) {
@@ -1817,6 +1876,7 @@ void registerOpset9(SymbolicRegistry &r) {
          [](Ctx &c) { return split(c, false); });
   addAll(r, {"aten::chunk", "aten::unsafe_chunk"}, 9, [](Ctx &c) { return split(c, true); });
   r.add("aten::slice", 9, slice9);
+  r.add("aten::tensor", 9, tensorOf);
   r.add("aten::narrow", 9, narrow);
   r.add("aten::select", 9, select);
   r.add("aten::index_select", 9, indexSelect);

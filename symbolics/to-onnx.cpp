@@ -18,6 +18,7 @@
 
 #include "ir/Status.h"
 #include "passes/Passes.h"
+#include "symbolics/Helpers.h"
 #include "symbolics/OnnxBuilder.h"
 #include "symbolics/SymbolicRegistry.h"
 #include "symbolics/Symbolics.h"
@@ -152,11 +153,25 @@ private:
   /// gains ONNX's condition input and its scalar outputs become tensors.
   absl::Status convertLoop(ir::Node *n) {
     ir::WithInsertPoint guard(n);
-    std::vector<ir::Value *> ins;
-    for (ir::Value *v : n->inputs())
-      ins.push_back(scalarAsTensor(v));
-    ir::Node *loop = b_.node("Loop", ins, {}, n->outputs().size());
     const ir::Block *old = n->blocks()[0];
+    std::vector<ir::Value *> ins;
+    for (size_t i = 0; i < n->inputs().size(); ++i) {
+      ir::Value *v = n->inputs()[i];
+      if (i >= 2 && v->node()->kind() == ir::prim::ListConstruct)
+        ins.push_back(listAsSequence(v, carriedElementDtype(old->inputs()[i - 1])));
+      else
+        ins.push_back(scalarAsTensor(v));
+    }
+    for (size_t i = 2; i < ins.size(); ++i)
+      if (isSequence(ins[i]) && b_.opset() < 13) {
+        std::string where =
+            n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
+        return absl::UnimplementedError(fmt::format(
+            "{}error: prim::Loop carries a list whose length is only known at run time (appended "
+            "to in the loop); ONNX Loop carries sequences from opset 13 (target is {})",
+            where, b_.opset()));
+      }
+    ir::Node *loop = b_.node("Loop", ins, {}, n->outputs().size());
     ir::Block *body = loop->addBlock();
     absl::flat_hash_map<const ir::Value *, ir::Value *> env;
     ir::Value *iter = body->addInput();
@@ -166,7 +181,8 @@ private:
     for (size_t i = 1; i < old->inputs().size(); ++i) {
       ir::Value *in = body->addInput();
       const ir::Value *outer = ins[i + 1];
-      in->setType(outer->type()->isTensor() ? outer->type() : old->inputs()[i]->type());
+      bool typed = outer->type()->isTensor() || isSequence(outer);
+      in->setType(typed ? outer->type() : old->inputs()[i]->type());
       env[old->inputs()[i]] = in;
     }
     ir::Graph::cloneBlockInto(*old, body, env);
@@ -175,11 +191,48 @@ private:
     for (size_t i = 0; i < n->outputs().size(); ++i) {
       ir::Value *out = loop->output(i);
       const ir::TypePtr &t = body->outputs()[i + 1]->type();
-      out->setType(t->isTensor() ? t : n->output(i)->type());
+      out->setType(t->isTensor() || isSequence(body->outputs()[i + 1]) ? t : n->output(i)->type());
       n->output(i)->replaceAllUsesWith(out);
     }
     n->destroy();
     return absl::OkStatus();
+  }
+
+  /// The dtype of what a loop body appends to its carried list `in` (int elements are int64),
+  /// nullopt when nothing tells.
+  static std::optional<ir::ScalarType> carriedElementDtype(const ir::Value *in) {
+    const ir::Type &e = *in->type()->elementType();
+    if (e.is(ir::TypeKind::Int))
+      return ir::ScalarType::Int64;
+    if (e.is(ir::TypeKind::Bool))
+      return ir::ScalarType::Bool;
+    if (e.is(ir::TypeKind::Float))
+      return ir::ScalarType::Float64;
+    for (const ir::Use &u : in->uses())
+      if (u.user->kind().qualString() == "aten::append" && u.offset == 0)
+        if (auto t = OnnxBuilder::dtypeOf(u.user->input(1)))
+          return t;
+    return e.isTensor() ? e.tensorInfo().dtype : std::nullopt;
+  }
+
+  /// A ListConstruct entering a Loop as a carried value: an ONNX sequence of its elements
+  /// (SequenceEmpty of `elem`, float32 when unknown, for an empty list).
+  ir::Value *listAsSequence(ir::Value *l, std::optional<ir::ScalarType> elem) {
+    std::vector<ir::Value *> elems;
+    for (ir::Value *e : l->node()->inputs())
+      elems.push_back(scalarAsTensor(e));
+    ir::Value *seq =
+        elems.empty()
+            ? b_.op("SequenceEmpty", {},
+                    {OnnxAttr::i("dtype", onnxDataType(elem.value_or(ir::ScalarType::Float32)))})
+            : b_.op("SequenceConstruct", elems);
+    ir::TensorInfo info;
+    info.dtype = elems.empty() ? elem : OnnxBuilder::dtypeOf(elems[0]);
+    if (!elems.empty())
+      if (auto r = OnnxBuilder::rankOf(elems[0]))
+        info.sizes = std::vector<ir::Dim>(size_t(*r), ir::Dim::unknown());
+    seq->setType(ir::Type::list(ir::Type::tensor(std::move(info))));
+    return seq;
   }
 
   void atenFallback(ir::Node *n) {
@@ -196,9 +249,14 @@ private:
   }
 
   /// Graph outputs that are tuples, lists or dicts become one output per element, in order;
-  /// None outputs are dropped.
+  /// None outputs are dropped. The flattened outputs are named after their place, `out.0`,
+  /// `out.1` for tuple and list elements, `out.<key>` for dict entries with constant str or int
+  /// keys (`out.0.1` when nested; a graph with several outputs starts from `out.<i>`), in the
+  /// return node's `output_names` attribute, which the emitter uses when the user gave none.
   void flattenOutputs() {
     ir::Block *top = g_.block();
+    std::vector<std::string> names(top->outputs().size());
+    bool flattened = false;
     bool changed = true;
     while (changed) {
       changed = false;
@@ -207,14 +265,27 @@ private:
         if (p->kind() != ir::prim::TupleConstruct && p->kind() != ir::prim::ListConstruct &&
             p->kind() != ir::prim::DictConstruct)
           continue;
+        std::string base = !names[i].empty()            ? names[i]
+                           : top->outputs().size() == 1 ? std::string("out")
+                                                        : fmt::format("out.{}", i);
         std::vector<ir::Value *> elems;
-        for (size_t k = 0; k < p->inputs().size(); ++k)
-          if (p->kind() != ir::prim::DictConstruct || k % 2 == 1)
+        std::vector<std::string> elemNames;
+        for (size_t k = 0; k < p->inputs().size(); ++k) {
+          if (p->kind() != ir::prim::DictConstruct) {
             elems.push_back(p->input(k));
+            elemNames.push_back(fmt::format("{}.{}", base, k));
+          } else if (k % 2 == 1) {
+            elems.push_back(p->input(k));
+            elemNames.push_back(fmt::format("{}.{}", base, dictKeyName(p->input(k - 1), k / 2)));
+          }
+        }
         top->eraseOutput(i);
-        for (size_t k = 0; k < elems.size(); ++k)
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+        for (size_t k = 0; k < elems.size(); ++k) {
           top->insertOutput(i + k, elems[k]);
-        changed = true;
+          names.insert(names.begin() + static_cast<std::ptrdiff_t>(i + k), elemNames[k]);
+        }
+        changed = flattened = true;
         break;
       }
     }
@@ -222,9 +293,25 @@ private:
     // leaves them out too.
     for (size_t i = top->outputs().size(); i-- > 0;) {
       const ir::Value *o = top->outputs()[i];
-      if (o->type()->is(ir::TypeKind::None) && o->node()->kind() == ir::prim::Constant)
+      if (o->type()->is(ir::TypeKind::None) && o->node()->kind() == ir::prim::Constant) {
         top->eraseOutput(i);
+        names.erase(names.begin() + static_cast<std::ptrdiff_t>(i));
+      }
     }
+    if (flattened)
+      top->returnNode()->setAttribute(ir::Symbol::attr("output_names"),
+                                      ir::AttributeValue(std::move(names)));
+  }
+
+  /// A dict key as part of an output name: the str or int constant, else the entry's index.
+  static std::string dictKeyName(const ir::Value *key, size_t index) {
+    if (const ir::AttributeValue *a = ir::constantValue(key)) {
+      if (const auto *s = a->getIf<std::string>())
+        return *s;
+      if (const auto *i = a->getIf<int64_t>())
+        return std::to_string(*i);
+    }
+    return std::to_string(index);
   }
 
   absl::Status checkConverted(const ir::Block *block) {
