@@ -123,10 +123,11 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "eliminate-exceptions",
       "Treat branches that raise as unreachable: an if with one raising branch becomes the other",
       runEliminateExceptions));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "fold-runtime-queries",
       "Answer grad, autocast, device, nested and tensor-identity queries for a CPU inference run",
       runFoldRuntimeQueries));
-      return absl::OkStatus();
+  return absl::OkStatus();
 }
 
 absl::Status registerPass(std::string name, std::string description, PassFn fn) {
