@@ -376,15 +376,15 @@ absl::Status cleanupFunctionGraph(ir::Graph &g) {
   // Each of torch's cleanup steps removes dead code only when it changed something, which is
   // visible in its printed graphs (unused module GetAttrs survive otherwise).
   bool changed = passes::lowerSimpleTuples(g);
-  changed |= passes::foldScalars(g);
+  changed |= passes::foldScalars(g, passes::FoldScope::kTorchEmitter);
   if (changed)
     return passes::runDce(g, passes::PassOptions{});
   return absl::OkStatus();
 }
 
 absl::Status preoptimizeGraph(ir::Graph &g) {
-  bool changed = passes::peepholeScript(g);
-  changed |= passes::foldScalars(g);
+  bool changed = passes::peepholeScript(g, passes::FoldScope::kTorchEmitter);
+  changed |= passes::foldScalars(g, passes::FoldScope::kTorchEmitter);
   if (changed)
     return passes::runDce(g, passes::PassOptions{});
   return absl::OkStatus();

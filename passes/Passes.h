@@ -23,8 +23,14 @@ absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &options);
 /// The three passes above as functions that say whether they changed the graph (the frontend
 /// runs dce after them only then, as torch's emitter does).
 bool lowerSimpleTuples(ir::Graph &graph);
-bool foldScalars(ir::Graph &graph);
-bool peepholeScript(ir::Graph &graph);
+/// What foldScalars evaluates: everything it knows, or only what torch's script emitter folds
+/// while compiling (numbers, bools, None checks; not string ops such as aten::format, nor
+/// list literals), so that the frontend's graphs keep the nodes torch's printed graphs keep.
+enum class FoldScope { kAll, kTorchEmitter };
+bool foldScalars(ir::Graph &graph, FoldScope scope = FoldScope::kAll);
+/// In kTorchEmitter scope an If on a constant condition is left for foldScalars, as torch's
+/// peephole leaves it for constant propagation (checks after it still see the If's outputs).
+bool peepholeScript(ir::Graph &graph, FoldScope scope = FoldScope::kAll);
 /// Replaces prim::If `ifNode` by the nodes of `taken` (one of its blocks), in place.
 void inlineIfBranch(ir::Node *ifNode, ir::Block *taken);
 

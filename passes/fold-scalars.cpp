@@ -206,14 +206,15 @@ std::optional<bool> evaluateListReduction(const ir::Node &n) {
   return op == "aten::any" ? any : all;
 }
 
-std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in) {
+std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in, FoldScope scope) {
   std::string_view op = n.kind().qualString();
   if (n.outputs().size() != 1)
     return std::nullopt;
   ir::TypeKind out = n.output()->type()->kind();
   auto boolean = [](bool b) { return Scalar::of(Scalar::Kind::Bool, b ? 1 : 0); };
-  if (auto s = evaluateString(op, out, in))
-    return s;
+  if (scope == FoldScope::kAll)
+    if (auto s = evaluateString(op, out, in))
+      return s;
   if (in.size() == 2 && in[0].isNumber() && in[1].isNumber()) {
     const Scalar &a = in[0], &b = in[1];
     bool ints = a.kind != Scalar::Kind::Float && b.kind != Scalar::Kind::Float;
@@ -312,14 +313,26 @@ ir::Value *makeConstant(ir::Graph &g, const Scalar &s, const ir::TypePtr &type) 
 }
 
 /// If outputs that need no If: the same value on both paths.
-bool simplifyIfOutputs(ir::Node *n) {
+/// Whether two constants hold the same scalar value of the same type.
+bool sameScalarConstant(const ir::Value *x, const ir::Value *y) {
+  auto a = constantOf(x), b = constantOf(y);
+  return a && b && a->kind == b->kind && a->i == b->i && a->s == b->s &&
+         (a->d == b->d || (std::isnan(a->d) && std::isnan(b->d))) && x->type()->equals(*y->type());
+}
+
+bool simplifyIfOutputs(ir::Graph &g, ir::Node *n) {
   bool changed = false;
   ir::Block *a = n->blocks()[0], *b = n->blocks()[1];
   for (size_t i = n->outputs().size(); i-- > 0;) {
     ir::Value *x = a->outputs()[i], *y = b->outputs()[i];
     ir::Value *replacement = nullptr;
-    if (x == y)
+    if (x == y) {
       replacement = x;
+    } else if (sameScalarConstant(x, y)) {
+      // Both branches give the same constant (as torch's constant propagation sees it).
+      ir::WithInsertPoint guard(n);
+      replacement = makeConstant(g, *constantOf(x), x->type());
+    }
     if (!replacement)
       continue;
     n->output(i)->replaceAllUsesWith(replacement);
@@ -356,7 +369,7 @@ std::optional<bool> containsInLiteral(const ir::Node &n) {
   return found;
 }
 
-bool foldBlock(ir::Graph &g, ir::Block *b) {
+bool foldBlock(ir::Graph &g, ir::Block *b, FoldScope scope) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
@@ -366,19 +379,19 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
         ir::Block *taken = n->blocks()[c->i ? 0 : 1];
         // Fold the taken block first, then splice it in; `it` stays valid because the nodes
         // land before the If, which comes before `it`.
-        foldBlock(g, taken);
+        foldBlock(g, taken, scope);
         inlineIfBranch(n, taken);
         changed = true;
         continue;
       }
     }
     for (ir::Block *sub : n->blocks())
-      changed |= foldBlock(g, sub);
+      changed |= foldBlock(g, sub, scope);
     if (n->kind() == ir::prim::If) {
-      changed |= simplifyIfOutputs(n);
+      changed |= simplifyIfOutputs(g, n);
       continue;
     }
-    if (auto r = evaluateListReduction(*n)) {
+    if (auto r = scope == FoldScope::kAll ? evaluateListReduction(*n) : std::nullopt) {
       ir::WithInsertPoint guard(n);
       ir::Value *c = g.insertConstantBool(*r);
       c->node()->setSourceLocation(n->sourceLocation());
@@ -390,7 +403,7 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->hasSideEffects() ||
         n->outputs().size() != 1 || n->inputs().empty())
       continue;
-    if (auto r = containsInLiteral(*n)) {
+    if (auto r = scope == FoldScope::kAll ? containsInLiteral(*n) : std::nullopt) {
       ir::WithInsertPoint guard(n);
       ir::Value *c = g.insertConstantBool(*r);
       c->node()->setSourceLocation(n->sourceLocation());
@@ -411,7 +424,7 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
     }
     if (!all)
       continue;
-    auto r = evaluate(*n, in);
+    auto r = evaluate(*n, in, scope);
     if (!r)
       continue;
     ir::WithInsertPoint guard(n);
@@ -437,7 +450,9 @@ void inlineIfBranch(ir::Node *ifNode, ir::Block *taken) {
   ifNode->destroy();
 }
 
-bool foldScalars(ir::Graph &graph) { return foldBlock(graph, graph.block()); }
+bool foldScalars(ir::Graph &graph, FoldScope scope) {
+  return foldBlock(graph, graph.block(), scope);
+}
 
 absl::Status runFoldScalars(ir::Graph &graph, const PassOptions &) {
   foldScalars(graph);

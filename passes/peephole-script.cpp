@@ -73,7 +73,7 @@ std::optional<int64_t> constantInt(const ir::Value *v, ir::TypeKind kind = ir::T
   return i ? std::optional<int64_t>(*i) : std::nullopt;
 }
 
-bool peephole(ir::Graph &g, ir::Block *b) {
+bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
   bool changed = false;
   static const ir::Symbol kIs = ir::Symbol::fromQualString("aten::__is__");
   static const ir::Symbol kIsNot = ir::Symbol::fromQualString("aten::__isnot__");
@@ -91,17 +91,17 @@ bool peephole(ir::Graph &g, ir::Block *b) {
     ir::Symbol k = n->kind();
     // An If on a constant condition becomes its taken branch right away, so the checks
     // that follow see the values it picks (torch's non-tensor peephole does the same).
-    if (k == ir::prim::If) {
+    if (k == ir::prim::If && scope == FoldScope::kAll) {
       if (auto c = constantInt(n->input(0), ir::TypeKind::Bool)) {
         ir::Block *taken = n->blocks()[*c ? 0 : 1];
-        changed |= peephole(g, taken);
+        changed |= peephole(g, taken, scope);
         inlineIfBranch(n, taken);
         changed = true;
         continue;
       }
     }
     for (ir::Block *sub : n->blocks())
-      changed |= peephole(g, sub);
+      changed |= peephole(g, sub, scope);
     if (k == ir::prim::If) {
       // `c ? True : False` is c (torch's peephole for redundant short circuits).
       ir::Block *a = n->blocks()[0], *b = n->blocks()[1];
@@ -242,8 +242,8 @@ bool combineConcats(ir::Graph &g, ir::Block *b) {
   return changed;
 }
 
-bool peepholeScript(ir::Graph &graph) {
-  bool changed = peephole(graph, graph.block());
+bool peepholeScript(ir::Graph &graph, FoldScope scope) {
+  bool changed = peephole(graph, graph.block(), scope);
   changed |= combineConcats(graph, graph.block());
   return changed;
 }

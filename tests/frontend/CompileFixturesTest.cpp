@@ -61,43 +61,15 @@ std::vector<fs::path> fixtureArchives() {
 
 } // namespace
 
-// Fixtures whose histogram matches torch's exactly today. The others compile and verify, and
-// its remaining differences are printed (F.interpolate's mode checks, where torch's optimizer
-// folds more branches); closing the gap moves its name into this list.
-const std::set<std::string> kExactMatches = {
-    "cnn_bn",
-    "dict_ops",
-    "div_full",
-    "efficientnet_small_scripted",
-    "efficientnet_small_traced",
-    "export_method",
-    "final_modulelist",
-    "frozen_cnn",
-    "gru_scripted",
-    "if_loop",
-    "inplace_index",
-    "inplace_index_traced",
-    "inplace_scatter",
-    "list_ops",
-    "loop_model2",
-    "lraspp_small_traced",
-    "lstm_scripted",
-    "lstm_traced",
-    "mlp",
-    "mnasnet_small_scripted",
-    "mobilenet_v2_scripted",
-    "mobilenet_v2_traced",
-    "nested_if",
-    "resnet18_traced",
-    "shufflenet_v2_x0_5_traced",
-    "squeezenet1_1_scripted",
-    "transformer_encoder_scripted",
-    "transformer_encoder_traced",
-    "tuple_ops",
-    "while_loop",
+// Fixtures whose histogram still differs from torch's: scripted F.interpolate, where torch's
+// emitter-time constant propagation (run on each function before it is inlined into its caller)
+// leaves one `is not None` check and a few prim::Uninitialized fewer than ours. Every other
+// fixture, including new ones, must match exactly; closing a gap removes its name here.
+const std::set<std::string> kKnownGaps = {
+    "lraspp_small_scripted",
 };
 
-TEST_CASE("every fixture compiles; the listed ones have exactly torch's node kinds and counts") {
+TEST_CASE("every fixture compiles and has exactly torch's node kinds and counts, but the known gaps") {
   auto fixtures = fixtureArchives();
   REQUIRE(fixtures.size() >= 20);
   int matched = 0;
@@ -130,10 +102,10 @@ TEST_CASE("every fixture compiles; the listed ones have exactly torch's node kin
       ++matched;
       continue;
     }
-    if (kExactMatches.count(name))
-      failures += name + ": node kinds differ:\n" + diff;
-    else
+    if (kKnownGaps.count(name))
       gaps += name + ":\n" + diff;
+    else
+      failures += name + ": node kinds differ:\n" + diff;
   }
   INFO(failures);
   CHECK(failures.empty());

@@ -166,7 +166,7 @@ TEST_CASE("eraseOutput renumbers the outputs after it") {
   CHECK(printNode(*n) == "  %c : int, %a : Tensor = prim::ListUnpack(%l)\n");
 }
 
-TEST_CASE("addBlock and eraseBlock; erasing drops the block's uses of outer values") {
+TEST_CASE("addBlock and eraseBlock, erasing drops the block's uses of outer values") {
   auto g = parse(kSimple);
   Value *x = g->inputs()[0];
   WithInsertPoint at(nodeOf(*g, "b"));

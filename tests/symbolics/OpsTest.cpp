@@ -96,7 +96,7 @@ TEST_CASE("conv1d and conv3d spell out single-int stride and padding per spatial
   CHECK(ints(first(*g3, "Conv"), "kernel_shape") == std::vector<int64_t>{1, 1, 1});
 }
 
-TEST_CASE("batch_norm in eval mode becomes BatchNormalization; training mode is an error") {
+TEST_CASE("batch_norm in eval mode becomes BatchNormalization, training mode is an error") {
   const char *text =
       R"IR(graph(%x : Float(2, 3, 4, 4), %w : Float(3), %b : Float(3), %m : Float(3), %v : Float(3)):
   %train : bool = prim::Constant[value=0]()
@@ -152,7 +152,7 @@ TEST_CASE("group_norm and instance_norm use InstanceNormalization") {
   CHECK(count(*gi, "InstanceNormalization") == 1);
 }
 
-TEST_CASE("linear is Gemm on 2-D inputs and MatMul+Add otherwise; addmm is Gemm") {
+TEST_CASE("linear is Gemm on 2-D inputs and MatMul+Add otherwise, addmm is Gemm") {
   auto g = checked(R"IR(graph(%x : Float(2, 8), %w : Float(4, 8), %b : Float(4)):
   %y : Tensor = aten::linear(%x, %w, %b)
   return (%y)
@@ -270,7 +270,7 @@ TEST_CASE("max_pool2d: ceil_mode and dilation need opset 10") {
   CHECK(ir::printGraph(*g).find("Float(1, 2, 3, 3)") != std::string::npos);
 }
 
-TEST_CASE("avg_pool2d keeps count_include_pad; adaptive pooling to 1 or to divisors") {
+TEST_CASE("avg_pool2d keeps count_include_pad, adaptive pooling to 1 or to divisors") {
   auto g = checked(R"IR(graph(%x : Float(1, 2, 8, 8)):
   %k : int = prim::Constant[value=3]()
   %one : int = prim::Constant[value=1]()
@@ -533,7 +533,7 @@ TEST_CASE("comparisons: Equal on floats from 11, LessOrEqual/GreaterOrEqual from
   CHECK(count(*g12, "Where") == 2);
 }
 
-TEST_CASE("clamp with constant and tensor bounds; clamp_min, clamp_max") {
+TEST_CASE("clamp with constant and tensor bounds, clamp_min, clamp_max") {
   auto g = checked(R"IR(graph(%x : Float(2, 3), %lo : Float(2, 3)):
   %none : NoneType = prim::Constant()
   %one : float = prim::Constant[value=1.]()
@@ -621,7 +621,7 @@ TEST_CASE("padding: constant_pad_nd, reflection_pad2d (attributes before 11, inp
   CHECK(first(*g11, "Pad")->inputs().size() == 3);
 }
 
-TEST_CASE("creation: zeros/ones/full(_like) are ConstantOfShape; arange is Range from 11") {
+TEST_CASE("creation: zeros/ones/full(_like) are ConstantOfShape, arange is Range from 11") {
   const char *text = R"IR(graph(%x : Float(*, 3)):
   %zero : int = prim::Constant[value=0]()
   %three : int = prim::Constant[value=3]()
@@ -675,7 +675,7 @@ TEST_CASE("an op without a symbolic names the op and the opsets that have one") 
   CHECK(gather.find("from opset 11") != std::string::npos);
 }
 
-TEST_CASE("grid_sampler is GridSample from 16; triu is Trilu from 14") {
+TEST_CASE("grid_sampler is GridSample from 16, triu is Trilu from 14") {
   auto g = checked(R"IR(graph(%x : Float(1, 2, 4, 4), %grid : Float(1, 3, 3, 2)):
   %zero : int = prim::Constant[value=0]()
   %f : bool = prim::Constant[value=0]()

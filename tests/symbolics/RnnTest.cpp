@@ -151,7 +151,7 @@ TEST_CASE("gru: torch's [r, z, n] gate rows become ONNX's [z, r, h], linear_befo
   CHECK(checkOnnx(*r.graph, 11) == "");
 }
 
-TEST_CASE("rnn_relu and rnn_tanh are RNN with the activation per direction; no bias, no B") {
+TEST_CASE("rnn_relu and rnn_tanh are RNN with the activation per direction, no bias, no B") {
   for (const char *op : {"rnn_relu", "rnn_tanh"}) {
     std::string text = fmt::format(R"IR(graph(%x : Float(4, 3, 2), %w : Tensor, %r : Tensor):
   %none : NoneType = prim::Constant()
@@ -176,7 +176,7 @@ TEST_CASE("rnn_relu and rnn_tanh are RNN with the activation per direction; no b
   }
 }
 
-TEST_CASE("lstm with run-time weights reorders them with Split/Concat; 2 layers, bidirectional") {
+TEST_CASE("lstm with run-time weights reorders them with Split/Concat, 2 layers, bidirectional") {
   const char *text = R"IR(graph(%x : Float(5, 2, 3), %h0 : Float(4, 2, 4), %c0 : Float(4, 2, 4),
       %a : Float(16, 3), %b : Float(16, 4), %c : Float(16, 3), %d : Float(16, 4),
       %e : Float(16, 8), %g : Float(16, 4), %k : Float(16, 8), %l : Float(16, 4)):
