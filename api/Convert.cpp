@@ -323,7 +323,7 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
     p.push_back("fuse-bn");
   // Shape queries and scalar arithmetic must fold even without constant folding (scripted
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
-  // options and then leaves tensor-valued folds alone, as torch's do_constant_folding=False.
+  // options and then leaves ops on parameters unevaluated, as torch's do_constant_folding=False.
   p.push_back("fold-constants");
   // Shape checks folded above decide fast-path branches (nn.TransformerEncoder's nested-tensor
   // conversion, an Optional (h0, c0) argument that turned out given, scripted F.interpolate's

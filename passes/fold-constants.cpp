@@ -627,13 +627,23 @@ bool foldUnpackedSizes(ir::Graph &g, ir::Node *unpack) {
   return changed;
 }
 
-bool foldBlock(ir::Graph &g, ir::Block *b) {
+/// Whether `n` reads a model parameter (a named tensor constant: an initializer).
+bool readsParameter(const ir::Node *n) {
+  for (const ir::Value *v : n->inputs())
+    if (v->node()->kind() == ir::prim::Constant && v->type()->isTensor() && v->hasDebugName())
+      return true;
+  return false;
+}
+
+/// `foldParameters` false is torch's do_constant_folding=False: ops on parameters stay ops
+/// (shape queries and small constants still fold, they decide control flow).
+bool foldBlock(ir::Graph &g, ir::Block *b, bool foldParameters) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
     ++it;
     for (ir::Block *sub : n->blocks())
-      changed |= foldBlock(g, sub);
+      changed |= foldBlock(g, sub, foldParameters);
     if (n->kind() == ir::prim::ListUnpack) {
       changed |= foldUnpackedSizes(g, n);
       continue;
@@ -650,7 +660,7 @@ bool foldBlock(ir::Graph &g, ir::Block *b) {
         replacement = g.insertConstantInts(*r->list);
     } else if (auto c = compareIntLists(n)) {
       replacement = g.insertConstantBool(*c);
-    } else if (auto t = evaluateTensor(n)) {
+    } else if (auto t = foldParameters || !readsParameter(n) ? evaluateTensor(n) : std::nullopt) {
       replacement = g.insertConstantTensor(toTensor(*t));
     }
     if (!replacement)
@@ -672,7 +682,8 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
   // the next round sees the shapes of what the branch computed (in a stack of layers each
   // checking its input's rank, one round per layer).
   for (int round = 0; round < 64; ++round) {
-    bool changed = foldBlock(graph, graph.block());
+    bool changed =
+        foldBlock(graph, graph.block(), options.get("constant-folding").value_or("1") != "0");
     changed |= foldScalars(graph);
     // None checks and casts of Optionals that folding made non-optional.
     changed |= peepholeScript(graph);

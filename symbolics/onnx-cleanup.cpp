@@ -714,7 +714,10 @@ struct ConstKey {
 
 class Cleanup {
 public:
-  Cleanup(ir::Graph &g, int opset) : g_(g), b_(g, opset) {}
+  /// `foldParameters` false (torch's do_constant_folding=False) leaves ops that read model
+  /// parameters (named constants) unevaluated; shape arithmetic still folds.
+  Cleanup(ir::Graph &g, int opset, bool foldParameters)
+      : g_(g), b_(g, opset), foldParameters_(foldParameters) {}
 
   /// One round over every block; true when anything changed.
   bool round() {
@@ -943,7 +946,7 @@ private:
     // Whole-constant evaluation.
     bool allConst = !n->inputs().empty();
     for (const ir::Value *v : n->inputs())
-      allConst &= isNone(v) || isConstTensor(v);
+      allConst &= (isNone(v) || isConstTensor(v)) && (foldParameters_ || !v->hasDebugName());
     if (allConst && k != "Shape") {
       ir::WithInsertPoint guard(n);
       if (auto d = evaluate(n)) {
@@ -1055,12 +1058,13 @@ private:
   OnnxBuilder b_;
   absl::flat_hash_map<const ir::Value *, Elems> shapes_;
   bool changed_ = false;
+  bool foldParameters_ = true;
 };
 
 } // namespace
 
 absl::Status runOnnxCleanup(ir::Graph &graph, const passes::PassOptions &options) {
-  Cleanup c(graph, options.targetOpset);
+  Cleanup c(graph, options.targetOpset, options.get("constant-folding").value_or("1") != "0");
   passes::PassOptions none;
   for (int round = 0; round < 8; ++round) {
     bool changed = c.round();

@@ -3,7 +3,8 @@
 // the first input set and, when the conversion has dynamic axes, the second one too.
 //
 //   ts2onnx_e2e --tool TS2ONNX --work DIR --fixture FIXTURES/NAME [--opset N] [--static]
-//       one fixture; exit 0 when every step passes
+//               [--convert-arg ARG]...
+//       one fixture; exit 0 when every step passes (each ARG is passed on to `convert`)
 //   ts2onnx_e2e --tool TS2ONNX --work DIR --report FIXTURES [--expected a,b,...] [--opset N]
 //       every fixture, static and dynamic: a table of results (always exit 0 unless the tool
 //       cannot run at all)
@@ -35,6 +36,9 @@
 extern char **environ;
 
 namespace {
+
+/// Arguments given with --convert-arg, passed on to every `ts2onnx convert`.
+std::vector<std::string> gExtraConvertArgs;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -172,6 +176,7 @@ Outcome runFixture(const std::string &tool, const fs::path &fixture, const fs::p
     convert.push_back("--output-name");
     convert.push_back(out["name"].get<std::string>());
   }
+  convert.insert(convert.end(), gExtraConvertArgs.begin(), gExtraConvertArgs.end());
   if (echo)
     std::cout << "$ " << commandLine(convert) << "\n";
   auto start = std::chrono::steady_clock::now();
@@ -264,6 +269,8 @@ int main(int argc, char **argv) {
       opset = std::atoi(next().c_str());
     else if (a == "--static")
       staticOnly = true;
+    else if (a == "--convert-arg")
+      gExtraConvertArgs.push_back(next());
     else {
       std::cerr << "ts2onnx_e2e: unknown argument " << a << "\n";
       return 2;
