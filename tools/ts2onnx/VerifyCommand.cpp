@@ -217,6 +217,7 @@ struct TempDir {
 int runVerify(const std::vector<std::string> &args) {
   std::string model, rtolText = "1e-3", atolText = "1e-5", metaFile;
   std::vector<std::string> inputs, expects;
+  bool scaleAtol = false;
   FlagParser parser(
       "ts2onnx verify MODEL.onnx --input NAME=FILE.bin ... --expect FILE.bin ... [options]",
       "Runs MODEL in onnxruntime (onnxruntime-node) on raw little-endian input files and\n"
@@ -234,6 +235,9 @@ int runVerify(const std::vector<std::string> &args) {
                  "Expected raw data of the next output (or of output NAME)", false);
   parser.addString("rtol", &rtolText, "X", "Relative tolerance (default 1e-3)");
   parser.addString("atol", &atolText, "X", "Absolute tolerance (default 1e-5)");
+  parser.addBool("scale-atol", &scaleAtol,
+                 "Scale atol by each output's largest expected magnitude when above 1, for "
+                 "outputs with large activations");
   parser.addString("meta", &metaFile, "FILE",
                    "A fixture's meta.json: shapes of the .bin files it lists");
   if (absl::Status s = parser.parse(args); !s.ok())
@@ -453,6 +457,14 @@ int runVerify(const std::vector<std::string> &args) {
     }
     double maxAbs = 0, maxRel = 0;
     size_t bad = 0, firstBad = 0;
+    double outputAtol = atol;
+    if (scaleAtol) {
+      double scale = 1;
+      for (size_t i = 0; i < n; ++i)
+        if (double b = std::fabs(elementAt(*expected, edtype, i)); std::isfinite(b))
+          scale = std::max(scale, b);
+      outputAtol = atol * scale;
+    }
     for (size_t i = 0; i < n; ++i) {
       double a = elementAt(*actual, dtype, i), b = elementAt(*expected, edtype, i);
       bool ok;
@@ -465,7 +477,7 @@ int runVerify(const std::vector<std::string> &args) {
         diff = ok ? 0 : std::numeric_limits<double>::infinity();
       } else {
         diff = std::fabs(a - b);
-        ok = diff <= atol + rtol * std::fabs(b);
+        ok = diff <= outputAtol + rtol * std::fabs(b);
       }
       maxAbs = std::max(maxAbs, diff);
       if (diff > 0)
@@ -480,8 +492,9 @@ int runVerify(const std::vector<std::string> &args) {
                                             "first at {}: got {}, expected {})",
                                             bad, n, firstBad, elementAt(*actual, dtype, firstBad),
                                             elementAt(*expected, edtype, firstBad));
-    std::cout << fmt::format("{}: {}{}  max abs err {:.3g}  max rel err {:.3g}  {}\n", name, dtype,
-                             dimsStr(dims), maxAbs, maxRel, verdict);
+    std::string scaled = outputAtol != atol ? fmt::format("  atol {:.3g}", outputAtol) : "";
+    std::cout << fmt::format("{}: {}{}  max abs err {:.3g}  max rel err {:.3g}{}  {}\n", name,
+                             dtype, dimsStr(dims), maxAbs, maxRel, scaled, verdict);
     allPass &= bad == 0;
   }
   std::cout << fmt::format("{} (rtol {:g}, atol {:g})\n", allPass ? "PASS" : "FAIL", rtol, atol);
