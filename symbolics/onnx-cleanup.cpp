@@ -832,6 +832,8 @@ private:
 
   /// The symbolic value of a shape-vector node, if it is one.
   std::optional<Elems> symbolic(const ir::Node *n) {
+    if (n->inputs().empty()) // SequenceEmpty, Constant-like nodes
+      return std::nullopt;
     std::string_view k = n->kind().name();
     const ir::Value *x = n->input(0);
     if (k == "Shape") {
