@@ -1,5 +1,7 @@
 // ts2onnx: the command-line tool. This file only dispatches to the subcommands in Commands.h.
+#include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -42,8 +44,20 @@ int main(int argc, char **argv) {
     args = {"--help"};
   }
   for (const Command &c : commands())
-    if (name == c.name)
-      return c.run(args);
+    if (name == c.name) {
+      // Errors are absl::Status values; an exception here is a bug or memory exhaustion. Say so
+      // in one line (stack unwinding has removed any temporary output file) instead of
+      // aborting.
+      try {
+        return c.run(args);
+      } catch (const std::bad_alloc &) {
+        std::cerr << fmt::format("ts2onnx {}: error: out of memory\n", name);
+      } catch (const std::exception &e) {
+        std::cerr << fmt::format("ts2onnx {}: internal error: {} (please report it)\n", name,
+                                 e.what());
+      }
+      return kExitError;
+    }
   std::cerr << fmt::format("ts2onnx: error: unknown command '{}' (see 'ts2onnx --help')\n", name);
   return kExitUsage;
 }
