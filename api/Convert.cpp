@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "frontend/Archive.h"
+#include "frontend/schema/Schema.h"
 #include "ir/Status.h"
 #include "passes/PassManager.h"
 #include "passes/PassRegistry.h"
@@ -107,6 +108,21 @@ public:
 
 private:
   passes::PassInstrumentation *to_;
+};
+
+/// Reports every finished pass to ConvertOptions::progress.
+class ProgressInstrumentation : public passes::PassInstrumentation {
+public:
+  ProgressInstrumentation(const std::function<void(const Progress &)> &fn, uint64_t total)
+      : fn_(fn), total_(total) {}
+  void runAfterPass(const passes::PassInfo &p, const ir::Graph &) override {
+    fn_(Progress{"passes", ++done_, total_, p.name});
+  }
+
+private:
+  const std::function<void(const Progress &)> &fn_;
+  uint64_t total_;
+  uint64_t done_ = 0;
 };
 
 ir::TypePtr tensorTypeFor(const InputSpec &spec, const ConvertOptions &options,
@@ -278,6 +294,60 @@ absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text) {
   return d;
 }
 
+absl::StatusOr<std::pair<std::string, int>> parseCustomOpset(const std::string &text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    return absl::InvalidArgumentError(
+        fmt::format("--custom-opset '{}' is not DOMAIN:VERSION (e.g. mydomain:1)", text));
+  std::string domain = text.substr(0, colon);
+  auto version = parseInt(text.substr(colon + 1), "version");
+  if (!version.ok() || *version < 1 || *version > 1000000)
+    return absl::InvalidArgumentError(
+        fmt::format("--custom-opset '{}': the version must be a positive integer", text));
+  if (!isIdentifier(domain) || domain == "ai.onnx")
+    return absl::InvalidArgumentError(
+        fmt::format("--custom-opset '{}': '{}' is not a custom domain name", text, domain));
+  return std::make_pair(domain, static_cast<int>(*version));
+}
+
+absl::Status registerOperatorSchema(const std::string &schema) {
+  auto parsed = frontend::parseSchema(schema);
+  if (!parsed.ok())
+    return absl::InvalidArgumentError(fmt::format("registerOperatorSchema('{}'): {}", schema,
+                                                  std::string(parsed.status().message())));
+  if (parsed->nameSpace().empty())
+    return absl::InvalidArgumentError(fmt::format(
+        "registerOperatorSchema('{}'): the operator needs a namespace (mydomain::op)", schema));
+  frontend::SchemaRegistry &reg = frontend::SchemaRegistry::builtin();
+  if (const frontend::FunctionSchema *existing =
+          reg.lookupOverload(parsed->name, parsed->overloadName)) {
+    if (existing->str() == parsed->str())
+      return absl::OkStatus();
+    return absl::AlreadyExistsError(
+        fmt::format("registerOperatorSchema('{}'): {} is already registered as '{}'", schema,
+                    parsed->fullName(), existing->str()));
+  }
+  return reg.registerSchema(schema);
+}
+
+absl::Status registerSymbolic(const std::string &op, SymbolicFn fn, int fromOpset, int toOpset) {
+  size_t sep = op.find("::");
+  if (sep == std::string::npos || sep == 0 || sep + 2 == op.size())
+    return absl::InvalidArgumentError(fmt::format(
+        "registerSymbolic('{}'): the operator must be qualified (mydomain::op, aten::relu)", op));
+  if (!fn)
+    return absl::InvalidArgumentError(fmt::format("registerSymbolic('{}'): empty handler", op));
+  if (fromOpset < 1 || toOpset < fromOpset)
+    return absl::InvalidArgumentError(fmt::format(
+        "registerSymbolic('{}'): invalid opset range {} to {}", op, fromOpset, toOpset));
+  symbolics::SymbolicRegistry::global().addCustom(op, fromOpset, toOpset, std::move(fn));
+  return absl::OkStatus();
+}
+
+size_t unregisterSymbolic(const std::string &op) {
+  return symbolics::SymbolicRegistry::global().removeCustom(op);
+}
+
 absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &text) {
   if (text == "ONNX")
     return OperatorExportType::Onnx;
@@ -291,6 +361,8 @@ absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &te
 
 absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
                                                      const ConvertOptions &options) {
+  if (options.progress)
+    options.progress(Progress{"load", 0, 1, path});
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
                            frontend::Archive::open(path));
   const std::string method = options.method.empty() ? "forward" : options.method;
@@ -305,6 +377,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
   if (!graph->inputs().empty() && graph->inputs()[0]->type()->is(ir::TypeKind::Class) &&
       !graph->inputs()[0]->hasUses())
     graph->block()->eraseInput(0);
+  if (options.progress)
+    options.progress(Progress{"load", 1, 1, path});
   return graph;
 }
 
@@ -334,6 +408,13 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
     p.push_back(n);
   for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
+  for (const ExtraPass &e : options.extraPasses) {
+    auto at = std::find(p.rbegin(), p.rend(), e.after);
+    if (e.after.empty() || at == p.rend())
+      p.push_back(e.name);
+    else
+      p.insert(at.base(), e.name);
+  }
   return p;
 }
 
@@ -365,13 +446,24 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   passes::PassManager pm(std::move(po), &reg);
   std::ostream &log = logStream(options);
   pm.setOutputStream(log);
-  for (const std::string &name : standardPipeline(options)) {
+  std::vector<std::string> standard = standardPipeline(options);
+  for (const ExtraPass &e : options.extraPasses) {
+    if (!reg.lookup(e.name))
+      return absl::InvalidArgumentError(fmt::format(
+          "extra pass '{}' is not registered; known passes: {}", e.name, reg.knownPassNames()));
+    if (!e.after.empty() && std::find(standard.begin(), standard.end(), e.after) == standard.end())
+      return absl::InvalidArgumentError(fmt::format(
+          "extra pass '{}': '{}' is not a pass of the standard pipeline", e.name, e.after));
+  }
+  uint64_t passCount = 0;
+  for (const std::string &name : standard) {
     if (!reg.lookup(name)) {
       if (options.verbose)
         log << fmt::format("ts2onnx: pass '{}' is not available in this build; skipped\n", name);
       continue;
     }
     TS2ONNX_RETURN_IF_ERROR(pm.addPass(name));
+    ++passCount;
   }
   for (const std::string &name : options.instrumentation.printAfter)
     if (!reg.lookup(name))
@@ -380,6 +472,8 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   pm.instrumentation() = options.instrumentation;
   if (instrumentation)
     pm.addInstrumentation(std::make_unique<ForwardingInstrumentation>(instrumentation));
+  if (options.progress)
+    pm.addInstrumentation(std::make_unique<ProgressInstrumentation>(options.progress, passCount));
   return pm.run(graph);
 }
 
@@ -436,6 +530,10 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   wo.externalLocation = output.externalLocation;
   wo.externalThreshold = output.externalThreshold;
   wo.fsync = output.fsync;
+  if (options.progress)
+    wo.progress = [&options](uint64_t done, uint64_t total) {
+      options.progress(Progress{"write", done, total, {}});
+    };
   TS2ONNX_ASSIGN_OR_RETURN(symbolics::WrittenModel written,
                            symbolics::writeModelStreaming(model, outPath, wo));
   result.modelBytes = written.modelBytes;

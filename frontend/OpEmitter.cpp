@@ -277,7 +277,12 @@ absl::StatusOr<std::vector<Value *>> emitBuiltinOp(ir::Graph &g, std::string_vie
     return std::vector<Value *>{n->output()->setType(Type::deviceType())};
   }
   if (!reg.lookup(qualName))
-    return script::sourceError(range, fmt::format("unknown operator {}", qualName));
+    return script::sourceError(
+        range, qualName.rfind("aten::", 0) == 0 || qualName.rfind("prim::", 0) == 0
+                   ? fmt::format("unknown operator {}", qualName)
+                   : fmt::format("unknown operator {} (a custom operator: register its schema "
+                                 "with ts2onnx::registerOperatorSchema, or --custom-schema FILE)",
+                                 qualName));
   std::vector<CallArgument> pos, kw;
   for (const NamedValue &a : args) {
     CallArgument c = CallArgument::of(toSchemaType(*a.value->type()));

@@ -291,6 +291,15 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   for (const DeferredTensor &d : em.deferred)
     inlinePayload.at(static_cast<size_t>(d.index)) = &d.tensor;
 
+  uint64_t payloadTotal = 0, payloadDone = 0;
+  for (const DeferredTensor &d : em.deferred)
+    payloadTotal += d.tensor.nbytes();
+  auto advance = [&](const ir::Tensor &t) {
+    payloadDone += t.nbytes();
+    if (options.progress)
+      options.progress(payloadDone, payloadTotal);
+  };
+
   if (external) {
     if (location.empty() || location[0] == '/' || location == ".." ||
         location.rfind("../", 0) == 0 || location.find("/../") != std::string::npos)
@@ -310,6 +319,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
       uint64_t offset = data.size();
       TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
+      advance(d.tensor);
       setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
       inlinePayload[static_cast<size_t>(d.index)] = nullptr;
       ++out.externalTensors;
@@ -366,6 +376,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
     if (const ir::Tensor *t = inlinePayload[i]) {
       TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(9, t->nbytes())));
       TS2ONNX_RETURN_IF_ERROR(file.putTensor(*t));
+      advance(*t);
     }
   }
   TS2ONNX_RETURN_IF_ERROR(file.put(graphTail));

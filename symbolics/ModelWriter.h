@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -32,6 +33,9 @@ struct WriteOptions {
   /// fsync the files before renaming them into place (durability across a power loss; costs a
   /// disk flush of the whole model).
   bool fsync = false;
+  /// Called after each initializer payload is written with the payload bytes written so far and
+  /// their total (external and inline together).
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct WrittenModel {

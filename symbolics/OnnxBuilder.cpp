@@ -63,6 +63,14 @@ ir::Node *OnnxBuilder::node(std::string_view opType, const std::vector<ir::Value
   return n;
 }
 
+ir::Node *OnnxBuilder::customNode(std::string_view domain, std::string_view opType,
+                                  const std::vector<ir::Value *> &inputs,
+                                  const std::vector<OnnxAttr> &attrs, size_t numOutputs) {
+  ir::Node *n = node(std::string(domain) + "::" + std::string(opType), inputs, attrs, numOutputs);
+  n->s_(ir::Symbol::attr("domain"), std::string(domain));
+  return n;
+}
+
 ir::Value *OnnxBuilder::op(std::string_view opType, const std::vector<ir::Value *> &inputs,
                            const std::vector<OnnxAttr> &attrs) {
   return node(opType, inputs, attrs, 1)->output();

@@ -57,6 +57,14 @@ public:
   /// Inserts `onnx::<opType>` at the graph's insertion point.
   ir::Node *node(std::string_view opType, const std::vector<ir::Value *> &inputs,
                  const std::vector<OnnxAttr> &attrs = {}, size_t numOutputs = 1);
+  /// Inserts a node of a custom ONNX domain (`mydomain`, `com.microsoft`): IR kind
+  /// `<domain>::<opType>` with attribute `domain`, written with that domain and listed in the
+  /// model's opset_import (version from ConvertOptions::customOpsets, else 1). Output types are
+  /// unknown unless the caller sets them (setTensorType); ONNX's shape inference does not know
+  /// custom ops either.
+  ir::Node *customNode(std::string_view domain, std::string_view opType,
+                       const std::vector<ir::Value *> &inputs,
+                       const std::vector<OnnxAttr> &attrs = {}, size_t numOutputs = 1);
   /// The single output of node(...).
   ir::Value *op(std::string_view opType, const std::vector<ir::Value *> &inputs,
                 const std::vector<OnnxAttr> &attrs = {});

@@ -154,8 +154,39 @@ void SymbolicRegistry::add(std::string_view op, int sinceOpset, SymbolicFn fn) {
   it->second[sinceOpset] = std::move(fn);
 }
 
+void SymbolicRegistry::addCustom(std::string_view op, int fromOpset, int toOpset, SymbolicFn fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = custom_.find(op);
+  if (it == custom_.end())
+    it = custom_.emplace(std::string(op), std::list<CustomEntry>{}).first;
+  it->second.push_back(CustomEntry{fromOpset, toOpset, std::move(fn)});
+}
+
+size_t SymbolicRegistry::removeCustom(std::string_view op) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = custom_.find(op);
+  if (it == custom_.end())
+    return 0;
+  size_t n = it->second.size();
+  custom_.erase(it);
+  return n;
+}
+
+std::vector<std::pair<int, int>> SymbolicRegistry::customRangesOf(std::string_view op) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<int, int>> out;
+  if (auto it = custom_.find(op); it != custom_.end())
+    for (const CustomEntry &e : it->second)
+      out.emplace_back(e.from, e.to);
+  return out;
+}
+
 const SymbolicFn *SymbolicRegistry::lookup(std::string_view op, int opset) const {
   std::lock_guard<std::mutex> lock(mu_);
+  if (auto c = custom_.find(op); c != custom_.end())
+    for (auto e = c->second.rbegin(); e != c->second.rend(); ++e)
+      if (e->from <= opset && opset <= e->to)
+        return &e->fn;
   auto it = table_.find(op);
   if (it == table_.end())
     return nullptr;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -66,16 +67,35 @@ public:
   /// Adds `fn` for `op` (`aten::relu`, `mydomain::op`) from opset `sinceOpset` on; replaces an
   /// entry with the same op and opset (users override builtins this way).
   void add(std::string_view op, int sinceOpset, SymbolicFn fn);
-  /// The entry for `op` with the largest sinceOpset <= `opset`, or nullptr.
+  /// A user entry for `op` at the opsets [fromOpset, toOpset]: there it takes precedence over
+  /// the builtin entries (add()), and where user ranges overlap the later registration wins.
+  /// Outside the range the builtin table answers as before.
+  void addCustom(std::string_view op, int fromOpset, int toOpset, SymbolicFn fn);
+  /// Drops every user entry of `op` (addCustom); returns how many there were.
+  size_t removeCustom(std::string_view op);
+  /// The [from, to] opset ranges of the user entries of `op`, in registration order.
+  std::vector<std::pair<int, int>> customRangesOf(std::string_view op) const;
+
+  /// The symbolic for `op` at `opset`: the latest user entry whose range holds `opset`, else the
+  /// builtin entry with the largest sinceOpset <= `opset`, else nullptr. The pointer stays valid
+  /// until that entry is replaced or removed.
   const SymbolicFn *lookup(std::string_view op, int opset) const;
-  /// The opsets at which `op` has an entry, ascending (for error messages and coverage tests).
+  /// The opsets at which `op` has a builtin entry, ascending (for error messages and coverage
+  /// tests).
   std::vector<int> opsetsOf(std::string_view op) const;
-  /// Every op with at least one entry, sorted.
+  /// Every op with at least one builtin entry, sorted.
   std::vector<std::string> ops() const;
 
 private:
+  struct CustomEntry {
+    int from = 0;
+    int to = 0;
+    SymbolicFn fn;
+  };
   mutable std::mutex mu_;
   std::map<std::string, std::map<int, SymbolicFn>, std::less<>> table_;
+  // A list per op so that lookup's pointers survive later registrations.
+  std::map<std::string, std::list<CustomEntry>, std::less<>> custom_;
 };
 
 /// The opsets this build can target (Debian's ONNX 1.12 knows up to 17).

@@ -8,7 +8,7 @@
 //        flattens tuple/list/dict graph outputs into separate outputs, removes what became dead.
 //        With ONNX_ATEN_FALLBACK an op without symbolic becomes an `ATen` node in domain
 //        org.pytorch.aten (attribute `operator`), as torch does; with ONNX_FALLTHROUGH it is left
-//        as is in its own domain.
+//        as is in its own domain (its scalar constant arguments as 0-d tensors).
 // Result: only onnx:: nodes (and custom-domain nodes) and prim::Constant tensors remain, or an
 //         error naming the first op without a symbolic, its source location and the opsets that
 //         have one.
@@ -65,6 +65,8 @@ private:
       if (!fn) {
         if (type_ == ExportType::AtenFallback && k.isNamespace("aten"))
           atenFallback(n);
+        else if (type_ == ExportType::Fallthrough && !k.isNamespace("prim"))
+          scalarInputsAsTensors(n);
         continue;
       }
       ir::WithInsertPoint guard(n);
@@ -235,6 +237,15 @@ private:
     return seq;
   }
 
+  /// A node kept as is (ONNX_FALLTHROUGH): its int/float/bool constant arguments become 0-d
+  /// tensor constants, since an ONNX node reads only tensors.
+  void scalarInputsAsTensors(ir::Node *n) {
+    ir::WithInsertPoint guard(n);
+    for (size_t i = 0; i < n->inputs().size(); ++i)
+      if (ir::Value *t = scalarAsTensor(n->input(i)); t != n->input(i))
+        n->replaceInput(i, t);
+  }
+
   void atenFallback(ir::Node *n) {
     ir::WithInsertPoint guard(n);
     std::vector<ir::Value *> ins(n->inputs().begin(), n->inputs().end());
@@ -337,11 +348,23 @@ private:
       std::string opsets;
       for (int v : have)
         opsets += (opsets.empty() ? "" : ", ") + std::to_string(v);
+      std::string ranges;
+      for (auto [from, to] : SymbolicRegistry::global().customRangesOf(k.qualString()))
+        ranges += fmt::format("{}{} to {}", ranges.empty() ? "" : ", ", from, to);
+      std::string hint =
+          k.isNamespace("aten")
+              ? " (nor at any opset; --operator-export-type ONNX_ATEN_FALLBACK emits it as an ATen "
+                "node)"
+              : fmt::format(" (nor at any opset; register one with ts2onnx::registerSymbolic, or "
+                            "--operator-export-type ONNX_FALLTHROUGH keeps it as a node of "
+                            "domain {})",
+                            k.ns());
       return absl::UnimplementedError(fmt::format(
           "{}error: {} has no ONNX symbolic at opset {}{}", where, k.qualString(), b_.opset(),
-          have.empty() ? std::string(" (nor at any opset; --operator-export-type "
-                                     "ONNX_ATEN_FALLBACK emits it as an ATen node)")
-                       : fmt::format(" (it has one from opset {})", opsets)));
+          !ranges.empty()  ? fmt::format(" (registered for opsets {}{})", ranges,
+                                        opsets.empty() ? "" : "; builtin from " + opsets)
+          : opsets.empty() ? hint
+                           : fmt::format(" (it has one from opset {})", opsets)));
     }
     return absl::OkStatus();
   }

@@ -12,9 +12,29 @@
 //   loadGraph   archive -> the inlined, frozen graph of the method, input types from the specs
 //   runPipeline the standard passes, symbolics included (with instrumentation)
 //   exportGraph the ONNX-dialect graph -> checked onnx::ModelProto
+//
+// Extending the conversion (register before converting; registrations are process-wide):
+//   registerOperatorSchema  lets the frontend compile calls to a custom operator
+//                           (`torch.ops.mydomain.op(...)`, defined with torch.library)
+//   registerSymbolic        a handler turning `mydomain::op` into ONNX nodes, or one that
+//                           overrides the builtin handler of `aten::x` for an opset range
+//   ConvertOptions::customOpsets  the version of a custom domain in the model's opset_import
+//   passRegistry() + ConvertOptions::extraPasses  user passes in the pipeline
+//
+//   ts2onnx::registerOperatorSchema("mydomain::scaled_tanh(Tensor x, float alpha) -> Tensor");
+//   ts2onnx::registerSymbolic("mydomain::scaled_tanh", [](ts2onnx::SymbolicContext &ctx)
+//       -> absl::StatusOr<std::vector<ts2onnx::ir::Value *>> {
+//     std::optional<double> alpha = ctx.constFloat(1);
+//     if (!alpha)
+//       return ctx.error("alpha must be a constant");
+//     ts2onnx::ir::Node *n = ctx.b.customNode("mydomain", "AlphaTanh", {ctx.input(0)},
+//                                             {ts2onnx::OnnxAttr::f("alpha", *alpha)});
+//     return std::vector<ts2onnx::ir::Value *>{n->output()};
+//   });
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -26,6 +46,8 @@
 #include "ir/Graph.h"
 #include "onnx/onnx_pb.h"
 #include "passes/PassManager.h"
+#include "symbolics/OnnxBuilder.h"
+#include "symbolics/SymbolicRegistry.h"
 
 namespace ts2onnx {
 
@@ -35,6 +57,50 @@ const char *version();
 /// The registry holding every pass the conversion uses, the symbolics' `to-onnx` included.
 /// Embedders add their own passes here (PassRegistry::registerPass) to use them by name.
 passes::PassRegistry &passRegistry();
+
+// ---- Custom operators, symbolics and passes ----
+
+/// What a symbolic sees: `ctx.node()` (the aten/custom node being converted, its source location
+/// for errors), `ctx.input(i)`, the compile-time values of constant arguments
+/// (`ctx.constFloat(i)`, `constInt`, `constInts`, `isNone`, ...), `ctx.error(msg)` (an error
+/// naming the op and its source location) and the builder `ctx.b`, which inserts ONNX nodes
+/// before the node: `ctx.b.op("Tanh", {x})` for the default domain, `ctx.b.customNode("mydomain",
+/// "Op", inputs, attrs)` for any other, plus constants (`ctx.b.floatScalar(0.5)`) and the opset
+/// idioms (`unsqueeze`, `slice`, `cast`, ...). See symbolics/SymbolicRegistry.h and
+/// symbolics/OnnxBuilder.h.
+using SymbolicContext = symbolics::SymbolicContext;
+/// A symbolic returns one value per output of the node (nullptr for an output nobody uses).
+using SymbolicFn = symbolics::SymbolicFn;
+using OnnxBuilder = symbolics::OnnxBuilder;
+using OnnxAttr = symbolics::OnnxAttr;
+
+/// The ai.onnx opsets this build can target.
+constexpr int kMinOpset = symbolics::kMinOpset;
+constexpr int kMaxOpset = symbolics::kMaxOpset;
+
+/// Adds an operator schema in torch's text form (`mydomain::scaled_tanh(Tensor x, float alpha)
+/// -> Tensor`, as given to torch.library's `define`, with the namespace in front) so archives
+/// calling `ops.mydomain.scaled_tanh(...)` compile. Registering the same schema again is a
+/// no-op; a different schema for an existing overload is an error.
+absl::Status registerOperatorSchema(const std::string &schema);
+
+/// Registers `fn` as the symbolic of `op` (`mydomain::scaled_tanh`, `aten::relu`) for target
+/// opsets fromOpset..toOpset. It takes precedence over the builtin handler there (an `aten::`
+/// op is overridden only in that range); where registered ranges overlap, the later one wins.
+absl::Status registerSymbolic(const std::string &op, SymbolicFn fn, int fromOpset = kMinOpset,
+                              int toOpset = kMaxOpset);
+/// Removes every symbolic registered for `op` with registerSymbolic (builtins stay); returns how
+/// many there were.
+size_t unregisterSymbolic(const std::string &op);
+
+/// A user pass in the standard pipeline: `name` must be registered in passRegistry(). It runs
+/// right after the last run of the standard pass `after` (e.g. `to-onnx` to see the ONNX
+/// graph before cleanup, `propagate-shapes` for a typed aten graph), or at the end when `after`
+/// is empty.
+struct ExtraPass {
+  std::string name;
+  std::string after;
+};
 
 /// One argument of the converted method, in the method's argument order (`--input
 /// NAME:DTYPE[d0,d1,...]`). A named dim is a dynamic axis with that symbol; an empty dims list
@@ -60,6 +126,18 @@ enum class OperatorExportType {
   OnnxFallthrough,  // an op without symbolic stays as is, in its own domain
 };
 
+/// Where a long conversion is, for a progress display (`ts2onnx convert` shows one on a terminal
+/// for archives over 100 MB).
+struct Progress {
+  /// "load" (reading and compiling the archive, 0 or 1 of 1), "passes" (passes run of the
+  /// pipeline's length; `detail` names the pass that just ran) or "write" (initializer bytes
+  /// written of all of them, by convertToFile).
+  std::string step;
+  uint64_t done = 0;
+  uint64_t total = 0;
+  std::string detail;
+};
+
 /// Every flag of `ts2onnx convert`, with torch.onnx.export's defaults.
 struct ConvertOptions {
   /// `--opset`: the ai.onnx opset to target (opset_version).
@@ -83,8 +161,12 @@ struct ConvertOptions {
   OperatorExportType operatorExportType = OperatorExportType::Onnx;
   /// `--method`: the method of the root module to convert.
   std::string method = "forward";
-  /// Versions of custom opset domains (custom_opsets).
+  /// `--custom-opset DOMAIN:VERSION`: versions of custom opset domains (torch's custom_opsets)
+  /// in the model's opset_import. A domain listed here is imported even if no node uses it; a
+  /// domain a node uses but not listed here is imported at version 1.
   std::map<std::string, int> customOpsets;
+  /// User passes inserted into the standard pipeline (standardPipeline lists them).
+  std::vector<ExtraPass> extraPasses;
   /// `--verbose`: log skipped passes and print the final ONNX graph to `log`.
   bool verbose = false;
   /// Pass-manager debugging: `--print-after-all`, `--print-after`, `--print-changed`,
@@ -94,6 +176,9 @@ struct ConvertOptions {
   std::map<std::string, std::string> passOptions;
   /// Where verbose output and the instrumentation write (std::cerr when null). Not owned.
   std::ostream *log = nullptr;
+  /// Called as the conversion advances (loadGraph, runPipeline, convertToFile's writing), on the
+  /// converting thread; nothing is printed by the library itself.
+  std::function<void(const Progress &)> progress;
 };
 
 /// Parses `x:float32[batch,3,224,224]` (`x:int64[]` is a scalar). Dtypes: float32, float16,
@@ -101,6 +186,8 @@ struct ConvertOptions {
 absl::StatusOr<InputSpec> parseInputSpec(const std::string &text);
 /// Parses `x:0=batch`.
 absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text);
+/// Parses `mydomain:2` (`--custom-opset`).
+absl::StatusOr<std::pair<std::string, int>> parseCustomOpset(const std::string &text);
 /// Parses ONNX / ONNX_ATEN_FALLBACK / ONNX_FALLTHROUGH.
 absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &text);
 
@@ -110,8 +197,9 @@ absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &te
 absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
                                                      const ConvertOptions &options);
 
-/// The names of the standard pipeline for `options`, in order (passes that this build has not
-/// registered are included; runPipeline skips them).
+/// The names of the standard pipeline for `options`, in order, `options.extraPasses` included
+/// (passes that this build has not registered are included; runPipeline skips them, except
+/// extra passes, which must exist).
 std::vector<std::string> standardPipeline(const ConvertOptions &options);
 
 /// Runs the standard pipeline on a loaded graph, leaving an ONNX-dialect graph. Passes missing

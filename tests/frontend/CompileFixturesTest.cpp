@@ -1,7 +1,9 @@
 // The frontend against torch itself: for every fixture archive, the inlined `forward` we compile
 // has the same node kinds, with the same counts, as torch's own `inlined_graph` printout of the
 // reloaded archive (fixtures/<name>/graph.txt), prim::Constant aside. Torch's printout is parsed
-// with our IR parser, whose own tests compare it byte for byte with torch's text.
+// with our IR parser, whose own tests compare it byte for byte with torch's text. A fixture that
+// calls custom operators lists their schemas in custom_schemas.txt; they are registered first,
+// as an embedder would.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <sstream>
 
 #include "frontend/Archive.h"
+#include "frontend/schema/Schema.h"
 #include "ir/Parser.h"
 #include "ir/Verifier.h"
 
@@ -76,6 +79,12 @@ TEST_CASE("every fixture compiles and has exactly torch's node kinds and counts,
   std::string failures, gaps;
   for (const fs::path &dir : fixtures) {
     std::string name = dir.filename().string();
+    if (fs::exists(dir / "custom_schemas.txt")) {
+      std::istringstream schemas(readFile(dir / "custom_schemas.txt"));
+      for (std::string line; std::getline(schemas, line);)
+        if (!line.empty())
+          REQUIRE(frontend::SchemaRegistry::builtin().registerSchema(line).ok());
+    }
     auto archive = frontend::Archive::open((dir / "model.pt").string());
     if (!archive.ok()) {
       failures += name + ": open: " + std::string(archive.status().message()) + "\n";

@@ -16,3 +16,13 @@ message(STATUS "${last_output}")
 run(${TS2ONNX} verify ${WORK}/mlp.onnx --meta ${fixture}/meta.json
     --input x=${fixture}/input_0.bin --expect ${fixture}/output_0.bin)
 message(STATUS "${last_output}")
+
+# The README's example, built against the installed package: a torch.library custom op converts
+# with its registered schema and symbolic, and matches torch in onnxruntime.
+set(fixture ${SOURCE_DIR}/fixtures/custom_scaled_tanh)
+run(${WORK}/build/embed ${fixture}/model.pt ${WORK}/custom.onnx 13)
+foreach(set "" 2)
+  run(${TS2ONNX} verify ${WORK}/custom.onnx --meta ${fixture}/meta.json
+      --input x=${fixture}/input${set}_0.bin --expect ${fixture}/output${set}_0.bin)
+  message(STATUS "${last_output}")
+endforeach()

@@ -3,7 +3,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -17,11 +20,50 @@ namespace ts2onnx::tool {
 namespace {
 
 struct ConvertFlags {
-  std::string model, output, opset, operatorExportType, method, externalLocation, externalThreshold;
-  std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions;
+  std::string model, output, opset, operatorExportType, method, externalLocation, externalThreshold,
+      progressMinBytes;
+  std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions, customOpsets,
+      customSchemas;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
        training = false, verbose = false, externalData = false, fsync = false;
   InstrumentationFlags instrumentation;
+};
+
+/// One line on stderr, rewritten in place (a terminal is assumed), at most ten times a second.
+class ProgressLine {
+public:
+  void update(const Progress &p) {
+    auto now = std::chrono::steady_clock::now();
+    bool last = p.done == p.total;
+    if (shown_ && p.step == step_ && !last && now - lastShown_ < std::chrono::milliseconds(100))
+      return;
+    std::string text;
+    if (p.step == "load")
+      text = fmt::format("ts2onnx: loading {}", p.detail);
+    else if (p.step == "passes")
+      text = fmt::format("ts2onnx: pass {}/{} {}", p.done, p.total, p.detail);
+    else if (p.step == "write")
+      text = fmt::format("ts2onnx: writing initializers {}% ({:.0f}/{:.0f} MiB)",
+                         p.total ? p.done * 100 / p.total : 100, double(p.done) / (1 << 20),
+                         double(p.total) / (1 << 20));
+    else
+      text = fmt::format("ts2onnx: {} {}/{}", p.step, p.done, p.total);
+    std::cerr << "\r\033[K" << text << std::flush;
+    shown_ = true;
+    step_ = p.step;
+    lastShown_ = now;
+  }
+  /// Clears the line, so that what follows starts on a clean one.
+  void finish() {
+    if (shown_)
+      std::cerr << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+private:
+  bool shown_ = false;
+  std::string step_;
+  std::chrono::steady_clock::time_point lastShown_;
 };
 
 } // namespace
@@ -53,6 +95,15 @@ int runConvert(const std::vector<std::string> &args) {
                  "Export in training mode (no eval-mode simplifications, no BatchNorm fusion)");
   parser.addString("operator-export-type", &f.operatorExportType, "TYPE",
                    "ONNX (default), ONNX_ATEN_FALLBACK or ONNX_FALLTHROUGH");
+  parser.addList("custom-opset", &f.customOpsets, "DOMAIN:VERSION",
+                 "Import custom opset DOMAIN at VERSION (custom_opsets); nodes of a custom "
+                 "domain not listed are imported at version 1");
+  parser.addList("custom-schema", &f.customSchemas, "FILE",
+                 "Register the custom operator schemas in FILE (one per line, torch's schema "
+                 "syntax: mydomain::op(Tensor x, float alpha) -> Tensor) so calls to them "
+                 "compile; with --operator-export-type ONNX_FALLTHROUGH they stay nodes of "
+                 "their domain",
+                 /*splitCommas=*/false);
   parser.addString("method", &f.method, "NAME", "Method of the root module (default forward)");
   parser.addOptionalValue(
       "external-data", &f.externalData, &f.externalLocation, "LOCATION",
@@ -62,6 +113,9 @@ int runConvert(const std::vector<std::string> &args) {
   parser.addString("external-data-threshold", &f.externalThreshold, "BYTES",
                    "Smallest initializer stored externally (default and minimum 1024)");
   parser.addBool("fsync", &f.fsync, "Flush the written files to disk before renaming them");
+  parser.addString("progress-min-bytes", &f.progressMinBytes, "BYTES",
+                   "Show a progress line on stderr, when it is a terminal, for archives of at "
+                   "least BYTES (default 104857600, 100 MiB)");
   parser.addBool("verbose", &f.verbose, "Print the final ONNX graph and skipped passes to stderr");
   f.instrumentation.addTo(parser);
   parser.addList("pass-option", &f.passOptions, "KEY=VALUE", "Extra option for passes");
@@ -104,6 +158,24 @@ int runConvert(const std::vector<std::string> &args) {
       return reportUsageError("convert", t.status());
     opts.operatorExportType = *t;
   }
+  for (const std::string &text : f.customOpsets) {
+    auto d = parseCustomOpset(text);
+    if (!d.ok())
+      return reportUsageError("convert", d.status());
+    opts.customOpsets[d->first] = d->second;
+  }
+  for (const std::string &file : f.customSchemas) {
+    std::ifstream in(file);
+    if (!in)
+      return usage(fmt::format("--custom-schema: cannot read '{}'", file));
+    std::string line;
+    for (int lineNo = 1; std::getline(in, line); ++lineNo) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos || line[0] == '#')
+        continue;
+      if (absl::Status s = registerOperatorSchema(line); !s.ok())
+        return usage(fmt::format("{}:{}: {}", file, lineNo, std::string(s.message())));
+    }
+  }
   for (const std::string &kv : f.passOptions) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -135,8 +207,25 @@ int runConvert(const std::vector<std::string> &args) {
     out.externalThreshold = static_cast<size_t>(v);
   }
 
+  uint64_t progressMinBytes = uint64_t{100} << 20;
+  if (!f.progressMinBytes.empty()) {
+    char *end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(f.progressMinBytes.c_str(), &end, 10);
+    if (*end != '\0' || errno != 0 || f.progressMinBytes[0] == '-')
+      return usage(fmt::format("invalid --progress-min-bytes '{}'", f.progressMinBytes));
+    progressMinBytes = v;
+  }
+  ProgressLine progress;
+  struct stat st;
+  // Not with --verbose, whose output would interleave with the line.
+  if (!opts.verbose && ::isatty(STDERR_FILENO) && ::stat(f.model.c_str(), &st) == 0 &&
+      uint64_t(st.st_size) >= progressMinBytes)
+    opts.progress = [&progress](const Progress &p) { progress.update(p); };
+
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<ConvertedFile> written = convertToFile(f.model, f.output, opts, out);
+  progress.finish();
   if (!written.ok())
     return reportError("convert", written.status());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
