@@ -363,8 +363,10 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
                                                      const ConvertOptions &options) {
   if (options.progress)
     options.progress(Progress{"load", 0, 1, path});
+  frontend::ArchiveOptions archiveOptions;
+  archiveOptions.compile.recordModuleScopes = options.exportModulesAsFunctions;
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
-                           frontend::Archive::open(path));
+                           frontend::Archive::open(path, archiveOptions));
   const std::string method = options.method.empty() ? "forward" : options.method;
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, archive->compileMethod(method));
 
@@ -489,6 +491,7 @@ symbolics::EmitOptions emitOptionsFor(const ConvertOptions &options) {
   eo.keepInitializersAsInputs = options.keepInitializersAsInputs;
   eo.exportParams = options.exportParams;
   eo.producerVersion = TS2ONNX_VERSION;
+  eo.exportModulesAsFunctions = options.exportModulesAsFunctions;
   for (const DynamicAxis &d : options.dynamicAxes)
     eo.dynamicAxes[d.name][d.axis] = d.symbol;
   return eo;
@@ -496,8 +499,22 @@ symbolics::EmitOptions emitOptionsFor(const ConvertOptions &options) {
 
 } // namespace
 
+namespace {
+
+absl::Status checkFunctionsOpset(const ConvertOptions &options) {
+  if (options.exportModulesAsFunctions && options.opset < 15)
+    return absl::InvalidArgumentError(
+        fmt::format("export_modules_as_functions needs opset 15 or later (ONNX local functions); "
+                    "the target is {}",
+                    options.opset));
+  return absl::OkStatus();
+}
+
+} // namespace
+
 absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
                                              const ConvertOptions &options) {
+  TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
   TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model,
                            symbolics::emitModel(graph, emitOptionsFor(options)));
   if (options.verbose)
@@ -506,6 +523,7 @@ absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
 }
 
 absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options) {
+  TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   return exportGraph(*graph, options);
@@ -514,6 +532,7 @@ absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertO
 absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::string &outPath,
                                             const ConvertOptions &options,
                                             const OutputOptions &output) {
+  TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   symbolics::EmitOptions eo = emitOptionsFor(options);

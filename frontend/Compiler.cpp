@@ -2007,6 +2007,18 @@ absl::StatusOr<const ir::Graph *> Compiler::functionGraph(const std::string &key
   return graphs_.emplace(key, std::move(g)).first->second.get();
 }
 
+namespace {
+
+/// Puts `outer` in front of the module scope of `n` and of the nodes in its blocks.
+void prefixScope(ir::Node *n, const std::string &outer) {
+  n->setScopeName(n->scopeName().empty() ? outer : outer + "/" + n->scopeName());
+  for (ir::Block *b : n->blocks())
+    for (ir::Node *inner : b->nodes())
+      prefixScope(inner, outer);
+}
+
+} // namespace
+
 absl::Status Compiler::inlineCalls(ir::Block *b) {
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
@@ -2028,8 +2040,23 @@ absl::Status Compiler::inlineCalls(ir::Block *b) {
     absl::flat_hash_map<const ir::Value *, ir::Value *> env;
     for (size_t i = 0; i < callee->inputs().size() && i < n->inputs().size(); ++i)
       env[callee->inputs()[i]] = n->input(i);
-    for (const ir::Node *cn : callee->block()->nodes())
-      g.cloneNode(*cn, env);
+    std::string scope;
+    if (opts_.recordModuleScopes && n->kind() == ir::prim::CallMethod &&
+        n->s(ir::attr::name).rfind("forward", 0) == 0) {
+      auto cls = classes_.findClass(n->input(0)->type()->name());
+      if (cls.ok() && (*cls)->isModule()) {
+        const ir::Node *self = n->input(0)->node();
+        std::string attr = self->kind() == ir::prim::GetAttr && self->hasAttribute(ir::attr::name)
+                               ? self->s(ir::attr::name)
+                               : std::string();
+        scope = fmt::format("{}@{}#{}", (*cls)->qualifiedName, attr, moduleCalls_++);
+      }
+    }
+    for (const ir::Node *cn : callee->block()->nodes()) {
+      ir::Node *copy = g.cloneNode(*cn, env);
+      if (!scope.empty())
+        prefixScope(copy, scope);
+    }
     ir::Value *out = callee->outputs().at(0);
     auto found = env.find(out);
     n->output()->replaceAllUsesWith(found == env.end() ? out : found->second);

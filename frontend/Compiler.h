@@ -24,6 +24,10 @@ struct CompileOptions {
   /// (FORMAT-NOTES §2): below 4 `aten::div` of integers truncates, below 5 `aten::full` with an
   /// integer fill and no dtype is float, below 8/9 `linspace`/`logspace` default to 100 steps.
   int64_t fileVersion = 10;
+  /// Record module boundaries: every node inlined from a module's `forward` gets a scope
+  /// component `<class>@<attribute>#<call>` (nested calls joined by `/`, outermost first), so
+  /// the exporter can rebuild the modules as ONNX functions (export_modules_as_functions).
+  bool recordModuleScopes = false;
 };
 
 class Compiler {
@@ -65,6 +69,7 @@ private:
   absl::flat_hash_map<std::string, std::unique_ptr<ir::Graph>> graphs_;
   absl::flat_hash_map<std::string, std::unique_ptr<ir::Graph>> optimized_;
   absl::flat_hash_set<std::string> inProgress_;
+  int64_t moduleCalls_ = 0; // numbers the module calls recordModuleScopes marks
 };
 
 } // namespace ts2onnx::frontend

@@ -1,5 +1,6 @@
 // The emitter: ONNX-dialect IR -> onnx::ModelProto (see Emitter.h), checker, atomic writer.
 #include "symbolics/Emitter.h"
+#include "symbolics/ModuleFunctions.h"
 
 #include <cerrno>
 #include <climits>
@@ -195,6 +196,13 @@ public:
 
     TS2ONNX_RETURN_IF_ERROR(emitBlock(*g_.block(), graph, /*topLevel=*/true));
     TS2ONNX_RETURN_IF_ERROR(emitOutputs(*g_.block(), graph, o_.outputNames, /*topLevel=*/true));
+    if (o_.exportModulesAsFunctions) {
+      std::vector<std::string> scopes(static_cast<size_t>(graph->node_size()));
+      for (const auto &[index, scope] : nodeScopes_)
+        scopes.at(index) = scope;
+      TS2ONNX_ASSIGN_OR_RETURN(functions_, extractModuleFunctions(model_, scopes));
+      domains_.insert(functions_.domains.begin(), functions_.domains.end());
+    }
 
     if (o_.keepInitializersAsInputs)
       for (const auto &[name, v] : initializerValues_) {
@@ -217,6 +225,9 @@ public:
       imp->set_domain(d);
       imp->set_version(it == o_.customOpsets.end() ? 1 : it->second);
     }
+    // Functions see the model's opsets (their own domains included, for nested calls).
+    for (onnx::FunctionProto &f : *model_.mutable_functions())
+      *f.mutable_opset_import() = model_.opset_import();
 
     if (o_.check)
       TS2ONNX_RETURN_IF_ERROR(checkDeferredModel(model_, deferred_));
@@ -368,6 +379,8 @@ private:
           "{} is not an ONNX node (the graph must be converted by to-onnx before it is emitted)",
           ir::describeNode(n)));
     onnx::NodeProto *p = graph->add_node();
+    if (topLevel && !n.scopeName().empty())
+      nodeScopes_.emplace_back(static_cast<size_t>(graph->node_size() - 1), n.scopeName());
     std::string opType(k.name());
     std::string domain;
     if (const ir::AttributeValue *d = n.attribute(ir::Symbol::attr("domain"));
@@ -580,7 +593,7 @@ private:
     for (const auto &vi : graph->output())
       typed.insert(vi.name());
     for (const auto &[name, v] : intermediates_) {
-      if (typed.count(name))
+      if (typed.count(name) || functions_.internalValues.count(name))
         continue;
       ValueType t = irTypeOf(v);
       if (!t.dtype || onnxDataType(*t.dtype) == 0)
@@ -605,6 +618,8 @@ private:
   std::vector<DeferredTensor> deferred_;
   std::vector<std::pair<std::string, const Value *>> intermediates_;
   std::set<std::string> domains_;
+  std::vector<std::pair<size_t, std::string>> nodeScopes_; // top-level node index -> scope
+  ExtractedFunctions functions_;
   size_t nodeCounter_ = 0;
 
 public:

@@ -50,6 +50,9 @@ struct EmitOptions {
   /// dims only); emitModelDeferred returns their tensors for the streaming writer
   /// (ModelWriter.h). emitModel ignores it.
   size_t deferFrom = SIZE_MAX;
+  /// Rebuild the module calls the frontend recorded (node scopes) as ONNX local functions
+  /// (ModuleFunctions.h); needs opset 15 or later.
+  bool exportModulesAsFunctions = false;
 };
 
 /// An initializer whose bytes stay in the IR tensor (a view of the archive, or a folded

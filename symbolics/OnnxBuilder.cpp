@@ -59,6 +59,9 @@ ir::Node *OnnxBuilder::node(std::string_view opType, const std::vector<ir::Value
     n->setAttribute(ir::Symbol::attr(a.name), a.value);
   if (ir::Node *pt = g_.insertPoint(); pt && pt->sourceLocation().valid())
     n->setSourceLocation(pt->sourceLocation());
+  // The node stands for (part of) the one it is inserted before: same module.
+  if (ir::Node *pt = g_.insertPoint(); pt && !pt->scopeName().empty())
+    n->setScopeName(pt->scopeName());
   inferTypes(n);
   return n;
 }

@@ -165,6 +165,12 @@ struct ConvertOptions {
   /// in the model's opset_import. A domain listed here is imported even if no node uses it; a
   /// domain a node uses but not listed here is imported at version 1.
   std::map<std::string, int> customOpsets;
+  /// `--export-modules-as-functions` (export_modules_as_functions=True, opset 15 and later):
+  /// every call of a submodule's forward becomes a call of an ONNX local function, one function
+  /// per module class and body (instances whose bodies differ get `Class_1`, ...), in a domain
+  /// named after the class's Python module. Calls whose nodes the passes interleaved with other
+  /// nodes, or that hold control flow, stay inline.
+  bool exportModulesAsFunctions = false;
   /// User passes inserted into the standard pipeline (standardPipeline lists them).
   std::vector<ExtraPass> extraPasses;
   /// `--verbose`: log skipped passes and print the final ONNX graph to `log`.

@@ -25,7 +25,8 @@ struct ConvertFlags {
   std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions, customOpsets,
       customSchemas;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
-       training = false, verbose = false, externalData = false, fsync = false;
+       training = false, verbose = false, externalData = false, fsync = false,
+       exportModulesAsFunctions = false;
   InstrumentationFlags instrumentation;
 };
 
@@ -104,6 +105,9 @@ int runConvert(const std::vector<std::string> &args) {
                  "compile; with --operator-export-type ONNX_FALLTHROUGH they stay nodes of "
                  "their domain",
                  /*splitCommas=*/false);
+  parser.addBool("export-modules-as-functions", &f.exportModulesAsFunctions,
+                 "Submodule calls become ONNX local functions, one per module class "
+                 "(export_modules_as_functions=True; opset 15 and later)");
   parser.addString("method", &f.method, "NAME", "Method of the root module (default forward)");
   parser.addOptionalValue(
       "external-data", &f.externalData, &f.externalLocation, "LOCATION",
@@ -187,6 +191,7 @@ int runConvert(const std::vector<std::string> &args) {
   opts.exportParams = !f.noExportParams;
   opts.keepInitializersAsInputs = f.keepInitializersAsInputs;
   opts.training = f.training;
+  opts.exportModulesAsFunctions = f.exportModulesAsFunctions;
   if (!f.method.empty())
     opts.method = f.method;
   opts.verbose = f.verbose;

@@ -138,7 +138,7 @@ int runInspect(const std::vector<std::string> &args) {
   std::string file;
   FlagParser parser("ts2onnx inspect MODEL.onnx",
                     "Summarizes an ONNX model: opset imports, inputs and outputs with shapes,\n"
-                    "op histogram, initializers and external data.");
+                    "op histogram, local functions, initializers and external data.");
   parser.addPositional("MODEL", &file, "ONNX model file");
   if (absl::Status s = parser.parse(args); !s.ok())
     return reportUsageError("inspect", s);
@@ -175,7 +175,13 @@ int runInspect(const std::vector<std::string> &args) {
                    [](const auto &a, const auto &b) { return a.second > b.second; });
   out += fmt::format("nodes: {}\n", total);
   for (const auto &[op, n] : hist)
-    out += fmt::format("  {:<28}{}\n", op, n);
+    out += fmt::format("  {:<28} {}\n", op, n);
+  if (model->functions_size() > 0) {
+    out += fmt::format("functions: {}\n", model->functions_size());
+    for (const auto &f : model->functions())
+      out += fmt::format("  {}::{}: {} inputs, {} outputs, {} nodes\n", f.domain(), f.name(),
+                         f.input_size(), f.output_size(), f.node_size());
+  }
 
   size_t bytes = 0, external = 0;
   std::map<std::string, size_t> externalFiles;
