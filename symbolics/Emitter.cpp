@@ -801,14 +801,27 @@ std::string formatModel(const onnx::ModelProto &model) {
         onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(t.data_type())),
         dims);
   }
+  auto nodeLines = [&out](const auto &nodes, const char *indent) {
+    for (const auto &n : nodes) {
+      std::ostringstream os;
+      os << n;
+      std::string line = os.str();
+      while (!line.empty() && (line.back() == '\n' || line.back() == ' '))
+        line.pop_back();
+      out += indent + line + "\n";
+    }
+  };
   out += fmt::format("nodes: {}\n", g.node_size());
-  for (const auto &n : g.node()) {
-    std::ostringstream os;
-    os << n;
-    std::string line = os.str();
-    while (!line.empty() && (line.back() == '\n' || line.back() == ' '))
-      line.pop_back();
-    out += "  " + line + "\n";
+  nodeLines(g.node(), "  ");
+  for (const auto &f : model.functions()) {
+    std::string ins, outs;
+    for (const auto &i : f.input())
+      ins += (ins.empty() ? "" : ", ") + i;
+    for (const auto &o : f.output())
+      outs += (outs.empty() ? "" : ", ") + o;
+    out += fmt::format("function {}::{}({}) -> ({}): {} nodes\n", f.domain(), f.name(), ins, outs,
+                       f.node_size());
+    nodeLines(f.node(), "  ");
   }
   return out;
 }
