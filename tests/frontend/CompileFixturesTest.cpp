@@ -72,7 +72,8 @@ const std::set<std::string> kKnownGaps = {
     "lraspp_small_scripted",
 };
 
-TEST_CASE("every fixture compiles and has exactly torch's node kinds and counts, but the known gaps") {
+TEST_CASE(
+    "every fixture compiles and has exactly torch's node kinds and counts, but the known gaps") {
   auto fixtures = fixtureArchives();
   REQUIRE(fixtures.size() >= 20);
   int matched = 0;
