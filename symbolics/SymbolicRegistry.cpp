@@ -141,6 +141,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerOpset17(*reg);
     registerRnn(*reg);
     registerAttention(*reg);
+    registerIndexing(*reg);
     return reg;
   }();
   return *r;

@@ -115,5 +115,7 @@ void registerOpset17(SymbolicRegistry &r);
 void registerRnn(SymbolicRegistry &r);
 /// The fused attention kernels (attention.cpp), from opset 9.
 void registerAttention(SymbolicRegistry &r);
+/// Advanced indexing: index / index_put with masks and several indices (indexing.cpp).
+void registerIndexing(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

@@ -151,16 +151,56 @@ private:
     v->setType(ir::Type::tensor(std::move(info)));
   }
 
+  /// The value a loop body appends to carried list `j` when that list can be a scan output:
+  /// it enters the loop empty, and the body's only use of it is one append at its top level
+  /// whose result is carried on. Each iteration then adds exactly one element.
+  static ir::Value *scanAppend(const ir::Node *n, size_t j) {
+    const ir::Block *body = n->blocks()[0];
+    const ir::Value *init = n->input(2 + j);
+    const ir::Value *param = body->inputs()[1 + j];
+    if (init->node()->kind() != ir::prim::ListConstruct || !init->node()->inputs().empty() ||
+        param->uses().size() != 1)
+      return nullptr;
+    ir::Node *app = param->uses()[0].user;
+    if (app->kind().qualString() != "aten::append" || param->uses()[0].offset != 0 ||
+        app->owningBlock() != body || app->outputs().size() != 1 ||
+        body->outputs()[1 + j] != app->output() || app->output()->uses().size() != 1)
+      return nullptr;
+    return app->input(1);
+  }
+
   /// prim::Loop(trip, cond, carried...) -> onnx::Loop with the same inputs as tensors; the body
-  /// gains ONNX's condition input and its scalar outputs become tensors.
+  /// gains ONNX's condition input and its scalar outputs become tensors. Carried lists of
+  /// runtime length are ONNX sequences, which Loop carries from opset 13; below that a list
+  /// only appended to once per iteration becomes a scan output (the elements stacked on a new
+  /// axis 0, Loop's scan outputs exist since opset 1) split back into a sequence after the loop.
   absl::Status convertLoop(ir::Node *n) {
     ir::WithInsertPoint guard(n);
-    const ir::Block *old = n->blocks()[0];
-    std::vector<ir::Value *> ins;
-    for (size_t i = 0; i < n->inputs().size(); ++i) {
-      ir::Value *v = n->inputs()[i];
-      if (i >= 2 && v->node()->kind() == ir::prim::ListConstruct)
-        ins.push_back(listAsSequence(v, carriedElementDtype(old->inputs()[i - 1])));
+    ir::Block *old = n->blocks()[0];
+    size_t numCarried = n->outputs().size();
+    // Which carried values stay carried (their index) and which become scan outputs.
+    std::vector<size_t> keep;
+    std::vector<std::pair<size_t, ir::Value *>> scans;
+    for (size_t j = 0; j < numCarried; ++j) {
+      ir::Value *appended = b_.opset() < 13 ? scanAppend(n, j) : nullptr;
+      if (appended)
+        scans.emplace_back(j, appended);
+      else
+        keep.push_back(j);
+    }
+    // The scan lists leave the body: their append goes, with the carried parameter and output.
+    for (auto it = scans.rbegin(); it != scans.rend(); ++it) {
+      size_t j = it->first;
+      ir::Node *app = old->outputs()[1 + j]->node();
+      old->eraseOutput(1 + j);
+      app->destroy();
+      old->eraseInput(1 + j);
+    }
+    std::vector<ir::Value *> ins = {scalarAsTensor(n->input(0)), scalarAsTensor(n->input(1))};
+    for (size_t j : keep) {
+      ir::Value *v = n->input(2 + j);
+      if (v->node()->kind() == ir::prim::ListConstruct)
+        ins.push_back(listAsSequence(v, carriedElementDtype(old->inputs()[1 + ins.size() - 2])));
       else
         ins.push_back(scalarAsTensor(v));
     }
@@ -169,11 +209,12 @@ private:
         std::string where =
             n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
         return absl::UnimplementedError(fmt::format(
-            "{}error: prim::Loop carries a list whose length is only known at run time (appended "
-            "to in the loop); ONNX Loop carries sequences from opset 13 (target is {})",
+            "{}error: prim::Loop carries a list whose length is only known at run time and "
+            "that is not just appended to once per iteration; ONNX Loop carries sequences from "
+            "opset 13 (target is {})",
             where, b_.opset()));
       }
-    ir::Node *loop = b_.node("Loop", ins, {}, n->outputs().size());
+    ir::Node *loop = b_.node("Loop", ins, {}, keep.size() + scans.size());
     ir::Block *body = loop->addBlock();
     absl::flat_hash_map<const ir::Value *, ir::Value *> env;
     ir::Value *iter = body->addInput();
@@ -188,13 +229,41 @@ private:
       env[old->inputs()[i]] = in;
     }
     ir::Graph::cloneBlockInto(*old, body, env);
+    for (const auto &[j, appended] : scans) {
+      auto it = env.find(appended);
+      body->registerOutput(it == env.end() ? appended : it->second);
+    }
     TS2ONNX_RETURN_IF_ERROR(convertBlock(body));
     finishSubgraph(body);
-    for (size_t i = 0; i < n->outputs().size(); ++i) {
-      ir::Value *out = loop->output(i);
-      const ir::TypePtr &t = body->outputs()[i + 1]->type();
-      out->setType(t->isTensor() || isSequence(body->outputs()[i + 1]) ? t : n->output(i)->type());
-      n->output(i)->replaceAllUsesWith(out);
+    for (size_t k = 0; k < keep.size(); ++k) {
+      ir::Value *out = loop->output(k);
+      ir::Value *oldOut = n->output(keep[k]);
+      const ir::TypePtr &t = body->outputs()[k + 1]->type();
+      out->setType(t->isTensor() || isSequence(body->outputs()[k + 1]) ? t : oldOut->type());
+      oldOut->replaceAllUsesWith(out);
+    }
+    for (size_t s = 0; s < scans.size(); ++s) {
+      ir::Value *out = loop->output(keep.size() + s);
+      ir::Value *elem = body->outputs()[1 + keep.size() + s];
+      ir::TensorInfo info;
+      info.dtype = OnnxBuilder::dtypeOf(elem);
+      std::optional<ir::TensorInfo> elemInfo;
+      if (elem->type()->isTensor())
+        elemInfo = elem->type()->tensorInfo();
+      if (elemInfo && elemInfo->sizes) {
+        std::vector<ir::Dim> dims = {ir::Dim::unknown()};
+        dims.insert(dims.end(), elemInfo->sizes->begin(), elemInfo->sizes->end());
+        info.sizes = std::move(dims);
+      }
+      out->setType(ir::Type::tensor(info));
+      ir::Value *seq =
+          b_.op("SplitToSequence", {out}, {OnnxAttr::i("axis", 0), OnnxAttr::i("keepdims", 0)});
+      ir::TensorInfo e;
+      e.dtype = info.dtype;
+      if (elemInfo && elemInfo->sizes)
+        e.sizes = std::vector<ir::Dim>(elemInfo->sizes->size(), ir::Dim::unknown());
+      seq->setType(ir::Type::list(ir::Type::tensor(std::move(e))));
+      n->output(scans[s].first)->replaceAllUsesWith(seq);
     }
     n->destroy();
     return absl::OkStatus();

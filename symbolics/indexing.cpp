@@ -1,0 +1,266 @@
+// Advanced indexing: aten::index and aten::index_put (what `x[idx]`, `x[mask]`, `x[:, idx] = v`,
+// `x[mask] = v` and index_put_ become once remove-mutation made them functional) with boolean
+// masks, several tensor indices and leading Nones, as GatherND / ScatterND (opset 11), and
+// accumulate=True as ScatterND's reduction="add" from opset 16 (below it, unique mask indices
+// add through GatherND, integer indices through a one-hot MatMul that sums duplicates as torch
+// does). A single integer index keeps opset 9's Gather.
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "symbolics/Helpers.h"
+#include "symbolics/Opsets.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using Result = shared::Result;
+using ir::ScalarType;
+
+/// The tensor indices of an index list, resolved to one integer index per indexed dim.
+struct IndexPlan {
+  int64_t first = 0;               // the first indexed dim
+  std::vector<ir::Value *> perDim; // integer indices for dims first, first+1, ...
+  bool fromMask = false;           // all from boolean masks: no index repeats
+  std::optional<int64_t> rank;     // rank of the broadcast index shape, when known
+  ir::Value *mask = nullptr;       // the mask, when the whole index is one boolean mask
+};
+
+bool isBoolIndex(const ir::Value *v) {
+  auto t = OnnxBuilder::dtypeOf(v);
+  return t && (*t == ScalarType::Bool || *t == ScalarType::UInt8);
+}
+
+absl::StatusOr<IndexPlan> planIndex(SymbolicContext &ctx, ir::Value *x,
+                                    const std::vector<ir::Value *> &elems) {
+  OnnxBuilder &b = ctx.b;
+  IndexPlan p;
+  std::optional<int64_t> firstTensor, lastTensor;
+  for (size_t i = 0; i < elems.size(); ++i)
+    if (!elems[i]->type()->is(ir::TypeKind::None)) {
+      if (firstTensor && *lastTensor + 1 != int64_t(i))
+        return ctx.unsupported("tensor indices separated by a slice (their result dims move to "
+                               "the front)");
+      if (!firstTensor)
+        firstTensor = int64_t(i);
+      lastTensor = int64_t(i);
+    }
+  if (!firstTensor)
+    return ctx.unsupported("an index without tensors");
+  // Dims before the first tensor index: one per None, except that a mask covers several.
+  p.first = *firstTensor;
+  bool allMasks = true;
+  for (int64_t i = *firstTensor; i <= *lastTensor; ++i) {
+    ir::Value *e = elems[size_t(i)];
+    if (isBoolIndex(e)) {
+      auto r = OnnxBuilder::rankOf(e);
+      if (!r)
+        return ctx.unsupported("a boolean mask of unknown rank");
+      ir::Value *m = e;
+      if (*OnnxBuilder::dtypeOf(e) != ScalarType::Bool)
+        m = b.cast(e, ScalarType::Bool);
+      if (*lastTensor == *firstTensor)
+        p.mask = m;
+      // NonZero: [r, nnz]; row j indexes dim first + j.
+      ir::Value *nz = b.op("NonZero", {m});
+      for (int64_t j = 0; j < *r; ++j)
+        p.perDim.push_back(b.squeeze(b.slice(nz, {j}, {j + 1}, {0}, {1}), {0}));
+    } else {
+      allMasks = false;
+      auto t = OnnxBuilder::dtypeOf(e);
+      p.perDim.push_back(t && *t == ScalarType::Int64 ? e : b.cast(e, ScalarType::Int64));
+    }
+  }
+  p.fromMask = allMasks && *lastTensor == *firstTensor;
+  std::optional<int64_t> rank = 0;
+  for (ir::Value *v : p.perDim) {
+    auto r = OnnxBuilder::rankOf(v);
+    rank = r && rank ? std::optional<int64_t>(std::max(*rank, *r)) : std::nullopt;
+  }
+  p.rank = rank;
+  // Negative indices count from the back (ScatterND wants them in range).
+  for (size_t j = 0; j < p.perDim.size(); ++j) {
+    ir::Value *v = p.perDim[j];
+    if (auto c = OnnxBuilder::constInt64s(v)) {
+      bool nonNegative = true;
+      for (int64_t i : *c)
+        nonNegative &= i >= 0;
+      if (nonNegative)
+        continue;
+    }
+    if (p.fromMask)
+      continue;
+    ir::Value *size = b.dimSize(x, p.first + int64_t(j));
+    ir::Value *neg = b.op("Less", {v, b.int64Scalar(0)});
+    p.perDim[j] = b.op("Where", {neg, b.op("Add", {v, size}), v});
+  }
+  return p;
+}
+
+/// The perDim indices broadcast together and stacked on a new last axis: ND indices [B..., m].
+ir::Value *stackedIndices(OnnxBuilder &b, const IndexPlan &p) {
+  std::vector<ir::Value *> ins = p.perDim;
+  if (ins.size() > 1) {
+    ir::Value *sum = ins[0];
+    for (size_t j = 1; j < ins.size(); ++j)
+      sum = b.op("Add", {sum, ins[j]});
+    ir::Value *shape = b.shape(sum);
+    for (ir::Value *&v : ins)
+      v = b.op("Expand", {v, shape});
+  }
+  std::vector<ir::Value *> cols;
+  for (ir::Value *v : ins)
+    cols.push_back(b.unsqueeze(v, {-1}));
+  return cols.size() == 1 ? cols[0] : b.concat(cols, -1);
+}
+
+/// [first..first+m-1, 0..first-1, first+m..rank-1]: the indexed dims to the front.
+std::vector<int64_t> frontPerm(int64_t first, int64_t m, int64_t rank) {
+  std::vector<int64_t> perm;
+  for (int64_t i = first; i < first + m; ++i)
+    perm.push_back(i);
+  for (int64_t i = 0; i < first; ++i)
+    perm.push_back(i);
+  for (int64_t i = first + m; i < rank; ++i)
+    perm.push_back(i);
+  return perm;
+}
+
+std::vector<int64_t> inversePerm(const std::vector<int64_t> &perm) {
+  std::vector<int64_t> inv(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inv[size_t(perm[i])] = int64_t(i);
+  return inv;
+}
+
+ir::Value *transpose(OnnxBuilder &b, ir::Value *x, const std::vector<int64_t> &perm) {
+  bool identity = true;
+  for (size_t i = 0; i < perm.size(); ++i)
+    identity &= perm[i] == int64_t(i);
+  return identity ? x : b.op("Transpose", {x}, {OnnxAttr::is("perm", perm)});
+}
+
+struct Prepared {
+  IndexPlan plan;
+  int64_t rank = 0;
+  ir::Value *xt = nullptr;  // x with the indexed dims in front
+  ir::Value *idx = nullptr; // ND indices into xt
+  std::vector<int64_t> perm;
+};
+
+absl::StatusOr<Prepared> prepare(SymbolicContext &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto elems = ctx.listElements(1);
+  if (!elems)
+    return ctx.unsupported("indices that are not a list literal");
+  auto r = OnnxBuilder::rankOf(x);
+  if (!r)
+    return ctx.unsupported("indexing a tensor of unknown rank");
+  Prepared p;
+  TS2ONNX_ASSIGN_OR_RETURN(p.plan, planIndex(ctx, x, *elems));
+  p.rank = *r;
+  int64_t m = int64_t(p.plan.perDim.size());
+  if (p.plan.first + m > p.rank)
+    return ctx.unsupported(
+        fmt::format("{} indexed dims of a rank-{} tensor", p.plan.first + m, p.rank));
+  if (p.plan.first > 0 && !p.plan.rank)
+    return ctx.unsupported("tensor indices of unknown rank after a slice");
+  p.perm = frontPerm(p.plan.first, m, p.rank);
+  p.xt = transpose(ctx.b, x, p.perm);
+  p.idx = stackedIndices(ctx.b, p.plan);
+  return p;
+}
+
+Result index11(SymbolicContext &ctx) {
+  auto elems = ctx.listElements(1);
+  size_t tensors = 0;
+  bool mask = false;
+  if (elems)
+    for (ir::Value *e : *elems)
+      if (!e->type()->is(ir::TypeKind::None)) {
+        ++tensors;
+        mask |= isBoolIndex(e);
+      }
+  if (tensors <= 1 && !mask)
+    return (*SymbolicRegistry::global().lookup("aten::index", 9))(ctx);
+  TS2ONNX_ASSIGN_OR_RETURN(Prepared p, prepare(ctx));
+  // GatherND gives [B..., rest of xt]; torch puts B where the indexed dims were.
+  ir::Value *g = ctx.b.op("GatherND", {p.xt, p.idx});
+  int64_t bRank = *p.plan.rank, first = p.plan.first;
+  if (first == 0)
+    return one(g);
+  int64_t outRank = bRank + p.rank - int64_t(p.plan.perDim.size());
+  return one(transpose(ctx.b, g, inversePerm(frontPerm(first, bRank, outRank))));
+}
+
+/// aten::index_put(self, Tensor?[] indices, values, accumulate). `reduction`: ScatterND takes
+/// reduction="add" (opset 16).
+Result indexPut(SymbolicContext &ctx, bool reduction) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  auto acc = ctx.constBool(3);
+  if (!acc)
+    return ctx.unsupported("a non-constant accumulate");
+  ScalarType dt = OnnxBuilder::dtypeOf(x).value_or(ScalarType::Float32);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 2, dt));
+  if (OnnxBuilder::dtypeOf(v) != dt)
+    v = b.cast(v, dt);
+  TS2ONNX_ASSIGN_OR_RETURN(Prepared p, prepare(ctx));
+  // One mask over every dim with a single value: a Where, without NonZero.
+  auto vr = OnnxBuilder::rankOf(v);
+  if (p.plan.mask && p.plan.first == 0 && vr && *vr == 0 &&
+      OnnxBuilder::rankOf(p.plan.mask) == p.rank)
+    return one(b.op("Where", {p.plan.mask, *acc ? b.op("Add", {x, v}) : v, x}));
+  int64_t m = int64_t(p.plan.perDim.size()), first = p.plan.first;
+  // values broadcast to torch's x[indices] shape: x.shape[:first] + B + x.shape[first+m:], then
+  // laid out as ScatterND's updates: B + x.shape[:first] + x.shape[first+m:].
+  ir::Value *xShape = b.shape(x);
+  ir::Value *bShape = b.slice(b.shape(p.idx), {0}, {-1}, {0}, {1});
+  std::vector<ir::Value *> parts;
+  if (first > 0)
+    parts.push_back(b.slice(xShape, {0}, {first}, {0}, {1}));
+  parts.push_back(bShape);
+  if (first + m < p.rank)
+    parts.push_back(b.slice(xShape, {first + m}, {p.rank}, {0}, {1}));
+  ir::Value *target = parts.size() == 1 ? parts[0] : b.concat(parts, 0);
+  ir::Value *upd = b.op("Expand", {v, target});
+  if (first > 0)
+    upd = transpose(b, upd, frontPerm(first, *p.plan.rank, *p.plan.rank + p.rank - m));
+  ir::Value *out;
+  if (!*acc) {
+    out = b.op("ScatterND", {p.xt, p.idx, upd});
+  } else if (reduction) {
+    out = b.op("ScatterND", {p.xt, p.idx, upd}, {OnnxAttr::s("reduction", "add")});
+  } else if (p.plan.fromMask) {
+    // Mask positions are distinct: add to what is there.
+    ir::Value *old = b.op("GatherND", {p.xt, p.idx});
+    out = b.op("ScatterND", {p.xt, p.idx, b.op("Add", {old, upd})});
+  } else {
+    // Repeated indices must all add: onehot(idx)^T @ values sums them per position.
+    if (m != 1 || !ir::isFloatingType(dt))
+      return ctx.unsupported("index_put with accumulate=True of several integer indices or "
+                             "of a non-float tensor below opset 16");
+    ir::Value *flat = b.op("Reshape", {p.plan.perDim[0], b.int64s({-1})});
+    ir::Value *n = b.dimSize(p.xt, 0);
+    ir::Value *range = b.op("Range", {b.int64Scalar(0), n, b.int64Scalar(1)});
+    ir::Value *hot = b.cast(b.op("Equal", {b.unsqueeze(flat, {1}), range}), dt);
+    ir::Value *rows = b.unsqueeze(b.op("Size", {flat}), {0});
+    ir::Value *upd2 = b.op("Reshape", {upd, b.concat({rows, b.int64s({-1})}, 0)});
+    ir::Value *sum =
+        b.op("MatMul", {b.op("Transpose", {hot}, {OnnxAttr::is("perm", {1, 0})}), upd2});
+    out = b.op("Add", {p.xt, b.op("Reshape", {sum, b.shape(p.xt)})});
+  }
+  return one(transpose(b, out, inversePerm(p.perm)));
+}
+
+} // namespace
+
+void registerIndexing(SymbolicRegistry &r) {
+  r.add("aten::index", 11, index11);
+  r.add("aten::_index_put_impl", 11, [](SymbolicContext &c) { return indexPut(c, false); });
+  r.add("aten::index_put", 11, [](SymbolicContext &c) { return indexPut(c, false); });
+  r.add("aten::_index_put_impl", 16, [](SymbolicContext &c) { return indexPut(c, true); });
+  r.add("aten::index_put", 16, [](SymbolicContext &c) { return indexPut(c, true); });
+}
+
+} // namespace ts2onnx::symbolics
