@@ -499,6 +499,17 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                 : std::nullopt);
   } else if (k == "Range") {
     set(dt, unknownDims(1));
+  } else if ((k == "ScatterND" || k == "ScatterElements") && n->inputs().size() == 3) {
+    set(dt, d);
+  } else if (k == "GatherND" && n->inputs().size() == 2 && !intAttr(n, "batch_dims").value_or(0)) {
+    // indices [B..., m] pick from data's first m dims: B... + data.shape[m:].
+    auto idx = dims(n->input(1));
+    if (!d || !idx || idx->empty() || !idx->back().isStatic() ||
+        idx->back().value > int64_t(d->size()))
+      return set(dt, std::nullopt);
+    Dims out(idx->begin(), idx->end() - 1);
+    out.insert(out.end(), d->begin() + idx->back().value, d->end());
+    set(dt, out);
   } else if (k == "NonZero") {
     set(ScalarType::Int64,
         Dims{d ? Dim::known(int64_t(d->size())) : Dim::unknown(), Dim::unknown()});

@@ -236,27 +236,62 @@ Result indexPut(SymbolicContext &ctx, bool reduction) {
     ir::Value *old = b.op("GatherND", {p.xt, p.idx});
     out = b.op("ScatterND", {p.xt, p.idx, b.op("Add", {old, upd})});
   } else {
-    // Repeated indices must all add: onehot(idx)^T @ values sums them per position.
-    if (m != 1 || !ir::isFloatingType(dt))
-      return ctx.unsupported("index_put with accumulate=True of several integer indices or "
-                             "of a non-float tensor below opset 16");
-    ir::Value *flat = b.op("Reshape", {p.plan.perDim[0], b.int64s({-1})});
-    ir::Value *n = b.dimSize(p.xt, 0);
+    // Repeated indices must all add: onehot(idx)^T @ values sums them per position, with the
+    // m indexed dims flattened into one (row-major linear index).
+    if (!ir::isFloatingType(dt))
+      return ctx.unsupported("index_put with accumulate=True on a non-float tensor below "
+                             "opset 16 (ScatterND adds from 16)");
+    ir::Value *linear = p.plan.perDim[0];
+    for (int64_t j = 1; j < m; ++j)
+      linear = b.op("Add", {b.op("Mul", {linear, b.dimSize(p.xt, j)}), p.plan.perDim[size_t(j)]});
+    ir::Value *flat = b.op("Reshape", {linear, b.int64s({-1})});
+    ir::Value *xtShape = b.shape(p.xt);
+    std::vector<ir::Value *> rowsShape = {b.int64s({-1})};
+    if (m < p.rank)
+      rowsShape.push_back(b.slice(xtShape, {m}, {p.rank}, {0}, {1}));
+    ir::Value *rowsOfX =
+        b.op("Reshape", {p.xt, rowsShape.size() == 1 ? rowsShape[0] : b.concat(rowsShape, 0)});
+    ir::Value *n = b.dimSize(rowsOfX, 0);
     ir::Value *range = b.op("Range", {b.int64Scalar(0), n, b.int64Scalar(1)});
     ir::Value *hot = b.cast(b.op("Equal", {b.unsqueeze(flat, {1}), range}), dt);
-    ir::Value *rows = b.unsqueeze(b.op("Size", {flat}), {0});
-    ir::Value *upd2 = b.op("Reshape", {upd, b.concat({rows, b.int64s({-1})}, 0)});
+    ir::Value *count = b.unsqueeze(b.op("Size", {flat}), {0});
+    ir::Value *upd2 = b.op("Reshape", {upd, b.concat({count, b.int64s({-1})}, 0)});
     ir::Value *sum =
         b.op("MatMul", {b.op("Transpose", {hot}, {OnnxAttr::is("perm", {1, 0})}), upd2});
-    out = b.op("Add", {p.xt, b.op("Reshape", {sum, b.shape(p.xt)})});
+    out = b.op("Add", {p.xt, b.op("Reshape", {sum, xtShape})});
   }
   return one(transpose(b, out, inversePerm(p.perm)));
+}
+
+Result selectScatter11(SymbolicContext &ctx) {
+  // aten::select_scatter(self, src, dim, index) with a run-time index (a traced `x[i] = v` with
+  // a tensor i): the dim to the front, ScatterND at [index].
+  if (ctx.constInt(3))
+    return (*SymbolicRegistry::global().lookup("aten::select_scatter", 10))(ctx);
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  auto r = OnnxBuilder::rankOf(x);
+  auto d = ctx.constInt(2);
+  if (!r || !d)
+    return ctx.unsupported("select_scatter with a non-constant dim or of unknown rank");
+  int64_t dim = normalizeDim(*d, r);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * i, intScalar(ctx, 3));
+  ir::Value *neg = b.op("Less", {i, b.int64Scalar(0)});
+  i = b.op("Where", {neg, b.op("Add", {i, b.dimSize(x, dim)}), i});
+  std::vector<int64_t> perm = frontPerm(dim, 1, *r);
+  ir::Value *xt = transpose(b, x, perm);
+  ir::Value *src = ctx.input(1);
+  if (OnnxBuilder::dtypeOf(src) != OnnxBuilder::dtypeOf(x) && OnnxBuilder::dtypeOf(x))
+    src = b.cast(src, *OnnxBuilder::dtypeOf(x));
+  ir::Value *out = b.op("ScatterND", {xt, b.unsqueeze(i, {0}), src});
+  return one(transpose(b, out, inversePerm(perm)));
 }
 
 } // namespace
 
 void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::index", 11, index11);
+  r.add("aten::select_scatter", 11, selectScatter11);
   r.add("aten::_index_put_impl", 11, [](SymbolicContext &c) { return indexPut(c, false); });
   r.add("aten::index_put", 11, [](SymbolicContext &c) { return indexPut(c, false); });
   r.add("aten::_index_put_impl", 16, [](SymbolicContext &c) { return indexPut(c, true); });
