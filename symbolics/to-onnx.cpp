@@ -102,8 +102,15 @@ private:
     for (size_t i = 0; i < n->outputs().size(); ++i) {
       ir::Value *out = onnxIf->output(i);
       // The branches' converted outputs know their ONNX types best.
-      const ir::TypePtr &t = onnxIf->blocks()[0]->outputs()[i]->type();
-      out->setType(t->isTensor() ? t : n->output(i)->type());
+      ir::TypePtr t = n->output(i)->type();
+      for (const ir::Block *blk : onnxIf->blocks()) {
+        const ir::Value *o = blk->outputs()[i];
+        if (o->type()->isTensor() || (isSequence(o) && o->type()->elementType()->isTensor())) {
+          t = o->type();
+          break;
+        }
+      }
+      out->setType(t);
       n->output(i)->replaceAllUsesWith(out);
     }
     n->destroy();
@@ -135,13 +142,28 @@ private:
       ir::Value *o = body->outputs()[i];
       ir::Value *t = scalarAsTensor(o);
       if (t == o && o->node()->owningBlock() != body)
-        t = b_.op("Identity", {o});
+        t = isSequence(o) && b_.opset() < 14 ? sequencePassThrough(o) : b_.op("Identity", {o});
       if (t != o) {
-        if (t->node()->kind() == ir::Symbol::fromQualString("onnx::Identity"))
+        if (t->node()->kind() == ir::Symbol::fromQualString("onnx::Identity") || isSequence(t))
           t->setType(o->type());
         body->replaceOutput(i, t);
       }
     }
+  }
+
+  /// A copy of sequence `s` made inside a subgraph before opset 14, where Identity takes only
+  /// tensors: a 0-d element of its dtype inserted at position 0 and erased again.
+  ir::Value *sequencePassThrough(ir::Value *s) {
+    const ir::Type &e = *s->type()->elementType();
+    ir::ScalarType dt = e.isTensor() && e.tensorInfo().dtype ? *e.tensorInfo().dtype
+                        : e.is(ir::TypeKind::Int)            ? ir::ScalarType::Int64
+                                                             : ir::ScalarType::Float32;
+    ir::Value *zero = b_.int64Scalar(0);
+    ir::Value *grown = b_.op("SequenceInsert", {s, b_.scalarOf(0, dt), zero});
+    ir::Value *out = b_.op("SequenceErase", {grown, zero});
+    grown->setType(s->type());
+    out->setType(s->type());
+    return out;
   }
 
   static void setScalarType(ir::Value *v, ir::ScalarType t) {

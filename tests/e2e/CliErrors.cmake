@@ -16,6 +16,7 @@ function(expect_failure name)
     message(FATAL_ERROR "${name}: ${lines} lines on stderr, expected one:\n${err}")
   endif()
   message(STATUS "${name}: ${err}")
+  set(err "${err}" PARENT_SCOPE)
 endfunction()
 
 # Wrong number of inputs: fails after loading, before anything is written.
@@ -41,6 +42,14 @@ expect_failure("overwrite input" ${out}/model.pt -o ${out}/model.pt --input x:fl
 file(SHA256 ${out}/model.pt after)
 if(NOT before STREQUAL after)
   message(FATAL_ERROR "convert overwrote its input archive")
+endif()
+
+# A loop-carried list that is not appended to once per iteration needs opset 13 (Loop carries
+# sequences from 13; below it only once-per-iteration appends become scan outputs).
+expect_failure("sequence carried below opset 13" ${FIXTURES}/seq_cond_append/model.pt
+               -o ${out}/c.onnx --input x:float32[2,3] --input n:int64[] --opset 11)
+if(NOT err MATCHES "prim::Loop carries a list .* from opset 13 \\(target is 11\\)")
+  message(FATAL_ERROR "sequence carried below opset 13: unexpected message: ${err}")
 endif()
 
 file(GLOB leftovers ${out}/*.tmp.*)
