@@ -385,10 +385,10 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
 }
 
 std::vector<std::string> standardPipeline(const ConvertOptions &options) {
-  std::vector<std::string> p = {"fold-runtime-queries", "fold-scalars",    "peephole-script",
-                                "lower-simple-tuples",  "lower-dicts",     "lower-list-appends",
-                                "functionalize-lists",  "peephole-script", "dce",
-                                "remove-mutation"};
+  std::vector<std::string> p = {
+      "fold-runtime-queries", "fold-scalars", "peephole-script",    "lower-simple-tuples",
+      "lower-dicts",          "unroll-loops", "lower-list-appends", "functionalize-lists",
+      "peephole-script",      "dce",          "remove-mutation"};
   if (!options.training)
     p.push_back("eval-peepholes");
   // ONNX cannot raise: argument checks on runtime sizes that fold-scalars could not decide

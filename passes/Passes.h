@@ -69,6 +69,10 @@ bool lowerDicts(ir::Graph &graph);
 /// (lower-list-appends.cpp).
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
 
+/// unroll-loops: loops of static trip count over lists made outside them become straight-line
+/// code (unroll-loops.cpp).
+absl::Status runUnrollLoops(ir::Graph &graph, const PassOptions &options);
+
 /// `functionalize-lists`: list appends produce new list values, loop-carried and If-merged
 /// where they happen in blocks (functionalize-lists.cpp).
 absl::Status runFunctionalizeLists(ir::Graph &graph, const PassOptions &options);

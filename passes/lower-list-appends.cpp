@@ -4,8 +4,9 @@
 // Does:  for a prim::ListConstruct whose every use sits in its own block and is either
 //        aten::append (result unused) or a reader (cat, stack, len, __getitem__, ...), replays
 //        the appends in program order: each reader gets a new prim::ListConstruct of the
-//        elements appended so far, and the appends go. A list used inside a nested block, by
-//        another mutation (insert, pop, _set_item, clear, ...), or returned is left alone.
+//        elements appended so far, and the appends go. A list used inside a nested block or by
+//        another mutation (insert, pop, _set_item, clear, ...) is left alone; a returned list
+//        returns the elements appended by the end of its block.
 // Result: `outs = []; outs.append(a); outs.append(b); cat(outs)` is `cat([a, b])`, which ONNX
 //         can express without sequences. Linear in the number of nodes and uses.
 #include "absl/container/flat_hash_set.h"
@@ -22,8 +23,12 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
   absl::flat_hash_set<const ir::Node *> users;
   for (const ir::Use &u : l->uses()) {
     ir::Node *user = u.user;
-    if (user->owningBlock() != list->owningBlock() || user->kind() == ir::prim::Return)
+    if (user->owningBlock() != list->owningBlock())
       return false;
+    if (user->kind() == ir::prim::Return) {
+      users.insert(user);
+      continue;
+    }
     if (user->kind() == kAppend) {
       if (u.offset != 0 || user->output()->hasUses())
         return false;
@@ -48,6 +53,14 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
       }
     }
     n = next;
+  }
+  // Returned: the block returns the elements appended by its end.
+  if (ir::Node *ret = list->owningBlock()->returnNode(); users.contains(ret)) {
+    ir::WithInsertPoint guard(ret);
+    ir::Node *final = g.insert(ir::prim::ListConstruct, elems, 1);
+    final->output()->setType(l->type());
+    final->setSourceLocation(list->sourceLocation());
+    ret->replaceInputWith(l, final->output());
   }
   if (!l->hasUses())
     list->destroy();
