@@ -487,6 +487,46 @@ private:
   }
 
   void registerRules() {
+    // The pieces of chunk/split/unbind, unpacked: the source's dtype and rank (unbind drops the
+    // dim), the split dim's size when it follows from constants.
+    rules_[ir::prim::ListUnpack] = [](ir::Node *n) {
+      const ir::Node *p = n->input(0)->node();
+      std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : "";
+      bool unbind = k == "unbind";
+      bool chunk = k == "chunk" || k == "unsafe_chunk";
+      if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")
+        return;
+      Info src = infoOf(p->input(0));
+      size_t dimIndex = unbind ? 1 : 2;
+      std::optional<int64_t> d =
+          p->inputs().size() > dimIndex ? constInt(p->input(dimIndex)) : std::optional<int64_t>(0);
+      auto ax = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
+      for (size_t i = 0; i < n->outputs().size(); ++i) {
+        std::optional<Dims> sizes;
+        if (src.sizes && ax) {
+          sizes = src.sizes;
+          const Dim whole = (*sizes)[*ax];
+          if (unbind) {
+            sizes->erase(sizes->begin() + std::ptrdiff_t(*ax));
+          } else {
+            Dim piece = Dim::unknown();
+            bool listed = p->input(1)->type()->is(ir::TypeKind::List);
+            auto pieces = listed ? intsOfList(p->input(1)) : std::nullopt;
+            auto each = listed ? std::nullopt : constInt(p->input(1));
+            if (pieces && i < pieces->size()) {
+              piece = Dim::known((*pieces)[i]);
+            } else if (whole.isStatic() && each && *each > 0) {
+              // chunk: ceil(size / chunks) each; split: `each` each; the last may be shorter.
+              int64_t c = chunk ? (whole.value + *each - 1) / *each : *each;
+              int64_t start = int64_t(i) * c;
+              piece = Dim::known(std::max<int64_t>(0, std::min(c, whole.value - start)));
+            }
+            (*sizes)[*ax] = piece;
+          }
+        }
+        set(n->output(i), src.dtype, sizes);
+      }
+    };
     // Same shape and dtype as the first input.
     rule({"relu", "relu6", "hardtanh", "hardswish", "hardsigmoid", "silu", "gelu", "leaky_relu",
           "elu", "selu", "celu", "softplus", "mish", "neg", "abs", "clamp", "clamp_min",
@@ -673,7 +713,7 @@ private:
       set(n->output(0), infoOf(n->input(0)).dtype,
           matmul(infoOf(n->input(0)).sizes, infoOf(n->input(1)).sizes));
     });
-    rule({"addmm"}, [](ir::Node *n) {
+    rule({"addmm", "baddbmm"}, [](ir::Node *n) {
       set(n->output(0), infoOf(n->input(1)).dtype,
           matmul(infoOf(n->input(1)).sizes, infoOf(n->input(2)).sizes));
     });

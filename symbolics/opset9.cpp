@@ -385,6 +385,25 @@ Result addmm(Ctx &ctx) {
                       {OnnxAttr::f("alpha", *alpha), OnnxAttr::f("beta", *beta)}));
 }
 
+Result baddbmm(Ctx &ctx) {
+  // aten::baddbmm(self, batch1, batch2, beta=1, alpha=1) = beta * self + alpha * batch1 @ batch2
+  // (what scripted F.multi_head_attention_forward uses with a mask).
+  auto beta = ctx.numInputs() > 3 ? ctx.constFloat(3) : std::optional<double>(1);
+  auto alpha = ctx.numInputs() > 4 ? ctx.constFloat(4) : std::optional<double>(1);
+  if (!beta || !alpha)
+    return ctx.unsupported("non-constant alpha/beta");
+  ScalarType t = dtypeOf(ctx.input(1)).value_or(ScalarType::Float32);
+  ir::Value *prod = ctx.b.op("MatMul", {ctx.input(1), ctx.input(2)});
+  if (*alpha != 1)
+    prod = ctx.b.op("Mul", {prod, ctx.b.scalarOf(*alpha, t)});
+  if (*beta == 0)
+    return one(prod);
+  ir::Value *self = ctx.input(0);
+  if (*beta != 1)
+    self = ctx.b.op("Mul", {self, ctx.b.scalarOf(*beta, t)});
+  return one(ctx.b.op("Add", {self, prod}));
+}
+
 Result matmul(Ctx &ctx) { return one(ctx.b.op("MatMul", {ctx.input(0), ctx.input(1)})); }
 
 Result transposeLast2(Ctx &ctx) {
@@ -1825,6 +1844,7 @@ void registerOpset9(SymbolicRegistry &r) {
   // Linear algebra, convolution, normalization.
   r.add("aten::linear", 9, linear);
   r.add("aten::addmm", 9, addmm);
+  r.add("aten::baddbmm", 9, baddbmm);
   addAll(r, {"aten::matmul", "aten::mm", "aten::bmm"}, 9, matmul);
   r.add("aten::t", 9, transposeLast2);
   const ConvArgs conv = {3, 4, 5, 6, std::nullopt, std::nullopt};
