@@ -1,14 +1,15 @@
 // unroll-loops: small loops over lists of static length become straight-line code.
 //
 // Given: a graph after lower-dicts (dict loops are already unrolled there).
-// Does:  unrolls a prim::Loop whose trip count is known at compile time (a constant, or len()
-//        of a list whose length is static: a list literal, a constant list, or aten::split with
-//        a list of sizes), whose condition is constantly true, and whose body reads or appends
-//        to a list made outside the loop: `[f(t) for t in torch.split(x, [1, 1, 1])]`. ONNX
-//        would need sequences (and SequenceAt with the loop counter) for that; unrolled, the
-//        list reads take constant indices and the appends become a list literal
-//        (lower-list-appends), whose elements can be separate graph outputs. At most
-//        kMaxTrips iterations and kMaxUnrolledNodes copied nodes per graph.
+// Does:  unrolls a prim::Loop whose trip count is known at compile time (a constant, or
+//        len() of a list whose length is static and that nothing mutates: a list literal, a
+//        constant list, or aten::split with a list of sizes), whose condition is constantly
+//        true, and whose body reads or appends to a list made outside the loop, as in
+//        `[f(t) for t in torch.split(x, [1, 1, 1])]`. ONNX would need sequences (and
+//        SequenceAt with the loop counter) for that; unrolled, the list reads take constant
+//        indices and the appends become a list literal (lower-list-appends), whose elements can
+//        be separate graph outputs. At most kMaxTrips iterations and kMaxUnrolledNodes copied
+//        nodes per graph.
 // Result: those loops are gone; other loops are left as they are. Linear in the copies made.
 #include <optional>
 
@@ -35,9 +36,21 @@ std::optional<int64_t> constListLength(const ir::Value *v) {
   return std::nullopt;
 }
 
+/// No use of list `v` may change it: every user is a reader without side effects (an append,
+/// insert, pop, ... has them) that does not put it into another container.
+bool neverMutated(const ir::Value *v) {
+  for (const ir::Use &u : v->uses()) {
+    const ir::Node *n = u.user;
+    if (n->kind() == ir::prim::ListConstruct || n->kind() == ir::prim::TupleConstruct ||
+        n->kind() == ir::prim::DictConstruct || !n->blocks().empty() || n->hasSideEffects())
+      return false;
+  }
+  return true;
+}
+
 /// The length of list `v` when it is known without running the graph.
 std::optional<int64_t> staticLength(const ir::Value *v) {
-  if (!v->type()->is(ir::TypeKind::List))
+  if (!v->type()->is(ir::TypeKind::List) || !neverMutated(v))
     return std::nullopt;
   if (auto n = constListLength(v))
     return n;
