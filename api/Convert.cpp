@@ -408,7 +408,7 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   for (const char *n :
        {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
     p.push_back(n);
-  for (const char *n : {"dce", "cse", "to-onnx", "onnx-cleanup"})
+  for (const char *n : {"warn-frozen-shapes", "dce", "cse", "to-onnx", "onnx-cleanup"})
     p.push_back(n);
   for (const ExtraPass &e : options.extraPasses) {
     auto at = std::find(p.rbegin(), p.rend(), e.after);
@@ -443,6 +443,10 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   po.extra["training"] = options.training ? "1" : "0";
   po.extra["constant-folding"] = options.constantFolding ? "1" : "0";
   po.extra["export-params"] = options.exportParams ? "1" : "0";
+  if (options.onWarning)
+    po.onWarning = options.onWarning;
+  else
+    po.onWarning = [&options](const std::string &m) { logStream(options) << m << "\n"; };
 
   passes::PassRegistry &reg = registryWithSymbolics();
   passes::PassManager pm(std::move(po), &reg);

@@ -92,6 +92,10 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "Evaluate dicts with constant keys at compile time, unrolling constant loops over them",
       runLowerDicts));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "warn-frozen-shapes",
+      "Warn where a dynamic dim meets a constant view/reshape/expand size (traced archives)",
+      runWarnFrozenShapes));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "unroll-loops",
       "Unroll loops of static trip count (len of a static list) that read or append to lists",
       runUnrollLoops));

@@ -25,8 +25,17 @@ struct PassOptions {
   /// Extra `key -> value` settings for individual passes (e.g. `fuse-bn.eps`).
   std::map<std::string, std::string> extra;
 
+  /// Receives warnings: the model converts, but may not do what torch's does (a size a traced
+  /// archive froze, ...). Passes never print; without a receiver warnings are dropped.
+  std::function<void(const std::string &)> onWarning;
+
   /// The value of `key` in `extra`, if set.
   std::optional<std::string> get(std::string_view key) const;
+  /// Hands `message` to onWarning, if set.
+  void warn(const std::string &message) const {
+    if (onWarning)
+      onWarning(message);
+  }
 };
 
 using PassFn = std::function<absl::Status(ir::Graph &, const PassOptions &)>;

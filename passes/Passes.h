@@ -73,6 +73,10 @@ absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
 /// code (unroll-loops.cpp).
 absl::Status runUnrollLoops(ir::Graph &graph, const PassOptions &options);
 
+/// warn-frozen-shapes: warns where a dynamic dim meets a constant view/reshape/expand size
+/// (warn-frozen-shapes.cpp).
+absl::Status runWarnFrozenShapes(ir::Graph &graph, const PassOptions &options);
+
 /// `functionalize-lists`: list appends produce new list values, loop-carried and If-merged
 /// where they happen in blocks (functionalize-lists.cpp).
 absl::Status runFunctionalizeLists(ir::Graph &graph, const PassOptions &options);

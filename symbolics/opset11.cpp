@@ -198,6 +198,17 @@ Result len11(SymbolicContext &ctx) {
 }
 
 Result getItem11(SymbolicContext &ctx) {
+  // A list literal of tensors read at a run-time index (a loop over unbind of a static dim):
+  // the literal as a sequence.
+  const ir::Node *lit = ctx.input(0)->node();
+  if (lit->kind() == ir::prim::ListConstruct && !lit->inputs().empty() && !ctx.constInt(1) &&
+      lit->input(0)->type()->isTensor()) {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * seq, asSequence(ctx, 0, std::nullopt));
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * i, intScalar(ctx, 1));
+    ir::Value *out = ctx.b.op("SequenceAt", {seq, i});
+    OnnxBuilder::setTensorType(out, elementDtype(seq), unknownDims(elementRank(seq)));
+    return one(out);
+  }
   if (!isSequence(ctx.input(0)))
     return atOpset9(ctx, "aten::__getitem__");
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * i, intScalar(ctx, 1));

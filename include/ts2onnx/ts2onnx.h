@@ -185,6 +185,9 @@ struct ConvertOptions {
   /// Called as the conversion advances (loadGraph, runPipeline, convertToFile's writing), on the
   /// converting thread; nothing is printed by the library itself.
   std::function<void(const Progress &)> progress;
+  /// Receives each warning (one line, with the source location: a size a traced archive froze
+  /// into a constant, ...). When null, warnings are written to `log` as they come.
+  std::function<void(const std::string &)> onWarning;
 };
 
 /// Parses `x:float32[batch,3,224,224]` (`x:int64[]` is a scalar). Dtypes: float32, float16,

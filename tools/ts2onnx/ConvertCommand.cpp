@@ -228,11 +228,16 @@ int runConvert(const std::vector<std::string> &args) {
       uint64_t(st.st_size) >= progressMinBytes)
     opts.progress = [&progress](const Progress &p) { progress.update(p); };
 
+  // Warnings are printed once the model is written: a failed conversion prints one line.
+  std::vector<std::string> warnings;
+  opts.onWarning = [&warnings](const std::string &m) { warnings.push_back(m); };
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<ConvertedFile> written = convertToFile(f.model, f.output, opts, out);
   progress.finish();
   if (!written.ok())
     return reportError("convert", written.status());
+  for (const std::string &w : warnings)
+    std::cerr << w << "\n";
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string external;
   if (!written->externalPath.empty())

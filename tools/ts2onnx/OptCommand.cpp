@@ -138,6 +138,7 @@ int runOpt(const std::vector<std::string> &args) {
     options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
 
+  options.onWarning = [](const std::string &m) { std::cerr << m << "\n"; };
   passes::PassManager pm(std::move(options));
   if (absl::Status s = pm.addPipeline(f.passes); !s.ok())
     return reportUsageError("opt", s);
