@@ -140,6 +140,34 @@ std::shared_ptr<Storage> Storage::fromVector(std::vector<uint8_t> bytes) {
   return s;
 }
 
+std::shared_ptr<Storage> Storage::lazy(size_t n,
+                                       std::function<void(uint64_t, uint8_t *, size_t)> generate) {
+  auto s = std::make_shared<Storage>();
+  s->nbytes = n;
+  s->generate = std::move(generate);
+  return s;
+}
+
+const uint8_t *Storage::bytes() const {
+  if (isLazy() && nbytes > 0) {
+    // Uninitialized: generate writes every byte.
+    std::shared_ptr<uint8_t[]> buf(new uint8_t[nbytes]);
+    generate(0, buf.get(), nbytes);
+    data = buf.get();
+    owner = std::shared_ptr<const void>(std::move(buf));
+  }
+  return data;
+}
+
+void Storage::readBytes(uint64_t offset, uint8_t *out, size_t n) const {
+  if (n == 0)
+    return;
+  if (isLazy())
+    generate(offset, out, n);
+  else
+    std::memcpy(out, data + offset, n);
+}
+
 std::vector<int64_t> Tensor::contiguousStrides(const std::vector<int64_t> &sizes) {
   std::vector<int64_t> strides(sizes.size());
   int64_t s = 1;
@@ -179,9 +207,13 @@ bool Tensor::isContiguous() const {
 }
 
 const uint8_t *Tensor::data() const {
-  if (!storage_ || !storage_->data)
+  if (!storage_ || !storage_->bytes())
     return nullptr;
   return storage_->data + static_cast<size_t>(storageOffset_) * elementSize(dtype_);
+}
+
+void Tensor::readBytes(uint64_t offset, uint8_t *out, size_t n) const {
+  storage_->readBytes(static_cast<uint64_t>(storageOffset_) * elementSize(dtype_) + offset, out, n);
 }
 
 int64_t Tensor::offsetOf(int64_t linear) const {
@@ -201,16 +233,17 @@ std::vector<uint8_t> Tensor::contiguousBytes() const {
   if (n == 0)
     return out;
   if (isContiguous()) {
-    std::memcpy(out.data(), data(), out.size());
+    readBytes(0, out.data(), out.size());
     return out;
   }
+  const uint8_t *base = storage_->bytes();
   for (int64_t i = 0; i < n; ++i)
-    std::memcpy(out.data() + i * es, storage_->data + offsetOf(i) * es, es);
+    std::memcpy(out.data() + i * es, base + offsetOf(i) * es, es);
   return out;
 }
 
 double Tensor::doubleAt(int64_t i) const {
-  const uint8_t *p = storage_->data + offsetOf(i) * elementSize(dtype_);
+  const uint8_t *p = storage_->bytes() + offsetOf(i) * elementSize(dtype_);
   switch (dtype_) {
   case ScalarType::Float32:
     return load<float>(p);
@@ -238,7 +271,7 @@ double Tensor::doubleAt(int64_t i) const {
 }
 
 int64_t Tensor::intAt(int64_t i) const {
-  const uint8_t *p = storage_->data + offsetOf(i) * elementSize(dtype_);
+  const uint8_t *p = storage_->bytes() + offsetOf(i) * elementSize(dtype_);
   switch (dtype_) {
   case ScalarType::UInt8:
   case ScalarType::QUInt8:

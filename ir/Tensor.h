@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,10 +50,19 @@ bool isFloatingType(ScalarType t);
 bool isIntegralType(ScalarType t, bool includeBool);
 
 /// Raw bytes that tensors view. `owner` keeps the memory alive (an mmap, a vector, ...).
+///
+/// A lazy storage (`generate` set, `data` null) computes its bytes on demand: writers stream
+/// them chunk by chunk (readBytes) and never hold them whole; the first reader that needs a
+/// pointer (Tensor::data, doubleAt, ...) materializes them once (bytes()). Not thread-safe, like
+/// the IR it belongs to.
 struct Storage {
-  const uint8_t *data = nullptr;
+  /// Null for a lazy storage until bytes() materializes it.
+  mutable const uint8_t *data = nullptr;
   size_t nbytes = 0;
-  std::shared_ptr<const void> owner;
+  mutable std::shared_ptr<const void> owner;
+  /// Writes bytes [offset, offset + n) of the storage to `out`. Called with offset and n
+  /// multiples of the element size of the tensors viewing it.
+  std::function<void(uint64_t offset, uint8_t *out, size_t n)> generate;
   /// When the bytes are also a region of an open file (a stored archive record): the file's
   /// descriptor (kept open by `owner`) and the offset of `data` in it, so that writers can copy
   /// them file to file without faulting them into memory. -1 otherwise.
@@ -63,6 +73,15 @@ struct Storage {
   static std::shared_ptr<Storage> copyOf(const void *bytes, size_t n);
   /// A storage that owns `bytes`.
   static std::shared_ptr<Storage> fromVector(std::vector<uint8_t> bytes);
+  /// A lazy storage of `n` bytes computed by `generate`.
+  static std::shared_ptr<Storage> lazy(size_t n,
+                                       std::function<void(uint64_t, uint8_t *, size_t)> generate);
+
+  bool isLazy() const { return generate && !data; }
+  /// The bytes, materializing a lazy storage first (null when empty).
+  const uint8_t *bytes() const;
+  /// Copies bytes [offset, offset + n) to `out` without materializing a lazy storage.
+  void readBytes(uint64_t offset, uint8_t *out, size_t n) const;
 };
 
 class Tensor {
@@ -94,8 +113,12 @@ public:
 
   /// Pointer to the first element; valid for numel elements when isContiguous().
   const uint8_t *data() const;
-  /// The elements in row-major order: a view when contiguous, else a gathered copy.
+  /// The elements in row-major order, copied (a lazy storage is not materialized when the
+  /// tensor is contiguous).
   std::vector<uint8_t> contiguousBytes() const;
+  /// Copies bytes [offset, offset + n) of a contiguous tensor's data to `out`, without
+  /// materializing a lazy storage; offset and n are multiples of the element size.
+  void readBytes(uint64_t offset, uint8_t *out, size_t n) const;
   /// Element i (row-major) converted to double / int64; for small constant evaluation.
   double doubleAt(int64_t i) const;
   int64_t intAt(int64_t i) const;

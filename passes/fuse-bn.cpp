@@ -9,15 +9,20 @@
 //          W' = W * scale (per output channel),  b' = (b - running_mean) * scale + beta
 //        computed in double on the CPU and stored in the weight's dtype as new constants
 //        (archive memory is never written); the BatchNorm's uses then read the convolution.
+//        The fused weight is a lazy tensor (ir::Storage::lazy): the writer streams it from the
+//        archive, scaling chunk by chunk, so the fused weights are never held in memory.
 //        The new constants take the old weight's name (and `<conv>.bias` for a conv that had
 //        none), so initializers keep torch's names.
 // Result: no such Conv -> BatchNorm pair remains; old constants are left for dce. Linear time.
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "passes/Passes.h"
 
@@ -101,43 +106,71 @@ void takeName(ir::Value *v, ir::Value *old, const std::string &name) {
     v->setDebugName(name);
 }
 
-/// `w * scale[c]` for each output channel c, in w's dtype, written straight into a new owned
-/// buffer (one pass over the weight; archive memory is never written).
+/// Source bytes [offset, offset + n) of the contiguous tensor `w`: read from the archive file
+/// when its storage is a region of one (no page of the mapping is touched), else copied.
+bool readSource(const ir::Tensor &w, uint64_t offset, uint8_t *out, size_t n) {
+  const ir::Storage *s = w.storage().get();
+  uint64_t base = static_cast<uint64_t>(w.storageOffset()) * ir::elementSize(w.dtype()) + offset;
+  if (s->fd >= 0 && !s->isLazy()) {
+    for (size_t done = 0; done < n;) {
+      ssize_t k =
+          ::pread(s->fd, out + done, n - done, static_cast<off_t>(s->fileOffset + base + done));
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k <= 0)
+        return false;
+      done += static_cast<size_t>(k);
+    }
+    return true;
+  }
+  w.readBytes(offset, out, n);
+  return true;
+}
+
+/// Elements [first, first + count) of `w * scale[c]` (c the output channel), computed in place
+/// in `buf`, which holds the source elements.
 template <typename T>
-void scaleChannels(const T *__restrict in, T *__restrict out, int64_t channels, int64_t perChannel,
-                   const std::vector<double> &scale) {
-  for (int64_t c = 0; c < channels; ++c) {
+void scaleInPlace(T *buf, int64_t first, int64_t count, int64_t perChannel,
+                  const std::vector<double> &scale) {
+  int64_t i = 0;
+  while (i < count) {
+    int64_t e = first + i;
+    int64_t c = e / perChannel;
+    int64_t end = std::min(count, (c + 1) * perChannel - first);
     double s = scale[size_t(c)];
-    const T *__restrict src = in + c * perChannel;
-    T *__restrict dst = out + c * perChannel;
-    for (int64_t i = 0; i < perChannel; ++i)
-      dst[i] = static_cast<T>(src[i] * s);
+    for (; i < end; ++i)
+      buf[i] = static_cast<T>(buf[i] * s);
   }
 }
 
-ir::Tensor scaledWeight(const ir::Tensor &w, const std::vector<double> &scale) {
+/// The fused weight `w * scale[c]` per output channel c, in w's dtype, as a lazy tensor: its
+/// bytes are computed chunk by chunk from the archive while the model is written, so the fused
+/// weights are never all in memory (archive memory is never written).
+ir::Tensor scaledWeight(const ir::Tensor &w, std::vector<double> scale) {
   int64_t channels = w.sizes()[0];
-  int64_t perChannel = channels ? w.numel() / channels : 0;
-  std::vector<uint8_t> gathered;
-  const uint8_t *in = w.isContiguous() ? w.data() : nullptr;
-  if (!in) {
-    gathered = w.contiguousBytes();
-    in = gathered.data();
+  int64_t perChannel = channels ? w.numel() / channels : 1;
+  if (perChannel == 0)
+    perChannel = 1;
+  ir::Tensor src = w;
+  if (!src.isContiguous()) { // rare: gather once
+    std::vector<uint8_t> bytes = w.contiguousBytes();
+    src = ir::Tensor(w.dtype(), w.sizes(), ir::Tensor::contiguousStrides(w.sizes()), 0,
+                     ir::Storage::fromVector(std::move(bytes)));
   }
-  // Uninitialized: every byte is written below.
-  std::shared_ptr<uint8_t[]> bytes(new uint8_t[std::max<size_t>(w.nbytes(), 1)]);
-  if (w.dtype() == ir::ScalarType::Float64)
-    scaleChannels(reinterpret_cast<const double *>(in), reinterpret_cast<double *>(bytes.get()),
-                  channels, perChannel, scale);
-  else
-    scaleChannels(reinterpret_cast<const float *>(in), reinterpret_cast<float *>(bytes.get()),
-                  channels, perChannel, scale);
-  auto storage = std::make_shared<ir::Storage>();
-  storage->data = bytes.get();
-  storage->nbytes = w.nbytes();
-  storage->owner = std::shared_ptr<const void>(std::move(bytes));
+  const bool f64 = w.dtype() == ir::ScalarType::Float64;
+  const size_t es = ir::elementSize(w.dtype());
+  auto generate = [src, scale = std::move(scale), perChannel, f64, es](uint64_t offset,
+                                                                       uint8_t *out, size_t n) {
+    if (!readSource(src, offset, out, n)) // a failed read: the mapping holds the same bytes
+      src.readBytes(offset, out, n);
+    int64_t first = static_cast<int64_t>(offset / es), count = static_cast<int64_t>(n / es);
+    if (f64)
+      scaleInPlace(reinterpret_cast<double *>(out), first, count, perChannel, scale);
+    else
+      scaleInPlace(reinterpret_cast<float *>(out), first, count, perChannel, scale);
+  };
   return ir::Tensor(w.dtype(), w.sizes(), ir::Tensor::contiguousStrides(w.sizes()), 0,
-                    std::move(storage));
+                    ir::Storage::lazy(w.nbytes(), std::move(generate)));
 }
 
 bool tryFuse(ir::Graph &g, ir::Node *bn) {

@@ -333,7 +333,10 @@ private:
   absl::StatusOr<std::string> emitInitializer(const Value *v) {
     const ir::Tensor &t = v->node()->t(ir::attr::value);
     // One initializer per distinct view of a storage (the same parameter reached twice).
-    auto key = std::make_tuple(static_cast<const void *>(t.storage() ? t.storage()->data : nullptr),
+    // (A lazy storage may have no bytes yet: it is its own identity.)
+    const ir::Storage *st = t.storage().get();
+    auto key = std::make_tuple(st && !st->generate ? static_cast<const void *>(st->data)
+                                                   : static_cast<const void *>(st),
                                t.storageOffset(), t.sizes(), t.strides(), t.dtype());
     if (t.storage()) {
       if (auto it = dedupe_.find(key); it != dedupe_.end()) {

@@ -141,6 +141,8 @@ public:
     if (n == 0)
       return absl::OkStatus();
     const ir::Storage *s = t.storage().get();
+    if (s && s->isLazy() && t.isContiguous())
+      return putGenerated(t, n);
     if (!t.isContiguous() || !s || !s->data) {
       std::vector<uint8_t> bytes = t.contiguousBytes();
       return put(bytes.data(), bytes.size());
@@ -149,6 +151,24 @@ public:
     if (s->fd >= 0)
       return copyFrom(s->fd, s->fileOffset + offset, n);
     return put(t.data(), n);
+  }
+
+  /// A lazy tensor's bytes, generated chunk by chunk into the write buffer and written; the
+  /// tensor is never whole in memory.
+  absl::Status putGenerated(const ir::Tensor &t, size_t n) {
+    TS2ONNX_RETURN_IF_ERROR(flush());
+    // Whole elements per chunk (the generator's contract), at least one.
+    size_t es = std::max<size_t>(ir::elementSize(t.dtype()), 1);
+    size_t chunk = std::max(kBufferSize / es, size_t{1}) * es;
+    buffer_.resize(std::min(chunk, n));
+    for (size_t done = 0; done < n;) {
+      size_t k = std::min(chunk, n - done);
+      t.readBytes(done, reinterpret_cast<uint8_t *>(buffer_.data()), k);
+      TS2ONNX_RETURN_IF_ERROR(writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), k));
+      done += k;
+    }
+    buffer_.clear();
+    return absl::OkStatus();
   }
 
   absl::Status finish(bool sync) {

@@ -699,17 +699,70 @@ ir::TypePtr refine(const ir::TypePtr &old, const ir::TypePtr &now) {
   return changed ? ir::Type::tensor(std::move(info)) : old;
 }
 
-/// A constant tensor's identity by content: dtype, sizes and a view of its bytes.
-struct ConstKey {
+/// A constant tensor's coarse identity: dtype, sizes and a hash of a sample of its bytes (at
+/// most kSampleWindows windows spread over the data). Equal tensors have equal keys; a full
+/// hash and comparison are only needed when keys collide, so distinct weights are never read
+/// whole (nor their lazy bytes generated).
+struct SampleKey {
   ScalarType dtype;
   std::vector<int64_t> sizes;
-  std::string_view bytes;
-  bool operator==(const ConstKey &o) const {
-    return dtype == o.dtype && sizes == o.sizes && bytes == o.bytes;
+  size_t sample;
+  bool operator==(const SampleKey &o) const {
+    return dtype == o.dtype && sizes == o.sizes && sample == o.sample;
   }
-  template <typename H> friend H AbslHashValue(H h, const ConstKey &k) {
-    return H::combine(std::move(h), k.dtype, k.sizes, k.bytes);
+  template <typename H> friend H AbslHashValue(H h, const SampleKey &k) {
+    return H::combine(std::move(h), k.dtype, k.sizes, k.sample);
   }
+};
+
+constexpr size_t kSampleWindows = 32;
+constexpr size_t kSampleWindowBytes = 64; // a multiple of every element size
+
+/// Contiguous bytes of a constant tensor, read on demand.
+class ConstBytes {
+public:
+  explicit ConstBytes(const ir::Tensor &t) : t_(t) {
+    if (!t.isContiguous())
+      gathered_ = t.contiguousBytes();
+  }
+  size_t size() const { return t_.nbytes(); }
+  void read(size_t offset, uint8_t *out, size_t n) const {
+    if (t_.isContiguous())
+      t_.readBytes(offset, out, n);
+    else
+      std::memcpy(out, gathered_.data() + offset, n);
+  }
+  /// All bytes (materializing a lazy tensor).
+  std::string_view all() const {
+    const uint8_t *p = t_.isContiguous() ? t_.data() : gathered_.data();
+    return std::string_view(reinterpret_cast<const char *>(p), size());
+  }
+  size_t sampleHash() const {
+    size_t n = size();
+    if (n <= kSampleWindows * kSampleWindowBytes)
+      return absl::HashOf(all());
+    // Window starts spread evenly, aligned to the window size; the last ends at the end.
+    size_t windows = n / kSampleWindowBytes;
+    uint8_t buf[kSampleWindowBytes];
+    size_t h = absl::HashOf(n);
+    for (size_t i = 0; i < kSampleWindows; ++i) {
+      size_t w = i * (windows - 1) / (kSampleWindows - 1);
+      size_t off = std::min(w * kSampleWindowBytes, n - kSampleWindowBytes);
+      read(off, buf, kSampleWindowBytes);
+      h = absl::HashOf(h, std::string_view(reinterpret_cast<const char *>(buf), sizeof buf));
+    }
+    return h;
+  }
+  size_t fullHash() {
+    if (!full_)
+      full_ = absl::HashOf(all());
+    return *full_;
+  }
+
+private:
+  const ir::Tensor &t_;
+  std::vector<uint8_t> gathered_;
+  std::optional<size_t> full_;
 };
 
 class Cleanup {
@@ -733,30 +786,37 @@ public:
   bool dedupConstants(bool keepNamed) {
     std::vector<ir::Node *> constants;
     collectConstants(g_.block(), constants);
-    std::vector<std::unique_ptr<std::vector<uint8_t>>> copies;
-    absl::flat_hash_map<ConstKey, ir::Value *> seen;
+    struct Kept {
+      ir::Value *value;
+      std::unique_ptr<ConstBytes> bytes;
+    };
+    std::vector<Kept> kept; // kept constants are never destroyed here
+    absl::flat_hash_map<SampleKey, std::vector<size_t>> seen;
     bool changed = false;
     for (ir::Node *c : constants) {
       const ir::Tensor &t = c->t(ir::attr::value);
       if (!t.storage() || (!keepNamed && c->output()->hasDebugName()))
         continue;
-      std::string_view bytes;
-      if (t.isContiguous()) {
-        bytes = std::string_view(reinterpret_cast<const char *>(t.data()), t.nbytes());
-      } else {
-        copies.push_back(std::make_unique<std::vector<uint8_t>>(t.contiguousBytes()));
-        bytes = std::string_view(reinterpret_cast<const char *>(copies.back()->data()),
-                                 copies.back()->size());
+      auto bytes = std::make_unique<ConstBytes>(t);
+      std::vector<size_t> &group = seen[SampleKey{t.dtype(), t.sizes(), bytes->sampleHash()}];
+      ir::Value *same = nullptr;
+      for (size_t i : group) {
+        ConstBytes &other = *kept[i].bytes;
+        if (other.fullHash() == bytes->fullHash() && other.all() == bytes->all()) {
+          same = kept[i].value;
+          break;
+        }
       }
-      auto [it, inserted] = seen.emplace(ConstKey{t.dtype(), t.sizes(), bytes}, c->output());
-      if (inserted)
+      if (!same) {
+        group.push_back(kept.size());
+        kept.push_back({c->output(), std::move(bytes)});
         continue;
+      }
       // Collected in program order, so the first of a kind dominates the others unless it sits
       // in a nested block; then it moves to the top.
-      ir::Value *kept = it->second;
-      if (kept->node()->owningBlock() != g_.block())
-        kept->node()->moveBefore(*g_.block()->nodes().begin());
-      c->output()->replaceAllUsesWith(kept);
+      if (same->node()->owningBlock() != g_.block())
+        same->node()->moveBefore(*g_.block()->nodes().begin());
+      c->output()->replaceAllUsesWith(same);
       c->destroy();
       changed = true;
     }
