@@ -71,6 +71,30 @@ void Graph::releaseName(const std::string &name, const Value *v) {
     hint->second = n; // base.n is free again: the first free suffix is at most n
 }
 
+bool UseList::remove(const Use &u) {
+  if (empty())
+    return false;
+  if (buf_[head_] == u) {
+    ++head_;
+    if (head_ == buf_.size()) {
+      clear();
+    } else if (head_ >= 16 && 2 * head_ >= buf_.size()) {
+      buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    return true;
+  }
+  if (buf_.back() == u) {
+    buf_.pop_back();
+    return true;
+  }
+  auto it = std::find(buf_.begin() + static_cast<std::ptrdiff_t>(head_), buf_.end(), u);
+  if (it == buf_.end())
+    return false;
+  buf_.erase(it);
+  return true;
+}
+
 void Value::replaceAllUsesWith(Value *v) {
   if (v == this)
     return;
@@ -103,7 +127,7 @@ void Value::replaceAllUsesDominatedBy(const Node *node, Value *v) {
       keep.push_back(u);
     }
   }
-  uses_ = std::move(keep);
+  uses_.assign(std::move(keep));
 }
 
 // --- Node ----------------------------------------------------------------------------------
@@ -122,11 +146,8 @@ Node::~Node() {
 }
 
 void Node::dropInputUse(size_t i) {
-  auto &uses = inputs_[i]->uses_;
-  auto it = std::find(uses.begin(), uses.end(), Use{this, i});
-  assert(it != uses.end() && "use list out of sync");
-  if (it != uses.end())
-    uses.erase(it);
+  [[maybe_unused]] bool found = inputs_[i]->uses_.remove(Use{this, i});
+  assert(found && "use list out of sync");
 }
 
 Value *Node::addInput(Value *v) {
@@ -138,9 +159,9 @@ Value *Node::addInput(Value *v) {
 Value *Node::insertInput(size_t i, Value *v) {
   // Shift the use records of later inputs first, then insert.
   for (size_t j = inputs_.size(); j-- > i;) {
-    for (Use &u : inputs_[j]->uses_)
-      if (u.user == this && u.offset == j) {
-        u.offset = j + 1;
+    for (Use *u = inputs_[j]->uses_.mbegin(); u != inputs_[j]->uses_.mend(); ++u)
+      if (u->user == this && u->offset == j) {
+        u->offset = j + 1;
         break;
       }
   }
@@ -168,9 +189,9 @@ void Node::replaceInputWith(Value *from, Value *to) {
 void Node::removeInput(size_t i) {
   dropInputUse(i);
   for (size_t j = i + 1; j < inputs_.size(); ++j) {
-    for (Use &u : inputs_[j]->uses_)
-      if (u.user == this && u.offset == j) {
-        u.offset = j - 1;
+    for (Use *u = inputs_[j]->uses_.mbegin(); u != inputs_[j]->uses_.mend(); ++u)
+      if (u->user == this && u->offset == j) {
+        u->offset = j - 1;
         break;
       }
   }

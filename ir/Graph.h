@@ -32,6 +32,45 @@ struct Use {
   bool operator==(const Use &o) const { return user == o.user && offset == o.offset; }
 };
 
+/// The uses of a value, in the order they were added. Reads like a const vector; removing
+/// the first or the last use is O(1) (a head index, the dead prefix reclaimed once it is half
+/// the buffer), so destroying the users of a widely used value in program order, or in
+/// reverse, stays linear. Removing a use in the middle is O(uses).
+class UseList {
+public:
+  using value_type = Use;
+  using const_iterator = const Use *;
+  using iterator = const Use *;
+  const Use *begin() const { return buf_.data() + head_; }
+  const Use *end() const { return buf_.data() + buf_.size(); }
+  size_t size() const { return buf_.size() - head_; }
+  bool empty() const { return buf_.size() == head_; }
+  const Use &operator[](size_t i) const { return buf_[head_ + i]; }
+  const Use &front() const { return buf_[head_]; }
+  const Use &back() const { return buf_.back(); }
+  operator std::vector<Use>() const { return std::vector<Use>(begin(), end()); }
+
+private:
+  friend class Value;
+  friend class Node;
+  Use *mbegin() { return buf_.data() + head_; }
+  Use *mend() { return buf_.data() + buf_.size(); }
+  void push_back(Use u) { buf_.push_back(u); }
+  void clear() {
+    buf_.clear();
+    head_ = 0;
+  }
+  void assign(std::vector<Use> uses) {
+    buf_ = std::move(uses);
+    head_ = 0;
+  }
+  /// Removes `u`; false if it is not there.
+  bool remove(const Use &u);
+
+  std::vector<Use> buf_;
+  size_t head_ = 0;
+};
+
 /// Where a node came from: `file:line:col`, printed by torch as `# file.py:12:8`.
 struct SourceLocation {
   std::shared_ptr<const std::string> file;
@@ -50,7 +89,7 @@ public:
     type_ = std::move(t);
     return this;
   }
-  const std::vector<Use> &uses() const { return uses_; }
+  const UseList &uses() const { return uses_; }
   bool hasUses() const { return !uses_.empty(); }
   Graph *owningGraph() const;
 
@@ -81,7 +120,7 @@ private:
   size_t unique_;
   TypePtr type_;
   std::string name_;
-  std::vector<Use> uses_;
+  UseList uses_;
 };
 
 class Node {

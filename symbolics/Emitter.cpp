@@ -290,9 +290,18 @@ private:
     if (base.empty())
       base = "v";
     std::string name = base;
-    for (int k = 1; !used_.insert(name).second; ++k)
+    if (used_.insert(name).second)
+      return name;
+    // Names are never released, so every suffix below the hint is taken: start there (the
+    // first free `base_k` is the same, found in linear total time).
+    int &hint = suffixHint_[base];
+    for (int k = std::max(hint, 1);; ++k) {
       name = fmt::format("{}_{}", base, k);
-    return name;
+      if (used_.insert(name).second) {
+        hint = k + 1;
+        return name;
+      }
+    }
   }
 
   static ValueType constantType(const Value *v) {
@@ -613,6 +622,7 @@ private:
   absl::flat_hash_map<const Value *, std::string> names_;
   absl::flat_hash_map<const Value *, std::string> outputNameFor_;
   absl::flat_hash_set<std::string> used_;
+  absl::flat_hash_map<std::string, int> suffixHint_; // freshName: first suffix worth trying
   std::map<
       std::tuple<const void *, int64_t, std::vector<int64_t>, std::vector<int64_t>, ir::ScalarType>,
       std::string>
