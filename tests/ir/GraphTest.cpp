@@ -1,4 +1,6 @@
 // The mutation API keeps use lists right; checked by the verifier and by printing.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "ir/Parser.h"
@@ -145,6 +147,56 @@ TEST_CASE("destroy unlinks a node and drops its uses, also from inside its block
   nodeOf(*g, "a")->destroy();
   CHECK(verify(*g).ok());
   CHECK(printGraph(*g) == "graph(%c : bool,\n      %x : Tensor):\n  return (%x)\n");
+}
+
+TEST_CASE("use lists keep program order when users are destroyed from the front, back or middle") {
+  auto g = parse(kSimple);
+  Value *x = g->inputs()[0];
+  Node *first = nodeOf(*g, "a");
+  std::vector<Node *> users;
+  {
+    WithInsertPoint guard(first->next());
+    for (int i = 0; i < 100; ++i)
+      users.push_back(g->insert(kAdd, {x, x}));
+  }
+  auto order = [&] {
+    std::vector<std::pair<Node *, size_t>> out;
+    for (const Use &u : x->uses())
+      out.push_back({u.user, u.offset});
+    return out;
+  };
+  std::vector<std::pair<Node *, size_t>> expected{{first, 0}};
+  for (Node *n : users) {
+    expected.push_back({n, 0});
+    expected.push_back({n, 1});
+  }
+  REQUIRE(order() == expected);
+  auto drop = [&](Node *n) {
+    expected.erase(std::remove_if(expected.begin(), expected.end(),
+                                  [&](const auto &u) { return u.first == n; }),
+                   expected.end());
+    n->destroy();
+  };
+  // Front to back through most of them (the dead prefix is reclaimed on the way), then from
+  // the back, then one in the middle; the order of the rest never changes.
+  first->replaceInput(0, g->inputs()[1]); // %a keeps its user: move its use instead
+  expected.erase(expected.begin());
+  for (int i = 0; i < 60; ++i)
+    drop(users[size_t(i)]);
+  CHECK(order() == expected);
+  drop(users[99]);
+  drop(users[98]);
+  drop(users[80]);
+  CHECK(order() == expected);
+  CHECK(x->uses().size() == expected.size());
+  CHECK(x->uses().front().user == users[60]);
+  CHECK(x->uses().back().user == users[97]);
+  std::vector<Use> copy = x->uses();
+  CHECK(copy.size() == x->uses().size());
+  // A middle input removal keeps the later offsets right.
+  users[70]->removeInput(0);
+  CHECK(users[70]->input(0) == x);
+  CHECK(verify(*g).ok());
 }
 
 TEST_CASE("eraseOutput renumbers the outputs after it") {
