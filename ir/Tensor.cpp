@@ -212,8 +212,58 @@ const uint8_t *Tensor::data() const {
   return storage_->data + static_cast<size_t>(storageOffset_) * elementSize(dtype_);
 }
 
+namespace {
+
+/// Copies `count` elements of `es` bytes of a strided view, starting at multi-index `idx`
+/// (element offset `off`), advancing the index like a row-major odometer.
+template <size_t ES>
+void gather(const uint8_t *base, int64_t off, std::vector<int64_t> &idx,
+            const std::vector<int64_t> &sizes, const std::vector<int64_t> &strides, int64_t count,
+            uint8_t *out) {
+  const size_t r = sizes.size();
+  for (int64_t k = 0; k < count; ++k) {
+    std::memcpy(out + size_t(k) * ES, base + size_t(off) * ES, ES);
+    for (size_t d = r; d-- > 0;) {
+      off += strides[d];
+      if (++idx[d] < sizes[d])
+        break;
+      off -= strides[d] * sizes[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+} // namespace
+
 void Tensor::readBytes(uint64_t offset, uint8_t *out, size_t n) const {
-  storage_->readBytes(static_cast<uint64_t>(storageOffset_) * elementSize(dtype_) + offset, out, n);
+  const size_t es = elementSize(dtype_);
+  if (n == 0 || es == 0)
+    return;
+  if (isContiguous()) {
+    storage_->readBytes(static_cast<uint64_t>(storageOffset_) * es + offset, out, n);
+    return;
+  }
+  const uint8_t *base = storage_->bytes();
+  int64_t first = static_cast<int64_t>(offset / es), count = static_cast<int64_t>(n / es);
+  std::vector<int64_t> idx(sizes_.size());
+  int64_t off = storageOffset_, lin = first;
+  for (size_t d = sizes_.size(); d-- > 0;) {
+    idx[d] = sizes_[d] ? lin % sizes_[d] : 0;
+    lin = sizes_[d] ? lin / sizes_[d] : 0;
+    off += idx[d] * strides_[d];
+  }
+  switch (es) {
+  case 1:
+    return gather<1>(base, off, idx, sizes_, strides_, count, out);
+  case 2:
+    return gather<2>(base, off, idx, sizes_, strides_, count, out);
+  case 4:
+    return gather<4>(base, off, idx, sizes_, strides_, count, out);
+  case 8:
+    return gather<8>(base, off, idx, sizes_, strides_, count, out);
+  default:
+    return gather<16>(base, off, idx, sizes_, strides_, count, out);
+  }
 }
 
 int64_t Tensor::offsetOf(int64_t linear) const {
@@ -232,13 +282,7 @@ std::vector<uint8_t> Tensor::contiguousBytes() const {
   std::vector<uint8_t> out(static_cast<size_t>(n) * es);
   if (n == 0)
     return out;
-  if (isContiguous()) {
-    readBytes(0, out.data(), out.size());
-    return out;
-  }
-  const uint8_t *base = storage_->bytes();
-  for (int64_t i = 0; i < n; ++i)
-    std::memcpy(out.data() + i * es, base + offsetOf(i) * es, es);
+  readBytes(0, out.data(), out.size());
   return out;
 }
 

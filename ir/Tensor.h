@@ -116,8 +116,9 @@ public:
   /// The elements in row-major order, copied (a lazy storage is not materialized when the
   /// tensor is contiguous).
   std::vector<uint8_t> contiguousBytes() const;
-  /// Copies bytes [offset, offset + n) of a contiguous tensor's data to `out`, without
-  /// materializing a lazy storage; offset and n are multiples of the element size.
+  /// Copies bytes [offset, offset + n) of the tensor's elements in row-major order to `out`
+  /// (gathered from a strided view); offset and n are multiples of the element size. A lazy
+  /// storage is materialized only for a non-contiguous view.
   void readBytes(uint64_t offset, uint8_t *out, size_t n) const;
   /// Element i (row-major) converted to double / int64; for small constant evaluation.
   double doubleAt(int64_t i) const;

@@ -141,8 +141,8 @@ public:
     if (n == 0)
       return absl::OkStatus();
     const ir::Storage *s = t.storage().get();
-    if (s && s->isLazy() && t.isContiguous())
-      return putGenerated(t, n);
+    if (s && (s->isLazy() || !t.isContiguous()))
+      return putChunked(t, n);
     if (!t.isContiguous() || !s || !s->data) {
       std::vector<uint8_t> bytes = t.contiguousBytes();
       return put(bytes.data(), bytes.size());
@@ -153,9 +153,9 @@ public:
     return put(t.data(), n);
   }
 
-  /// A lazy tensor's bytes, generated chunk by chunk into the write buffer and written; the
-  /// tensor is never whole in memory.
-  absl::Status putGenerated(const ir::Tensor &t, size_t n) {
+  /// A lazy or strided tensor's bytes, generated or gathered chunk by chunk into the write
+  /// buffer and written: the tensor is never whole in memory.
+  absl::Status putChunked(const ir::Tensor &t, size_t n) {
     TS2ONNX_RETURN_IF_ERROR(flush());
     // Whole elements per chunk (the generator's contract), at least one.
     size_t es = std::max<size_t>(ir::elementSize(t.dtype()), 1);

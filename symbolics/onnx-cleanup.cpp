@@ -336,6 +336,41 @@ std::optional<Dense> expand(const Dense &x, const std::vector<int64_t> &shape) {
       [](int64_t a, int64_t) { return a; });
 }
 
+/// Transpose of a constant tensor as a view (permuted sizes and strides over the same
+/// storage), for the tensors evaluate() would fold; nothing otherwise.
+std::optional<ir::Tensor> transposedView(const ir::Node *n) {
+  if (n->inputs().size() != 1 || n->outputs().size() != 1 || !isConstTensor(n->input(0)))
+    return std::nullopt;
+  const ir::Tensor &t = n->input(0)->node()->t(ir::attr::value);
+  if (!t.storage() || !passes::denseSupported(t.dtype()) || t.numel() > kMaxLayoutElements)
+    return std::nullopt;
+  size_t r = t.sizes().size();
+  std::vector<size_t> perm;
+  if (auto p = intsAttr(n, "perm")) {
+    for (int64_t v : *p) {
+      if (v < 0 || size_t(v) >= r)
+        return std::nullopt;
+      perm.push_back(size_t(v));
+    }
+  } else {
+    for (size_t i = r; i-- > 0;)
+      perm.push_back(i);
+  }
+  if (perm.size() != r)
+    return std::nullopt;
+  std::vector<bool> seen(r, false);
+  std::vector<int64_t> sizes(r), strides(r);
+  for (size_t i = 0; i < r; ++i) {
+    if (seen[perm[i]])
+      return std::nullopt;
+    seen[perm[i]] = true;
+    sizes[i] = t.sizes()[perm[i]];
+    strides[i] = t.strides()[perm[i]];
+  }
+  return ir::Tensor(t.dtype(), std::move(sizes), std::move(strides), t.storageOffset(),
+                    t.storage());
+}
+
 /// The value of ONNX node `n` whose inputs are all constant tensors (None for omitted optional
 /// inputs), if it is one we evaluate.
 std::optional<Dense> evaluate(const ir::Node *n) {
@@ -721,23 +756,22 @@ constexpr size_t kSampleWindowBytes = 64; // a multiple of every element size
 /// Contiguous bytes of a constant tensor, read on demand.
 class ConstBytes {
 public:
-  explicit ConstBytes(const ir::Tensor &t) : t_(t) {
-    if (!t.isContiguous())
-      gathered_ = t.contiguousBytes();
-  }
+  explicit ConstBytes(const ir::Tensor &t) : t_(t) {}
   size_t size() const { return t_.nbytes(); }
-  void read(size_t offset, uint8_t *out, size_t n) const {
-    if (t_.isContiguous())
-      t_.readBytes(offset, out, n);
-    else
-      std::memcpy(out, gathered_.data() + offset, n);
-  }
-  /// All bytes (materializing a lazy tensor).
-  std::string_view all() const {
-    const uint8_t *p = t_.isContiguous() ? t_.data() : gathered_.data();
+  void read(size_t offset, uint8_t *out, size_t n) const { t_.readBytes(offset, out, n); }
+  /// All bytes (materializing a lazy tensor, gathering a strided one).
+  std::string_view all() {
+    const uint8_t *p = nullptr;
+    if (t_.isContiguous()) {
+      p = t_.data();
+    } else {
+      if (gathered_.empty())
+        gathered_ = t_.contiguousBytes();
+      p = gathered_.data();
+    }
     return std::string_view(reinterpret_cast<const char *>(p), size());
   }
-  size_t sampleHash() const {
+  size_t sampleHash() {
     size_t n = size();
     if (n <= kSampleWindows * kSampleWindowBytes)
       return absl::HashOf(all());
@@ -1009,6 +1043,16 @@ private:
     bool allConst = !n->inputs().empty();
     for (const ir::Value *v : n->inputs())
       allConst &= (isNone(v) || isConstTensor(v)) && (foldParameters_ || !v->hasDebugName());
+    if (allConst && k == "Transpose") {
+      // A transposed constant is a strided view of the same bytes: nothing is copied here,
+      // and the writer gathers it chunk by chunk (a transposed weight is never whole twice).
+      if (auto view = transposedView(n)) {
+        ir::WithInsertPoint guard(n);
+        ir::Value *c = b_.constant(*view);
+        c->node()->setSourceLocation(n->sourceLocation());
+        return c;
+      }
+    }
     if (allConst && k != "Shape") {
       ir::WithInsertPoint guard(n);
       if (auto d = evaluate(n)) {
