@@ -58,12 +58,11 @@ run_family() { # name input-spec size...
       valgrind --tool=callgrind --callgrind-out-file="$cg" "$tool" convert "$pt" -o "$onnx" \
         --input "$spec" >/dev/null 2>&1
       # Inclusive counts: the whole program, and ts2onnx's call of the checker.
-      total=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
-        awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
-      checker=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
-        awk '/symbolics::checkModel\(/ {gsub(",", "", $1); print $1; exit}')
+      callgrind_annotate --inclusive=yes "$cg" >"$cg.txt" 2>/dev/null
+      total=$(awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}' "$cg.txt")
+      checker=$(awk '/symbolics::checkModel\(/ {gsub(",", "", $1); print $1; exit}' "$cg.txt")
       checker=${checker:-0}
-      rm -f "$cg"
+      rm -f "$cg" "$cg.txt"
       printf "%-6s %6s %8s %8s %8s %7s %12s %12s %12s\n" "$family" "$size" "$ts" "$cs" "$mib" \
         "${nodes:-?}" "$total" "$checker" "$((total - checker))"
       points+="$size $ts $cs $total $checker $((total - checker))\n"
