@@ -29,6 +29,7 @@
 #include "onnx/defs/printer.h"
 #include "onnx/shape_inference/implementation.h"
 #include "symbolics/OnnxBuilder.h"
+#include "symbolics/PendingFiles.h"
 
 #ifndef TS2ONNX_VERSION
 #define TS2ONNX_VERSION "0.0.0"
@@ -736,11 +737,21 @@ absl::Status writeModelAtomically(const onnx::ModelProto &model, const std::stri
   std::string tmpl = path + ".tmp.XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
-  int fd = ::mkstemp(buf.data());
+  int fd, pending;
+  {
+    // Removed if a signal ends the process; no signal may come between creating and arming.
+    DeferTerminationSignals deferSignals;
+    fd = ::mkstemp(buf.data());
+    pending = fd >= 0 ? armPendingFile(buf.data()) : -1;
+  }
   if (fd < 0)
     return absl::PermissionDeniedError(
         fmt::format("cannot create a temporary file beside '{}': {}", path, std::strerror(errno)));
   std::string tmp(buf.data());
+  struct Disarm {
+    int slot;
+    ~Disarm() { disarmPendingFile(slot); }
+  } disarm{pending};
   auto fail = [&](const std::string &what) {
     int err = errno;
     ::close(fd);

@@ -25,6 +25,7 @@
 
 #include "ir/Status.h"
 #include "onnx/checker.h"
+#include "symbolics/PendingFiles.h"
 
 namespace ts2onnx::symbolics {
 namespace {
@@ -94,16 +95,22 @@ public:
       ::close(fd_);
     if (!path_.empty() && !committed_)
       ::unlink(path_.c_str());
+    disarmPendingFile(pending_);
   }
 
   absl::Status create(const std::string &finalPath) {
     std::string tmpl = finalPath + ".tmp.XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
-    fd_ = ::mkstemp(buf.data());
-    if (fd_ < 0)
-      return absl::PermissionDeniedError(fmt::format(
-          "cannot create a temporary file beside '{}': {}", finalPath, std::strerror(errno)));
+    {
+      // Removed if a signal ends the process; no signal may come between creating and arming.
+      DeferTerminationSignals deferSignals;
+      fd_ = ::mkstemp(buf.data());
+      if (fd_ < 0)
+        return absl::PermissionDeniedError(fmt::format(
+            "cannot create a temporary file beside '{}': {}", finalPath, std::strerror(errno)));
+      pending_ = armPendingFile(buf.data());
+    }
     path_ = buf.data();
     // mkstemp makes 0600; give the file the mode a plain create would (0666 & ~umask).
     mode_t mask = ::umask(0);
@@ -187,6 +194,8 @@ public:
       return absl::PermissionDeniedError(
           fmt::format("cannot rename '{}' to '{}': {}", path_, finalPath, std::strerror(errno)));
     committed_ = true;
+    disarmPendingFile(pending_);
+    pending_ = -1;
     return absl::OkStatus();
   }
 
@@ -260,6 +269,7 @@ private:
   std::string path_;
   std::string buffer_;
   uint64_t written_ = 0;
+  int pending_ = -1; // slot of armPendingFile
   bool committed_ = false;
   bool noCopyRange_ = false;
 };
@@ -407,6 +417,9 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   out.modelBytes = total;
   TS2ONNX_RETURN_IF_ERROR(file.finish(options.fsync));
 
+  // The data file and the model are renamed into place together: a signal in between would
+  // leave a data file without its model (the signal takes effect after the renames).
+  DeferTerminationSignals deferSignals;
   if (external) {
     TS2ONNX_RETURN_IF_ERROR(data.commit(dataPath));
     out.externalPath = dataPath;

@@ -1,7 +1,9 @@
 // Hostile archives (issue 9): the test builds each one in a temporary folder, mostly by
-// mutating the if_loop fixture, and runs the real CLI on it (`ts2onnx dump FILE --graph`). Every
-// one must end with exit status 1, exactly one line on stderr that names the problem, no signal,
-// within 2 s and with bounded memory (address space capped at 1 GiB unless under ASan).
+// mutating the if_loop fixture, and runs the real CLI on it (`ts2onnx convert FILE -o OUT`, with
+// the fixture's input types). Every one must end with exit status 1, exactly one line on stderr
+// that names the problem, no signal, no file left in the output folder (neither the model nor a
+// temporary), within 2 s and with bounded memory (address space capped at 1 GiB unless under
+// ASan).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +23,7 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "frontend/ZipArchive.h"
 #include "tests/frontend/PickleTestUtil.h"
@@ -57,8 +60,9 @@ struct RunResult {
   uint64_t maxRssBytes = 0;
 };
 
-/// Runs `ts2onnx dump <file> --graph` with stdout discarded and stderr captured.
-RunResult runCli(const std::string &file) {
+/// Runs `ts2onnx convert <file> -o <out>` with the if_loop fixture's input types, stdout
+/// discarded and stderr captured.
+RunResult runCli(const std::string &file, const std::string &out) {
   RunResult r;
   int errPipe[2];
   REQUIRE(pipe(errPipe) == 0);
@@ -75,7 +79,8 @@ RunResult runCli(const std::string &file) {
     dup2(errPipe[1], 2);
     close(errPipe[0]);
     close(errPipe[1]);
-    execl(TS2ONNX_CLI, TS2ONNX_CLI, "dump", file.c_str(), "--graph", static_cast<char *>(nullptr));
+    execl(TS2ONNX_CLI, TS2ONNX_CLI, "convert", file.c_str(), "-o", out.c_str(), "--input",
+          "x:float32[batch,6]", "--input", "n:int64[]", static_cast<char *>(nullptr));
     _exit(127);
   }
   close(errPipe[1]);
@@ -122,6 +127,13 @@ public:
   std::string write(const std::string &name, const std::string &bytes) const {
     fs::path p = path_ / name;
     std::ofstream(p, std::ios::binary) << bytes;
+    return p.string();
+  }
+  /// An empty folder `name` inside this one, made anew.
+  std::string emptyDir(const std::string &name) const {
+    fs::path p = path_ / name;
+    fs::remove_all(p);
+    fs::create_directories(p);
     return p.string();
   }
 
@@ -424,6 +436,16 @@ std::vector<Case> zipCases() {
   }
   {
     std::vector<TestEntry> r = records;
+    r.push_back({"data.pkl", "garbage"});
+    cases.push_back({"two entries with the same name", zipRecords(r).bytes, "duplicate"});
+  }
+  {
+    std::string b = z.bytes;
+    set16(b, z.centralOffsets[pkl] + 8, 1); // general-purpose flag bit 0: encrypted
+    cases.push_back({"encrypted entry", b, "encrypted"});
+  }
+  {
+    std::vector<TestEntry> r = records;
     r.push_back({"code/\xff\xfe.py", "x = 1\n"});
     cases.push_back({"non-UTF-8 entry name", zipRecords(r).bytes, "UTF-8"});
   }
@@ -447,7 +469,10 @@ std::vector<Case> pickleCases() {
                               {"builtins", "eval"},
                               {"subprocess", "Popen"},
                               {"posix", "system"},
-                              {"builtins", "__import__"}})
+                              {"builtins", "__import__"},
+                              {"builtins", "getattr"},
+                              {"shutil", "rmtree"},
+                              {"torch", "load"}})
     cases.push_back({fmt::format("pickle calling {}.{}", module, name),
                      withRecord("data.pkl", callingPickle(module, name)),
                      fmt::format("{}.{}", module, name)});
@@ -495,6 +520,21 @@ std::vector<Case> pickleCases() {
     p.get(40);
     cases.push_back({"pickle: memo references doubling 40 times", withRecord("data.pkl", p.done()),
                      "data.pkl"});
+  }
+  {
+    // BINUNICODE8 announcing 2^62 bytes: the length must be checked before anything is reserved.
+    PickleWriter p;
+    p.op('\x8d').le(uint64_t{1} << 62, 8).raw("abc");
+    cases.push_back(
+        {"pickle: string length of 2^62", withRecord("data.pkl", p.done()), "string of"});
+  }
+  {
+    // An object whose state holds the object itself: a cycle through BUILD.
+    PickleWriter p;
+    p.global("__torch__", "IfLoop").emptyTuple().newobj().put(0).emptyDict();
+    p.str("self").get(0).op('s').build();
+    cases.push_back(
+        {"pickle: a module whose attribute is itself", withRecord("data.pkl", p.done()), "cycle"});
   }
   cases.push_back({"pickle: truncated data.pkl",
                    withRecord("data.pkl", fixtureRecord("data.pkl").substr(0, 200)), "data.pkl"});
@@ -621,13 +661,17 @@ void expectRejected(const std::vector<Case> &cases, const char *group) {
   for (size_t i = 0; i < cases.size(); ++i) {
     const Case &c = cases[i];
     std::string path = dir.write(fmt::format("case{}.pt", i), c.bytes);
-    RunResult r = runCli(path);
+    std::string outDir = dir.emptyDir("out");
+    RunResult r = runCli(path, outDir + "/model.onnx");
+    std::vector<std::string> leftOver;
+    for (const auto &e : fs::directory_iterator(outDir))
+      leftOver.push_back(e.path().filename().string());
     std::string line = r.stderrText;
     bool oneLine =
         !line.empty() && line.back() == '\n' && std::count(line.begin(), line.end(), '\n') == 1;
     bool ok = r.signal == 0 && r.exitStatus == 1 && oneLine &&
               line.find(c.keyword) != std::string::npos && r.seconds <= kMaxSeconds &&
-              r.maxRssBytes <= kMaxBytes;
+              r.maxRssBytes <= kMaxBytes && leftOver.empty();
     if (std::getenv("TS2ONNX_HOSTILE_VERBOSE"))
       MESSAGE(fmt::format("{}: exit {}, {:.3f} s, {} MiB: {}", c.name, r.exitStatus, r.seconds,
                           r.maxRssBytes >> 20, r.stderrText));
@@ -641,6 +685,8 @@ void expectRejected(const std::vector<Case> &cases, const char *group) {
     CHECK(line.find(c.keyword) != std::string::npos);
     CHECK(r.seconds <= kMaxSeconds);
     CHECK(r.maxRssBytes <= kMaxBytes);
+    INFO("left in the output folder: ", fmt::format("{}", fmt::join(leftOver, ", ")));
+    CHECK(leftOver.empty());
     ++sum.total;
     sum.handled += ok;
     sum.maxSeconds = std::max(sum.maxSeconds, r.seconds);
@@ -653,10 +699,12 @@ void expectRejected(const std::vector<Case> &cases, const char *group) {
 TEST_CASE("the fixture rebuilt by this test's helpers still compiles") {
   TempDir dir;
   for (const std::string &bytes : {zipRecords(fixtureRecords()).bytes, withWeight(TensorSpec{})}) {
-    RunResult r = runCli(dir.write("control.pt", bytes));
+    std::string outDir = dir.emptyDir("out");
+    RunResult r = runCli(dir.write("control.pt", bytes), outDir + "/model.onnx");
     INFO("stderr: ", r.stderrText);
     CHECK(r.exitStatus == 0);
-    CHECK(r.stderrText.empty());
+    CHECK(r.stderrText.find("ts2onnx convert: wrote") == 0);
+    CHECK(fs::is_regular_file(outDir + "/model.onnx"));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "symbolics/PendingFiles.h"
 #include "tools/ts2onnx/Commands.h"
 
 namespace {
@@ -43,6 +44,9 @@ int main(int argc, char **argv) {
     name = args.front();
     args = {"--help"};
   }
+  // Ctrl-C or a kill while a model is being written removes its temporary files (the model
+  // writers arm them), then ends the process with the signal as usual.
+  ts2onnx::symbolics::installPendingFileCleanup();
   for (const Command &c : commands())
     if (name == c.name) {
       // Errors are absl::Status values; an exception here is a bug or memory exhaustion. Say so
