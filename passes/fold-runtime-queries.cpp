@@ -148,7 +148,7 @@ struct Folder {
 absl::Status runFoldRuntimeQueries(ir::Graph &graph, const PassOptions &) {
   // Folding an If can cut a nested-tensor path, which answers more is_nested queries.
   for (int round = 0; round < 8; ++round) {
-    Folder f{graph};
+    Folder f{graph, {}};
     f.markNested(graph.block());
     f.foldBlock(graph.block());
     if (!f.changed || !foldScalars(graph))

@@ -500,14 +500,15 @@ private:
       size_t dimIndex = unbind ? 1 : 2;
       std::optional<int64_t> d =
           p->inputs().size() > dimIndex ? constInt(p->input(dimIndex)) : std::optional<int64_t>(0);
-      auto ax = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
+      const auto axOpt = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
+      const size_t ax = axOpt.value_or(0); // read only when axOpt is set
       for (size_t i = 0; i < n->outputs().size(); ++i) {
         std::optional<Dims> sizes;
-        if (src.sizes && ax) {
+        if (src.sizes && axOpt) {
           sizes = src.sizes;
-          const Dim whole = (*sizes)[*ax];
+          const Dim whole = (*sizes)[ax];
           if (unbind) {
-            sizes->erase(sizes->begin() + std::ptrdiff_t(*ax));
+            sizes->erase(sizes->begin() + std::ptrdiff_t(ax));
           } else {
             Dim piece = Dim::unknown();
             bool listed = p->input(1)->type()->is(ir::TypeKind::List);
@@ -521,7 +522,7 @@ private:
               int64_t start = int64_t(i) * c;
               piece = Dim::known(std::max<int64_t>(0, std::min(c, whole.value - start)));
             }
-            (*sizes)[*ax] = piece;
+            (*sizes)[ax] = piece;
           }
         }
         set(n->output(i), src.dtype, sizes);
