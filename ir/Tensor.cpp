@@ -1,6 +1,8 @@
 #include "ir/Tensor.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <cstring>
 
 namespace ts2onnx::ir {
@@ -233,6 +235,47 @@ void gather(const uint8_t *base, int64_t off, std::vector<int64_t> &idx,
   }
 }
 
+/// Elements [first, first + count) of the rank-2 view `sizes`/`strides` (element offset `off`)
+/// in row-major order. Whole rows are copied in square tiles walked along the smaller stride, so
+/// a transposed weight is read and written a cache line at a time instead of an element per line.
+template <size_t ES>
+void gather2d(const uint8_t *base, int64_t off, const int64_t sizes[2], const int64_t strides[2],
+              int64_t first, int64_t count, uint8_t *out) {
+  const int64_t cols = sizes[1], s0 = strides[0], s1 = strides[1];
+  auto at = [&](int64_t i, int64_t j) { return base + size_t(off + i * s0 + j * s1) * ES; };
+  int64_t lin = first;
+  const int64_t end = first + count;
+  auto rowPart = [&](int64_t i, int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; ++j, out += ES)
+      std::memcpy(out, at(i, j), ES);
+    lin += j1 - j0;
+  };
+  if (lin % cols != 0)
+    rowPart(lin / cols, lin % cols, std::min(cols, lin % cols + (end - lin)));
+  const int64_t row = lin / cols, rows = (end - lin) / cols;
+  constexpr int64_t kTile = 32;
+  const bool downColumns = std::llabs(s0) < std::llabs(s1);
+  for (int64_t i0 = row; i0 < row + rows; i0 += kTile) {
+    const int64_t i1 = std::min(i0 + kTile, row + rows);
+    for (int64_t j0 = 0; j0 < cols; j0 += kTile) {
+      const int64_t j1 = std::min(j0 + kTile, cols);
+      if (downColumns) {
+        for (int64_t j = j0; j < j1; ++j)
+          for (int64_t i = i0; i < i1; ++i)
+            std::memcpy(out + size_t((i - row) * cols + j) * ES, at(i, j), ES);
+      } else {
+        for (int64_t i = i0; i < i1; ++i)
+          for (int64_t j = j0; j < j1; ++j)
+            std::memcpy(out + size_t((i - row) * cols + j) * ES, at(i, j), ES);
+      }
+    }
+  }
+  out += size_t(rows * cols) * ES;
+  lin += rows * cols;
+  if (lin < end)
+    rowPart(lin / cols, 0, end - lin);
+}
+
 } // namespace
 
 void Tensor::readBytes(uint64_t offset, uint8_t *out, size_t n) const {
@@ -245,6 +288,34 @@ void Tensor::readBytes(uint64_t offset, uint8_t *out, size_t n) const {
   }
   const uint8_t *base = storage_->bytes();
   int64_t first = static_cast<int64_t>(offset / es), count = static_cast<int64_t>(n / es);
+  // Merge dims that are contiguous with each other; a view that is 2-D after that (a transposed
+  // matrix, a permuted weight) takes the tiled path.
+  std::vector<int64_t> cs, cst;
+  for (size_t d = 0; d < sizes_.size(); ++d) {
+    if (sizes_[d] == 1)
+      continue;
+    if (!cs.empty() && cst.back() == strides_[d] * sizes_[d]) {
+      cs.back() *= sizes_[d];
+      cst.back() = strides_[d];
+    } else {
+      cs.push_back(sizes_[d]);
+      cst.push_back(strides_[d]);
+    }
+  }
+  if (cs.size() == 2) {
+    switch (es) {
+    case 1:
+      return gather2d<1>(base, storageOffset_, cs.data(), cst.data(), first, count, out);
+    case 2:
+      return gather2d<2>(base, storageOffset_, cs.data(), cst.data(), first, count, out);
+    case 4:
+      return gather2d<4>(base, storageOffset_, cs.data(), cst.data(), first, count, out);
+    case 8:
+      return gather2d<8>(base, storageOffset_, cs.data(), cst.data(), first, count, out);
+    default:
+      break;
+    }
+  }
   std::vector<int64_t> idx(sizes_.size());
   int64_t off = storageOffset_, lin = first;
   for (size_t d = sizes_.size(); d-- > 0;) {
