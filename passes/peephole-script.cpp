@@ -4,9 +4,11 @@
 // Given: a well-formed graph.
 // Does:  - a prim::If on a constant condition becomes its taken branch;
 //        - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
+//        - the uses of a node output whose type is None read the None constant instead;
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
-//          is the condition;
+//          is the condition; an Optional If output whose branches both yield one non-Optional
+//          type takes that type;
 //        - prim::unchecked_cast to the type its input already has, of a tensor to another
 //          tensor type (an Optional[Tensor] refined after bindInputs typed it), also as tuple
 //          members, is dropped, and so is
@@ -102,6 +104,17 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
     }
     for (ir::Block *sub : n->blocks())
       changed |= peephole(g, sub, scope);
+    // A value whose type is None is the None constant (an uninitialized(NoneType), an If that
+    // picks None on both paths).
+    if (k != ir::prim::Constant) {
+      for (ir::Value *out : n->outputs()) {
+        if (!out->type()->is(ir::TypeKind::None) || !out->hasUses())
+          continue;
+        ir::WithInsertPoint guard(n);
+        out->replaceAllUsesWith(g.insertConstantNone());
+        changed = true;
+      }
+    }
     if (k == ir::prim::If) {
       // `c ? True : False` is c (torch's peephole for redundant short circuits).
       ir::Block *a = n->blocks()[0], *b = n->blocks()[1];
@@ -116,6 +129,21 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
         a->eraseOutput(i);
         b->eraseOutput(i);
         n->eraseOutput(i);
+        changed = true;
+      }
+      // An Optional output whose branches both yield the same non-Optional type has that type
+      // (torch's refinement), so later `is None` checks on it fold.
+      for (size_t i = 0; i < n->outputs().size(); ++i) {
+        ir::Value *out = n->output(i);
+        const ir::TypePtr &ta = a->outputs()[i]->type(), &tb = b->outputs()[i]->type();
+        if (!out->type()->is(ir::TypeKind::Optional) || mayBeNone(*ta) || mayBeNone(*tb))
+          continue;
+        if (ta->equals(*tb))
+          out->setType(ta);
+        else if (ta->isTensor() && tb->isTensor() && out->type()->contained().size() == 1)
+          out->setType(out->type()->contained()[0]);
+        else
+          continue;
         changed = true;
       }
       continue;

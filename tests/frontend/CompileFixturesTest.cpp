@@ -64,13 +64,9 @@ std::vector<fs::path> fixtureArchives() {
 
 } // namespace
 
-// Fixtures whose histogram still differs from torch's: scripted F.interpolate, where torch's
-// emitter-time constant propagation (run on each function before it is inlined into its caller)
-// leaves one `is not None` check and a few prim::Uninitialized fewer than ours. Every other
-// fixture, including new ones, must match exactly; closing a gap removes its name here.
-const std::set<std::string> kKnownGaps = {
-    "lraspp_small_scripted",
-};
+// Fixtures whose histogram still differs from torch's (none today). Every other fixture,
+// including new ones, must match exactly; closing a gap removes its name here.
+const std::set<std::string> kKnownGaps = {};
 
 TEST_CASE(
     "every fixture compiles and has exactly torch's node kinds and counts, but the known gaps") {
