@@ -560,9 +560,6 @@ private:
       auto &e = static_cast<const script::ExprStmt &>(s);
       TS2ONNX_ASSIGN_OR_RETURN(Sugared v, compileExpr(*e.expr, f, nullptr));
       (void)v;
-      if (auto *call = dynCast<script::CallExpr>(e.expr.get()))
-        if (auto name = script::dottedName(*call->func); name && *name == "ops.prim.RaiseException")
-          f.exited = true;
       return absl::OkStatus();
     }
     case StmtKind::Assign:

@@ -1910,6 +1910,9 @@ void registerOpset9(SymbolicRegistry &r) {
          {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
           "aten::stop_gradient"},
          9, identity);
+  // Optional[T] -> T: a no-op at run time (torch raised before it where the value is None).
+  addAll(r, {"prim::unchecked_cast", "aten::_unwrap_optional", "prim::unchecked_unwrap_optional"},
+         9, identity);
   addAll(r,
          {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout",
           "aten::feature_alpha_dropout"},

@@ -99,6 +99,7 @@ private:
       TS2ONNX_RETURN_IF_ERROR(convertBlock(copy));
       finishSubgraph(copy);
     }
+    replaceUnreadNones(n, onnxIf);
     for (size_t i = 0; i < n->outputs().size(); ++i) {
       ir::Value *out = onnxIf->output(i);
       // The branches' converted outputs know their ONNX types best.
@@ -115,6 +116,40 @@ private:
     }
     n->destroy();
     return absl::OkStatus();
+  }
+
+  /// An Optional[Tensor] If output that is None on one path and read only through
+  /// unchecked_cast (code that proved it is not None, or raised, before each read): ONNX
+  /// branches must both yield a tensor, so the None path yields an empty tensor of the other
+  /// path's dtype and rank, which nothing reads.
+  void replaceUnreadNones(const ir::Node *n, ir::Node *onnxIf) {
+    static const ir::Symbol kUnwrap = ir::Symbol::fromQualString("aten::_unwrap_optional");
+    static const ir::Symbol kUncheckedUnwrap =
+        ir::Symbol::fromQualString("prim::unchecked_unwrap_optional");
+    for (size_t i = 0; i < n->outputs().size(); ++i) {
+      const ir::Value *out = n->output(i);
+      if (!out->type()->is(ir::TypeKind::Optional) || !out->hasUses())
+        continue;
+      bool onlyCasts = true;
+      for (const ir::Use &u : out->uses()) {
+        ir::Symbol k = u.user->kind();
+        onlyCasts &= k == ir::prim::unchecked_cast || k == kUnwrap || k == kUncheckedUnwrap;
+      }
+      if (!onlyCasts)
+        continue;
+      for (size_t side = 0; side < 2; ++side) {
+        ir::Block *none = onnxIf->blocks()[side], *other = onnxIf->blocks()[1 - side];
+        const ir::Value *o = other->outputs()[i];
+        auto dtype = OnnxBuilder::dtypeOf(o);
+        if (!none->outputs()[i]->type()->is(ir::TypeKind::None) || !o->type()->isTensor() || !dtype)
+          continue;
+        std::vector<int64_t> sizes(size_t(OnnxBuilder::rankOf(o).value_or(1)), 0);
+        ir::WithInsertPoint inBlock(none);
+        ir::Value *empty = none->owningGraph()->insertConstantTensor(
+            ir::Tensor::fromBytes(*dtype, sizes, nullptr));
+        none->replaceOutput(i, empty);
+      }
+    }
   }
 
   /// A scalar prim::Constant (int, float, bool) as the 0-d tensor ONNX needs; other values as
