@@ -336,15 +336,9 @@ std::optional<Dense> expand(const Dense &x, const std::vector<int64_t> &shape) {
       [](int64_t a, int64_t) { return a; });
 }
 
-/// Transpose of a constant tensor as a view (permuted sizes and strides over the same
-/// storage), for the tensors evaluate() would fold; nothing otherwise.
-std::optional<ir::Tensor> transposedView(const ir::Node *n) {
-  if (n->inputs().size() != 1 || n->outputs().size() != 1 || !isConstTensor(n->input(0)))
-    return std::nullopt;
-  const ir::Tensor &t = n->input(0)->node()->t(ir::attr::value);
-  if (!t.storage() || !passes::denseSupported(t.dtype()) || t.numel() > kMaxLayoutElements)
-    return std::nullopt;
-  size_t r = t.sizes().size();
+/// A Transpose node's permutation of a rank-`r` input (reversed dims without `perm`), when every
+/// entry is in range and there are r of them.
+std::optional<std::vector<size_t>> transposePerm(const ir::Node *n, size_t r) {
   std::vector<size_t> perm;
   if (auto p = intsAttr(n, "perm")) {
     for (int64_t v : *p) {
@@ -358,6 +352,22 @@ std::optional<ir::Tensor> transposedView(const ir::Node *n) {
   }
   if (perm.size() != r)
     return std::nullopt;
+  return perm;
+}
+
+/// Transpose of a constant tensor as a view (permuted sizes and strides over the same
+/// storage), for the tensors evaluate() would fold; nothing otherwise.
+std::optional<ir::Tensor> transposedView(const ir::Node *n) {
+  if (n->inputs().size() != 1 || n->outputs().size() != 1 || !isConstTensor(n->input(0)))
+    return std::nullopt;
+  const ir::Tensor &t = n->input(0)->node()->t(ir::attr::value);
+  if (!t.storage() || !passes::denseSupported(t.dtype()) || t.numel() > kMaxLayoutElements)
+    return std::nullopt;
+  size_t r = t.sizes().size();
+  auto permOpt = transposePerm(n, r);
+  if (!permOpt)
+    return std::nullopt;
+  const std::vector<size_t> &perm = *permOpt;
   std::vector<bool> seen(r, false);
   std::vector<int64_t> sizes(r), strides(r);
   for (size_t i = 0; i < r; ++i) {
@@ -488,17 +498,10 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     return x;
   }
   if (k == "Transpose") {
-    std::vector<size_t> perm;
-    if (auto p = intsAttr(n, "perm")) {
-      for (int64_t v : *p)
-        perm.push_back(size_t(v));
-    } else {
-      for (size_t i = r; i-- > 0;)
-        perm.push_back(i);
-    }
-    if (perm.size() != r)
+    auto perm = transposePerm(n, r);
+    if (!perm)
       return std::nullopt;
-    return passes::permute(x, perm);
+    return passes::permute(x, *perm);
   }
   if (k == "Slice") {
     std::vector<int64_t> starts, ends, axes, steps;
