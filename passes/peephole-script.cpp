@@ -21,6 +21,8 @@
 //         nodes for dce. Linear time.
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
+
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -73,6 +75,25 @@ std::optional<int64_t> constantInt(const ir::Value *v, ir::TypeKind kind = ir::T
   const ir::AttributeValue *a = ir::constantValue(v);
   const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
   return i ? std::optional<int64_t>(*i) : std::nullopt;
+}
+
+/// Whether something may write `v` or the containers it is stored in: an in-place op on it, or
+/// a container op that stores it (torch's alias analysis then reports writers, and its peephole
+/// leaves `dim()` of a convolution alone).
+bool mayBeWritten(const ir::Value *v) {
+  static const absl::flat_hash_set<std::string_view> kStores = {
+      "aten::_set_item", "aten::append",      "aten::insert",
+      "aten::extend",    "aten::__setitem__", "prim::SetAttr"};
+  for (const ir::Use &u : v->uses()) {
+    const ir::Symbol k = u.user->kind();
+    if (kStores.contains(k.qualString()))
+      return true;
+    std::string_view name = k.name();
+    if (k.isNamespace("aten") && name.size() > 1 && name.back() == '_' &&
+        name[name.size() - 2] != '_')
+      return true; // in-place
+  }
+  return false;
 }
 
 bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
@@ -169,7 +190,7 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
                      : producer == kConv2d ? 4
                      : producer == kConv3d ? 5
                                            : 0;
-      if (rank) {
+      if (rank && !mayBeWritten(n->input())) {
         ir::WithInsertPoint guard(n);
         n->output()->replaceAllUsesWith(g.insertConstantInt(rank));
         n->destroy();
