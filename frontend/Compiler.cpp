@@ -116,25 +116,7 @@ TypePtr unify(const TypePtr &a, const TypePtr &b) {
   return a;
 }
 
-/// Static subtype check used to fold `isinstance`.
-bool isSubtype(const TypePtr &a, const TypePtr &b) {
-  if (b->is(TypeKind::Any) || a->equals(*b))
-    return true;
-  if (a->isTensor() && b->isTensor())
-    return true;
-  if (b->is(TypeKind::Optional))
-    return isNone(a) || isSubtype(a, b->elementType());
-  if (b->is(TypeKind::Number))
-    return a->is(TypeKind::Int) || a->is(TypeKind::Float) || a->is(TypeKind::Complex);
-  if (a->kind() != b->kind() || a->contained().size() != b->contained().size())
-    return false;
-  if (a->is(TypeKind::Class) || a->is(TypeKind::Enum) || a->is(TypeKind::Interface))
-    return a->name() == b->name();
-  for (size_t i = 0; i < a->contained().size(); ++i)
-    if (!isSubtype(a->contained()[i], b->contained()[i]))
-      return false;
-  return true;
-}
+bool isSubtype(const TypePtr &a, const TypePtr &b) { return ir::isSubtypeOf(*a, *b); }
 
 /// Names a block assigns (for loop-carried variables), in first-assignment order.
 void collectAssigned(const script::Block &body, std::vector<std::string> &out);
@@ -1482,20 +1464,27 @@ private:
           types.push_back(e.get());
       else
         types.push_back(c.args[1].get());
-      bool result = false;
+      std::vector<TypePtr> candidates;
       for (const Expr *te : types) {
         auto dotted = script::dottedName(*te);
-        if (dotted && (*dotted == "list" || *dotted == "tuple" || *dotted == "dict")) {
-          TypeKind k = *dotted == "list"    ? TypeKind::List
-                       : *dotted == "tuple" ? TypeKind::Tuple
-                                            : TypeKind::Dict;
-          result |= v->type()->is(k);
-          continue;
+        if (dotted && *dotted == "list") {
+          candidates.push_back(ir::Type::get(TypeKind::AnyList));
+        } else if (dotted && *dotted == "tuple") {
+          candidates.push_back(ir::Type::get(TypeKind::AnyTuple));
+        } else if (dotted && *dotted == "dict") {
+          candidates.push_back(
+              ir::Type::dict(ir::Type::get(TypeKind::Any), ir::Type::get(TypeKind::Any)));
+        } else {
+          TS2ONNX_ASSIGN_OR_RETURN(TypePtr t, c_.classes_.resolveType(*te));
+          candidates.push_back(std::move(t));
         }
-        TS2ONNX_ASSIGN_OR_RETURN(TypePtr t, c_.classes_.resolveType(*te));
-        result |= isSubtype(v->type(), t);
       }
-      return Sugared::of(constBool(result, r));
+      // As torch's emitter: a constant when the static type decides, else prim::isinstance.
+      if (std::optional<bool> known = ir::staticIsInstance(v->type(), candidates))
+        return Sugared::of(constBool(*known, r));
+      ir::Node *n = insert(ir::prim::isinstance, {v}, 1, r);
+      n->setAttribute(ir::Symbol::attr("types"), ir::AttributeValue(std::move(candidates)));
+      return Sugared::of(n->output()->setType(ir::Type::boolType()));
     }
     if (name == "getattr" || name == "hasattr") {
       TS2ONNX_RETURN_IF_ERROR(argCount(2, 2));

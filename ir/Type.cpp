@@ -284,4 +284,79 @@ std::optional<std::vector<int64_t>> staticSizes(const Type &t) {
   return out;
 }
 
+bool isSubtypeOf(const Type &a, const Type &b) {
+  if (b.is(TypeKind::Any) || a.equals(b))
+    return true;
+  if (a.isTensor() && b.isTensor())
+    return true;
+  if (a.is(TypeKind::Union) || a.is(TypeKind::Optional)) { // every member must be a b
+    if (a.is(TypeKind::Optional) && !isSubtypeOf(*Type::noneType(), b))
+      return false;
+    for (const TypePtr &m : a.contained())
+      if (!isSubtypeOf(*m, b))
+        return false;
+    return true;
+  }
+  if (b.is(TypeKind::Optional))
+    return a.is(TypeKind::None) || isSubtypeOf(a, *b.elementType());
+  if (b.is(TypeKind::Union)) {
+    for (const TypePtr &m : b.contained())
+      if (isSubtypeOf(a, *m))
+        return true;
+    return false;
+  }
+  if (b.is(TypeKind::Number))
+    return a.is(TypeKind::Int) || a.is(TypeKind::Float) || a.is(TypeKind::Complex);
+  if (b.is(TypeKind::AnyList))
+    return a.is(TypeKind::List);
+  if (b.is(TypeKind::AnyTuple))
+    return a.is(TypeKind::Tuple);
+  if (a.kind() != b.kind() || a.contained().size() != b.contained().size())
+    return false;
+  if (a.is(TypeKind::Class) || a.is(TypeKind::Enum) || a.is(TypeKind::Interface))
+    return a.name() == b.name();
+  for (size_t i = 0; i < a.contained().size(); ++i)
+    if (!isSubtypeOf(*a.contained()[i], *b.contained()[i]))
+      return false;
+  return true;
+}
+
+namespace {
+
+/// The types a value of type `t` may have at run time: Union and Optional members, flattened.
+void runTimeMembers(const TypePtr &t, std::vector<TypePtr> &out) {
+  if (t->is(TypeKind::Union)) {
+    for (const TypePtr &m : t->contained())
+      runTimeMembers(m, out);
+  } else if (t->is(TypeKind::Optional)) {
+    runTimeMembers(t->elementType(), out);
+    out.push_back(Type::noneType());
+  } else {
+    out.push_back(t);
+  }
+}
+
+} // namespace
+
+std::optional<bool> staticIsInstance(const TypePtr &v, const std::vector<TypePtr> &candidates) {
+  std::vector<TypePtr> members;
+  runTimeMembers(v, members);
+  bool allMatch = true, anyMatch = false;
+  for (const TypePtr &m : members) {
+    bool sub = false, overlaps = false;
+    for (const TypePtr &c : candidates) {
+      sub |= isSubtypeOf(*m, *c);
+      // `Any` may hold anything; a narrower candidate may hold some values of m.
+      overlaps |= m->is(TypeKind::Any) || isSubtypeOf(*c, *m);
+    }
+    allMatch &= sub;
+    anyMatch |= sub || overlaps;
+  }
+  if (allMatch)
+    return true;
+  if (!anyMatch)
+    return false;
+  return std::nullopt;
+}
+
 } // namespace ts2onnx::ir

@@ -140,4 +140,15 @@ private:
 /// The sizes of a tensor type whose rank and every dim are static; nullopt otherwise.
 std::optional<std::vector<int64_t>> staticSizes(const Type &t);
 
+/// Whether every value of type `a` is also a `b` (torch's isSubtypeOf, for the types scripted
+/// code compares): equal types, any tensor for `Tensor`, members of Optional/Union, int/float
+/// for `Scalar`, lists for `list`, tuples for `tuple`, element-wise for containers.
+bool isSubtypeOf(const Type &a, const Type &b);
+
+/// torch's compile-time `isinstance(v, candidates)`: true when every type `v` may have at run
+/// time (each member of a Union or Optional) is a subtype of some candidate, false when none
+/// of them can be one, nullopt when only the run-time value decides (torch then emits
+/// prim::isinstance).
+std::optional<bool> staticIsInstance(const TypePtr &v, const std::vector<TypePtr> &candidates);
+
 } // namespace ts2onnx::ir

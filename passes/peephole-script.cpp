@@ -5,6 +5,7 @@
 // Does:  - a prim::If on a constant condition becomes its taken branch;
 //        - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
 //        - the uses of a node output whose type is None read the None constant instead;
+//        - outside the frontend, prim::isinstance whose input type now decides it is a constant;
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition; an Optional If output whose branches both yield one non-Optional
@@ -165,6 +166,21 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
           out->setType(out->type()->contained()[0]);
         else
           continue;
+        changed = true;
+      }
+      continue;
+    }
+    // prim::isinstance whose input's type is now known well enough (after inlining). torch's
+    // emitter folds only at compile time, so the frontend leaves these as torch does.
+    if (k == ir::prim::isinstance && scope == FoldScope::kAll && n->inputs().size() == 1) {
+      const ir::AttributeValue *types = n->attribute(ir::Symbol::attr("types"));
+      const auto *list = types ? types->getIf<std::vector<ir::TypePtr>>() : nullptr;
+      std::optional<bool> known =
+          list ? ir::staticIsInstance(n->input()->type(), *list) : std::nullopt;
+      if (known) {
+        ir::WithInsertPoint guard(n);
+        n->output()->replaceAllUsesWith(g.insertConstantBool(*known));
+        n->destroy();
         changed = true;
       }
       continue;
