@@ -8,10 +8,10 @@
 //          int/float/bool/str/None values (and whose outputs are such values) is evaluated and
 //          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
 //          eq/ne/lt/le/gt/ge, __not__, __and__/__or__/__xor__, __is__/__isnot__, Int, Float,
-//          Bool, prim::min/max/abs, str concatenation; `x in [constants]` on an unmodified
-//          list literal; string ops (len, str, format, find, __contains__, as the fast-path
-//          eligibility messages of nn.Transformer* build them; a Device constant reads as its
-//          string); any/all of a list literal of constant bools that nothing else uses. Other
+//          Bool, prim::min/max/abs, prim::unchecked_cast, str concatenation; `x in [constants]` on
+//          an unmodified list literal; string ops (len, str, format, find, __contains__, as the
+//          fast-path eligibility messages of nn.Transformer* build them; a Device constant reads as
+//          its string); any/all of a list literal of constant bools that nothing else uses. Other
 //          tensors, lists and dicts are never touched (they are
 //          mutable).
 // Result: no such op on constants remains; the dead constants are left for dce. Linear time.
@@ -212,6 +212,13 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
     return std::nullopt;
   ir::TypeKind out = n.output()->type()->kind();
   auto boolean = [](bool b) { return Scalar::of(Scalar::Kind::Bool, b ? 1 : 0); };
+  // unchecked_cast of a constant is the constant (torch runs it like any op on constants).
+  if (n.kind() == ir::prim::unchecked_cast && in.size() == 1 &&
+      ((in[0].kind == Scalar::Kind::Int && out == ir::TypeKind::Int) ||
+       (in[0].kind == Scalar::Kind::Float && out == ir::TypeKind::Float) ||
+       (in[0].kind == Scalar::Kind::Bool && out == ir::TypeKind::Bool) ||
+       (in[0].kind == Scalar::Kind::Str && out == ir::TypeKind::Str)))
+    return in[0];
   if (scope == FoldScope::kAll)
     if (auto s = evaluateString(op, out, in))
       return s;
