@@ -6,6 +6,10 @@
 //        - `x is None` / `x is not None` where x's type cannot hold None becomes a constant;
 //        - the uses of a node output whose type is None read the None constant instead;
 //        - outside the frontend, prim::isinstance whose input type now decides it is a constant;
+//        - int arithmetic: `x + 0`, `x - 0`, `x * 1`, `x // 1` are x, chained add/sub of
+//          constants merge; `x == x` / `x != x` on bool/int/float/None (and lists/dicts of
+//          them) are constants; aten::Int/aten::ceil of an int is the int; `+` of two list
+//          literals (or constant int lists) is one list literal;
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition; an Optional If output whose branches both yield one non-Optional
@@ -97,6 +101,110 @@ bool mayBeWritten(const ir::Value *v) {
   return false;
 }
 
+/// For int arithmetic (both inputs int): the constant operand, moved second for add and mul
+/// (torch's canonical order), or nullopt when neither is a constant.
+std::optional<int64_t> intArithConstant(ir::Node *n) {
+  if (n->inputs().size() != 2 || !n->input(0)->type()->is(ir::TypeKind::Int) ||
+      !n->input(1)->type()->is(ir::TypeKind::Int))
+    return std::nullopt;
+  const std::string_view k = n->kind().qualString();
+  if (k == "aten::add" || k == "aten::mul") {
+    if (auto c = constantInt(n->input(0))) {
+      ir::Value *a = n->input(0), *b = n->input(1);
+      n->replaceInput(0, b);
+      n->replaceInput(1, a);
+      return c;
+    }
+  }
+  return constantInt(n->input(1));
+}
+
+/// `x * 1`, `x // 1` on ints are x.
+bool simplifyIntMulOrFloorDiv(ir::Node *n) {
+  auto c = intArithConstant(n);
+  if (!c || *c != 1)
+    return false;
+  n->output()->replaceAllUsesWith(n->input(0));
+  return true;
+}
+
+/// `x + 0`, `x - 0` on ints are x; `(x + c1) + c2` and the other add/sub mixes merge their
+/// constants into one (or vanish when they cancel).
+bool simplifyIntAddOrSub(ir::Graph &g, ir::Node *n) {
+  auto c = intArithConstant(n);
+  if (!c)
+    return false;
+  if (*c == 0) {
+    n->output()->replaceAllUsesWith(n->input(0));
+    return true;
+  }
+  ir::Node *dep = n->input(0)->node();
+  const std::string_view depKind = dep->kind().qualString();
+  if (depKind != "aten::add" && depKind != "aten::sub")
+    return false;
+  auto d = intArithConstant(dep);
+  if (!d)
+    return false;
+  const int64_t merged = dep->kind() == n->kind() ? *c + *d : *c - *d;
+  if (merged == 0) {
+    n->output()->replaceAllUsesWith(dep->input(0));
+  } else {
+    ir::WithInsertPoint guard(n);
+    n->replaceInput(0, dep->input(0));
+    n->replaceInput(1, g.insertConstantInt(merged));
+  }
+  return true;
+}
+
+/// The elements of a list literal nothing mutates, or of a constant int list (as new int
+/// constants before `at`); nullopt for other lists.
+std::optional<std::vector<ir::Value *>> listLiteralElements(ir::Graph &g, ir::Value *v) {
+  if (ir::Node *lc = immutableListConstruct(v))
+    return std::vector<ir::Value *>(lc->inputs().begin(), lc->inputs().end());
+  const ir::AttributeValue *a =
+      v->node()->kind() == ir::prim::Constant ? ir::constantValue(v) : nullptr;
+  const auto *ints = a ? a->getIf<std::vector<int64_t>>() : nullptr;
+  if (!ints)
+    return std::nullopt;
+  std::vector<ir::Value *> out;
+  for (int64_t i : *ints)
+    out.push_back(g.insertConstantInt(i));
+  return out;
+}
+
+/// `[a, b] + [c, d]` of list literals is the literal `[a, b, c, d]` (torch's list idioms).
+bool concatListLiterals(ir::Graph &g, ir::Node *n) {
+  if (!immutableListConstruct(n->input(0)) && n->input(0)->node()->kind() != ir::prim::Constant)
+    return false;
+  if (!immutableListConstruct(n->input(1)) && n->input(1)->node()->kind() != ir::prim::Constant)
+    return false;
+  ir::WithInsertPoint guard(n);
+  auto a = listLiteralElements(g, n->input(0));
+  auto b = a ? listLiteralElements(g, n->input(1)) : std::nullopt;
+  if (!a || !b)
+    return false; // at most some unused int constants were made; dce removes them
+  a->insert(a->end(), b->begin(), b->end());
+  ir::Node *lc = g.insert(ir::prim::ListConstruct, *a, 1);
+  lc->output()->setType(n->output()->type());
+  lc->setSourceLocation(n->sourceLocation());
+  n->output()->replaceAllUsesWith(lc->output());
+  n->destroy();
+  return true;
+}
+
+/// Types whose `==` cannot throw: bool, int, float, None, and lists/dicts of them.
+bool comparesWithoutThrowing(const ir::Type &t) {
+  auto plain = [](const ir::Type &x) {
+    return x.is(ir::TypeKind::Bool) || x.is(ir::TypeKind::Int) || x.is(ir::TypeKind::Float) ||
+           x.is(ir::TypeKind::None);
+  };
+  if (t.is(ir::TypeKind::List))
+    return plain(*t.elementType());
+  if (t.is(ir::TypeKind::Dict))
+    return t.contained().size() == 2 && plain(*t.contained()[0]) && plain(*t.contained()[1]);
+  return plain(t);
+}
+
 bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
   bool changed = false;
   static const ir::Symbol kIs = ir::Symbol::fromQualString("aten::__is__");
@@ -128,13 +236,17 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
       changed |= peephole(g, sub, scope);
     // A value whose type is None is the None constant (an uninitialized(NoneType), an If that
     // picks None on both paths).
+    // torch counts this as a change even for an unused output, so its dead code elimination
+    // runs afterwards; so do we.
     if (k != ir::prim::Constant) {
       for (ir::Value *out : n->outputs()) {
-        if (!out->type()->is(ir::TypeKind::None) || !out->hasUses())
+        if (!out->type()->is(ir::TypeKind::None))
+          continue;
+        changed = true;
+        if (!out->hasUses())
           continue;
         ir::WithInsertPoint guard(n);
         out->replaceAllUsesWith(g.insertConstantNone());
-        changed = true;
       }
     }
     if (k == ir::prim::If) {
@@ -198,6 +310,36 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
         }
       }
       continue;
+    }
+    // Integer arithmetic and self-comparisons, as torch's non-tensor peephole simplifies them.
+    {
+      const std::string_view q = k.qualString();
+      if (q == "aten::mul" || q == "aten::floordiv") {
+        changed |= simplifyIntMulOrFloorDiv(n);
+        continue;
+      }
+      if (q == "aten::add" && n->inputs().size() == 2 &&
+          n->input(0)->type()->is(ir::TypeKind::List)) {
+        changed |= concatListLiterals(g, n);
+        continue;
+      }
+      if (q == "aten::add" || q == "aten::sub") {
+        changed |= simplifyIntAddOrSub(g, n);
+        continue;
+      }
+      if ((q == "aten::eq" || q == "aten::ne") && n->inputs().size() == 2 &&
+          n->input(0) == n->input(1) && comparesWithoutThrowing(*n->input(0)->type())) {
+        ir::WithInsertPoint guard(n);
+        n->output()->replaceAllUsesWith(g.insertConstantBool(q == "aten::eq"));
+        changed = true;
+        continue;
+      }
+      if ((k == kInt || q == "aten::ceil") && n->inputs().size() == 1 &&
+          n->input()->type()->is(ir::TypeKind::Int)) {
+        n->output()->replaceAllUsesWith(n->input());
+        changed = true;
+        continue;
+      }
     }
     // conv{1,2,3}d always produce rank 3/4/5 tensors; torch's peephole folds their dim().
     if (k == kDim && n->inputs().size() == 1) {
