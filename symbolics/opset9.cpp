@@ -1647,13 +1647,32 @@ Result maxPool(SymbolicContext &ctx, size_t spatial, bool v10) {
     dilated |= x != 1;
   if (dilated && !v10)
     return ctx.unsupported("dilated max pooling at opset 9 (needs opset 10)");
-  if (*ceil && !v10)
-    return ctx.unsupported("ceil_mode at opset 9 (needs opset 10)");
   std::vector<int64_t> pads = *p;
   pads.insert(pads.end(), p->begin(), p->end());
+  bool ceilAttr = *ceil;
+  if (*ceil && !v10) {
+    // Opset 9 has no ceil_mode: pad the end of each spatial dim so that floor division gives
+    // torch's ceil output size (padding is ignored by MaxPool). Needs static spatial sizes.
+    auto dims = OnnxBuilder::dimsOf(ctx.input(0));
+    if (!dims || dims->size() < spatial)
+      return ctx.unsupported("ceil_mode at opset 9 with an input of unknown rank (needs opset 10)");
+    for (size_t i = 0; i < spatial; ++i) {
+      const ir::Dim &dim = (*dims)[dims->size() - spatial + i];
+      if (!dim.isStatic())
+        return ctx.unsupported("ceil_mode at opset 9 on a dynamic spatial size (needs opset 10)");
+      const int64_t len = dim.value, ki = (*k)[i], si = (*s)[i], pi = (*p)[i];
+      if (si <= 0 || len + 2 * pi < ki)
+        return ctx.unsupported("ceil_mode pooling with a window larger than its input");
+      int64_t out = (len + 2 * pi - ki + si - 1) / si + 1;
+      if ((out - 1) * si >= len + pi) // the last window must start inside the input
+        --out;
+      pads[spatial + i] += std::max<int64_t>(0, (out - 1) * si + ki - (len + 2 * pi));
+    }
+    ceilAttr = false;
+  }
   std::vector<OnnxAttr> attrs = {OnnxAttr::is("kernel_shape", *k), OnnxAttr::is("strides", *s),
                                  OnnxAttr::is("pads", pads)};
-  if (*ceil)
+  if (ceilAttr)
     attrs.push_back(OnnxAttr::i("ceil_mode", 1));
   if (dilated)
     attrs.push_back(OnnxAttr::is("dilations", *d));
