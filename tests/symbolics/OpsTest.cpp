@@ -249,8 +249,9 @@ TEST_CASE("softmax over a middle dim transposes before 13 and not from 13") {
   CHECK(kinds(*last) == std::vector<std::string>{"Softmax"});
 }
 
-TEST_CASE("max_pool2d: ceil_mode and dilation need opset 10") {
-  const char *text = R"IR(graph(%x : Float(1, 2, 7, 7)):
+TEST_CASE("max_pool2d: ceil_mode is an attribute from opset 10, end padding at opset 9") {
+  auto text = [](const char *dims) {
+    return std::string("graph(%x : Float(") + dims + R"IR()):
   %k : int = prim::Constant[value=3]()
   %s : int = prim::Constant[value=2]()
   %zero : int = prim::Constant[value=0]()
@@ -263,11 +264,19 @@ TEST_CASE("max_pool2d: ceil_mode and dilation need opset 10") {
   %y : Tensor = aten::max_pool2d(%x, %ks, %ss, %ps, %ds, %t)
   return (%y)
 )IR";
-  CHECK(convertError(text, 9).find("ceil_mode") != std::string::npos);
-  auto g = checked(text, {10, 11, 13, 17});
+  };
+  // torch's ceil-mode size for 8: ceil((8 - 3) / 2) + 1 = 4 (floor mode gives 3).
+  auto g = checked(text("1, 2, 8, 8"), {10, 11, 13, 17});
   CHECK(first(*g, "MaxPool")->i(ir::Symbol::attr("ceil_mode")) == 1);
-  // torch's ceil-mode size: ceil((7 - 3) / 2) + 1 = 3.
-  CHECK(ir::printGraph(*g).find("Float(1, 2, 3, 3)") != std::string::npos);
+  CHECK(ir::printGraph(*g).find("Float(1, 2, 4, 4)") != std::string::npos);
+  // Opset 9: no ceil_mode attribute; one more row and column of end padding give 4.
+  auto g9 = checked(text("1, 2, 8, 8"), {9});
+  const ir::Node *pool = first(*g9, "MaxPool");
+  CHECK(!pool->hasAttribute(ir::Symbol::attr("ceil_mode")));
+  CHECK(pool->is(ir::Symbol::attr("pads")) == std::vector<int64_t>{0, 0, 1, 1});
+  CHECK(ir::printGraph(*g9).find("Float(1, 2, 4, 4)") != std::string::npos);
+  // A dynamic spatial size cannot be padded ahead of time at opset 9.
+  CHECK(convertError(text("1, 2, h, w"), 9).find("ceil_mode") != std::string::npos);
 }
 
 TEST_CASE("avg_pool2d keeps count_include_pad, adaptive pooling to 1 or to divisors") {
