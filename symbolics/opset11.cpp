@@ -249,7 +249,7 @@ Result sum11(SymbolicContext &ctx) {
 
 /// aten::unbind(self, dim): a ListConstruct of the slices when the dim's size is known or the
 /// result is unpacked, else SplitToSequence.
-Result unbind11(SymbolicContext &ctx) {
+Result unbind(SymbolicContext &ctx) {
   ir::Value *x = ctx.input(0);
   auto d = ctx.constInt(1);
   if (!d)
@@ -269,6 +269,8 @@ Result unbind11(SymbolicContext &ctx) {
     if (!unpacked)
       count.reset();
   }
+  if (!count && ctx.b.opset() < 11)
+    return ctx.unsupported("unbind into a list of run-time length before opset 11 (a sequence)");
   if (!count) {
     ir::Value *seq =
         ctx.b.op("SplitToSequence", {x}, {OnnxAttr::i("axis", dim), OnnxAttr::i("keepdims", 0)});
@@ -301,7 +303,8 @@ void registerOpset11(SymbolicRegistry &r) {
   r.add("aten::stack", 11,
         [](SymbolicContext &c) { return concatSequence(c, "aten::stack", true); });
   r.add("aten::sum", 11, sum11);
-  r.add("aten::unbind", 11, unbind11);
+  // Split + Squeeze from opset 9 when the count is known; SplitToSequence needs 11.
+  r.add("aten::unbind", 9, unbind);
   using shared::Cmp;
   r.add("aten::eq", 11,
         [](SymbolicContext &c) { return shared::compare(c, Cmp::Eq, true, false); });
