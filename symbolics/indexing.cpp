@@ -267,7 +267,8 @@ Result selectScatter11(SymbolicContext &ctx) {
   // aten::select_scatter(self, src, dim, index) with a run-time index (a traced `x[i] = v` with
   // a tensor i): the dim to the front, ScatterND at [index].
   if (ctx.constInt(3))
-    return (*SymbolicRegistry::global().lookup("aten::select_scatter", 10))(ctx);
+    return (*SymbolicRegistry::global().lookup("aten::select_scatter", 10))(
+        ctx); // the constant-index entry
   OnnxBuilder &b = ctx.b;
   ir::Value *x = ctx.input(0);
   auto r = OnnxBuilder::rankOf(x);

@@ -144,8 +144,9 @@ void registerOpset10(SymbolicRegistry &r) {
   r.add("aten::avg_pool2d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 2, true); });
   r.add("aten::avg_pool3d", 10, [](SymbolicContext &c) { return shared::avgPool(c, 3, true); });
   r.add("aten::slice", 10, slice10);
-  r.add("aten::select_scatter", 10, selectScatter);
-  r.add("aten::slice_scatter", 10, sliceScatter);
+  // Constant bounds only: Slice (attributes at 9, inputs from 10) and Concat, from opset 9.
+  r.add("aten::select_scatter", 9, selectScatter);
+  r.add("aten::slice_scatter", 9, sliceScatter);
   r.add("aten::upsample_nearest1d", 10,
         [](SymbolicContext &c) { return resize10(c, "nearest", 1, false); });
   r.add("aten::upsample_nearest2d", 10,

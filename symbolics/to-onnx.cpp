@@ -120,8 +120,8 @@ private:
 
   /// An Optional[Tensor] If output that is None on one path and read only through
   /// unchecked_cast (code that proved it is not None, or raised, before each read): ONNX
-  /// branches must both yield a tensor, so the None path yields an empty tensor of the other
-  /// path's dtype and rank, which nothing reads.
+  /// branches must both yield a tensor, so the None path yields zeros of the other path's
+  /// dtype, rank and static dims (0 for dynamic ones), which nothing reads.
   void replaceUnreadNones(const ir::Node *n, ir::Node *onnxIf) {
     static const ir::Symbol kUnwrap = ir::Symbol::fromQualString("aten::_unwrap_optional");
     static const ir::Symbol kUncheckedUnwrap =
@@ -143,11 +143,15 @@ private:
         auto dtype = OnnxBuilder::dtypeOf(o);
         if (!none->outputs()[i]->type()->is(ir::TypeKind::None) || !o->type()->isTensor() || !dtype)
           continue;
+        // The other path's static dims (0 where dynamic), so that If shape inference, which
+        // refuses two different static sizes before opset 11, merges the two.
         std::vector<int64_t> sizes(size_t(OnnxBuilder::rankOf(o).value_or(1)), 0);
+        if (auto dims = OnnxBuilder::dimsOf(o))
+          for (size_t d = 0; d < dims->size() && d < sizes.size(); ++d)
+            sizes[d] = (*dims)[d].isStatic() ? (*dims)[d].value : 0;
         ir::WithInsertPoint inBlock(none);
-        ir::Value *empty = none->owningGraph()->insertConstantTensor(
-            ir::Tensor::fromBytes(*dtype, sizes, nullptr));
-        none->replaceOutput(i, empty);
+        ir::Value *filler = b_.constantOfShape(b_.int64s(sizes), 0, *dtype);
+        none->replaceOutput(i, filler);
       }
     }
   }
