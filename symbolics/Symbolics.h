@@ -11,7 +11,9 @@ namespace ts2onnx::symbolics {
 absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options);
 /// The `onnx-cleanup` pass (onnx-cleanup.cpp).
 absl::Status runOnnxCleanup(ir::Graph &graph, const passes::PassOptions &options);
-/// Registers `to-onnx` and `onnx-cleanup` in `registry`.
+/// The `hoist-loop-invariants` pass (hoist-loop-invariants.cpp).
+absl::Status runHoistLoopInvariants(ir::Graph &graph, const passes::PassOptions &options);
+/// Registers `to-onnx`, `hoist-loop-invariants` and `onnx-cleanup` in `registry`.
 absl::Status registerPasses(passes::PassRegistry &registry);
 
 } // namespace ts2onnx::symbolics
