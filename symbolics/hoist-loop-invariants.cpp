@@ -21,24 +21,26 @@ namespace ts2onnx::symbolics {
 namespace {
 
 bool hoistable(const ir::Node *n) {
-  static const absl::flat_hash_set<std::string_view> kOps = {
-      "Add",       "Sub",       "Mul",         "Div",
-      "Neg",       "Abs",       "Reciprocal",  "Sqrt",
-      "Exp",       "Log",       "Pow",         "Erf",
-      "Relu",      "Sigmoid",   "Tanh",        "Softplus",
-      "Floor",     "Ceil",      "Round",       "Sign",
-      "Min",       "Max",       "Mod",         "Not",
-      "And",       "Or",        "Xor",         "Equal",
-      "Less",      "Greater",   "LessOrEqual", "GreaterOrEqual",
-      "Where",     "Cast",      "Shape",       "Size",
-      "Identity",  "Transpose", "Unsqueeze",   "Squeeze",
-      "Concat",    "Reshape",   "Flatten",     "Expand",
-      "MatMul",    "Gemm",      "Constant",    "ConstantOfShape",
-      "Range",     "Slice",     "Gather",      "Softmax",
-      "LogSoftmax"};
+  static const auto *kOps = [] {
+    constexpr std::string_view kList =
+        "Add Sub Mul Div Neg Abs Reciprocal Sqrt Exp Log Pow Erf Relu Sigmoid Tanh Softplus Floor "
+        "Ceil Round Sign Min Max Mod Not And Or Xor Equal Less Greater LessOrEqual "
+        "GreaterOrEqual Where Cast Shape Size Identity Transpose Unsqueeze Squeeze Concat Reshape "
+        "Flatten Expand MatMul Gemm Constant ConstantOfShape Range Slice Gather Softmax "
+        "LogSoftmax";
+    auto *set = new absl::flat_hash_set<std::string_view>();
+    for (size_t start = 0; start < kList.size();) {
+      size_t end = kList.find(' ', start);
+      if (end == std::string_view::npos)
+        end = kList.size();
+      set->insert(kList.substr(start, end - start));
+      start = end + 1;
+    }
+    return set;
+  }();
   if (n->kind() == ir::prim::Constant)
     return true;
-  if (!n->kind().isNamespace("onnx") || !n->blocks().empty() || !kOps.contains(n->kind().name()))
+  if (!n->kind().isNamespace("onnx") || !n->blocks().empty() || !kOps->contains(n->kind().name()))
     return false;
   // Integer division and remainder fail on a zero divisor, which an empty loop never computes.
   const std::string_view name = n->kind().name();
