@@ -577,4 +577,12 @@ const AttributeValue *constantValue(const Value *v) {
   return n->kind() == prim::Constant ? n->attribute(attr::value) : nullptr;
 }
 
+std::optional<int64_t> constantInt(const Value *v) {
+  if (!v->type()->is(TypeKind::Int) && !v->type()->is(TypeKind::Bool))
+    return std::nullopt;
+  const AttributeValue *a = constantValue(v);
+  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
+  return i ? std::optional<int64_t>(*i) : std::nullopt;
+}
+
 } // namespace ts2onnx::ir

@@ -390,6 +390,8 @@ private:
 /// The `value` attribute of `v`'s producer when that is a prim::Constant (nullptr for a None
 /// constant, which has no attribute, and for anything else).
 const AttributeValue *constantValue(const Value *v);
+/// The value of an int or bool prim::Constant (bools as 0/1); nullopt for anything else.
+std::optional<int64_t> constantInt(const Value *v);
 
 /// RAII: sets the graph's insertion point and restores the previous one.
 class WithInsertPoint {

@@ -7,18 +7,6 @@
 
 namespace ts2onnx::passes {
 
-namespace {
-
-std::optional<int64_t> constInt(const ir::Value *v) {
-  if (!v->type()->is(ir::TypeKind::Int) && !v->type()->is(ir::TypeKind::Bool))
-    return std::nullopt;
-  const ir::AttributeValue *a = ir::constantValue(v);
-  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
-  return i ? std::optional<int64_t>(*i) : std::nullopt;
-}
-
-} // namespace
-
 size_t blockSize(const ir::Block *b) {
   size_t n = 0;
   for (const ir::Node *m : b->nodes()) {
@@ -30,10 +18,10 @@ size_t blockSize(const ir::Block *b) {
 }
 
 bool unrollLoop(ir::Graph &g, ir::Node *loop, size_t &budget, int64_t maxTrips) {
-  auto trips = constInt(loop->input(0));
-  auto cond = constInt(loop->input(1));
+  auto trips = ir::constantInt(loop->input(0));
+  auto cond = ir::constantInt(loop->input(1));
   const ir::Block *body = loop->blocks()[0];
-  auto bodyCond = constInt(body->outputs()[0]);
+  auto bodyCond = ir::constantInt(body->outputs()[0]);
   if (!trips || !cond || *trips < 0 || *trips > maxTrips)
     return false;
   if (*cond && *trips > 0 && (!bodyCond || !*bodyCond))

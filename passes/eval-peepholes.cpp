@@ -20,14 +20,8 @@
 namespace ts2onnx::passes {
 namespace {
 
-std::optional<int64_t> constantInt(const ir::Value *v) {
-  const ir::Node *n = v->node();
-  if (n->kind() != ir::prim::Constant || !v->type()->is(ir::TypeKind::Int))
-    return std::nullopt;
-  const ir::AttributeValue *a = n->attribute(ir::attr::value);
-  if (const int64_t *i = a ? a->getIf<int64_t>() : nullptr)
-    return *i;
-  return std::nullopt;
+std::optional<int64_t> constantOfInt(const ir::Value *v) {
+  return v->type()->is(ir::TypeKind::Int) ? ir::constantInt(v) : std::nullopt;
 }
 
 std::optional<bool> constantBool(const ir::Value *v) {
@@ -128,7 +122,7 @@ struct Peepholes {
     }
     if (target->type()->is(ir::TypeKind::Device))
       return true;
-    auto code = constantInt(target);
+    auto code = constantOfInt(target);
     auto in = dtypeOf(n->input(0));
     return code && in && static_cast<int64_t>(*in) == *code;
   }

@@ -43,14 +43,6 @@ using ir::ScalarType;
 
 const ir::AttributeValue *constantAttr(const ir::Value *v) { return ir::constantValue(v); }
 
-std::optional<int64_t> constInt(const ir::Value *v) {
-  if (!v->type()->is(ir::TypeKind::Int) && !v->type()->is(ir::TypeKind::Bool))
-    return std::nullopt;
-  const ir::AttributeValue *a = constantAttr(v);
-  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
-  return i ? std::optional<int64_t>(*i) : std::nullopt;
-}
-
 std::optional<std::vector<int64_t>> constInts(const ir::Value *v) {
   const ir::AttributeValue *a = constantAttr(v);
   if (const auto *is = a ? a->getIf<std::vector<int64_t>>() : nullptr)
@@ -59,7 +51,7 @@ std::optional<std::vector<int64_t>> constInts(const ir::Value *v) {
     return std::nullopt;
   std::vector<int64_t> out;
   for (const ir::Value *e : v->node()->inputs()) {
-    auto i = constInt(e);
+    auto i = ir::constantInt(e);
     if (!i)
       return std::nullopt;
     out.push_back(*i);
@@ -186,7 +178,7 @@ std::optional<std::vector<int64_t>> reshapedSizes(const ir::Node *n, const Dense
     out = shape;
   }
   if (!out && k == "unsqueeze" && n->inputs().size() == 2) {
-    auto d = constInt(n->input(1));
+    auto d = ir::constantInt(n->input(1));
     int64_t r = int64_t(in.sizes.size());
     if (!d || *d < -r - 1 || *d > r)
       return std::nullopt;
@@ -248,7 +240,7 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
       const ir::Value *t = n->inputs().size() == 6 ? n->input(2) : n->input(1);
       if (isNoneConstant(t))
         target = in->dtype;
-      else if (auto code = constInt(t); code && *code >= 0 && *code < ir::kNumScalarTypes)
+      else if (auto code = ir::constantInt(t); code && *code >= 0 && *code < ir::kNumScalarTypes)
         target = static_cast<ScalarType>(*code);
       else if (t->type()->isTensor())
         target = t->type()->tensorInfo().dtype;
@@ -268,7 +260,7 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
         return std::nullopt;
       std::swap(perm[0], perm[1]);
     } else {
-      auto a = constInt(n->input(1)), b = constInt(n->input(2));
+      auto a = ir::constantInt(n->input(1)), b = ir::constantInt(n->input(2));
       if (!a || !b || r == 0)
         return std::nullopt;
       int64_t x = *a < 0 ? *a + int64_t(r) : *a, y = *b < 0 ? *b + int64_t(r) : *b;
@@ -317,13 +309,13 @@ std::optional<SliceRange> sliceRange(const ir::Node *n, int64_t size) {
   auto bound = [&](size_t i, int64_t dflt) -> std::optional<int64_t> {
     if (n->input(i)->type()->is(ir::TypeKind::None))
       return dflt;
-    auto c = constInt(n->input(i));
+    auto c = ir::constantInt(n->input(i));
     if (!c)
       return std::nullopt;
     return std::min(std::max(*c < 0 ? *c + size : *c, int64_t(0)), size);
   };
   auto start = bound(1, 0), end = bound(2, size);
-  auto step = constInt(n->input(3));
+  auto step = ir::constantInt(n->input(3));
   if (!start || !end || !step || *step <= 0)
     return std::nullopt;
   return SliceRange{*start, std::max(*start, *end), *step};
@@ -369,7 +361,7 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
         return IntResult{std::nullopt, *s};
       return std::nullopt;
     }
-    auto d = constInt(in[1]);
+    auto d = ir::constantInt(in[1]);
     auto r = rankOf(in[0]);
     if (!d || !r)
       return std::nullopt;
@@ -414,7 +406,7 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
     return IntResult{std::nullopt, out};
   }
   if (k == "aten::__getitem__" && in.size() == 2 && in[0]->type()->is(ir::TypeKind::List)) {
-    auto i = constInt(in[1]);
+    auto i = ir::constantInt(in[1]);
     if (!i)
       return std::nullopt;
     std::optional<std::vector<int64_t>> list;
@@ -475,10 +467,10 @@ ir::Dim typedDim(const ir::Value *t, int64_t i) {
 IntTerm termOf(const ir::Value *v) {
   IntTerm t;
   t.value = v;
-  t.constant = constInt(v);
+  t.constant = ir::constantInt(v);
   const ir::Node *n = v->node();
   if (!t.constant && n->kind().qualString() == "aten::size" && n->inputs().size() == 2)
-    if (auto d = constInt(n->input(1)))
+    if (auto d = ir::constantInt(n->input(1)))
       t.dim = typedDim(n->input(0), *d);
   if (!t.constant && t.dim.isStatic())
     t.constant = t.dim.value;

@@ -51,14 +51,6 @@ std::optional<std::string> constKey(const ir::Value *v) {
   return std::nullopt;
 }
 
-std::optional<int64_t> constInt(const ir::Value *v) {
-  if (!v->type()->is(ir::TypeKind::Int) && !v->type()->is(ir::TypeKind::Bool))
-    return std::nullopt;
-  const ir::AttributeValue *a = ir::constantValue(v);
-  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
-  return i ? std::optional<int64_t>(*i) : std::nullopt;
-}
-
 /// The contents of a dict at one point of the program, in insertion order.
 struct DictState {
   struct Entry {
@@ -417,7 +409,7 @@ bool foldConstantLists(ir::Graph &g, ir::Block *b) {
           !n->input(0)->node()->inputs().empty()) {
         std::vector<int64_t> xs;
         for (const ir::Value *e : n->input(0)->node()->inputs())
-          if (auto i = constInt(e); i && e->type()->is(ir::TypeKind::Int))
+          if (auto i = ir::constantInt(e); i && e->type()->is(ir::TypeKind::Int))
             xs.push_back(*i);
         if (xs.size() != n->input(0)->node()->inputs().size())
           continue;
@@ -448,7 +440,7 @@ bool foldConstantLists(ir::Graph &g, ir::Block *b) {
       n->destroy();
       changed = true;
     } else if (n->kind() == kGetItem && n->inputs().size() == 2) {
-      auto idx = constInt(n->input(1));
+      auto idx = ir::constantInt(n->input(1));
       if (!idx)
         continue;
       int64_t i = *idx < 0 ? *idx + *size : *idx;

@@ -74,12 +74,9 @@ ir::Node *immutableListConstruct(const ir::Value *v) {
   return n;
 }
 
-std::optional<int64_t> constantInt(const ir::Value *v, ir::TypeKind kind = ir::TypeKind::Int) {
-  if (!v->type()->is(kind))
-    return std::nullopt;
-  const ir::AttributeValue *a = ir::constantValue(v);
-  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
-  return i ? std::optional<int64_t>(*i) : std::nullopt;
+/// A constant int, or of another scalar kind (Bool) when asked, read as an int.
+std::optional<int64_t> constantOfKind(const ir::Value *v, ir::TypeKind kind = ir::TypeKind::Int) {
+  return v->type()->is(kind) ? ir::constantInt(v) : std::nullopt;
 }
 
 /// Whether something may write `v` or the containers it is stored in: an in-place op on it, or
@@ -109,14 +106,14 @@ std::optional<int64_t> intArithConstant(ir::Node *n) {
     return std::nullopt;
   const std::string_view k = n->kind().qualString();
   if (k == "aten::add" || k == "aten::mul") {
-    if (auto c = constantInt(n->input(0))) {
+    if (auto c = constantOfKind(n->input(0))) {
       ir::Value *a = n->input(0), *b = n->input(1);
       n->replaceInput(0, b);
       n->replaceInput(1, a);
       return c;
     }
   }
-  return constantInt(n->input(1));
+  return constantOfKind(n->input(1));
 }
 
 /// `x * 1`, `x // 1` on ints are x.
@@ -224,7 +221,7 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
     // An If on a constant condition becomes its taken branch right away, so the checks
     // that follow see the values it picks (torch's non-tensor peephole does the same).
     if (k == ir::prim::If && scope == FoldScope::kAll) {
-      if (auto c = constantInt(n->input(0), ir::TypeKind::Bool)) {
+      if (auto c = constantOfKind(n->input(0), ir::TypeKind::Bool)) {
         ir::Block *taken = n->blocks()[*c ? 0 : 1];
         changed |= peephole(g, taken, scope);
         inlineIfBranch(n, taken);
@@ -255,8 +252,8 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
       for (size_t i = n->outputs().size(); i-- > 0;) {
         if (!n->output(i)->type()->is(ir::TypeKind::Bool))
           continue;
-        auto x = constantInt(a->outputs()[i], ir::TypeKind::Bool);
-        auto y = constantInt(b->outputs()[i], ir::TypeKind::Bool);
+        auto x = constantOfKind(a->outputs()[i], ir::TypeKind::Bool);
+        auto y = constantOfKind(b->outputs()[i], ir::TypeKind::Bool);
         if (!x || !y || *x != 1 || *y != 0)
           continue;
         n->output(i)->replaceAllUsesWith(n->input(0));
@@ -383,7 +380,7 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
     }
     if (k == kGetItem && n->inputs().size() == 2) {
       ir::Node *list = immutableListConstruct(n->input(0));
-      auto idx = constantInt(n->input(1));
+      auto idx = constantOfKind(n->input(1));
       if (list && idx) {
         int64_t i = *idx, size = int64_t(list->inputs().size());
         if (i < 0)
@@ -423,7 +420,7 @@ bool combineConcats(ir::Graph &g, ir::Block *b) {
     if (n->kind() != kCat || n->inputs().size() != 2)
       continue;
     ir::Node *list = n->input(0)->node();
-    auto dim = constantInt(n->input(1));
+    auto dim = constantOfKind(n->input(1));
     if (list->kind() != ir::prim::ListConstruct || n->input(0)->uses().size() != 1 || !dim)
       continue;
     for (size_t i = 0; i < list->inputs().size(); ++i) {
@@ -432,7 +429,7 @@ bool combineConcats(ir::Graph &g, ir::Block *b) {
           list->input(i)->uses().size() != 1 || inner->owningBlock() != b)
         continue;
       ir::Node *innerList = inner->input(0)->node();
-      auto innerDim = constantInt(inner->input(1));
+      auto innerDim = constantOfKind(inner->input(1));
       if (innerList->kind() != ir::prim::ListConstruct || !innerDim || *innerDim != *dim)
         continue;
       std::vector<ir::Value *> elems(list->inputs().begin(), list->inputs().begin() + long(i));

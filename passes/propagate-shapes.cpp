@@ -52,18 +52,10 @@ const ir::AttributeValue *constantAttr(const ir::Value *v) { return ir::constant
 
 bool isNone(const ir::Value *v) { return v->type()->is(ir::TypeKind::None); }
 
-std::optional<int64_t> constInt(const ir::Value *v) {
-  if (!v->type()->is(ir::TypeKind::Int) && !v->type()->is(ir::TypeKind::Bool))
-    return std::nullopt;
-  const ir::AttributeValue *a = constantAttr(v);
-  const int64_t *i = a ? a->getIf<int64_t>() : nullptr;
-  return i ? std::optional<int64_t>(*i) : std::nullopt;
-}
-
 /// An int value as a dimension: a constant, or aten::size of a tensor dim (through
 /// NumToTensor/Int as traces write it).
 Dim dimOfInt(const ir::Value *v) {
-  if (auto i = constInt(v))
+  if (auto i = ir::constantInt(v))
     return Dim::known(*i);
   const ir::Node *n = v->node();
   std::string_view k = n->kind().qualString();
@@ -79,11 +71,11 @@ Dim dimOfInt(const ir::Value *v) {
     return i >= 0 && i < r ? (*in.sizes)[size_t(i)] : Dim::unknown();
   };
   if (k == "aten::size" && n->inputs().size() == 2)
-    return sizeDim(n->input(0), constInt(n->input(1)));
+    return sizeDim(n->input(0), ir::constantInt(n->input(1)));
   if (k == "aten::__getitem__" && n->inputs().size() == 2 &&
       n->input(0)->node()->kind().qualString() == "aten::size" &&
       n->input(0)->node()->inputs().size() == 1)
-    return sizeDim(n->input(0)->node()->input(0), constInt(n->input(1)));
+    return sizeDim(n->input(0)->node()->input(0), ir::constantInt(n->input(1)));
   return Dim::unknown();
 }
 
@@ -115,14 +107,14 @@ std::optional<std::vector<int64_t>> intsOfList(const ir::Value *v) {
   if (const ir::AttributeValue *a = constantAttr(v))
     if (const auto *is = a->getIf<std::vector<int64_t>>())
       return *is;
-  if (auto i = constInt(v))
+  if (auto i = ir::constantInt(v))
     return std::vector<int64_t>{*i};
   const ir::Node *n = v->node();
   if (n->kind() != ir::prim::ListConstruct)
     return std::nullopt;
   std::vector<int64_t> out;
   for (const ir::Value *e : n->inputs()) {
-    auto i = constInt(e);
+    auto i = ir::constantInt(e);
     if (!i)
       return std::nullopt;
     out.push_back(*i);
@@ -309,7 +301,7 @@ std::optional<Dims> reshape(const std::optional<Dims> &input, const ir::Value *s
   for (size_t i = 0; i < target->size(); ++i) {
     std::optional<int64_t> c;
     if (ln->kind() == ir::prim::ListConstruct)
-      c = constInt(ln->input(i));
+      c = ir::constantInt(ln->input(i));
     else if (const ir::AttributeValue *a = constantAttr(shapeList))
       if (const auto *is = a->getIf<std::vector<int64_t>>())
         c = (*is)[i];
@@ -406,7 +398,7 @@ private:
   static void set(ir::Value *v, const Info &i) { set(v, i.dtype, i.sizes); }
 
   static std::optional<ScalarType> dtypeArg(const ir::Value *v) {
-    if (auto i = constInt(v))
+    if (auto i = ir::constantInt(v))
       if (*i >= 0 && *i < ir::kNumScalarTypes)
         return static_cast<ScalarType>(*i);
     return std::nullopt;
@@ -498,8 +490,8 @@ private:
         return;
       Info src = infoOf(p->input(0));
       size_t dimIndex = unbind ? 1 : 2;
-      std::optional<int64_t> d =
-          p->inputs().size() > dimIndex ? constInt(p->input(dimIndex)) : std::optional<int64_t>(0);
+      std::optional<int64_t> d = p->inputs().size() > dimIndex ? ir::constantInt(p->input(dimIndex))
+                                                               : std::optional<int64_t>(0);
       const auto axOpt = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
       const size_t ax = axOpt.value_or(0); // read only when axOpt is set
       for (size_t i = 0; i < n->outputs().size(); ++i) {
@@ -513,7 +505,7 @@ private:
             Dim piece = Dim::unknown();
             bool listed = p->input(1)->type()->is(ir::TypeKind::List);
             auto pieces = listed ? intsOfList(p->input(1)) : std::nullopt;
-            auto each = listed ? std::nullopt : constInt(p->input(1));
+            auto each = listed ? std::nullopt : ir::constantInt(p->input(1));
             if (pieces && i < pieces->size()) {
               piece = Dim::known((*pieces)[i]);
             } else if (whole.isStatic() && each && *each > 0) {
@@ -645,7 +637,7 @@ private:
     rule({"_convolution", "convolution"}, [](ir::Node *n) {
       if (n->inputs().size() < 9)
         return;
-      auto transposed = constInt(n->input(6));
+      auto transposed = ir::constantInt(n->input(6));
       if (!transposed)
         return;
       conv(n, n->input(3), n->input(4), n->input(5), *transposed != 0, n->input(7), n->input(8));
@@ -739,7 +731,7 @@ private:
       size_t r = in.sizes->size();
       if (r == 0)
         return set(n->output(0), in.dtype, Dims{Dim::known(1)});
-      auto s = axis(constInt(n->input(1)), r), e = axis(constInt(n->input(2)), r);
+      auto s = axis(ir::constantInt(n->input(1)), r), e = axis(ir::constantInt(n->input(2)), r);
       if (!s || !e || *s > *e)
         return set(n->output(0), in.dtype, std::nullopt);
       Dims out(in.sizes->begin(), in.sizes->begin() + long(*s));
@@ -766,8 +758,8 @@ private:
       Info in = infoOf(n->input(0));
       if (!in.sizes || n->inputs().size() != 3)
         return set(n->output(0), in.dtype, std::nullopt);
-      auto a = axis(constInt(n->input(1)), in.sizes->size());
-      auto b = axis(constInt(n->input(2)), in.sizes->size());
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      auto b = axis(ir::constantInt(n->input(2)), in.sizes->size());
       if (!a || !b)
         return set(n->output(0), in.dtype, std::nullopt);
       Dims out = *in.sizes;
@@ -786,7 +778,7 @@ private:
       Info in = infoOf(n->input(0));
       if (!in.sizes)
         return set(n->output(0), in.dtype, std::nullopt);
-      auto a = axis(constInt(n->input(1)), in.sizes->size() + 1);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size() + 1);
       if (!a)
         return set(n->output(0), in.dtype, std::nullopt);
       in.sizes->insert(in.sizes->begin() + long(*a), Dim::known(1));
@@ -807,7 +799,7 @@ private:
         return set(n->output(0), in.dtype, out);
       }
       std::vector<int64_t> dims;
-      if (auto d = constInt(n->input(1)))
+      if (auto d = ir::constantInt(n->input(1)))
         dims.push_back(*d);
       else if (auto l = intsOfList(n->input(1)))
         dims = *l;
@@ -836,7 +828,8 @@ private:
       Dims out = *size;
       const ir::Node *ln = n->input(1)->node();
       for (size_t i = 0; i < out.size(); ++i) {
-        bool minusOne = ln->kind() == ir::prim::ListConstruct && constInt(ln->input(i)) == -1;
+        bool minusOne =
+            ln->kind() == ir::prim::ListConstruct && ir::constantInt(ln->input(i)) == -1;
         if (const ir::AttributeValue *a = constantAttr(n->input(1)))
           if (const auto *is = a->getIf<std::vector<int64_t>>())
             minusOne = (*is)[i] == -1;
@@ -876,7 +869,7 @@ private:
       std::optional<Dims> out;
       if (parts[0].sizes) {
         size_t r = parts[0].sizes->size() + (stack ? 1 : 0);
-        auto a = axis(constInt(n->input(1)), r);
+        auto a = axis(ir::constantInt(n->input(1)), r);
         if (a) {
           out = *parts[0].sizes;
           if (stack) {
@@ -911,14 +904,15 @@ private:
       Info in = infoOf(n->input(0));
       if (!in.sizes || n->inputs().size() != 5)
         return set(n->output(0), in.dtype, std::nullopt);
-      auto a = axis(constInt(n->input(1)), in.sizes->size());
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
       if (!a)
         return set(n->output(0), in.dtype, std::nullopt);
       Dims out = *in.sizes;
       const Dim &d = out[*a];
-      auto start = isNone(n->input(2)) ? std::optional<int64_t>(0) : constInt(n->input(2));
-      auto end = isNone(n->input(3)) ? std::optional<int64_t>(INT64_MAX) : constInt(n->input(3));
-      auto step = constInt(n->input(4));
+      auto start = isNone(n->input(2)) ? std::optional<int64_t>(0) : ir::constantInt(n->input(2));
+      auto end =
+          isNone(n->input(3)) ? std::optional<int64_t>(INT64_MAX) : ir::constantInt(n->input(3));
+      auto step = ir::constantInt(n->input(4));
       if (start && end && step && *step > 0 && *start == 0 && *end >= INT32_MAX && *step == 1) {
         // The whole dim, static or not.
       } else if (d.isStatic() && start && end && step && *step > 0) {
@@ -938,7 +932,7 @@ private:
       Info in = infoOf(n->input(0));
       if (!in.sizes || n->inputs().size() != 4)
         return set(n->output(0), in.dtype, std::nullopt);
-      auto a = axis(constInt(n->input(1)), in.sizes->size());
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
       if (!a)
         return set(n->output(0), in.dtype, std::nullopt);
       Dims out = *in.sizes;
@@ -949,7 +943,7 @@ private:
       Info in = infoOf(n->input(0));
       if (!in.sizes || n->inputs().size() != 3)
         return set(n->output(0), in.dtype, std::nullopt);
-      auto a = axis(constInt(n->input(1)), in.sizes->size());
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
       if (!a)
         return set(n->output(0), in.dtype, std::nullopt);
       in.sizes->erase(in.sizes->begin() + long(*a));
@@ -959,7 +953,7 @@ private:
       Info in = infoOf(n->input(0)), idx = infoOf(n->input(2));
       if (!in.sizes || !idx.sizes || idx.sizes->size() != 1)
         return set(n->output(0), in.dtype, std::nullopt);
-      auto a = axis(constInt(n->input(1)), in.sizes->size());
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
       if (!a)
         return set(n->output(0), in.dtype, std::nullopt);
       (*in.sizes)[*a] = (*idx.sizes)[0];
@@ -1055,7 +1049,7 @@ private:
       outPad = intsOfList(outPadV);
     else
       outPad = std::vector<int64_t>{0};
-    auto groups = constInt(groupsV);
+    auto groups = ir::constantInt(groupsV);
     Dims out{(*in.sizes)[0]};
     const Dim &wOut = (*w.sizes)[transposed ? 1 : 0];
     if (transposed)
@@ -1090,7 +1084,7 @@ private:
     std::optional<std::vector<int64_t>> dilation = std::vector<int64_t>{1};
     if (dilationV)
       dilation = intsOfList(dilationV);
-    auto ceil = constInt(ceilV);
+    auto ceil = ir::constantInt(ceilV);
     if (!in.sizes || !kernel || kernel->empty() || in.sizes->size() < kernel->size())
       return set(n->output(0), in.dtype, std::nullopt);
     size_t spatial = kernel->size();
@@ -1154,7 +1148,7 @@ private:
     // (self, dim(s), keepdim, ...): dims are an int, an int list or None.
     const ir::Value *dimsV = n->input(1);
     std::optional<std::vector<int64_t>> dims;
-    if (auto d = constInt(dimsV))
+    if (auto d = ir::constantInt(dimsV))
       dims = std::vector<int64_t>{*d};
     else if (!isNone(dimsV) && dimsV->type()->is(ir::TypeKind::List))
       dims = intsOfList(dimsV);
@@ -1166,11 +1160,12 @@ private:
         return set(n->output(0), dt, std::nullopt);
       dimsV = n->input(2);
       dims = isNone(dimsV) ? std::optional(std::vector<int64_t>{}) : intsOfList(dimsV);
-      if (auto d = constInt(dimsV))
+      if (auto d = ir::constantInt(dimsV))
         dims = std::vector<int64_t>{*d};
     }
     size_t keepIndex = (k == "norm" || k == "linalg_vector_norm") ? 3 : 2;
-    auto keep = n->inputs().size() > keepIndex ? constInt(n->input(keepIndex)) : std::nullopt;
+    auto keep =
+        n->inputs().size() > keepIndex ? ir::constantInt(n->input(keepIndex)) : std::nullopt;
     if ((k == "sum" || k == "mean") && n->inputs().size() == 4)
       if (auto d = dtypeArg(n->input(3)))
         dt = d;
@@ -1204,9 +1199,9 @@ private:
     if (n->inputs().size() != 9)
       return;
     Info in = infoOf(n->input(0));
-    auto bidirectional = constInt(n->input(7));
-    auto batchFirst = constInt(n->input(8));
-    auto layers = constInt(n->input(4));
+    auto bidirectional = ir::constantInt(n->input(7));
+    auto batchFirst = ir::constantInt(n->input(8));
+    auto layers = ir::constantInt(n->input(4));
     const ir::Node *params = n->input(2)->node();
     std::optional<Dim> hidden;
     if (params->kind() == ir::prim::ListConstruct && !params->inputs().empty()) {
