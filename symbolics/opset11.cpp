@@ -255,7 +255,9 @@ Result unbind(SymbolicContext &ctx) {
   if (!d)
     return ctx.unsupported("a non-constant dim");
   auto r = OnnxBuilder::rankOf(x);
-  int64_t dim = *d < 0 && r ? *d + *r : *d;
+  int64_t dim = normalizeDim(*d, r);
+  if (dim < 0 && ctx.b.opset() < 11) // Split and Squeeze take negative axes from 11
+    return ctx.unsupported("unbind at a negative dim of a tensor of unknown rank before opset 11");
   std::optional<int64_t> count;
   if (auto dims = OnnxBuilder::dimsOf(x);
       dims && dim >= 0 && dim < int64_t(dims->size()) && (*dims)[size_t(dim)].isStatic())

@@ -746,5 +746,24 @@ TEST_CASE("aten::warn is dropped and a folded int list unpacks to constants") {
   CHECK(ir::printGraph(*g).find("Float(3, 2)") != std::string::npos);
 }
 
+TEST_CASE("unbind: Split + Squeeze from opset 9, a negative dim of unknown rank only from 11") {
+  auto text = [](const char *type, int dim) {
+    return std::string("graph(%x : ") + type + R"IR():
+  %d : int = prim::Constant[value=)IR" +
+           std::to_string(dim) + R"IR(]()
+  %parts : Tensor[] = aten::unbind(%x, %d)
+  %a : Tensor, %b : Tensor = prim::ListUnpack(%parts)
+  %y : Tensor = aten::add(%a, %b, %d)
+  return (%y)
+)IR";
+  };
+  // Rank known: -1 is dim 1 everywhere; two Squeezed halves of a Split.
+  auto g = checked(text("Float(3, 2)", -1), {9, 10, 11, 13, 17});
+  CHECK(first(*g, "Split") != nullptr);
+  CHECK(ir::printGraph(*g).find("Float(3)") != std::string::npos);
+  // Rank unknown: Split and Squeeze take negative axes only from opset 11.
+  CHECK(convertError(text("Tensor", -1), 9).find("negative dim") != std::string::npos);
+}
+
 } // namespace
 } // namespace ts2onnx::symbolics
