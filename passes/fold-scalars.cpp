@@ -398,25 +398,24 @@ bool foldBlock(ir::Graph &g, ir::Block *b, FoldScope scope) {
       changed |= simplifyIfOutputs(g, n);
       continue;
     }
-    if (auto r = scope == FoldScope::kAll ? evaluateListReduction(*n) : std::nullopt) {
+    // Replaces n (one output) by a constant made by `make`, keeping n's source location.
+    auto replaceByConstant = [&](auto make) {
       ir::WithInsertPoint guard(n);
-      ir::Value *c = g.insertConstantBool(*r);
+      ir::Value *c = make();
       c->node()->setSourceLocation(n->sourceLocation());
       n->output()->replaceAllUsesWith(c);
       n->destroy();
       changed = true;
+    };
+    if (auto r = scope == FoldScope::kAll ? evaluateListReduction(*n) : std::nullopt) {
+      replaceByConstant([&] { return g.insertConstantBool(*r); });
       continue;
     }
     if (n->kind() == ir::prim::Constant || !n->blocks().empty() || n->hasSideEffects() ||
         n->outputs().size() != 1 || n->inputs().empty())
       continue;
     if (auto r = scope == FoldScope::kAll ? containsInLiteral(*n) : std::nullopt) {
-      ir::WithInsertPoint guard(n);
-      ir::Value *c = g.insertConstantBool(*r);
-      c->node()->setSourceLocation(n->sourceLocation());
-      n->output()->replaceAllUsesWith(c);
-      n->destroy();
-      changed = true;
+      replaceByConstant([&] { return g.insertConstantBool(*r); });
       continue;
     }
     std::vector<Scalar> in;
@@ -431,15 +430,8 @@ bool foldBlock(ir::Graph &g, ir::Block *b, FoldScope scope) {
     }
     if (!all)
       continue;
-    auto r = evaluate(*n, in, scope);
-    if (!r)
-      continue;
-    ir::WithInsertPoint guard(n);
-    ir::Value *c = makeConstant(g, *r, n->output()->type());
-    c->node()->setSourceLocation(n->sourceLocation());
-    n->output()->replaceAllUsesWith(c);
-    n->destroy();
-    changed = true;
+    if (auto r = evaluate(*n, in, scope))
+      replaceByConstant([&] { return makeConstant(g, *r, n->output()->type()); });
   }
   return changed;
 }
