@@ -26,8 +26,7 @@
 //         nodes for dce. Linear time.
 #include <optional>
 
-#include "absl/container/flat_hash_set.h"
-
+#include "passes/Effects.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -79,22 +78,14 @@ std::optional<int64_t> constantOfKind(const ir::Value *v, ir::TypeKind kind = ir
   return v->type()->is(kind) ? ir::constantInt(v) : std::nullopt;
 }
 
-/// Whether something may write `v` or the containers it is stored in: an in-place op on it, or
-/// a container op that stores it (torch's alias analysis then reports writers, and its peephole
-/// leaves `dim()` of a convolution alone).
+/// Whether a user of `v` may write it or a container it is stored in (an in-place op, an
+/// append or `_set_item`): torch's alias analysis then reports writers, and its peephole leaves
+/// `dim()` of a convolution alone.
 bool mayBeWritten(const ir::Value *v) {
-  static const absl::flat_hash_set<std::string_view> kStores = {
-      "aten::_set_item", "aten::append",      "aten::insert",
-      "aten::extend",    "aten::__setitem__", "prim::SetAttr"};
-  for (const ir::Use &u : v->uses()) {
-    const ir::Symbol k = u.user->kind();
-    if (kStores.contains(k.qualString()))
+  static EffectsCache effects; // by node kind only
+  for (const ir::Use &u : v->uses())
+    if (effects.mayWrite(*u.user))
       return true;
-    std::string_view name = k.name();
-    if (k.isNamespace("aten") && name.size() > 1 && name.back() == '_' &&
-        name[name.size() - 2] != '_')
-      return true; // in-place
-  }
   return false;
 }
 
