@@ -144,35 +144,37 @@ bool simplifyIntAddOrSub(ir::Graph &g, ir::Node *n) {
   return true;
 }
 
-/// The elements of a list literal nothing mutates, or of a constant int list (as new int
-/// constants before `at`); nullopt for other lists.
-std::optional<std::vector<ir::Value *>> listLiteralElements(ir::Graph &g, ir::Value *v) {
+/// A constant int list's values, else null.
+const std::vector<int64_t> *constantInts(const ir::Value *v) {
+  const ir::AttributeValue *a = ir::constantValue(v);
+  return a ? a->getIf<std::vector<int64_t>>() : nullptr;
+}
+
+/// A list literal nothing mutates, or a constant int list.
+bool isListLiteral(const ir::Value *v) {
+  return immutableListConstruct(v) != nullptr || constantInts(v) != nullptr;
+}
+
+/// The elements of a list literal (isListLiteral): a ListConstruct's inputs, or new int
+/// constants before the insertion point for a constant list.
+std::vector<ir::Value *> listLiteralElements(ir::Graph &g, const ir::Value *v) {
   if (ir::Node *lc = immutableListConstruct(v))
     return std::vector<ir::Value *>(lc->inputs().begin(), lc->inputs().end());
-  const ir::AttributeValue *a =
-      v->node()->kind() == ir::prim::Constant ? ir::constantValue(v) : nullptr;
-  const auto *ints = a ? a->getIf<std::vector<int64_t>>() : nullptr;
-  if (!ints)
-    return std::nullopt;
   std::vector<ir::Value *> out;
-  for (int64_t i : *ints)
+  for (int64_t i : *constantInts(v))
     out.push_back(g.insertConstantInt(i));
   return out;
 }
 
 /// `[a, b] + [c, d]` of list literals is the literal `[a, b, c, d]` (torch's list idioms).
 bool concatListLiterals(ir::Graph &g, ir::Node *n) {
-  if (!immutableListConstruct(n->input(0)) && n->input(0)->node()->kind() != ir::prim::Constant)
-    return false;
-  if (!immutableListConstruct(n->input(1)) && n->input(1)->node()->kind() != ir::prim::Constant)
+  if (!isListLiteral(n->input(0)) || !isListLiteral(n->input(1)))
     return false;
   ir::WithInsertPoint guard(n);
-  auto a = listLiteralElements(g, n->input(0));
-  auto b = a ? listLiteralElements(g, n->input(1)) : std::nullopt;
-  if (!a || !b)
-    return false; // at most some unused int constants were made; dce removes them
-  a->insert(a->end(), b->begin(), b->end());
-  ir::Node *lc = g.insert(ir::prim::ListConstruct, *a, 1);
+  std::vector<ir::Value *> elements = listLiteralElements(g, n->input(0));
+  std::vector<ir::Value *> tail = listLiteralElements(g, n->input(1));
+  elements.insert(elements.end(), tail.begin(), tail.end());
+  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
   lc->output()->setType(n->output()->type());
   lc->setSourceLocation(n->sourceLocation());
   n->output()->replaceAllUsesWith(lc->output());
