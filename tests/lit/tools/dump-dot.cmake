@@ -1,0 +1,27 @@
+# `ts2onnx dump --dot` on a fixture (cmake -DTS2ONNX=.. -DMODEL=.. -DTORCH_GRAPH=.. -DWORK_DIR=.. -P dump-dot.cmake): one cluster per block of torch's own printout of the same
+# model (prim::If has two blocks, prim::Loop one), and Graphviz accepts the text when installed.
+execute_process(COMMAND ${TS2ONNX} dump ${MODEL} --dot OUTPUT_VARIABLE dot RESULT_VARIABLE rc
+                ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "dump --dot failed (${rc}): ${err}")
+endif()
+file(READ ${TORCH_GRAPH} torch_graph)
+string(REGEX MATCHALL "block[0-9]+\\(" torch_blocks "${torch_graph}")
+string(REGEX MATCHALL "subgraph cluster_" clusters "${dot}")
+list(LENGTH torch_blocks n_torch)
+list(LENGTH clusters n_ours)
+if(NOT n_torch EQUAL n_ours)
+  message(FATAL_ERROR "dump --dot drew ${n_ours} clusters; torch's graph has ${n_torch} blocks")
+endif()
+find_program(DOT_EXE dot)
+if(DOT_EXE)
+  file(WRITE ${WORK_DIR}/dot_test.dot "${dot}")
+  execute_process(COMMAND ${DOT_EXE} -Tsvg ${WORK_DIR}/dot_test.dot -o ${WORK_DIR}/dot_test.svg
+                  RESULT_VARIABLE dot_rc ERROR_VARIABLE dot_err)
+  if(NOT dot_rc EQUAL 0)
+    message(FATAL_ERROR "dot -Tsvg rejected the output: ${dot_err}")
+  endif()
+  message(STATUS "dot -Tsvg accepted ${n_ours} clusters")
+else()
+  message(STATUS "graphviz not installed: checked the clusters only")
+endif()
