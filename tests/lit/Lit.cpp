@@ -135,6 +135,8 @@ absl::StatusOr<std::vector<RunLine>> parseRunLines(const std::vector<std::string
     run.command = text;
     if (absl::Status s = parseFileCheckTail(run); !s.ok())
       return s;
+    while (!run.command.empty() && (run.command.back() == ' ' || run.command.back() == '\t'))
+      run.command.pop_back();
     if (run.command.find_first_not_of(" \t") == std::string::npos)
       return absl::InvalidArgumentError(fmt::format("line {}: empty RUN line", run.line));
     runs.push_back(std::move(run));
@@ -156,8 +158,10 @@ std::vector<Case> splitCases(const std::vector<std::string> &lines) {
         continue;
       if (!c.firstLine)
         c.firstLine = int(i) + 1;
-      // A case holds IR or at least one directive-like comment; prose alone is not a case.
-      content |= !isComment(lines[i]) || lines[i].find(':') != std::string::npos;
+      // A case holds IR or a directive (`# WORD:` in capitals); prose and RUN lines alone are
+      // a header, not a case.
+      static const std::regex directiveLike(R"(^\s*#\s*[A-Z][A-Z0-9_]*(-[A-Z0-9]+)*:.*$)");
+      content |= !isComment(lines[i]) || std::regex_match(lines[i], directiveLike);
     }
     if (content) {
       c.index = int(cases.size()) + 1;
@@ -313,6 +317,12 @@ absl::Status runLitFile(const std::string &path, const LitConfig &config, int *c
   if (runs.empty())
     return absl::InvalidArgumentError(fmt::format("{}: no `# RUN:` line", path));
   std::vector<Case> cases = splitCases(lines);
+  size_t firstPartEnd = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (isSeparator(lines[i])) {
+      firstPartEnd = i;
+      break;
+    }
   if (cases.empty())
     return absl::InvalidArgumentError(fmt::format("{}: no test case", path));
 
@@ -338,8 +348,23 @@ absl::Status runLitFile(const std::string &path, const LitConfig &config, int *c
     std::vector<std::string> caseLines(lines.begin() + c.begin, lines.begin() + c.end);
     std::string where = fmt::format("{}:{}: case {}", path, c.firstLine, c.index);
 
-    for (size_t r = 0; r < runs.size(); ++r) {
-      const RunLine &run = runs[r];
+    // A case with RUN lines of its own runs those; the others run the first part's.
+    std::vector<const RunLine *> caseRuns;
+    for (const RunLine &run : runs)
+      if (size_t(run.line - 1) >= c.begin && size_t(run.line - 1) < c.end)
+        caseRuns.push_back(&run);
+    if (caseRuns.empty())
+      for (const RunLine &run : runs)
+        if (size_t(run.line - 1) < firstPartEnd)
+          caseRuns.push_back(&run);
+    if (caseRuns.empty()) {
+      failures.push_back(fmt::format("{}: no RUN line applies (none in the case, none before the "
+                                     "first `# -----`)",
+                                     where));
+      continue;
+    }
+    for (size_t r = 0; r < caseRuns.size(); ++r) {
+      const RunLine &run = *caseRuns[r];
       std::string scratch =
           fmt::format("{}/{}.case{}.run{}.tmp", config.workDir, stem, c.index, r + 1);
       std::string command = substitute(run.command, config, caseFile, dir, scratch);

@@ -1,7 +1,8 @@
 // The lit runner: one test file, several cases, RUN lines, FileCheck directives.
 //
 // Given: a test file (docs/testing.md): `# RUN: <command> [| FileCheck [--check-prefix=P]]` lines
-//   (a trailing `\` continues a RUN line), then cases separated by `# -----` lines.
+//   (a trailing `\` continues a RUN line) and cases separated by `# -----` lines. RUN lines
+//   before the first `# -----` apply to every case that has none of its own.
 // Does: writes each case to its own file, with every other line (and every `#` comment) blanked
 //   so parser errors keep the test file's line numbers, runs every RUN line on it through
 //   `bash -o pipefail` with `%s` (the case file), `%S` (the test's directory), `%t` (a scratch

@@ -148,6 +148,26 @@ TEST_CASE("lit runner: no RUN line, no case, a case without directives are error
             .find("no X directives") != std::string::npos);
 }
 
+TEST_CASE("lit runner: a case with RUN lines of its own runs only those") {
+  std::string text = "# RUN: echo shared\n"
+                     "a\n"
+                     "# CHECK: shared\n"
+                     "# -----\n"
+                     "# RUN: echo own\n"
+                     "b\n"
+                     "# CHECK: own\n"
+                     "# CHECK-NOT: shared\n"
+                     "# -----\n"
+                     "c\n"
+                     "# CHECK: shared\n";
+  int cases = 0;
+  CHECK(runLit("own.test", text, &cases) == "");
+  CHECK(cases == 3);
+  std::string none = "# Header without RUN.\n# -----\nx\n# CHECK: x\n# -----\n# RUN: cat %s\ny\n"
+                     "# CHECK: y\n";
+  CHECK(runLit("none.test", none).find("case 1: no RUN line applies") != std::string::npos);
+}
+
 TEST_CASE("lit runner: a failing command fails the test unless the RUN line says `not`") {
   CHECK(runLit("fail.test", "# RUN: false\nalpha\n# CHECK: alpha\n").find("the command failed") !=
         std::string::npos);

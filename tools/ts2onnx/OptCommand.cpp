@@ -32,6 +32,7 @@ struct OptFlags {
   std::string opset;
   InstrumentationFlags instrumentation;
   bool listPasses = false;
+  bool checkOnnx = false;
   std::string method;
 };
 
@@ -105,6 +106,10 @@ int runOpt(const std::vector<std::string> &args) {
   parser.addList("pass-option", &f.passOptions, "KEY=VALUE",
                  "Extra option for passes (repeatable)");
   parser.addBool("list-passes", &f.listPasses, "List the available passes and exit");
+  parser.addBool(
+      "check-onnx", &f.checkOnnx,
+      "After the passes, emit the ONNX model at --opset and run ONNX's checker and strict\n"
+      "shape inference on it (as convert does); fail with their message");
   parser.setEpilogue(passList());
 
   for (const std::string &a : args)
@@ -162,6 +167,13 @@ int runOpt(const std::vector<std::string> &args) {
     return reportError("opt", graph.status());
   if (absl::Status s = pm.run(**graph); !s.ok())
     return reportError("opt", s);
+  if (f.checkOnnx) {
+    // The emitter that convert uses, so a lit test of a symbolic sees what convert would.
+    ConvertOptions co;
+    co.opset = pm.options().targetOpset;
+    if (auto model = exportGraph(**graph, co); !model.ok())
+      return reportError("opt", model.status());
+  }
   if (absl::Status s = writeOutput(f.output, ir::printGraph(**graph)); !s.ok())
     return reportError("opt", s);
   return kExitOk;
