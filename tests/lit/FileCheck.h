@@ -42,6 +42,9 @@ absl::Status parseDirectives(const std::vector<std::string> &lines, int firstLin
 absl::Status fileCheck(const std::vector<CheckDirective> &directives, std::string_view text,
                        std::string_view file);
 
+/// The lines of `text` (a final newline ends the last line, it does not start another).
+std::vector<std::string> splitLines(std::string_view text);
+
 /// The name of a directive kind as written after the prefix ("", "-NEXT", ...).
 std::string_view kindSuffix(CheckKind kind);
 

@@ -13,24 +13,11 @@
 namespace ts2onnx::lit {
 namespace {
 
-std::vector<std::string> split(const std::string &text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    lines.push_back(text.substr(start, nl - start));
-    if (nl == std::string::npos)
-      break;
-    start = nl + 1;
-  }
-  return lines;
-}
-
 /// FileCheck of `checks` (directive lines, prefix CHECK) against `output`: "" or the error.
 std::string check(const std::string &checks, const std::string &output,
                   std::vector<std::string> prefixes = {"CHECK"}) {
   std::vector<CheckDirective> d;
-  absl::Status s = parseDirectives(split(checks), 1, prefixes, d);
+  absl::Status s = parseDirectives(splitLines(checks), 1, prefixes, d);
   if (s.ok())
     s = fileCheck(d, output, "t.test");
   return s.ok() ? "" : std::string(s.message());
