@@ -11,16 +11,6 @@
 namespace ts2onnx::ir {
 namespace {
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 bool isOctal(char c) { return c >= '0' && c <= '7'; }
 
 // torch's printer writes each byte it does not print as itself as `\` and three characters
@@ -45,6 +35,16 @@ bool decodeSignedOctal(std::string_view text, std::string &out) {
 }
 
 } // namespace
+
+int hexDigitValue(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
 
 void appendUtf8(std::string &out, uint32_t cp) {
   if (cp < 0x80) {
@@ -102,7 +102,7 @@ absl::StatusOr<size_t> decodeEscape(std::string_view text, std::string &out,
     size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
     uint32_t cp = 0;
     for (size_t i = 1; i <= n; ++i) {
-      int d = i < text.size() ? hexValue(text[i]) : -1;
+      int d = i < text.size() ? hexDigitValue(text[i]) : -1;
       if (d < 0)
         return absl::InvalidArgumentError(fmt::format("invalid \\{} escape (needs {} hex digits)",
                                                       e, e == 'x' ? "two" : std::to_string(n)));

@@ -36,6 +36,9 @@ absl::StatusOr<size_t> decodeEscape(std::string_view text, std::string &out,
 /// Decodes every escape in `body` (the characters between the quotes).
 absl::StatusOr<std::string> decodeEscapes(std::string_view body, const EscapeOptions &options = {});
 
+/// The value of hex digit `c` (either case), or -1.
+int hexDigitValue(char c);
+
 /// Appends code point `cp` (at most U+10FFFF) as UTF-8.
 void appendUtf8(std::string &out, uint32_t cp);
 

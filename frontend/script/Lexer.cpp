@@ -44,16 +44,6 @@ constexpr Spelling kOperators[] = {
 bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
-int hexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::string describeChar(char c) {
   auto u = static_cast<unsigned char>(c);
   if (u >= 0x21 && u < 0x7f)
@@ -241,7 +231,7 @@ private:
       uint64_t value = 0;
       size_t digits = 0;
       while (!atEnd()) {
-        int d = hexValue(src_[pos_]);
+        int d = ir::hexDigitValue(src_[pos_]);
         if (d < 0 || static_cast<unsigned>(d) >= base)
           break;
         if (value > (UINT64_MAX - static_cast<unsigned>(d)) / base)
