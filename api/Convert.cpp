@@ -14,6 +14,7 @@
 #include "symbolics/ModelWriter.h"
 #include "symbolics/SymbolicRegistry.h"
 #include "symbolics/Symbolics.h"
+#include "ts2onnx/extend.h"
 #include "ts2onnx/ts2onnx.h"
 
 // Freezing lives in the frontend (it needs the archive's module tree); until that file exists

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include <ts2onnx/extend.h>
 #include <ts2onnx/ts2onnx.h>
 
 using ts2onnx::ir::Value;

@@ -375,4 +375,78 @@ const IValue *Object::attr(std::string_view name) const {
   return nullptr;
 }
 
+bool isContainer(const IValue &v) {
+  switch (v.kind()) {
+  case IValue::Kind::Tuple:
+  case IValue::Kind::List:
+  case IValue::Kind::Dict:
+  case IValue::Kind::Object:
+  case IValue::Kind::Enum:
+    return true;
+  default:
+    return false;
+  }
+}
+
+size_t childCount(const IValue &v) {
+  switch (v.kind()) {
+  case IValue::Kind::Tuple:
+    return v.toTuple().elements.size();
+  case IValue::Kind::List:
+    return v.toList().elements.size();
+  case IValue::Kind::Dict:
+    return 2 * v.toDict().size();
+  case IValue::Kind::Object:
+    return v.toObject().attributes.size() + 1;
+  case IValue::Kind::Enum:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+const IValue &child(const IValue &v, size_t i) {
+  switch (v.kind()) {
+  case IValue::Kind::Tuple:
+    return v.toTuple().elements[i];
+  case IValue::Kind::List:
+    return v.toList().elements[i];
+  case IValue::Kind::Dict: {
+    const auto &entry = v.toDict().entries()[i / 2];
+    return i % 2 ? entry.second : entry.first;
+  }
+  case IValue::Kind::Object: {
+    const Object &o = v.toObject();
+    return i < o.attributes.size() ? o.attributes[i].second : o.state;
+  }
+  default:
+    return v.toEnum().value;
+  }
+}
+
+void clearChildren(const IValue &v) {
+  switch (v.kind()) {
+  case IValue::Kind::Tuple:
+    v.tuplePtr()->elements.clear();
+    break;
+  case IValue::Kind::List:
+    v.listPtr()->elements.clear();
+    break;
+  case IValue::Kind::Dict:
+    v.dictPtr()->clear();
+    break;
+  case IValue::Kind::Object: {
+    auto o = v.objectPtr();
+    o->attributes.clear();
+    o->state = IValue();
+    break;
+  }
+  case IValue::Kind::Enum:
+    v.enumPtr()->value = IValue();
+    break;
+  default:
+    break;
+  }
+}
+
 } // namespace ts2onnx::frontend

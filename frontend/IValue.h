@@ -254,4 +254,13 @@ struct StorageRef {
   std::shared_ptr<const ir::Storage> storage;
 };
 
+/// The children of containers (tuples, lists, dicts, objects, enums), for walks over a value
+/// graph that may hold cycles (the unpickler's checks). A dict's children alternate key, value;
+/// an object's are its attributes and then its __setstate__ state.
+bool isContainer(const IValue &v);
+size_t childCount(const IValue &v);
+const IValue &child(const IValue &v, size_t i);
+/// Drops the children of a container (breaks cycles in values the caller never sees).
+void clearChildren(const IValue &v);
+
 } // namespace ts2onnx::frontend

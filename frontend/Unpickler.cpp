@@ -9,216 +9,15 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "fmt/format.h"
+#include "frontend/PickleOpcodes.h"
+#include "frontend/UnpicklerAllowList.h"
 #include "frontend/Utf8.h"
 #include "ir/Status.h"
 
 namespace ts2onnx::frontend {
 namespace {
 
-// Opcodes of pickle protocols 0-5 that this reader knows by name.
-enum Op : uint8_t {
-  MARK = '(',
-  STOP = '.',
-  POP = '0',
-  POP_MARK = '1',
-  DUP = '2',
-  FLOAT = 'F',
-  INT = 'I',
-  BININT = 'J',
-  BININT1 = 'K',
-  LONG = 'L',
-  BININT2 = 'M',
-  NONE = 'N',
-  PERSID = 'P',
-  BINPERSID = 'Q',
-  REDUCE = 'R',
-  STRING = 'S',
-  BINSTRING = 'T',
-  SHORT_BINSTRING = 'U',
-  UNICODE = 'V',
-  BINUNICODE = 'X',
-  APPEND = 'a',
-  BUILD = 'b',
-  GLOBAL = 'c',
-  DICT = 'd',
-  EMPTY_DICT = '}',
-  APPENDS = 'e',
-  GET = 'g',
-  BINGET = 'h',
-  INST = 'i',
-  LONG_BINGET = 'j',
-  LIST = 'l',
-  EMPTY_LIST = ']',
-  OBJ = 'o',
-  PUT = 'p',
-  BINPUT = 'q',
-  LONG_BINPUT = 'r',
-  SETITEM = 's',
-  TUPLE = 't',
-  EMPTY_TUPLE = ')',
-  SETITEMS = 'u',
-  BINFLOAT = 'G',
-  PROTO = 0x80,
-  NEWOBJ = 0x81,
-  EXT1 = 0x82,
-  EXT2 = 0x83,
-  EXT4 = 0x84,
-  TUPLE1 = 0x85,
-  TUPLE2 = 0x86,
-  TUPLE3 = 0x87,
-  NEWTRUE = 0x88,
-  NEWFALSE = 0x89,
-  LONG1 = 0x8a,
-  LONG4 = 0x8b,
-  BINBYTES = 'B',
-  SHORT_BINBYTES = 'C',
-  SHORT_BINUNICODE = 0x8c,
-  BINUNICODE8 = 0x8d,
-  BINBYTES8 = 0x8e,
-  EMPTY_SET = 0x8f,
-  ADDITEMS = 0x90,
-  FROZENSET = 0x91,
-  NEWOBJ_EX = 0x92,
-  STACK_GLOBAL = 0x93,
-  MEMOIZE = 0x94,
-  FRAME = 0x95,
-  BYTEARRAY8 = 0x96,
-  NEXT_BUFFER = 0x97,
-  READONLY_BUFFER = 0x98,
-};
-
-std::string opName(uint8_t op) {
-  switch (op) {
-  case PERSID:
-    return "PERSID";
-  case INST:
-    return "INST";
-  case OBJ:
-    return "OBJ";
-  case FLOAT:
-    return "FLOAT";
-  case STRING:
-    return "STRING";
-  case UNICODE:
-    return "UNICODE";
-  case EXT1:
-  case EXT2:
-  case EXT4:
-    return "EXT";
-  case LONG4:
-    return "LONG4";
-  case EMPTY_SET:
-    return "EMPTY_SET";
-  case ADDITEMS:
-    return "ADDITEMS";
-  case FROZENSET:
-    return "FROZENSET";
-  case NEWOBJ_EX:
-    return "NEWOBJ_EX";
-  case BYTEARRAY8:
-    return "BYTEARRAY8";
-  case NEXT_BUFFER:
-    return "NEXT_BUFFER";
-  case READONLY_BUFFER:
-    return "READONLY_BUFFER";
-  default:
-    return fmt::format("0x{:02x}", op);
-  }
-}
-
-bool isContainer(const IValue &v) {
-  switch (v.kind()) {
-  case IValue::Kind::Tuple:
-  case IValue::Kind::List:
-  case IValue::Kind::Dict:
-  case IValue::Kind::Object:
-  case IValue::Kind::Enum:
-    return true;
-  default:
-    return false;
-  }
-}
-
-size_t childCount(const IValue &v) {
-  switch (v.kind()) {
-  case IValue::Kind::Tuple:
-    return v.toTuple().elements.size();
-  case IValue::Kind::List:
-    return v.toList().elements.size();
-  case IValue::Kind::Dict:
-    return 2 * v.toDict().size();
-  case IValue::Kind::Object:
-    return v.toObject().attributes.size() + 1;
-  case IValue::Kind::Enum:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
-const IValue &child(const IValue &v, size_t i) {
-  switch (v.kind()) {
-  case IValue::Kind::Tuple:
-    return v.toTuple().elements[i];
-  case IValue::Kind::List:
-    return v.toList().elements[i];
-  case IValue::Kind::Dict: {
-    const auto &entry = v.toDict().entries()[i / 2];
-    return i % 2 ? entry.second : entry.first;
-  }
-  case IValue::Kind::Object: {
-    const Object &o = v.toObject();
-    return i < o.attributes.size() ? o.attributes[i].second : o.state;
-  }
-  default:
-    return v.toEnum().value;
-  }
-}
-
-/// Drops the children of a container (breaks cycles in values the caller never sees).
-void clearChildren(const IValue &v) {
-  switch (v.kind()) {
-  case IValue::Kind::Tuple:
-    v.tuplePtr()->elements.clear();
-    break;
-  case IValue::Kind::List:
-    v.listPtr()->elements.clear();
-    break;
-  case IValue::Kind::Dict:
-    v.dictPtr()->clear();
-    break;
-  case IValue::Kind::Object: {
-    auto o = v.objectPtr();
-    o->attributes.clear();
-    o->state = IValue();
-    break;
-  }
-  case IValue::Kind::Enum:
-    v.enumPtr()->value = IValue();
-    break;
-  default:
-    break;
-  }
-}
-
-bool isIdentifierChar(char c) {
-  return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/// `a.b_c.D`: dot-separated identifiers.
-bool isDottedName(std::string_view s) {
-  if (s.empty() || s.front() == '.' || s.back() == '.')
-    return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '.') {
-      if (s[i - 1] == '.')
-        return false;
-    } else if (!isIdentifierChar(s[i])) {
-      return false;
-    }
-  }
-  return true;
-}
+using namespace pickle;
 
 bool startsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -733,78 +532,16 @@ absl::StatusOr<ClassKind> Unpickler::classKind(const std::string &qualified) {
 }
 
 absl::StatusOr<IValue> Unpickler::resolveGlobal(std::string_view module, std::string_view name) {
-  if (!isDottedName(module) || !isDottedName(name))
-    return fail(fmt::format("malformed global name '{}.{}'", std::string(module.substr(0, 80)),
-                            std::string(name.substr(0, 80))));
-  auto g = std::make_shared<GlobalRef>();
-  g->qualifiedName = fmt::format("{}.{}", module, name);
-  auto make = [&g](GlobalRef::Kind kind) -> IValue {
-    g->kind = kind;
-    return IValue::fromGlobal(g);
-  };
-  if (module == "torch._utils") {
-    if (name == "_rebuild_tensor_v2")
-      return make(GlobalRef::Kind::RebuildTensorV2);
-    if (name == "_rebuild_qtensor")
-      return make(GlobalRef::Kind::RebuildQTensor);
-    if (name == "_rebuild_sparse_tensor")
-      return fail("unsupported global 'torch._utils._rebuild_sparse_tensor' (sparse tensors "
-                  "cannot be converted)");
-  } else if (module == "torch") {
-    if (name == "device")
-      return make(GlobalRef::Kind::Device);
-    if (name.size() > 7 && name.substr(name.size() - 7) == "Storage") {
-      if (std::optional<ir::ScalarType> t =
-              ir::scalarTypeFromName(name.substr(0, name.size() - 7))) {
-        g->dtype = *t;
-        return make(GlobalRef::Kind::StorageType);
-      }
-      return fail(fmt::format("unsupported storage type 'torch.{}'", name));
-    }
-    static const std::pair<std::string_view, QuantParams::Scheme> kSchemes[] = {
-        {"per_tensor_affine", QuantParams::Scheme::PerTensorAffine},
-        {"per_channel_affine", QuantParams::Scheme::PerChannelAffine},
-        {"per_tensor_symmetric", QuantParams::Scheme::PerTensorSymmetric},
-        {"per_channel_symmetric", QuantParams::Scheme::PerChannelSymmetric},
-        {"per_channel_affine_float_qparams", QuantParams::Scheme::PerChannelAffineFloatQParams},
-    };
-    for (const auto &[schemeName, scheme] : kSchemes) {
-      if (name == schemeName) {
-        g->qscheme = scheme;
-        return make(GlobalRef::Kind::QScheme);
-      }
-    }
-  } else if (module == "collections" && name == "OrderedDict") {
-    return make(GlobalRef::Kind::OrderedDict);
-  } else if (module == "builtins" && name == "complex") {
-    return make(GlobalRef::Kind::Complex);
-  } else if (module == "torch.jit._pickle") {
-    static const std::pair<std::string_view, GlobalRef::Kind> kHelpers[] = {
-        {"restore_type_tag", GlobalRef::Kind::RestoreTypeTag},
-        {"build_intlist", GlobalRef::Kind::BuildIntList},
-        {"build_tensorlist", GlobalRef::Kind::BuildTensorList},
-        {"build_doublelist", GlobalRef::Kind::BuildDoubleList},
-        {"build_boollist", GlobalRef::Kind::BuildBoolList},
-        {"build_tensor_from_id", GlobalRef::Kind::BuildTensorFromId},
-    };
-    for (const auto &[helper, kind] : kHelpers)
-      if (name == helper)
-        return make(kind);
-  } else if (module == "__torch__" || startsWith(module, "__torch__.")) {
-    TS2ONNX_ASSIGN_OR_RETURN(ClassKind kind, classKind(g->qualifiedName));
-    switch (kind) {
-    case ClassKind::Object:
-      return make(GlobalRef::Kind::Class);
-    case ClassKind::SetStateObject:
-      return make(GlobalRef::Kind::SetStateClass);
-    case ClassKind::Enum:
-      return make(GlobalRef::Kind::EnumClass);
-    }
-  } else if (module == "torch._tensor" && name == "_rebuild_from_type_v2") {
-    return fail("unsupported global 'torch._tensor._rebuild_from_type_v2' (tensor subclasses "
-                "are not written by torch.jit.save)");
+  absl::StatusOr<std::shared_ptr<GlobalRef>> g = allowedGlobal(module, name);
+  if (!g.ok())
+    return fail(std::string(g.status().message()));
+  if ((*g)->kind == GlobalRef::Kind::Class) {
+    TS2ONNX_ASSIGN_OR_RETURN(ClassKind kind, classKind((*g)->qualifiedName));
+    (*g)->kind = kind == ClassKind::SetStateObject ? GlobalRef::Kind::SetStateClass
+                 : kind == ClassKind::Enum         ? GlobalRef::Kind::EnumClass
+                                                   : GlobalRef::Kind::Class;
   }
-  return fail(fmt::format("forbidden global '{}'", g->qualifiedName));
+  return IValue::fromGlobal(*std::move(g));
 }
 
 absl::Status Unpickler::reduce() {

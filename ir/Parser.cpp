@@ -13,6 +13,7 @@
 
 #include "ir/Printer.h"
 #include "ir/PrinterInternal.h"
+#include "ir/StringEscape.h"
 
 namespace ts2onnx::ir {
 namespace {
@@ -910,66 +911,22 @@ private:
     return true;
   }
 
+  // A string as torch's printer quotes it: no bare quote inside, escapes as
+  // c10::printQuotedString writes them (signed octal digits included).
   static std::optional<std::string> unquote(std::string_view s) {
     if (s.size() < 2 || s.front() != '"' || s.back() != '"')
       return std::nullopt;
-    std::string out;
-    for (size_t i = 1; i + 1 < s.size(); ++i) {
-      char c = s[i];
-      if (c == '"')
+    std::string_view body = s.substr(1, s.size() - 2);
+    for (size_t i = 0; i < body.size(); ++i) {
+      if (body[i] == '"')
         return std::nullopt;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (++i + 1 >= s.size())
-        return std::nullopt;
-      switch (char e = s[i]) {
-      case '\\':
-      case '\'':
-      case '"':
-        out += e;
-        break;
-      case 'a':
-        out += '\a';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'v':
-        out += '\v';
-        break;
-      default: {
-        // Three pseudo-octal digits, each '0' + d for d in [-7, 7] (see appendQuoted).
-        if (i + 3 >= s.size())
-          return std::nullopt;
-        int v = 0;
-        for (int k = 0; k < 3; ++k) {
-          int d = s[i + k] - '0';
-          if (d < -7 || d > 7)
-            return std::nullopt;
-          v = v * 8 + d;
-        }
-        if (v < -128 || v > 255)
-          return std::nullopt;
-        out += static_cast<char>(v);
-        i += 2;
-      }
-      }
+      if (body[i] == '\\')
+        ++i;
     }
-    return out;
+    absl::StatusOr<std::string> out = ir::decodeEscapes(body, {/*torchPrinterOctal=*/true});
+    if (!out.ok())
+      return std::nullopt;
+    return *std::move(out);
   }
 
   // Splits `[a, b, c]` / `(a, b)` contents at top-level ", ".

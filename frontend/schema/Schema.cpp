@@ -1,6 +1,7 @@
 #include "frontend/schema/Schema.h"
 
 #include "ir/Printer.h"
+#include "ir/StringEscape.h"
 
 #include <cerrno>
 #include <cmath>
@@ -785,47 +786,10 @@ private:
       }
       if (pos_ >= text_.size())
         return error("unterminated string");
-      char e = text_[pos_++];
-      switch (e) {
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'v':
-        out += '\v';
-        break;
-      case 'a':
-        out += '\a';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-      case '4':
-      case '5':
-      case '6':
-      case '7': {
-        int v = e - '0';
-        for (int k = 0; k < 2 && pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '7';
-             ++k)
-          v = v * 8 + (text_[pos_++] - '0');
-        out += static_cast<char>(v & 0xff);
-        break;
-      }
-      default:
-        out += e; // \\ \' \" and anything else stand for themselves
-      }
+      absl::StatusOr<size_t> used = ir::decodeEscape(text_.substr(pos_), out);
+      if (!used.ok())
+        return error(std::string(used.status().message()));
+      pos_ += *used;
     }
   }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/charconv.h"
 #include "fmt/format.h"
 #include "frontend/Utf8.h"
+#include "ir/StringEscape.h"
 
 namespace ts2onnx::frontend::script {
 
@@ -43,39 +44,11 @@ constexpr Spelling kOperators[] = {
 bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
-int hexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 std::string describeChar(char c) {
   auto u = static_cast<unsigned char>(c);
   if (u >= 0x21 && u < 0x7f)
     return fmt::format("'{}'", c);
   return fmt::format("byte 0x{:02x}", u);
-}
-
-void appendUtf8(std::string &out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 class Lexer {
@@ -258,7 +231,7 @@ private:
       uint64_t value = 0;
       size_t digits = 0;
       while (!atEnd()) {
-        int d = hexValue(src_[pos_]);
+        int d = ir::hexDigitValue(src_[pos_]);
         if (d < 0 || static_cast<unsigned>(d) >= base)
           break;
         if (value > (UINT64_MAX - static_cast<unsigned>(d)) / base)
@@ -390,74 +363,10 @@ private:
         consumeNewline(); // backslash-newline continues the literal
         continue;
       }
-      ++pos_;
-      switch (e) {
-      case '\\':
-      case '\'':
-      case '"':
-        value.push_back(e);
-        break;
-      case 'a':
-        value.push_back('\a');
-        break;
-      case 'b':
-        value.push_back('\b');
-        break;
-      case 'f':
-        value.push_back('\f');
-        break;
-      case 'n':
-        value.push_back('\n');
-        break;
-      case 'r':
-        value.push_back('\r');
-        break;
-      case 't':
-        value.push_back('\t');
-        break;
-      case 'v':
-        value.push_back('\v');
-        break;
-      case 'x': {
-        int hi = pos_ < src_.size() ? hexValue(src_[pos_]) : -1;
-        int lo = pos_ + 1 < src_.size() ? hexValue(src_[pos_ + 1]) : -1;
-        if (hi < 0 || lo < 0)
-          return error(line_, escCol, "invalid \\x escape (needs two hex digits)");
-        value.push_back(static_cast<char>(hi * 16 + lo));
-        pos_ += 2;
-        break;
-      }
-      case 'u':
-      case 'U': {
-        size_t n = e == 'u' ? 4 : 8;
-        uint32_t cp = 0;
-        for (size_t i = 0; i < n; ++i) {
-          int d = pos_ + i < src_.size() ? hexValue(src_[pos_ + i]) : -1;
-          if (d < 0)
-            return error(line_, escCol,
-                         fmt::format("invalid \\{} escape (needs {} hex digits)", e, n));
-          cp = cp * 16 + static_cast<uint32_t>(d);
-        }
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-          return error(line_, escCol, fmt::format("invalid code point U+{:X} in escape", cp));
-        appendUtf8(value, cp);
-        pos_ += n;
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          unsigned v = static_cast<unsigned>(e - '0');
-          for (int i = 0; i < 2 && !atEnd() && src_[pos_] >= '0' && src_[pos_] <= '7'; ++i)
-            v = v * 8 + static_cast<unsigned>(src_[pos_++] - '0');
-          if (v > 0xFF)
-            return error(line_, escCol, "octal escape is larger than \\377");
-          value.push_back(static_cast<char>(v));
-        } else {
-          value.push_back('\\'); // unknown escape: kept verbatim, as Python does
-          --pos_;
-        }
-        break;
-      }
+      absl::StatusOr<size_t> used = ir::decodeEscape(src_.substr(pos_), value);
+      if (!used.ok())
+        return error(line_, escCol, std::string(used.status().message()));
+      pos_ += *used;
     }
     Token &t = push(TokenKind::String, line, col);
     t.text = std::move(value);

@@ -1,36 +1,15 @@
 // ts2onnx's public API: convert a TorchScript archive (`torch.jit.save` output) to an ONNX
-// model, in one call or step by step.
+// model in one call.
 //
 //   ts2onnx::ConvertOptions opts;
 //   opts.opset = 17;
-//   opts.inputs = {{"x", ts2onnx::ir::ScalarType::Float32,
-//                   {ts2onnx::ir::Dim::named("batch"), ts2onnx::ir::Dim::known(3)}}};
+//   opts.inputs = {{"x", ts2onnx::ScalarType::Float32,
+//                   {ts2onnx::Dim::named("batch"), ts2onnx::Dim::known(3)}}};
 //   absl::StatusOr<onnx::ModelProto> model = ts2onnx::convert("model.pt", opts);
 //   if (model.ok()) status = ts2onnx::writeModel(*model, "model.onnx", "model.pt");
 //
-// The steps, for tools that want to stop in between (every one of them is what `convert` does):
-//   loadGraph   archive -> the inlined, frozen graph of the method, input types from the specs
-//   runPipeline the standard passes, symbolics included (with instrumentation)
-//   exportGraph the ONNX-dialect graph -> checked onnx::ModelProto
-//
-// Extending the conversion (register before converting; registrations are process-wide):
-//   registerOperatorSchema  lets the frontend compile calls to a custom operator
-//                           (`torch.ops.mydomain.op(...)`, defined with torch.library)
-//   registerSymbolic        a handler turning `mydomain::op` into ONNX nodes, or one that
-//                           overrides the builtin handler of `aten::x` for an opset range
-//   ConvertOptions::customOpsets  the version of a custom domain in the model's opset_import
-//   passRegistry() + ConvertOptions::extraPasses  user passes in the pipeline
-//
-//   ts2onnx::registerOperatorSchema("mydomain::scaled_tanh(Tensor x, float alpha) -> Tensor");
-//   ts2onnx::registerSymbolic("mydomain::scaled_tanh", [](ts2onnx::SymbolicContext &ctx)
-//       -> absl::StatusOr<std::vector<ts2onnx::ir::Value *>> {
-//     std::optional<double> alpha = ctx.constFloat(1);
-//     if (!alpha)
-//       return ctx.error("alpha must be a constant");
-//     ts2onnx::ir::Node *n = ctx.b.customNode("mydomain", "AlphaTanh", {ctx.input(0)},
-//                                             {ts2onnx::OnnxAttr::f("alpha", *alpha)});
-//     return std::vector<ts2onnx::ir::Value *>{n->output()};
-//   });
+// Custom operators and symbolics, user passes and the conversion's separate steps (loadGraph,
+// runPipeline, exportGraph) are in <ts2onnx/extend.h>, which exposes the converter's IR.
 #pragma once
 
 #include <cstdint>
@@ -43,55 +22,19 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "ir/Graph.h"
+#include "ir/Type.h"
 #include "onnx/onnx_pb.h"
 #include "passes/PassManager.h"
-#include "symbolics/OnnxBuilder.h"
-#include "symbolics/SymbolicRegistry.h"
 
 namespace ts2onnx {
 
 /// The version of this library (`0.1.0`).
 const char *version();
 
-/// The registry holding every pass the conversion uses, the symbolics' `to-onnx` included.
-/// Embedders add their own passes here (PassRegistry::registerPass) to use them by name.
-passes::PassRegistry &passRegistry();
-
-// ---- Custom operators, symbolics and passes ----
-
-/// What a symbolic sees: `ctx.node()` (the aten/custom node being converted, its source location
-/// for errors), `ctx.input(i)`, the compile-time values of constant arguments
-/// (`ctx.constFloat(i)`, `constInt`, `constInts`, `isNone`, ...), `ctx.error(msg)` (an error
-/// naming the op and its source location) and the builder `ctx.b`, which inserts ONNX nodes
-/// before the node: `ctx.b.op("Tanh", {x})` for the default domain, `ctx.b.customNode("mydomain",
-/// "Op", inputs, attrs)` for any other, plus constants (`ctx.b.floatScalar(0.5)`) and the opset
-/// idioms (`unsqueeze`, `slice`, `cast`, ...). See symbolics/SymbolicRegistry.h and
-/// symbolics/OnnxBuilder.h.
-using SymbolicContext = symbolics::SymbolicContext;
-/// A symbolic returns one value per output of the node (nullptr for an output nobody uses).
-using SymbolicFn = symbolics::SymbolicFn;
-using OnnxBuilder = symbolics::OnnxBuilder;
-using OnnxAttr = symbolics::OnnxAttr;
-
-/// The ai.onnx opsets this build can target.
-constexpr int kMinOpset = symbolics::kMinOpset;
-constexpr int kMaxOpset = symbolics::kMaxOpset;
-
-/// Adds an operator schema in torch's text form (`mydomain::scaled_tanh(Tensor x, float alpha)
-/// -> Tensor`, as given to torch.library's `define`, with the namespace in front) so archives
-/// calling `ops.mydomain.scaled_tanh(...)` compile. Registering the same schema again is a
-/// no-op; a different schema for an existing overload is an error.
-absl::Status registerOperatorSchema(const std::string &schema);
-
-/// Registers `fn` as the symbolic of `op` (`mydomain::scaled_tanh`, `aten::relu`) for target
-/// opsets fromOpset..toOpset. It takes precedence over the builtin handler there (an `aten::`
-/// op is overridden only in that range); where registered ranges overlap, the later one wins.
-absl::Status registerSymbolic(const std::string &op, SymbolicFn fn, int fromOpset = kMinOpset,
-                              int toOpset = kMaxOpset);
-/// Removes every symbolic registered for `op` with registerSymbolic (builtins stay); returns how
-/// many there were.
-size_t unregisterSymbolic(const std::string &op);
+/// Element types and dims of the inputs (`ScalarType::Float32`, `Dim::known(3)`,
+/// `Dim::named("batch")`).
+using ScalarType = ir::ScalarType;
+using Dim = ir::Dim;
 
 /// A user pass in the standard pipeline: `name` must be registered in passRegistry(). It runs
 /// right after the last run of the standard pass `after` (e.g. `to-onnx` to see the ONNX
@@ -107,8 +50,8 @@ struct ExtraPass {
 /// is a scalar (a 0-d tensor, as an `int` argument is given).
 struct InputSpec {
   std::string name;
-  ir::ScalarType dtype = ir::ScalarType::Float32;
-  std::vector<ir::Dim> dims;
+  ScalarType dtype = ScalarType::Float32;
+  std::vector<Dim> dims;
 };
 
 /// `--dynamic-axis NAME:AXIS=SYMBOL`: axis AXIS of the input or output NAME is dynamic, named
@@ -199,27 +142,6 @@ absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text);
 absl::StatusOr<std::pair<std::string, int>> parseCustomOpset(const std::string &text);
 /// Parses ONNX / ONNX_ATEN_FALLBACK / ONNX_FALLTHROUGH.
 absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &text);
-
-/// The archive's method as an inlined graph with the arguments typed from `options.inputs`
-/// (and `options.dynamicAxes`), frozen (module attributes become constants) with the `self`
-/// input removed. Errors start with the archive path.
-absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
-                                                     const ConvertOptions &options);
-
-/// The names of the standard pipeline for `options`, in order, `options.extraPasses` included
-/// (passes that this build has not registered are included; runPipeline skips them, except
-/// extra passes, which must exist).
-std::vector<std::string> standardPipeline(const ConvertOptions &options);
-
-/// Runs the standard pipeline on a loaded graph, leaving an ONNX-dialect graph. Passes missing
-/// from the registry are skipped (logged with `verbose`). `instrumentation` (not owned, may be
-/// null) is called around every pass, after the built-in instruments of
-/// `options.instrumentation`.
-absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
-                         passes::PassInstrumentation *instrumentation = nullptr);
-
-/// The ModelProto of an ONNX-dialect graph, checked by onnx's checker and shape inference.
-absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph, const ConvertOptions &options);
 
 /// loadGraph + runPipeline + exportGraph.
 absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options);

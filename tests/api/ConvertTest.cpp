@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ts2onnx/extend.h"
 #include "ts2onnx/ts2onnx.h"
 
 using namespace ts2onnx;

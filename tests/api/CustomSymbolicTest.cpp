@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "onnx/checker.h"
+#include "ts2onnx/extend.h"
 #include "ts2onnx/ts2onnx.h"
 
 using namespace ts2onnx;

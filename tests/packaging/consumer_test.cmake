@@ -7,6 +7,17 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix)
+# Nothing but include/ts2onnx/ at the top of the installed headers (internal headers go under
+# include/ts2onnx/internal/), so the package cannot collide with others under one prefix.
+file(GLOB top RELATIVE ${WORK}/prefix/include ${WORK}/prefix/include/*)
+if(NOT top STREQUAL "ts2onnx")
+  message(FATAL_ERROR "installed include/ holds '${top}', expected only 'ts2onnx'")
+endif()
+file(GLOB public RELATIVE ${WORK}/prefix/include/ts2onnx ${WORK}/prefix/include/ts2onnx/*)
+list(SORT public)
+if(NOT public STREQUAL "extend.h;internal;ts2onnx.h")
+  message(FATAL_ERROR "installed include/ts2onnx/ holds '${public}'")
+endif()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK}/build
     -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build ${WORK}/build -j2)

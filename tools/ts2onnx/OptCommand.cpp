@@ -18,6 +18,7 @@
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
 #include "tools/ts2onnx/InstrumentationFlags.h"
+#include "ts2onnx/extend.h"
 #include "ts2onnx/ts2onnx.h"
 
 namespace ts2onnx::tool {
