@@ -8,14 +8,15 @@
 #include "frontend/Archive.h"
 #include "frontend/schema/Schema.h"
 #include "ir/Status.h"
+#include "onnx-passes/OnnxPasses.h"
 #include "passes/PassManager.h"
 #include "passes/PassRegistry.h"
-#include "symbolics/Emitter.h"
-#include "symbolics/ModelWriter.h"
 #include "symbolics/SymbolicRegistry.h"
 #include "symbolics/Symbolics.h"
 #include "ts2onnx/extend.h"
 #include "ts2onnx/ts2onnx.h"
+#include "writer/Emitter.h"
+#include "writer/ModelWriter.h"
 
 // Freezing lives in the frontend (it needs the archive's module tree); until that file exists
 // the pipeline runs without it and the exporter reports the module attributes it finds.
@@ -44,6 +45,7 @@ passes::PassRegistry &registryWithSymbolics() {
   std::call_once(once, [] {
     // AlreadyExists when an embedding tool registered them itself: harmless.
     (void)symbolics::registerPasses(passes::PassRegistry::global());
+    (void)onnx_passes::registerPasses(passes::PassRegistry::global());
   });
   return passes::PassRegistry::global();
 }
@@ -487,8 +489,8 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
 
 namespace {
 
-symbolics::EmitOptions emitOptionsFor(const ConvertOptions &options) {
-  symbolics::EmitOptions eo;
+writer::EmitOptions emitOptionsFor(const ConvertOptions &options) {
+  writer::EmitOptions eo;
   eo.opset = options.opset;
   for (const InputSpec &s : options.inputs)
     eo.inputNames.push_back(s.name);
@@ -522,9 +524,9 @@ absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
                                              const ConvertOptions &options) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
   TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model,
-                           symbolics::emitModel(graph, emitOptionsFor(options)));
+                           writer::emitModel(graph, emitOptionsFor(options)));
   if (options.verbose)
-    logStream(options) << symbolics::formatModel(model);
+    logStream(options) << writer::formatModel(model);
   return model;
 }
 
@@ -541,15 +543,15 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
-  symbolics::EmitOptions eo = emitOptionsFor(options);
-  eo.deferFrom = symbolics::kMinDeferredBytes;
-  TS2ONNX_ASSIGN_OR_RETURN(symbolics::EmittedModel model, symbolics::emitModelDeferred(*graph, eo));
+  writer::EmitOptions eo = emitOptionsFor(options);
+  eo.deferFrom = writer::kMinDeferredBytes;
+  TS2ONNX_ASSIGN_OR_RETURN(writer::EmittedModel model, writer::emitModelDeferred(*graph, eo));
   if (options.verbose)
-    logStream(options) << symbolics::formatModel(model.model);
+    logStream(options) << writer::formatModel(model.model);
   ConvertedFile result;
   result.nodes = model.model.graph().node_size();
   result.initializers = model.model.graph().initializer_size();
-  symbolics::WriteOptions wo;
+  writer::WriteOptions wo;
   wo.protectedPath = path;
   wo.externalData = output.externalData;
   wo.externalLocation = output.externalLocation;
@@ -559,8 +561,8 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
     wo.progress = [&options](uint64_t done, uint64_t total) {
       options.progress(Progress{"write", done, total, {}});
     };
-  TS2ONNX_ASSIGN_OR_RETURN(symbolics::WrittenModel written,
-                           symbolics::writeModelStreaming(model, outPath, wo));
+  TS2ONNX_ASSIGN_OR_RETURN(writer::WrittenModel written,
+                           writer::writeModelStreaming(model, outPath, wo));
   result.modelBytes = written.modelBytes;
   result.externalBytes = written.externalBytes;
   result.externalPath = written.externalPath;
@@ -571,10 +573,10 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
 
 absl::Status writeModel(const onnx::ModelProto &model, const std::string &path,
                         const std::string &inputPath) {
-  return symbolics::writeModelAtomically(model, path, inputPath);
+  return writer::writeModelAtomically(model, path, inputPath);
 }
 
-std::string formatModel(const onnx::ModelProto &model) { return symbolics::formatModel(model); }
+std::string formatModel(const onnx::ModelProto &model) { return writer::formatModel(model); }
 
 passes::PassRegistry &passRegistry() { return registryWithSymbolics(); }
 

@@ -9,11 +9,7 @@ namespace ts2onnx::symbolics {
 
 /// The `to-onnx` pass (to-onnx.cpp).
 absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options);
-/// The `onnx-cleanup` pass (onnx-cleanup.cpp).
-absl::Status runOnnxCleanup(ir::Graph &graph, const passes::PassOptions &options);
-/// The `hoist-loop-invariants` pass (hoist-loop-invariants.cpp).
-absl::Status runHoistLoopInvariants(ir::Graph &graph, const passes::PassOptions &options);
-/// Registers `to-onnx`, `hoist-loop-invariants` and `onnx-cleanup` in `registry`.
+/// Registers `to-onnx` in `registry` (the ONNX-level passes are in onnx-passes/).
 absl::Status registerPasses(passes::PassRegistry &registry);
 
 } // namespace ts2onnx::symbolics

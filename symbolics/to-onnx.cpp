@@ -527,18 +527,10 @@ absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options) {
 }
 
 absl::Status registerPasses(passes::PassRegistry &registry) {
-  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+  return registry.registerPass(
       "to-onnx",
       "Replace aten/prim nodes by ONNX nodes through the symbolic tables for the target opset",
-      runToOnnx));
-  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
-      "hoist-loop-invariants",
-      "Move ONNX nodes whose inputs come from outside a Loop body before the Loop",
-      runHoistLoopInvariants));
-  return registry.registerPass("onnx-cleanup",
-                               "Fold ONNX shape arithmetic and constants, drop no-op nodes and "
-                               "merge equal initializers",
-                               runOnnxCleanup);
+      runToOnnx);
 }
 
 } // namespace ts2onnx::symbolics

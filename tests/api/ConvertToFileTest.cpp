@@ -1,4 +1,4 @@
-// convertToFile (the streaming writer, symbolics/ModelWriter.h) against convert() + writeModel:
+// convertToFile (the streaming writer, writer/ModelWriter.h) against convert() + writeModel:
 // the same model once parsed, with the weights inline or as ONNX external data, and no file
 // left behind on error.
 #include <doctest/doctest.h>

@@ -8,14 +8,14 @@
 #include <fstream>
 #include <iterator>
 
-#include "symbolics/Emitter.h"
 #include "symbolics/OnnxBuilder.h"
+#include "writer/Emitter.h"
 
 namespace fs = std::filesystem;
 using namespace ts2onnx;
-using symbolics::EmitOptions;
 using symbolics::OnnxAttr;
 using symbolics::OnnxBuilder;
+using writer::EmitOptions;
 
 namespace {
 
@@ -76,7 +76,7 @@ TEST_CASE("emitter: a hand-built graph passes the checker with named, typed inpu
   ir::Value *z = b.op("Relu", {y});
   g.registerOutput(z);
 
-  auto model = symbolics::emitModel(g, EmitOptions{});
+  auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   CHECK(model->ir_version() == 8);
   CHECK(model->producer_name() == "ts2onnx");
@@ -101,17 +101,17 @@ TEST_CASE("emitter: a hand-built graph passes the checker with named, typed inpu
   CHECK(graph.node(1).output(0) == "output_0");
   // Shape inference filled the intermediate value.
   CHECK(graph.value_info_size() >= 1);
-  CHECK(symbolics::checkModel(*model).ok());
+  CHECK(writer::checkModel(*model).ok());
 }
 
 TEST_CASE("emitter: ir_version follows the opset as in ONNX 1.12") {
-  CHECK(symbolics::irVersionForOpset(9) == 4);
-  CHECK(symbolics::irVersionForOpset(10) == 5);
-  CHECK(symbolics::irVersionForOpset(11) == 6);
-  CHECK(symbolics::irVersionForOpset(12) == 7);
-  CHECK(symbolics::irVersionForOpset(14) == 7);
-  CHECK(symbolics::irVersionForOpset(15) == 8);
-  CHECK(symbolics::irVersionForOpset(17) == 8);
+  CHECK(writer::irVersionForOpset(9) == 4);
+  CHECK(writer::irVersionForOpset(10) == 5);
+  CHECK(writer::irVersionForOpset(11) == 6);
+  CHECK(writer::irVersionForOpset(12) == 7);
+  CHECK(writer::irVersionForOpset(14) == 7);
+  CHECK(writer::irVersionForOpset(15) == 8);
+  CHECK(writer::irVersionForOpset(17) == 8);
 }
 
 TEST_CASE("emitter: constants viewing the same storage become one initializer") {
@@ -131,7 +131,7 @@ TEST_CASE("emitter: constants viewing the same storage become one initializer") 
 
   EmitOptions o;
   o.opset = 13;
-  auto model = symbolics::emitModel(g, o);
+  auto model = writer::emitModel(g, o);
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   const auto &graph = model->graph();
   CHECK(graph.initializer_size() == 2);
@@ -150,7 +150,7 @@ TEST_CASE("emitter: nodes read initializers directly, never through Identity") {
   g.registerOutput(b.op("Mul", {x, c}));
   g.registerOutput(b.op("Add", {x, c}));
 
-  auto model = symbolics::emitModel(g, EmitOptions{});
+  auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   CHECK(countOp(model->graph(), "Identity") == 0);
   CHECK(countOp(model->graph(), "Constant") == 0);
@@ -172,7 +172,7 @@ TEST_CASE("emitter: outputs that are inputs, initializers or repeats go through 
 
   EmitOptions o;
   o.outputNames = {"a", "b", "c", "d"};
-  auto model = symbolics::emitModel(g, o);
+  auto model = writer::emitModel(g, o);
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   const auto &graph = model->graph();
   CHECK(countOp(graph, "Identity") == 3);
@@ -196,7 +196,7 @@ TEST_CASE("emitter: custom-domain nodes get their domain and opset import") {
 
   EmitOptions o;
   o.customOpsets = {{"mydomain", 2}};
-  auto model = symbolics::emitModel(g, o);
+  auto model = writer::emitModel(g, o);
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   CHECK(model->graph().node(0).domain() == "mydomain");
   CHECK(model->graph().node(0).op_type() == "Frob");
@@ -218,7 +218,7 @@ TEST_CASE("emitter: attributes map to ONNX attribute types") {
                        OnnxAttr::s("auto_pad", "NOTSET")});
   ir::Value *z = b.op("LeakyRelu", {y}, {OnnxAttr::f("alpha", 0.25)});
   g.registerOutput(z);
-  auto model = symbolics::emitModel(g, EmitOptions{});
+  auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   const auto &pool = model->graph().node(0);
   REQUIRE(pool.attribute_size() == 3);
@@ -239,7 +239,7 @@ TEST_CASE("emitter: a graph the checker rejects is an error naming the checker")
   OnnxBuilder b(g, 17);
   g.setInsertPoint(g.block());
   g.registerOutput(b.op("NoSuchOp", {x}));
-  auto model = symbolics::emitModel(g, EmitOptions{});
+  auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE(!model.ok());
   CHECK(std::string(model.status().message()).find("ONNX") != std::string::npos);
 }
@@ -252,7 +252,7 @@ TEST_CASE("emitter: aten nodes left in the graph are an error") {
   ir::Node *n = g.insert(ir::Symbol::fromQualString("prim::Print"), {x}, 0);
   (void)n;
   g.registerOutput(x);
-  auto model = symbolics::emitModel(g, EmitOptions{});
+  auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE(!model.ok());
   CHECK(std::string(model.status().message()).find("not an ONNX node") != std::string::npos);
 }
@@ -271,7 +271,7 @@ TEST_CASE("emitter: keep-initializers-as-inputs and export-params") {
     build(g);
     EmitOptions o;
     o.keepInitializersAsInputs = true;
-    auto model = symbolics::emitModel(g, o);
+    auto model = writer::emitModel(g, o);
     REQUIRE_MESSAGE(model.ok(), model.status().ToString());
     CHECK(model->graph().input_size() == 2);
     CHECK(model->graph().initializer_size() == 1);
@@ -281,7 +281,7 @@ TEST_CASE("emitter: keep-initializers-as-inputs and export-params") {
     build(g);
     EmitOptions o;
     o.exportParams = false;
-    auto model = symbolics::emitModel(g, o);
+    auto model = writer::emitModel(g, o);
     REQUIRE_MESSAGE(model.ok(), model.status().ToString());
     CHECK(model->graph().input_size() == 2);
     CHECK(model->graph().input(1).name() == "w");
@@ -295,7 +295,7 @@ TEST_CASE("writeModelAtomically writes the whole file and leaves no temporary be
   m.set_ir_version(8);
   m.mutable_graph()->set_name("g");
   fs::path out = dir.path / "m.onnx";
-  REQUIRE(symbolics::writeModelAtomically(m, out.string()).ok());
+  REQUIRE(writer::writeModelAtomically(m, out.string()).ok());
   CHECK(dir.entries() == 1);
   onnx::ModelProto back;
   std::ifstream in(out, std::ios::binary);
@@ -307,7 +307,7 @@ TEST_CASE("writeModelAtomically leaves no file when it cannot write") {
   TempDir dir;
   onnx::ModelProto m;
   fs::path out = dir.path / "missing-dir" / "m.onnx";
-  absl::Status s = symbolics::writeModelAtomically(m, out.string());
+  absl::Status s = writer::writeModelAtomically(m, out.string());
   CHECK(!s.ok());
   CHECK(!fs::exists(out));
   CHECK(dir.entries() == 0);
@@ -320,7 +320,7 @@ TEST_CASE("writeModelAtomically refuses to overwrite the input archive") {
   onnx::ModelProto m;
   // The same file under another spelling.
   std::string other = (dir.path / "." / "model.pt").string();
-  absl::Status s = symbolics::writeModelAtomically(m, other, input.string());
+  absl::Status s = writer::writeModelAtomically(m, other, input.string());
   CHECK(!s.ok());
   std::ifstream in(input);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -351,7 +351,7 @@ TEST_CASE("emitter: onnx::If blocks become then/else subgraphs reading outer val
   }
   g.registerOutput(n->output());
 
-  auto model = symbolics::emitModel(g, EmitOptions{});
+  auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE_MESSAGE(model.ok(), model.status().ToString());
   const auto &ifNode = model->graph().node(0);
   CHECK(ifNode.op_type() == "If");

@@ -1,6 +1,6 @@
 // Helpers for the symbolics tests: parse an aten graph, run to-onnx at an opset, inspect the ONNX
 // nodes, and check the result with ONNX's checker and strict shape inference through a minimal
-// test-only writer of the IR's ONNX dialect (the real emitter is symbolics/Emitter).
+// test-only writer of the IR's ONNX dialect (the real emitter is writer/Emitter).
 #pragma once
 
 #include <doctest/doctest.h>

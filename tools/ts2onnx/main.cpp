@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "symbolics/PendingFiles.h"
 #include "tools/ts2onnx/Commands.h"
+#include "writer/PendingFiles.h"
 
 namespace {
 
@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
   }
   // Ctrl-C or a kill while a model is being written removes its temporary files (the model
   // writers arm them), then ends the process with the signal as usual.
-  ts2onnx::symbolics::installPendingFileCleanup();
+  ts2onnx::writer::installPendingFileCleanup();
   for (const Command &c : commands())
     if (name == c.name) {
       // Errors are absl::Status values; an exception here is a bug or memory exhaustion. Say so

@@ -7,7 +7,7 @@
 // serialized by protobuf; a deferred initializer is its TensorProto header (dims 1, data_type 2,
 // name 8) followed by raw_data (9) written from the tensor. Lengths are known up front (the
 // payload sizes are), so nothing is buffered but one write buffer.
-#include "symbolics/ModelWriter.h"
+#include "writer/ModelWriter.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -25,9 +25,9 @@
 
 #include "ir/Status.h"
 #include "onnx/checker.h"
-#include "symbolics/PendingFiles.h"
+#include "writer/PendingFiles.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 namespace {
 
 constexpr uint64_t kProtobufLimit = static_cast<uint64_t>(std::numeric_limits<int32_t>::max());
@@ -440,4 +440,4 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   return out;
 }
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

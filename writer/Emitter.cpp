@@ -1,6 +1,6 @@
 // The emitter: ONNX-dialect IR -> onnx::ModelProto (see Emitter.h), checker, atomic writer.
-#include "symbolics/Emitter.h"
-#include "symbolics/ModuleFunctions.h"
+#include "writer/Emitter.h"
+#include "writer/ModuleFunctions.h"
 
 #include <cerrno>
 #include <climits>
@@ -29,13 +29,13 @@
 #include "onnx/defs/printer.h"
 #include "onnx/shape_inference/implementation.h"
 #include "symbolics/OnnxBuilder.h"
-#include "symbolics/PendingFiles.h"
+#include "writer/PendingFiles.h"
 
 #ifndef TS2ONNX_VERSION
 #define TS2ONNX_VERSION "0.0.0"
 #endif
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 
 int irVersionForOpset(int opset) {
   if (opset <= 9)
@@ -118,7 +118,7 @@ void setType(onnx::ValueInfoProto *vi, const ValueType &t) {
       t.sequence
           ? vi->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()
           : vi->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnxDataType(*t.dtype));
+  tt->set_elem_type(symbolics::onnxDataType(*t.dtype));
   if (!t.dims)
     return;
   auto *shape = tt->mutable_shape();
@@ -133,7 +133,7 @@ void setType(onnx::ValueInfoProto *vi, const ValueType &t) {
 
 /// Dtype and dims of `t` into `p`, without the data.
 absl::Status tensorHeaderToProto(const ir::Tensor &t, onnx::TensorProto *p) {
-  int dt = onnxDataType(t.dtype());
+  int dt = symbolics::onnxDataType(t.dtype());
   if (dt == 0)
     return absl::UnimplementedError(fmt::format("tensor of dtype {} has no ONNX equivalent",
                                                 ir::scalarTypeShortName(t.dtype())));
@@ -609,7 +609,7 @@ private:
       if (typed.count(name) || functions_.internalValues.count(name))
         continue;
       ValueType t = irTypeOf(v);
-      if (!t.dtype || onnxDataType(*t.dtype) == 0)
+      if (!t.dtype || symbolics::onnxDataType(*t.dtype) == 0)
         continue;
       onnx::ValueInfoProto *vi = graph->add_value_info();
       vi->set_name(name);
@@ -850,4 +850,4 @@ std::string formatModel(const onnx::ModelProto &model) {
   return out;
 }
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

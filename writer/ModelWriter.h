@@ -12,9 +12,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "symbolics/Emitter.h"
+#include "writer/Emitter.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 
 /// Initializers smaller than this stay in the model file even with external data (onnx's own
 /// default threshold, and small enough that shape inference never needs a deferred one).
@@ -53,4 +53,4 @@ struct WrittenModel {
 absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &model, const std::string &path,
                                                  const WriteOptions &options);
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

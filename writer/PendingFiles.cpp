@@ -1,7 +1,7 @@
 // See PendingFiles.h. The slots are a fixed array so the signal handler never allocates; a
 // slot's state goes free -> claimed (path being copied) -> armed, and the handler only reads
 // armed slots, whose path is complete.
-#include "symbolics/PendingFiles.h"
+#include "writer/PendingFiles.h"
 
 #include <atomic>
 #include <cerrno>
@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 namespace {
 
 constexpr int kSlots = 8; // a model and its external data file, with room to spare
@@ -93,4 +93,4 @@ DeferTerminationSignals::~DeferTerminationSignals() {
   ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
 }
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

@@ -1,4 +1,4 @@
-#include "symbolics/ModuleFunctions.h"
+#include "writer/ModuleFunctions.h"
 
 #include <map>
 #include <utility>
@@ -8,7 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 
 namespace {
 
@@ -283,4 +283,4 @@ absl::StatusOr<ExtractedFunctions> extractModuleFunctions(onnx::ModelProto &mode
   return std::move(x.result);
 }
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

@@ -1,4 +1,4 @@
-// The registry of files a signal handler removes (symbolics/PendingFiles.h). The end-to-end
+// The registry of files a signal handler removes (writer/PendingFiles.h). The end-to-end
 // check, a real signal during `ts2onnx convert`, is tests/interrupt.
 #include <signal.h>
 #include <sys/wait.h>
@@ -12,9 +12,9 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include "symbolics/PendingFiles.h"
+#include "writer/PendingFiles.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 namespace {
 
 namespace fs = std::filesystem;
@@ -105,4 +105,4 @@ TEST_CASE("DeferTerminationSignals holds a signal back until it goes out of scop
 }
 
 } // namespace
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

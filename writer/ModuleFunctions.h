@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "onnx/onnx_pb.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 
 struct ExtractedFunctions {
   /// Values that now live inside functions only (no value_info for them in the main graph).
@@ -31,4 +31,4 @@ struct ExtractedFunctions {
 absl::StatusOr<ExtractedFunctions> extractModuleFunctions(onnx::ModelProto &model,
                                                           const std::vector<std::string> &scopes);
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

@@ -6,7 +6,7 @@
 
 #include <signal.h>
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 
 /// Records `path` as a file to remove on interruption. Returns the slot, or -1 when every slot
 /// is taken or the path is too long (the file is then still removed on ordinary errors, just
@@ -38,4 +38,4 @@ private:
   sigset_t saved_;
 };
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer

@@ -14,10 +14,10 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
+#include "onnx-passes/OnnxPasses.h"
 #include "symbolics/OnnxBuilder.h"
-#include "symbolics/Symbolics.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::onnx_passes {
 namespace {
 
 bool hoistable(const ir::Node *n) {
@@ -45,7 +45,7 @@ bool hoistable(const ir::Node *n) {
   // Integer division and remainder fail on a zero divisor, which an empty loop never computes.
   const std::string_view name = n->kind().name();
   if (name == "Div" || name == "Mod") {
-    auto dtype = OnnxBuilder::dtypeOf(n->output());
+    auto dtype = symbolics::OnnxBuilder::dtypeOf(n->output());
     if (!dtype || !ir::isFloatingType(*dtype))
       return false;
   }
@@ -91,4 +91,4 @@ absl::Status runHoistLoopInvariants(ir::Graph &graph, const passes::PassOptions 
   return absl::OkStatus();
 }
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::onnx_passes

@@ -13,7 +13,7 @@
 #include "ir/Graph.h"
 #include "onnx/onnx_pb.h"
 
-namespace ts2onnx::symbolics {
+namespace ts2onnx::writer {
 
 struct EmitOptions {
   /// The `ai.onnx` opset the graph was built for; picks ir_version (ONNX 1.12's table).
@@ -103,4 +103,4 @@ absl::Status writeModelAtomically(const onnx::ModelProto &model, const std::stri
 /// types and shapes only), and the nodes in onnx's text syntax.
 std::string formatModel(const onnx::ModelProto &model);
 
-} // namespace ts2onnx::symbolics
+} // namespace ts2onnx::writer
