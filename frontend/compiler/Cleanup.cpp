@@ -1,0 +1,27 @@
+// The one place where the frontend runs passes, as torch's emitter does through its cleanup
+// step: the cleanup of every compiled function, and the preoptimization of a function before
+// callers inline it.
+#include "frontend/compiler/FunctionCompiler.h"
+#include "passes/Passes.h"
+
+namespace ts2onnx::frontend::compiler {
+
+absl::Status cleanupFunctionGraph(ir::Graph &g) {
+  // Each of torch's cleanup steps removes dead code only when it changed something, which is
+  // visible in its printed graphs (unused module GetAttrs survive otherwise).
+  bool changed = passes::lowerSimpleTuples(g);
+  changed |= passes::foldScalars(g, passes::FoldScope::kTorchEmitter);
+  if (changed)
+    return passes::runDce(g, passes::PassOptions{});
+  return absl::OkStatus();
+}
+
+absl::Status preoptimizeGraph(ir::Graph &g) {
+  bool changed = passes::peepholeScript(g, passes::FoldScope::kTorchEmitter);
+  changed |= passes::foldScalars(g, passes::FoldScope::kTorchEmitter);
+  if (changed)
+    return passes::runDce(g, passes::PassOptions{});
+  return absl::OkStatus();
+}
+
+} // namespace ts2onnx::frontend::compiler
