@@ -186,8 +186,16 @@ absl::StatusOr<std::vector<Value *>> FunctionCompiler::inlineUpgrader(const upgr
   absl::flat_hash_map<const ir::Value *, ir::Value *> env;
   for (size_t i = 0; i < body->inputs().size(); ++i)
     env[body->inputs()[i]] = call->input(i);
+  // The upgrader's nodes report the call they replace: an error about one of them then names
+  // the archive's source line, not the upgrader's text.
+  std::function<void(ir::Node *)> locate = [&](ir::Node *n) {
+    n->setSourceLocation(call->sourceLocation());
+    for (ir::Block *b : n->blocks())
+      for (ir::Node *inner : b->nodes())
+        locate(inner);
+  };
   for (const ir::Node *n : body->block()->nodes())
-    g_.cloneNode(*n, env);
+    locate(g_.cloneNode(*n, env));
   Value *out = body->outputs().at(0);
   auto mapped = env.find(out);
   out = mapped == env.end() ? out : mapped->second;
