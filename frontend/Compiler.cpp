@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "frontend/compiler/Cleanup.h"
 #include "frontend/compiler/FunctionCompiler.h"
 #include "ir/Status.h"
 

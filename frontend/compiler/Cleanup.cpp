@@ -1,7 +1,8 @@
 // The one place where the frontend runs passes, as torch's emitter does through its cleanup
-// step: the cleanup of every compiled function, and the preoptimization of a function before
-// callers inline it.
-#include "frontend/compiler/FunctionCompiler.h"
+// step: the cleanup of every compiled function, the preoptimization of a function before
+// callers inline it, and freeze's folding of now-constant flags.
+#include "frontend/compiler/Cleanup.h"
+
 #include "passes/Passes.h"
 
 namespace ts2onnx::frontend::compiler {
@@ -23,5 +24,7 @@ absl::Status preoptimizeGraph(ir::Graph &g) {
     return passes::runDce(g, passes::PassOptions{});
   return absl::OkStatus();
 }
+
+void foldFrozenFlags(ir::Graph &g) { passes::foldScalars(g); }
 
 } // namespace ts2onnx::frontend::compiler

@@ -1,7 +1,7 @@
 // The compiler of one function's TorchScript source into IR, split along torch's own seams
 // (torch/csrc/jit/frontend: ir_emitter.cpp, sugared_value.cpp, schema_matching.cpp), one file
 // each in frontend/compiler/: SugaredValue, Environment (SSA and branch merging), Statements,
-// Expressions, Calls, Indexing, OpNormalization, Cleanup (the only caller of passes). Private
+// Expressions, Calls, Indexing, OpNormalization; Cleanup.h runs the passes. Private
 // to the frontend: Compiler (frontend/Compiler.h) is its face.
 #pragma once
 
@@ -114,12 +114,6 @@ const std::set<std::string> &builtinFunctions();
 // --- operator aliases (OpNormalization.cpp)
 /// torch's operator aliases, which its emitter normalizes to one spelling (normalize_ops).
 const std::string &normalizedOpName(const std::string &name);
-
-// --- cleanup passes (the only caller of passes/) (Cleanup.cpp)
-/// What torch's emitter runs on every function it compiles (runCleanupPasses): tuple lowering,
-/// constant propagation over immutable values (which ends with dead code elimination).
-absl::Status cleanupFunctionGraph(ir::Graph &g);
-absl::Status preoptimizeGraph(ir::Graph &g);
 
 /// Compiles one graph: holds the variable frames and the inlining depth.
 class FunctionCompiler {
