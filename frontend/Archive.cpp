@@ -9,13 +9,14 @@
 
 #include "frontend/Unpickler.h"
 #include "frontend/script/Parser.h"
+#include "frontend/upgraders/Upgraders.h"
 #include "ir/Status.h"
 
 namespace ts2onnx::frontend {
 
 namespace {
 
-constexpr int64_t kMaxSupportedVersion = 10;
+using upgraders::kMaxSupportedFileVersion;
 
 std::string baseName(const std::string &path) {
   size_t slash = path.rfind('/');
@@ -78,11 +79,11 @@ absl::Status Archive::load() {
         fmt::format("{}: not a TorchScript archive: no 'version' record", where));
   TS2ONNX_ASSIGN_OR_RETURN(std::string vtext, zip_->readString(versionRecord));
   TS2ONNX_ASSIGN_OR_RETURN(version_, parseVersion(vtext, displayName(versionRecord)));
-  if (version_ < 1 || version_ > kMaxSupportedVersion)
+  if (version_ < 1 || version_ > kMaxSupportedFileVersion)
     return absl::InvalidArgumentError(fmt::format(
         "{}: file format version {} is not supported (this reader knows 1 to {}; a newer torch "
         "wrote it?)",
-        where, version_, kMaxSupportedVersion));
+        where, version_, kMaxSupportedFileVersion));
   if (zip_->has("byteorder")) {
     TS2ONNX_ASSIGN_OR_RETURN(std::string order, zip_->readString("byteorder"));
     if (order != "little")

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -17,12 +18,15 @@
 
 namespace ts2onnx::frontend {
 
+namespace compiler {
+class FunctionCompiler;
+} // namespace compiler
+
 struct CompileOptions {
   /// Calls nested deeper than this are an error (guards against recursion in hostile files).
   int maxInlineDepth = 64;
-  /// The archive's file-format version: older versions keep older operator semantics
-  /// (FORMAT-NOTES §2): below 4 `aten::div` of integers truncates, below 5 `aten::full` with an
-  /// integer fill and no dtype is float, below 8/9 `linspace`/`logspace` default to 100 steps.
+  /// The archive's file-format version: older versions keep older operator semantics, which
+  /// the upgraders in frontend/upgraders/ give (FORMAT-NOTES §2).
   int64_t fileVersion = 10;
   /// Record module boundaries: every node inlined from a module's `forward` gets a scope
   /// component `<class>@<attribute>#<call>` (nested calls joined by `/`, outermost first), so
@@ -51,12 +55,15 @@ public:
   ClassTable &classes() { return classes_; }
 
 private:
-  friend class FunctionCompiler;
+  friend class compiler::FunctionCompiler;
   /// The graph of one function (inputs: self if `selfType`, then its parameters), compiled once
   /// and cleaned up as torch's emitter does (tuple lowering, constant folding of immutable
-  /// values, dead code elimination) before callers inline it.
-  absl::StatusOr<const ir::Graph *>
-  functionGraph(const std::string &key, const script::FunctionDef &fn, const ir::TypePtr &selfType);
+  /// values, dead code elimination) before callers inline it. Its operator calls mean what
+  /// they meant in `fileVersion` (the archive's, when not given; upgraders use the newest).
+  absl::StatusOr<const ir::Graph *> functionGraph(const std::string &key,
+                                                  const script::FunctionDef &fn,
+                                                  const ir::TypePtr &selfType,
+                                                  std::optional<int64_t> fileVersion = {});
 
   /// torch's `optimized_graph()` of `key` (compiled already): calls inlined (recursively with
   /// optimized graphs), then peephole and constant propagation.

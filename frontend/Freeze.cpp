@@ -22,8 +22,8 @@
 #include <fmt/format.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "frontend/compiler/Cleanup.h"
 #include "ir/Status.h"
-#include "passes/Passes.h"
 
 namespace ts2onnx::frontend {
 namespace {
@@ -45,7 +45,7 @@ public:
     TS2ONNX_RETURN_IF_ERROR(walk(g_.block()));
     if (sawSetAttr_)
       // `self.x = ...` in a `training` branch disappears once the flag is constant.
-      passes::foldScalars(g_);
+      compiler::foldFrozenFlags(g_);
     // The module values that remain (folding may have removed some), in program order.
     std::vector<ir::Node *> moduleNodes;
     absl::flat_hash_map<const ir::Value *, std::string> modules{{self, std::string()}};

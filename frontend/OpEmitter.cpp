@@ -263,7 +263,10 @@ bool hasBuiltinOp(std::string_view qualName) {
 absl::StatusOr<std::vector<Value *>> emitBuiltinOp(ir::Graph &g, std::string_view qualName,
                                                    const std::vector<NamedValue> &args,
                                                    const std::vector<NamedValue> &kwargs,
-                                                   const script::SourceRange &range) {
+                                                   const script::SourceRange &range,
+                                                   std::string *overload) {
+  if (overload)
+    overload->clear();
   const SchemaRegistry &reg = SchemaRegistry::builtin();
   // torch.device("cpu") with a literal is a Device constant, as torch's emitter makes it.
   if (qualName == "aten::device" && args.size() == 1 && kwargs.empty() &&
@@ -297,6 +300,8 @@ absl::StatusOr<std::vector<Value *>> emitBuiltinOp(ir::Graph &g, std::string_vie
   auto match = resolveOverload(reg, qualName, pos, kw);
   if (!match.ok())
     return script::sourceError(range, std::string(match.status().message()));
+  if (overload)
+    *overload = match->schema->fullName();
   ir::SourceLocation loc;
   loc.file = range.file;
   loc.line = int(range.line);

@@ -24,10 +24,13 @@ struct NamedValue {
 
 /// Inserts the node at `g`'s insertion point and returns its outputs. Errors carry `range`:
 /// an unknown operator, or no overload accepting these arguments (the candidates are listed).
+/// `overload`, when given, receives the matched overload (`aten::div.Tensor`), empty for a
+/// node made without matching a schema.
 absl::StatusOr<std::vector<ir::Value *>> emitBuiltinOp(ir::Graph &g, std::string_view qualName,
                                                        const std::vector<NamedValue> &args,
                                                        const std::vector<NamedValue> &kwargs,
-                                                       const script::SourceRange &range);
+                                                       const script::SourceRange &range,
+                                                       std::string *overload = nullptr);
 
 /// True when the schema table knows `qualName` (any overload).
 bool hasBuiltinOp(std::string_view qualName);

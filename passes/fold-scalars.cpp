@@ -8,12 +8,11 @@
 //          int/float/bool/str/None values (and whose outputs are such values) is evaluated and
 //          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
 //          eq/ne/lt/le/gt/ge, __not__, __and__/__or__/__xor__, __is__/__isnot__, Int, Float,
-//          Bool, prim::min/max/abs, prim::unchecked_cast, str concatenation; `x in [constants]` on
-//          an unmodified list literal; string ops (len, str, format, find, __contains__, as the
-//          fast-path eligibility messages of nn.Transformer* build them; a Device constant reads as
-//          its string); any/all of a list literal of constant bools that nothing else uses. Other
-//          tensors, lists and dicts are never touched (they are
-//          mutable).
+//          Bool, prim::min/max/abs, prim::unchecked_cast, prim::isinstance, str concatenation; `x
+//          in [constants]` on an unmodified list literal; string ops (len, str, format, find,
+//          __contains__, as the fast-path eligibility messages of nn.Transformer* build them; a
+//          Device constant reads as its string); any/all of a list literal of constant bools that
+//          nothing else uses. Other tensors, lists and dicts are never touched (they are mutable).
 // Result: no such op on constants remains; the dead constants are left for dce. Linear time.
 #include <algorithm>
 #include <cmath>
@@ -219,6 +218,14 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
        (in[0].kind == Scalar::Kind::Bool && out == ir::TypeKind::Bool) ||
        (in[0].kind == Scalar::Kind::Str && out == ir::TypeKind::Str)))
     return in[0];
+  // isinstance of a constant: the constant's type decides (torch runs prim::isinstance on
+  // constants; an upgrader inlined with a literal argument needs it).
+  if (n.kind() == ir::prim::isinstance && in.size() == 1) {
+    const ir::AttributeValue *types = n.attribute(ir::Symbol::attr("types"));
+    const auto *list = types ? types->getIf<std::vector<ir::TypePtr>>() : nullptr;
+    if (auto known = list ? ir::staticIsInstance(n.input(0)->type(), *list) : std::nullopt)
+      return boolean(*known);
+  }
   if (scope == FoldScope::kAll)
     if (auto s = evaluateString(op, out, in))
       return s;
