@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "semantics/Pointwise.h"
 #include "semantics/ShapeFunctions.h"
 
 namespace ts2onnx::semantics {
@@ -30,12 +31,31 @@ public:
   bool infer(ir::Node *n) const {
     auto it = rules_.find(n->kind());
     if (it == rules_.end())
-      return false;
+      return pointwise(n);
     it->second(n);
     return true;
   }
 
 private:
+  /// A pointwise op of the generated table (Pointwise.h): its leading operands promoted and
+  /// broadcast.
+  static bool pointwise(ir::Node *n) {
+    const PointwiseRule *rule = pointwiseRule(n->kind());
+    if (!rule || n->inputs().size() < rule->operands)
+      return false;
+    ResultType p;
+    std::vector<std::optional<Dims>> shapes;
+    for (size_t i = 0; i < rule->operands; ++i) {
+      addOperand(p, n->input(i));
+      if (n->input(i)->type()->isTensor())
+        shapes.push_back(infoOf(n->input(i)).sizes);
+    }
+    std::optional<ScalarType> dt = p.result();
+    setResult(n->output(0), dt ? std::optional(rule->apply(*dt)) : std::nullopt,
+              broadcastShapes(shapes));
+    return true;
+  }
+
   using Rule = std::function<void(ir::Node *)>;
 
   void rule(std::initializer_list<const char *> names, Rule r) {
@@ -85,12 +105,12 @@ private:
         setResult(n->output(i), src.dtype, sizes);
       }
     };
-    // Same shape and dtype as the first input.
-    rule({"relu", "relu6", "hardtanh", "hardswish", "hardsigmoid", "silu", "gelu", "leaky_relu",
-          "elu", "selu", "celu", "softplus", "mish", "neg", "abs", "clamp", "clamp_min",
-          "clamp_max", "clip", "dropout", "feature_dropout", "alpha_dropout",
-          "feature_alpha_dropout", "contiguous", "clone", "detach", "floor", "ceil", "round",
-          "trunc", "sign", "bitwise_not", "batch_norm", "layer_norm", "group_norm", "instance_norm",
+    // Same shape and dtype as the first input. (Pointwise ops of the generated table, relu, neg,
+    // floor, ..., need no entry here.)
+    rule({"hardtanh", "hardswish", "hardsigmoid", "silu", "gelu", "leaky_relu", "elu", "selu",
+          "celu", "softplus", "mish", "clamp", "clamp_min", "clamp_max", "clip", "dropout",
+          "feature_dropout", "alpha_dropout", "feature_alpha_dropout", "contiguous", "clone",
+          "detach", "bitwise_not", "batch_norm", "layer_norm", "group_norm", "instance_norm",
           "masked_fill", "fill", "zeros_like", "ones_like", "empty_like", "rand_like", "randn_like",
           "slice_scatter", "select_scatter", "index_put", "scatter", "scatter_add", "prelu",
           "native_dropout", "lift_fresh", "alias", "tril", "triu", "cumsum", "flip", "roll",
@@ -113,16 +133,6 @@ private:
             in.dtype = d;
         setResult(n->output(0), in);
       });
-    // Float results for int inputs.
-    rule({"sigmoid", "tanh",  "exp",  "log",  "log2", "log10",      "log1p",
-          "sqrt",    "rsqrt", "erf",  "erfc", "sin",  "cos",        "tan",
-          "asin",    "acos",  "atan", "sinh", "cosh", "reciprocal", "expm1"},
-         [](ir::Node *n) {
-           Info in = infoOf(n->input(0));
-           if (in.dtype && category(*in.dtype) < Category::Floating)
-             in.dtype = ScalarType::Float32;
-           setResult(n->output(0), in);
-         });
     for (const char *sm : {"softmax", "log_softmax"})
       rule({sm}, [](ir::Node *n) {
         Info in = infoOf(n->input(0));
@@ -132,7 +142,7 @@ private:
         setResult(n->output(0), in);
       });
     // Elementwise with broadcasting and promotion over all tensor/number operands.
-    auto elementwise = [](size_t operands, bool toFloat, bool toBool) {
+    auto elementwise = [](size_t operands, bool toFloat) {
       return [=](ir::Node *n) {
         ResultType p;
         std::vector<std::optional<Dims>> shapes;
@@ -145,23 +155,17 @@ private:
         std::optional<ScalarType> dt = p.result();
         if (toFloat && dt && category(*dt) < Category::Floating)
           dt = ScalarType::Float32;
-        if (toBool)
-          dt = ScalarType::Bool;
         setResult(n->output(0), dt, broadcastShapes(shapes));
       };
     };
-    rule({"add", "sub", "mul", "rsub", "pow", "remainder", "fmod", "maximum", "minimum", "atan2",
-          "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor", "__and__", "__or__",
-          "__xor__", "hypot"},
-         elementwise(2, false, false));
+    rule({"add", "sub", "rsub", "pow", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
+          "__and__", "__or__", "__xor__", "hypot"},
+         elementwise(2, false));
     rule({"div", "true_divide", "divide"}, [elementwise](ir::Node *n) {
       // With a rounding mode the result keeps the promoted (maybe int) type.
       bool rounding = n->inputs().size() == 3 && !isNone(n->input(2));
-      elementwise(2, !rounding, false)(n);
+      elementwise(2, !rounding)(n);
     });
-    rule({"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "isnan",
-          "isinf", "logical_not"},
-         elementwise(2, false, true));
     rule({"where"}, [](ir::Node *n) {
       if (n->inputs().size() != 3)
         return;

@@ -167,12 +167,4 @@ bool ResultType::assumed() const {
   return dim_.assumed || zero_.assumed;
 }
 
-std::optional<ScalarType>
-resultType(std::initializer_list<std::pair<OperandKind, ScalarType>> operands) {
-  ResultType r;
-  for (const auto &[kind, dtype] : operands)
-    r.add(kind, dtype);
-  return r.result();
-}
-
 } // namespace ts2onnx::semantics

@@ -48,8 +48,4 @@ private:
   bool unknown_ = false;
 };
 
-/// result_type of dtypes in one call, for the common cases.
-std::optional<ir::ScalarType>
-resultType(std::initializer_list<std::pair<OperandKind, ir::ScalarType>> operands);
-
 } // namespace ts2onnx::semantics

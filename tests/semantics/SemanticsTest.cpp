@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "ir/Parser.h"
+#include "semantics/AtenRules.h"
 #include "semantics/Broadcast.h"
 #include "semantics/Promotion.h"
 
@@ -153,6 +155,28 @@ TEST_CASE("result_type of an operand of unknown dtype is unknown") {
   r.add(OperandKind::Dimensioned, ScalarType::Float32);
   r.addUnknown();
   CHECK(!r.result());
+}
+
+TEST_CASE("pointwise ops take their dtype rule from the table generated from torch") {
+  // torch: atan2 and asinh of int64 are float32, isfinite is bool, eq of int64 with a float
+  // 0-d tensor is bool, mul of int64 with a Python float is float32 (broadcast to (2, 3)).
+  auto g = ir::parseGraph(R"IR(graph(%x : Long(2, 3), %y : Long(3), %z : Float()):
+  %f : float = prim::Constant[value=0.5]()
+  %a : Tensor = aten::atan2(%x, %y)
+  %b : Tensor = aten::asinh(%y)
+  %c : Tensor = aten::isfinite(%x)
+  %d : Tensor = aten::eq(%y, %z)
+  %e : Tensor = aten::mul(%x, %f)
+  return (%a, %b, %c, %d, %e)
+)IR");
+  REQUIRE(g.ok());
+  for (ir::Node *n : (*g)->block()->nodes())
+    inferAtenTypes(n);
+  std::vector<std::string> types;
+  for (const ir::Value *v : (*g)->block()->outputs())
+    types.push_back(v->type()->str());
+  CHECK(types == std::vector<std::string>{"Float(2, 3)", "Float(3)", "Bool(2, 3)", "Bool(3)",
+                                          "Float(2, 3)"});
 }
 
 } // namespace
