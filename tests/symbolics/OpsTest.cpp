@@ -5,7 +5,9 @@
 
 #include <initializer_list>
 
+#include "ir/Parser.h"
 #include "ir/Printer.h"
+#include "passes/Passes.h"
 #include "symbolics/OnnxBuilder.h"
 #include "tests/symbolics/SymbolicsTestUtil.h"
 
@@ -514,6 +516,21 @@ TEST_CASE("arithmetic promotes like torch: int tensor with float scalar, alpha, 
   // mul: x cast to float; add: x cast to float; div: both cast; sqrt: x cast.
   CHECK(count(*g, "Cast") == 5);
   CHECK(count(*g, "Where") == 1); // the integer floor division's fix-up
+}
+
+TEST_CASE("tan of an int tensor is Tan on a float32 cast, typed Float like torch's result") {
+  // The aten type comes from propagate-shapes (torch's pointwise rule: tan of int64 is float32);
+  // the ONNX result takes it.
+  auto aten = ir::parseGraph(R"IR(graph(%x : Long(2, 3)):
+  %t : Tensor = aten::tan(%x)
+  return (%t)
+)IR");
+  REQUIRE(aten.ok());
+  REQUIRE(passes::runPropagateShapes(**aten, passes::PassOptions{}).ok());
+  auto g = checked(ir::printGraph(**aten), {9, 13, 17});
+  CHECK(count(*g, "Cast") == 1);
+  CHECK(count(*g, "Tan") == 1);
+  CHECK(g->block()->outputs()[0]->type()->str() == "Float(2, 3)");
 }
 
 TEST_CASE("comparisons: Equal on floats from 11, LessOrEqual/GreaterOrEqual from 12") {
