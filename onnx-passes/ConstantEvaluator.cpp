@@ -13,7 +13,7 @@ namespace ts2onnx::onnx_passes {
 
 using ir::Dim;
 using ir::ScalarType;
-using passes::Dense;
+using semantics::Dense;
 using symbolics::OnnxBuilder;
 using symbolics::scalarTypeFromOnnx;
 
@@ -140,7 +140,7 @@ std::optional<Dense> slice(const Dense &x, std::vector<int64_t> starts, std::vec
     step[size_t(a)] = st;
   }
   Dense out = emptyLike(x, sizes);
-  int64_t total = passes::numelOf(sizes);
+  int64_t total = semantics::numelOf(sizes);
   std::vector<int64_t> st = stridesOf(x.sizes), idx(size_t(r), 0);
   for (int64_t k = 0; k < total; ++k) {
     int64_t src = 0;
@@ -161,10 +161,10 @@ std::optional<Dense> expand(const Dense &x, const std::vector<int64_t> &shape) {
   // Broadcast against a tensor of the target shape (value ignored).
   Dense zeros = ones;
   zeros.dtype = ScalarType::Int64;
-  zeros.i.assign(size_t(passes::numelOf(shape)), 0);
-  if (passes::numelOf(shape) > kMaxElements)
+  zeros.i.assign(size_t(semantics::numelOf(shape)), 0);
+  if (semantics::numelOf(shape) > kMaxElements)
     return std::nullopt;
-  return passes::broadcast(
+  return semantics::broadcast(
       x, zeros, x.dtype, kMaxElements, [](double a, double) { return a; },
       [](int64_t a, int64_t) { return a; });
 }
@@ -196,7 +196,7 @@ std::optional<ir::Tensor> transposedView(const ir::Node *n) {
   if (n->inputs().size() != 1 || n->outputs().size() != 1 || !isConstTensor(n->input(0)))
     return std::nullopt;
   const ir::Tensor &t = n->input(0)->node()->t(ir::attr::value);
-  if (!t.storage() || !passes::denseSupported(t.dtype()) || t.numel() > kMaxLayoutElements)
+  if (!t.storage() || !semantics::denseSupported(t.dtype()) || t.numel() > kMaxLayoutElements)
     return std::nullopt;
   size_t r = t.sizes().size();
   auto permOpt = transposePerm(n, r);
@@ -230,7 +230,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
       in.emplace_back();
       continue;
     }
-    in.push_back(passes::dense(v, layout ? kMaxLayoutElements : kMaxElements));
+    in.push_back(semantics::dense(v, layout ? kMaxLayoutElements : kMaxElements));
     if (!in.back())
       return std::nullopt;
   }
@@ -245,9 +245,9 @@ std::optional<Dense> evaluate(const ir::Node *n) {
   if (k == "Cast") {
     auto to = intAttr(n, "to");
     auto t = to ? scalarTypeFromOnnx(int(*to)) : std::nullopt;
-    if (!t || !passes::denseSupported(*t))
+    if (!t || !semantics::denseSupported(*t))
       return std::nullopt;
-    return passes::convert(x, *t);
+    return semantics::convert(x, *t);
   }
   if (k == "Shape") {
     std::vector<int64_t> s = x.sizes;
@@ -317,7 +317,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     std::vector<int64_t> s;
     for (const Dim &d : *out)
       s.push_back(d.value);
-    if (passes::numelOf(s) != x.numel())
+    if (semantics::numelOf(s) != x.numel())
       return std::nullopt;
     x.sizes = s;
     return x;
@@ -336,7 +336,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     auto perm = transposePerm(n, r);
     if (!perm)
       return std::nullopt;
-    return passes::permute(x, *perm);
+    return semantics::permute(x, *perm);
   }
   if (k == "Slice") {
     std::vector<int64_t> starts, ends, axes, steps;
@@ -360,7 +360,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     if (k == "Expand" && (in.size() != 2 || !in[1]))
       return std::nullopt;
     std::vector<int64_t> shape = k == "Expand" ? in[1]->i : x.i;
-    if (passes::numelOf(shape) > kMaxElements)
+    if (semantics::numelOf(shape) > kMaxElements)
       return std::nullopt;
     if (k == "Expand")
       return expand(x, shape);
@@ -368,7 +368,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     const ir::Tensor *t = a ? a->getIf<ir::Tensor>() : nullptr;
     Dense one{ScalarType::Float32, {}, {0.0}, {}};
     if (t) {
-      if (!passes::denseSupported(t->dtype()) || t->numel() != 1)
+      if (!semantics::denseSupported(t->dtype()) || t->numel() != 1)
         return std::nullopt;
       one = Dense{t->dtype(), {}, {}, {}};
       one.push(ir::isFloatingType(t->dtype()) ? t->doubleAt(0) : double(t->intAt(0)));
@@ -411,7 +411,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     return out;
   }
   if (k == "Where" && in.size() == 3 && in[1] && in[2]) {
-    auto ab = passes::broadcast(
+    auto ab = semantics::broadcast(
         *in[1], *in[2], in[1]->dtype, kMaxElements, [](double, double) { return 0.0; },
         [](int64_t, int64_t) { return int64_t(0); });
     if (!ab || in[1]->dtype != in[2]->dtype)
@@ -426,9 +426,9 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     auto pick = [](int64_t a, int64_t) { return a; };
     auto pickF = [](double a, double) { return a; };
     Dense zero{ScalarType::Int64, ab->sizes, {}, std::vector<int64_t>(size_t(ab->numel()), 0)};
-    auto ia = passes::broadcast(iota(*in[1]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
-    auto ib = passes::broadcast(iota(*in[2]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
-    auto ic = passes::broadcast(iota(x), zero, ScalarType::Int64, kMaxElements, pickF, pick);
+    auto ia = semantics::broadcast(iota(*in[1]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
+    auto ib = semantics::broadcast(iota(*in[2]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
+    auto ic = semantics::broadcast(iota(x), zero, ScalarType::Int64, kMaxElements, pickF, pick);
     if (!ia || !ib || !ic || ic->sizes != ab->sizes || ia->sizes != ab->sizes)
       return std::nullopt;
     Dense out = emptyLike(*in[1], ab->sizes);
@@ -528,15 +528,15 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     };
     std::optional<Dense> out;
     if (compare && !x.integral()) {
-      out = passes::broadcast(x, y, ScalarType::Float64, kMaxElements, f, fi);
+      out = semantics::broadcast(x, y, ScalarType::Float64, kMaxElements, f, fi);
       if (out)
-        out = passes::convert(*out, ScalarType::Bool);
+        out = semantics::convert(*out, ScalarType::Bool);
     } else if (compare) {
-      out = passes::broadcast(x, y, ScalarType::Int64, kMaxElements, f, fi);
+      out = semantics::broadcast(x, y, ScalarType::Int64, kMaxElements, f, fi);
       if (out)
-        out = passes::convert(*out, ScalarType::Bool);
+        out = semantics::convert(*out, ScalarType::Bool);
     } else {
-      out = passes::broadcast(x, y, dt, kMaxElements, f, fi);
+      out = semantics::broadcast(x, y, dt, kMaxElements, f, fi);
     }
     if (bad)
       return std::nullopt;

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "ir/Graph.h"
-#include "passes/Dense.h"
+#include "semantics/Dense.h"
 
 namespace ts2onnx::onnx_passes {
 
@@ -14,7 +14,7 @@ namespace ts2onnx::onnx_passes {
 /// Flatten, Transpose, Slice, Shape, Size, Range, ConstantOfShape, Expand, Where, unary and
 /// binary arithmetic, comparisons and logic), within kMaxElements result elements
 /// (kMaxLayoutElements for ops that only move data); else nullopt.
-std::optional<passes::Dense> evaluate(const ir::Node *n);
+std::optional<semantics::Dense> evaluate(const ir::Node *n);
 
 /// A Transpose of a constant tensor as a strided view of the same bytes (nothing is copied), when
 /// its permutation is valid.

@@ -1,7 +1,7 @@
 #include "onnx-passes/OnnxRewrite.h"
 
 #include "ir/Status.h"
-#include "passes/Dense.h"
+#include "semantics/Dense.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::onnx_passes {
@@ -32,7 +32,7 @@ bool isConstTensor(const ir::Value *v) {
 }
 
 std::optional<std::vector<int64_t>> constInts(const ir::Value *v) {
-  auto d = passes::dense(v, kMaxElements);
+  auto d = semantics::dense(v, kMaxElements);
   if (!d || !d->integral() || d->sizes.size() > 1)
     return std::nullopt;
   return d->i;

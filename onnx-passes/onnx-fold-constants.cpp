@@ -36,7 +36,7 @@ ir::Value *foldConstants(RewriteContext &ctx, ir::Node *n) {
   if (allConst && k != "Shape") {
     ir::WithInsertPoint guard(n);
     if (auto d = evaluate(n)) {
-      ir::Value *c = ctx.b.constant(passes::toTensor(*d));
+      ir::Value *c = ctx.b.constant(semantics::toTensor(*d));
       c->node()->setSourceLocation(n->sourceLocation());
       return c;
     }
@@ -44,7 +44,7 @@ ir::Value *foldConstants(RewriteContext &ctx, ir::Node *n) {
   if (k == "Shape" && isConstTensor(n->input(0))) {
     ir::WithInsertPoint guard(n);
     if (auto d = evaluate(n))
-      return ctx.b.constant(passes::toTensor(*d));
+      return ctx.b.constant(semantics::toTensor(*d));
   }
   return nullptr;
 }

@@ -16,7 +16,7 @@
 #include "absl/status/status.h"
 #include "onnx-passes/OnnxPasses.h"
 #include "onnx-passes/OnnxRewrite.h"
-#include "passes/Dense.h"
+#include "semantics/Dense.h"
 
 namespace ts2onnx::onnx_passes {
 namespace {
@@ -52,7 +52,7 @@ ir::Value *intConstant(RewriteContext &ctx, const std::vector<int64_t> &v, bool 
 std::optional<Elems> shapeOf(RewriteContext &ctx, const ir::Value *v) {
   if (auto it = ctx.shapes.find(v); it != ctx.shapes.end())
     return it->second;
-  auto c = passes::dense(v, 64);
+  auto c = semantics::dense(v, 64);
   if (!c || c->dtype != ScalarType::Int64 || c->sizes.size() > 1)
     return std::nullopt;
   Elems d;
@@ -88,7 +88,7 @@ std::optional<Elems> symbolic(RewriteContext &ctx, const ir::Node *n) {
   }
   if (k == "Gather") {
     auto d = shapeOf(ctx, x);
-    auto idx = passes::dense(n->input(1), 64);
+    auto idx = semantics::dense(n->input(1), 64);
     auto xr = symbolics::OnnxBuilder::rankOf(x);
     if (!d || !idx || !idx->integral() || idx->sizes.size() > 1 ||
         intAttr(n, "axis").value_or(0) != 0 || !xr || *xr != 1)

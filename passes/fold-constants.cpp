@@ -30,8 +30,9 @@
 #include <vector>
 
 #include "ir/Status.h"
-#include "passes/Dense.h"
 #include "passes/Passes.h"
+#include "semantics/Dense.h"
+#include "semantics/Promotion.h"
 
 namespace ts2onnx::passes {
 namespace {
@@ -40,6 +41,10 @@ constexpr int64_t kMaxElements = 1 << 16;
 constexpr int64_t kMaxLayoutElements = int64_t(1) << 26;
 
 using ir::ScalarType;
+using semantics::Dense;
+using semantics::dense;
+using semantics::denseSupported;
+using semantics::numelOf;
 
 const ir::AttributeValue *constantAttr(const ir::Value *v) { return ir::constantValue(v); }
 
@@ -73,19 +78,21 @@ std::optional<size_t> rankOf(const ir::Value *v) {
   return v->type()->tensorInfo().sizes->size();
 }
 
-/// Result dtype of an arithmetic op: the output's type when shape propagation set it, else the
-/// operands' common dtype (a Python float turns an integral tensor into float32).
+/// Result dtype of an arithmetic op: the output's type when shape propagation set it, else
+/// torch's result_type of the operands (a Python float turns an integral tensor into float32).
 std::optional<ScalarType> resultDtype(const ir::Node *n, const std::vector<const Dense *> &ts,
-                                      bool floatScalar) {
+                                      bool floatScalar, bool intScalar) {
   if (auto dt = n->output()->type()->tensorInfo().dtype)
     return dt;
-  ScalarType dt = ts[0]->dtype;
+  semantics::ResultType r;
   for (const Dense *t : ts)
-    if (t->dtype != dt)
-      return std::nullopt;
-  if (floatScalar && !ir::isFloatingType(dt))
-    return ScalarType::Float32;
-  return dt;
+    r.add(t->sizes.empty() ? semantics::OperandKind::ZeroDim : semantics::OperandKind::Dimensioned,
+          t->dtype);
+  if (floatScalar)
+    r.add(semantics::OperandKind::Number, ScalarType::Float64);
+  if (intScalar)
+    r.add(semantics::OperandKind::Number, ScalarType::Int64);
+  return r.result();
 }
 
 std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
@@ -93,7 +100,7 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
   std::vector<std::optional<Dense>> operands;
   operands.reserve(2); // `tensors` points into it
   std::vector<const Dense *> tensors;
-  bool floatScalar = false;
+  bool floatScalar = false, intScalar = false;
   size_t count = (op == "add" || op == "sub") ? 3 : 2;
   if (n->inputs().size() < 2 || n->inputs().size() > count)
     return std::nullopt;
@@ -114,6 +121,7 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
         floatScalar = true;
       } else if (const int64_t *i = a->getIf<int64_t>()) {
         operands.push_back(Dense{ScalarType::Int64, {}, {}, {*i}});
+        intScalar = true;
       } else {
         return std::nullopt;
       }
@@ -135,13 +143,13 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
     else
       return std::nullopt;
   }
-  auto dt = resultDtype(n, tensors, floatScalar);
+  auto dt = resultDtype(n, tensors, floatScalar, intScalar);
   if (!dt || !denseSupported(*dt))
     return std::nullopt;
   if (op == "div" && !ir::isFloatingType(*dt))
     return std::nullopt;
   int64_t al = int64_t(alpha);
-  return broadcast(
+  return semantics::broadcast(
       *operands[0], *operands[1], *dt, kMaxElements,
       [&](double x, double y) {
         if (op == "add")
@@ -247,7 +255,7 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
     }
     if (!target || !denseSupported(*target))
       return std::nullopt;
-    return convert(*in, *target);
+    return semantics::convert(*in, *target);
   }
   if (name == "t" || name == "transpose") {
     std::vector<size_t> perm(r);
@@ -268,7 +276,7 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
         return std::nullopt;
       std::swap(perm[size_t(x)], perm[size_t(y)]);
     }
-    return permute(*in, perm);
+    return semantics::permute(*in, perm);
   }
   if (name == "permute") {
     auto dims = constInts(n->input(1));
@@ -283,7 +291,7 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
       seen[size_t(x)] = true;
       perm.push_back(size_t(x));
     }
-    return permute(*in, perm);
+    return semantics::permute(*in, perm);
   }
   // reshape-like: same elements, new sizes.
   auto sizes = reshapedSizes(n, *in);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ir/Status.h"
+#include "semantics/Promotion.h"
 
 namespace ts2onnx::symbolics {
 
@@ -130,66 +131,31 @@ absl::StatusOr<std::optional<ir::ScalarType>> dtypeArg(SymbolicContext &ctx, siz
   return std::optional<ir::ScalarType>(static_cast<ir::ScalarType>(*c));
 }
 
-namespace {
-
-int category(ir::ScalarType t) {
-  if (t == ir::ScalarType::Bool)
-    return 0;
-  return ir::isFloatingType(t) ? 2 : 1;
-}
-
-std::optional<ir::ScalarType> promotePair(std::optional<ir::ScalarType> a, ir::ScalarType b) {
-  if (!a)
-    return b;
-  if (category(*a) != category(b))
-    return category(*a) > category(b) ? *a : b;
-  return ir::elementSize(*a) >= ir::elementSize(b) ? *a : b;
-}
-
-} // namespace
-
 Promotion promoteInputs(SymbolicContext &ctx, const std::vector<size_t> &inputs) {
-  std::optional<ir::ScalarType> dimT, zeroT, scalarT;
-  bool dimAssumed = false, zeroAssumed = false;
+  // torch's result_type (semantics/Promotion.h); a tensor of unknown dtype counts as float32.
+  semantics::ResultType r;
   for (size_t i : inputs) {
     const ir::Value *v = ctx.input(i);
     const ir::Type &t = *v->type();
     if (t.isTensor()) {
       auto dt = t.tensorInfo().dtype;
-      bool assumed = !dt;
-      ir::ScalarType d = dt.value_or(ir::ScalarType::Float32);
-      auto r = OnnxBuilder::rankOf(v);
-      if (r && *r == 0) {
-        zeroT = promotePair(zeroT, d);
-        zeroAssumed |= assumed;
-      } else {
-        dimT = promotePair(dimT, d);
-        dimAssumed |= assumed;
-      }
+      auto rank = OnnxBuilder::rankOf(v);
+      r.add(rank && *rank == 0 ? semantics::OperandKind::ZeroDim
+                               : semantics::OperandKind::Dimensioned,
+            dt.value_or(ir::ScalarType::Float32), !dt);
     } else if (t.is(ir::TypeKind::Float)) {
-      scalarT = promotePair(scalarT, ir::ScalarType::Float32);
+      r.add(semantics::OperandKind::Number, ir::ScalarType::Float64);
     } else if (t.is(ir::TypeKind::Int)) {
-      scalarT = promotePair(scalarT, ir::ScalarType::Int64);
+      r.add(semantics::OperandKind::Number, ir::ScalarType::Int64);
     } else if (t.is(ir::TypeKind::Bool)) {
-      scalarT = promotePair(scalarT, ir::ScalarType::Bool);
+      r.add(semantics::OperandKind::Number, ir::ScalarType::Bool);
     } else if (t.is(ir::TypeKind::Number)) {
-      scalarT =
-          promotePair(scalarT, ctx.constInt(i) && !ctx.constFloat(i) ? ir::ScalarType::Int64
-                                                                     : ir::ScalarType::Float32);
+      r.add(semantics::OperandKind::Number, ctx.constInt(i) && !ctx.constFloat(i)
+                                                ? ir::ScalarType::Int64
+                                                : ir::ScalarType::Float64);
     }
   }
-  Promotion p;
-  p.dtype = dimT;
-  p.assumed = dimAssumed;
-  if (zeroT && (!p.dtype || category(*zeroT) > category(*p.dtype))) {
-    p.dtype = zeroT;
-    p.assumed = zeroAssumed;
-  }
-  if (scalarT && (!p.dtype || category(*scalarT) > category(*p.dtype))) {
-    p.dtype = category(*scalarT) == 2 ? ir::ScalarType::Float32 : *scalarT;
-    p.assumed = false;
-  }
-  return p;
+  return Promotion{r.result(), r.assumed()};
 }
 
 absl::StatusOr<std::vector<ir::Value *>>

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "semantics/Broadcast.h"
 #include "symbolics/OnnxBuilder.h"
 
 namespace ts2onnx::symbolics {
@@ -38,27 +39,12 @@ std::optional<std::vector<int64_t>> axesOf(const ir::Node *n, size_t inputIndex)
   return std::vector<int64_t>{};
 }
 
+/// The broadcast of the inputs' shapes (torch and ONNX broadcast alike).
 std::optional<Dims> broadcast(const std::vector<ir::Value *> &ins) {
-  Dims out;
-  for (const ir::Value *v : ins) {
-    auto d = dims(v);
-    if (!d)
-      return std::nullopt;
-    if (d->size() > out.size())
-      out.insert(out.begin(), d->size() - out.size(), Dim::known(1));
-    size_t off = out.size() - d->size();
-    for (size_t i = 0; i < d->size(); ++i) {
-      Dim &o = out[off + i];
-      const Dim &x = (*d)[i];
-      if (o.isStatic() && o.value == 1)
-        o = x;
-      else if (x.isStatic() && x.value == 1)
-        continue;
-      else if (o != x)
-        o = o.isStatic() ? o : x.isStatic() ? x : Dim::unknown();
-    }
-  }
-  return out;
+  std::vector<std::optional<Dims>> shapes;
+  for (const ir::Value *v : ins)
+    shapes.push_back(dims(v));
+  return semantics::broadcastShapes(shapes);
 }
 
 Dims unknownDims(int64_t rank) { return Dims(size_t(std::max<int64_t>(rank, 0)), Dim::unknown()); }
@@ -399,15 +385,10 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     if (bVec)
       b2.push_back(Dim::known(1));
     Dims batchA(a2.begin(), a2.end() - 2), batchB(b2.begin(), b2.end() - 2);
-    ir::Graph *g = n->owningGraph();
-    (void)g;
-    // Broadcast the batch dims by hand (no values to hand to broadcast()).
-    Dims out;
-    size_t r = std::max(batchA.size(), batchB.size());
-    batchA.insert(batchA.begin(), r - batchA.size(), Dim::known(1));
-    batchB.insert(batchB.begin(), r - batchB.size(), Dim::known(1));
-    for (size_t i = 0; i < r; ++i)
-      out.push_back(batchA[i].isStatic() && batchA[i].value == 1 ? batchB[i] : batchA[i]);
+    auto batch = semantics::broadcastShapes({batchA, batchB});
+    if (!batch)
+      return set(dt, std::nullopt);
+    Dims out = *batch;
     if (!aVec)
       out.push_back(a2[a2.size() - 2]);
     if (!bVec)

@@ -1801,6 +1801,7 @@ void registerOpset9(SymbolicRegistry &r) {
   r.add("aten::erf", 9, [](Ctx &c) { return floatUnary(c, "Erf"); });
   r.add("aten::sin", 9, [](Ctx &c) { return floatUnary(c, "Sin"); });
   r.add("aten::cos", 9, [](Ctx &c) { return floatUnary(c, "Cos"); });
+  r.add("aten::tan", 9, [](Ctx &c) { return floatUnary(c, "Tan"); });
   r.add("aten::reciprocal", 9, [](Ctx &c) { return floatUnary(c, "Reciprocal"); });
   addAll(r, {"aten::neg", "aten::negative"}, 9, [](Ctx &c) { return unary(c, "Neg"); });
   r.add("aten::abs", 9, [](Ctx &c) { return unary(c, "Abs"); });

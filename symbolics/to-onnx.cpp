@@ -76,8 +76,10 @@ private:
         return ctx.error(fmt::format("symbolic returned {} values for {} outputs", outs.size(),
                                      n->outputs().size()));
       for (size_t i = 0; i < outs.size(); ++i)
-        if (outs[i] && outs[i] != n->output(i))
+        if (outs[i] && outs[i] != n->output(i)) {
+          inheritType(outs[i], n->output(i));
           n->output(i)->replaceAllUsesWith(outs[i]);
+        }
       bool used = false;
       for (ir::Value *o : n->outputs())
         used |= o->hasUses();
@@ -85,6 +87,28 @@ private:
         n->destroy();
     }
     return absl::OkStatus();
+  }
+
+  /// A symbolic's result is the aten output's value, so what propagate-shapes knew of the aten
+  /// output (by the op's rule in semantics/) holds for it: its dtype and sizes fill in what the
+  /// ONNX-level inference of the last node left unknown. So OnnxTypeInference needs rules only
+  /// for the ONNX ops symbolics read types of in between.
+  static void inheritType(ir::Value *onnx, const ir::Value *aten) {
+    if (!onnx->type()->isTensor() || !aten->type()->isTensor())
+      return;
+    const ir::TensorInfo &a = aten->type()->tensorInfo();
+    ir::TensorInfo o = onnx->type()->tensorInfo();
+    bool changed = false;
+    if (!o.dtype && a.dtype) {
+      o.dtype = a.dtype;
+      changed = true;
+    }
+    if (!o.sizes && a.sizes) {
+      o.sizes = a.sizes;
+      changed = true;
+    }
+    if (changed)
+      onnx->setType(ir::Type::tensor(std::move(o)));
   }
 
   /// prim::If -> onnx::If: both blocks are copied into the new node and converted in place;

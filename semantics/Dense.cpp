@@ -1,10 +1,12 @@
 // Small dense tensors for constant evaluation (Dense.h).
-#include "passes/Dense.h"
+#include "semantics/Dense.h"
 
 #include <cmath>
 #include <cstring>
 
-namespace ts2onnx::passes {
+#include "semantics/Broadcast.h"
+
+namespace ts2onnx::semantics {
 
 using ir::ScalarType;
 
@@ -134,15 +136,14 @@ Dense permute(const Dense &d, const std::vector<size_t> &perm) {
 std::optional<Dense> broadcast(const Dense &a, const Dense &b, ScalarType dtype, int64_t limit,
                                const std::function<double(double, double)> &fn,
                                const std::function<int64_t(int64_t, int64_t)> &intFn) {
-  size_t r = std::max(a.sizes.size(), b.sizes.size());
-  std::vector<int64_t> sa(r, 1), sb(r, 1), out(r);
+  auto shape = broadcastSizes(a.sizes, b.sizes);
+  if (!shape)
+    return std::nullopt;
+  const std::vector<int64_t> &out = *shape;
+  size_t r = out.size();
+  std::vector<int64_t> sa(r, 1), sb(r, 1);
   std::copy(a.sizes.begin(), a.sizes.end(), sa.begin() + long(r - a.sizes.size()));
   std::copy(b.sizes.begin(), b.sizes.end(), sb.begin() + long(r - b.sizes.size()));
-  for (size_t i = 0; i < r; ++i) {
-    if (sa[i] != sb[i] && sa[i] != 1 && sb[i] != 1)
-      return std::nullopt;
-    out[i] = sa[i] == 1 ? sb[i] : sa[i];
-  }
   if (numelOf(out) > limit)
     return std::nullopt;
   std::vector<int64_t> stA(r, 0), stB(r, 0);
@@ -177,4 +178,4 @@ std::optional<Dense> broadcast(const Dense &a, const Dense &b, ScalarType dtype,
   return result;
 }
 
-} // namespace ts2onnx::passes
+} // namespace ts2onnx::semantics

@@ -10,7 +10,7 @@
 
 #include "ir/Graph.h"
 
-namespace ts2onnx::passes {
+namespace ts2onnx::semantics {
 
 struct Dense {
   ir::ScalarType dtype;
@@ -48,4 +48,4 @@ std::optional<Dense> broadcast(const Dense &a, const Dense &b, ir::ScalarType dt
                                const std::function<double(double, double)> &fn,
                                const std::function<int64_t(int64_t, int64_t)> &intFn);
 
-} // namespace ts2onnx::passes
+} // namespace ts2onnx::semantics

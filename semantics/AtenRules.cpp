@@ -1,0 +1,609 @@
+// The aten dtype/shape rule table (AtenRules.h): elementwise ops with broadcasting and torch's
+// type promotion (Promotion.h, Broadcast.h); comparisons (bool); unary float ops (int ->
+// float32); conv/conv_transpose/pooling/adaptive pooling output sizes; linear,
+// matmul/mm/bmm/addmm; view/reshape (with -1), flatten, permute/transpose/t, (un)squeeze,
+// expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow, index_select,
+// reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
+// masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as),
+// scatter ops, and the outputs of lstm/gru (best effort). A dim that equals an input dim keeps
+// its symbol (`batch`); ints made by aten::size of a symbolic dim carry it into view shapes.
+#include "semantics/AtenRules.h"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "semantics/Pointwise.h"
+#include "semantics/ShapeFunctions.h"
+
+namespace ts2onnx::semantics {
+
+using ir::Dim;
+using ir::ScalarType;
+
+namespace {
+
+class RuleTable {
+public:
+  RuleTable() { registerRules(); }
+
+  bool infer(ir::Node *n) const {
+    auto it = rules_.find(n->kind());
+    if (it == rules_.end())
+      return pointwise(n);
+    it->second(n);
+    return true;
+  }
+
+private:
+  /// A pointwise op of the generated table (Pointwise.h): its leading operands promoted and
+  /// broadcast.
+  static bool pointwise(ir::Node *n) {
+    const PointwiseRule *rule = pointwiseRule(n->kind());
+    if (!rule || n->inputs().size() < rule->operands)
+      return false;
+    ResultType p;
+    std::vector<std::optional<Dims>> shapes;
+    for (size_t i = 0; i < rule->operands; ++i) {
+      addOperand(p, n->input(i));
+      if (n->input(i)->type()->isTensor())
+        shapes.push_back(infoOf(n->input(i)).sizes);
+    }
+    std::optional<ScalarType> dt = p.result();
+    setResult(n->output(0), dt ? std::optional(rule->apply(*dt)) : std::nullopt,
+              broadcastShapes(shapes));
+    return true;
+  }
+
+  using Rule = std::function<void(ir::Node *)>;
+
+  void rule(std::initializer_list<const char *> names, Rule r) {
+    for (const char *name : names)
+      rules_[ir::Symbol::fromQualString(std::string("aten::") + name)] = r;
+  }
+
+  void registerRules() {
+    // The pieces of chunk/split/unbind, unpacked: the source's dtype and rank (unbind drops the
+    // dim), the split dim's size when it follows from constants.
+    rules_[ir::prim::ListUnpack] = [](ir::Node *n) {
+      const ir::Node *p = n->input(0)->node();
+      std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : "";
+      bool unbind = k == "unbind";
+      bool chunk = k == "chunk" || k == "unsafe_chunk";
+      if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")
+        return;
+      Info src = infoOf(p->input(0));
+      size_t dimIndex = unbind ? 1 : 2;
+      std::optional<int64_t> d = p->inputs().size() > dimIndex ? ir::constantInt(p->input(dimIndex))
+                                                               : std::optional<int64_t>(0);
+      const auto axOpt = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
+      const size_t ax = axOpt.value_or(0); // read only when axOpt is set
+      for (size_t i = 0; i < n->outputs().size(); ++i) {
+        std::optional<Dims> sizes;
+        if (src.sizes && axOpt) {
+          sizes = src.sizes;
+          const Dim whole = (*sizes)[ax];
+          if (unbind) {
+            sizes->erase(sizes->begin() + std::ptrdiff_t(ax));
+          } else {
+            Dim piece = Dim::unknown();
+            bool listed = p->input(1)->type()->is(ir::TypeKind::List);
+            auto pieces = listed ? intsOfList(p->input(1)) : std::nullopt;
+            auto each = listed ? std::nullopt : ir::constantInt(p->input(1));
+            if (pieces && i < pieces->size()) {
+              piece = Dim::known((*pieces)[i]);
+            } else if (whole.isStatic() && each && *each > 0) {
+              // chunk: ceil(size / chunks) each; split: `each` each; the last may be shorter.
+              int64_t c = chunk ? (whole.value + *each - 1) / *each : *each;
+              int64_t start = int64_t(i) * c;
+              piece = Dim::known(std::max<int64_t>(0, std::min(c, whole.value - start)));
+            }
+            (*sizes)[ax] = piece;
+          }
+        }
+        setResult(n->output(i), src.dtype, sizes);
+      }
+    };
+    // Same shape and dtype as the first input. (Pointwise ops of the generated table, relu, neg,
+    // floor, ..., need no entry here.)
+    rule({"hardtanh", "hardswish", "hardsigmoid", "silu", "gelu", "leaky_relu", "elu", "selu",
+          "celu", "softplus", "mish", "clamp", "clamp_min", "clamp_max", "clip", "dropout",
+          "feature_dropout", "alpha_dropout", "feature_alpha_dropout", "contiguous", "clone",
+          "detach", "bitwise_not", "batch_norm", "layer_norm", "group_norm", "instance_norm",
+          "masked_fill", "fill", "zeros_like", "ones_like", "empty_like", "rand_like", "randn_like",
+          "slice_scatter", "select_scatter", "index_put", "scatter", "scatter_add", "prelu",
+          "native_dropout", "lift_fresh", "alias", "tril", "triu", "cumsum", "flip", "roll",
+          "constant_pad_nd_like_self", "_transformer_encoder_layer_fwd",
+          // Output 0 is shaped like the query; the weights output is left unknown.
+          "_native_multi_head_attention"},
+         [](ir::Node *n) {
+           Info in = infoOf(n->input(0));
+           setResult(n->output(0), in);
+           if (n->kind().name() == "cumsum" && n->inputs().size() == 3)
+             if (auto d = dtypeArg(n->input(2)))
+               setResult(n->output(0), d, std::nullopt);
+         });
+    for (const char *like : {"zeros_like", "ones_like", "empty_like", "full_like"})
+      rule({like}, [](ir::Node *n) {
+        Info in = infoOf(n->input(0));
+        size_t dtypeIndex = n->kind().name() == "full_like" ? 2 : 1;
+        if (n->inputs().size() > dtypeIndex)
+          if (auto d = dtypeArg(n->input(dtypeIndex)))
+            in.dtype = d;
+        setResult(n->output(0), in);
+      });
+    for (const char *sm : {"softmax", "log_softmax"})
+      rule({sm}, [](ir::Node *n) {
+        Info in = infoOf(n->input(0));
+        if (n->inputs().size() == 3)
+          if (auto d = dtypeArg(n->input(2)))
+            in.dtype = d;
+        setResult(n->output(0), in);
+      });
+    // Elementwise with broadcasting and promotion over all tensor/number operands.
+    auto elementwise = [](size_t operands, bool toFloat) {
+      return [=](ir::Node *n) {
+        ResultType p;
+        std::vector<std::optional<Dims>> shapes;
+        for (size_t i = 0; i < operands && i < n->inputs().size(); ++i) {
+          const ir::Value *v = n->input(i);
+          addOperand(p, v);
+          if (v->type()->isTensor())
+            shapes.push_back(infoOf(v).sizes);
+        }
+        std::optional<ScalarType> dt = p.result();
+        if (toFloat && dt && category(*dt) < Category::Floating)
+          dt = ScalarType::Float32;
+        setResult(n->output(0), dt, broadcastShapes(shapes));
+      };
+    };
+    rule({"add", "sub", "rsub", "pow", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
+          "__and__", "__or__", "__xor__", "hypot"},
+         elementwise(2, false));
+    rule({"div", "true_divide", "divide"}, [elementwise](ir::Node *n) {
+      // With a rounding mode the result keeps the promoted (maybe int) type.
+      bool rounding = n->inputs().size() == 3 && !isNone(n->input(2));
+      elementwise(2, !rounding)(n);
+    });
+    rule({"where"}, [](ir::Node *n) {
+      if (n->inputs().size() != 3)
+        return;
+      ResultType p;
+      addOperand(p, n->input(1));
+      addOperand(p, n->input(2));
+      std::vector<std::optional<Dims>> shapes;
+      for (const ir::Value *v : n->inputs())
+        if (v->type()->isTensor())
+          shapes.push_back(infoOf(v).sizes);
+      setResult(n->output(0), p.result(), broadcastShapes(shapes));
+    });
+    rule({"type_as"}, [](ir::Node *n) {
+      setResult(n->output(0), infoOf(n->input(1)).dtype, infoOf(n->input(0)).sizes);
+    });
+    rule({"expand_as", "view_as", "reshape_as"}, [](ir::Node *n) {
+      setResult(n->output(0), infoOf(n->input(0)).dtype, infoOf(n->input(1)).sizes);
+    });
+    rule({"to"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      const ir::Value *target = nullptr;
+      if (n->inputs().size() == 6)
+        target = n->input(2);
+      else if (n->inputs().size() == 5)
+        target = n->input(1);
+      if (target && target->type()->isTensor())
+        in.dtype = infoOf(target).dtype;
+      else if (target && !isNone(target) && !target->type()->is(ir::TypeKind::Device))
+        in.dtype = dtypeArg(target);
+      setResult(n->output(0), in);
+    });
+    // Convolution and pooling.
+    rule({"conv1d", "conv2d", "conv3d"}, [](ir::Node *n) {
+      if (n->inputs().size() != 7)
+        return;
+      conv(n, n->input(3), n->input(4), n->input(5), false, nullptr, n->input(6));
+    });
+    rule({"_convolution", "convolution"}, [](ir::Node *n) {
+      if (n->inputs().size() < 9)
+        return;
+      auto transposed = ir::constantInt(n->input(6));
+      if (!transposed)
+        return;
+      conv(n, n->input(3), n->input(4), n->input(5), *transposed != 0, n->input(7), n->input(8));
+    });
+    rule({"conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}, [](ir::Node *n) {
+      if (n->inputs().size() != 8)
+        return;
+      conv(n, n->input(3), n->input(4), n->input(7), true, n->input(5), n->input(6));
+    });
+    rule({"max_pool1d", "max_pool2d", "max_pool3d", "max_pool2d_with_indices"}, [](ir::Node *n) {
+      if (n->inputs().size() != 6)
+        return;
+      pool(n, n->input(1), n->input(2), n->input(3), n->input(4), n->input(5));
+    });
+    rule({"avg_pool1d", "avg_pool2d", "avg_pool3d"}, [](ir::Node *n) {
+      if (n->inputs().size() < 5)
+        return;
+      pool(n, n->input(1), n->input(2), n->input(3), nullptr, n->input(4));
+    });
+    rule({"adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+          "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"},
+         [](ir::Node *n) {
+           Info in = infoOf(n->input(0));
+           auto size = dimsOfList(n->input(1));
+           if (!in.sizes || !size || in.sizes->size() < size->size())
+             return setResult(n->output(0), in.dtype, std::nullopt);
+           Dims out(in.sizes->begin(), in.sizes->end() - long(size->size()));
+           for (size_t i = 0; i < size->size(); ++i) {
+             // None entries (keep the input size) read as unknown.
+             const Dim &d = (*size)[i];
+             out.push_back(d.isStatic() ? d : (*in.sizes)[in.sizes->size() - size->size() + i]);
+           }
+           setResult(n->output(0), in.dtype, out);
+           if (n->outputs().size() == 2)
+             setResult(n->output(1), ScalarType::Int64, out);
+         });
+    // Interpolation keeps batch and channels; the spatial sizes are the output size when it
+    // is given (else unknown), so at least the rank is known.
+    rule({"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d",
+          "_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d",
+          "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d", "upsample_bicubic2d"},
+         [](ir::Node *n) {
+           Info in = infoOf(n->input(0));
+           if (!in.sizes || in.sizes->size() < 3)
+             return setResult(n->output(0), in.dtype, std::nullopt);
+           size_t spatial = in.sizes->size() - 2;
+           Dims out(in.sizes->begin(), in.sizes->begin() + 2);
+           auto size = n->inputs().size() > 1 && !isNone(n->input(1)) ? dimsOfList(n->input(1))
+                                                                      : std::nullopt;
+           for (size_t i = 0; i < spatial; ++i)
+             out.push_back(size && size->size() == spatial ? (*size)[i] : Dim::unknown());
+           setResult(n->output(0), in.dtype, out);
+         });
+    // Linear algebra.
+    rule({"linear"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0)), w = infoOf(n->input(1));
+      std::optional<Dims> out;
+      if (in.sizes && !in.sizes->empty() && w.sizes) {
+        out = Dims(in.sizes->begin(), in.sizes->end() - 1);
+        if (w.sizes->size() == 2)
+          out->push_back((*w.sizes)[0]);
+      }
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"matmul", "mm", "bmm"}, [](ir::Node *n) {
+      setResult(n->output(0), infoOf(n->input(0)).dtype,
+                matmul(infoOf(n->input(0)).sizes, infoOf(n->input(1)).sizes));
+    });
+    rule({"addmm", "baddbmm"}, [](ir::Node *n) {
+      setResult(n->output(0), infoOf(n->input(1)).dtype,
+                matmul(infoOf(n->input(1)).sizes, infoOf(n->input(2)).sizes));
+    });
+    rule({"embedding"}, [](ir::Node *n) {
+      Info w = infoOf(n->input(0)), idx = infoOf(n->input(1));
+      std::optional<Dims> out;
+      if (w.sizes && w.sizes->size() == 2 && idx.sizes) {
+        out = *idx.sizes;
+        out->push_back((*w.sizes)[1]);
+      }
+      setResult(n->output(0), w.dtype, out);
+    });
+    // Shape manipulation.
+    rule({"view", "reshape", "_reshape_alias"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      setResult(n->output(0), in.dtype, reshape(in.sizes, n->input(1)));
+    });
+    rule({"flatten"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes || n->inputs().size() != 3)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      size_t r = in.sizes->size();
+      if (r == 0)
+        return setResult(n->output(0), in.dtype, Dims{Dim::known(1)});
+      auto s = axis(ir::constantInt(n->input(1)), r), e = axis(ir::constantInt(n->input(2)), r);
+      if (!s || !e || *s > *e)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out(in.sizes->begin(), in.sizes->begin() + long(*s));
+      auto p = product(*in.sizes, *s, *e + 1);
+      out.push_back(p ? productDim(*p) : Dim::unknown());
+      out.insert(out.end(), in.sizes->begin() + long(*e) + 1, in.sizes->end());
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"permute"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      auto perm = intsOfList(n->input(1));
+      if (!in.sizes || !perm || perm->size() != in.sizes->size())
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out;
+      for (int64_t p : *perm) {
+        auto a = axis(p, in.sizes->size());
+        if (!a)
+          return setResult(n->output(0), in.dtype, std::nullopt);
+        out.push_back((*in.sizes)[*a]);
+      }
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"transpose", "swapaxes", "swapdims"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes || n->inputs().size() != 3)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      auto b = axis(ir::constantInt(n->input(2)), in.sizes->size());
+      if (!a || !b)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out = *in.sizes;
+      std::swap(out[*a], out[*b]);
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"t", "numpy_T"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (in.sizes && in.sizes->size() <= 2)
+        std::reverse(in.sizes->begin(), in.sizes->end());
+      else
+        in.sizes.reset();
+      setResult(n->output(0), in);
+    });
+    rule({"unsqueeze"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size() + 1);
+      if (!a)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      in.sizes->insert(in.sizes->begin() + long(*a), Dim::known(1));
+      setResult(n->output(0), in);
+    });
+    rule({"squeeze"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out;
+      if (n->inputs().size() == 1) {
+        for (const Dim &d : *in.sizes) {
+          if (!d.isStatic())
+            return setResult(n->output(0), in.dtype, std::nullopt);
+          if (d.value != 1)
+            out.push_back(d);
+        }
+        return setResult(n->output(0), in.dtype, out);
+      }
+      std::vector<int64_t> dims;
+      if (auto d = ir::constantInt(n->input(1)))
+        dims.push_back(*d);
+      else if (auto l = intsOfList(n->input(1)))
+        dims = *l;
+      else
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      std::vector<bool> drop(in.sizes->size(), false);
+      for (int64_t d : dims) {
+        auto a = axis(d, in.sizes->size());
+        if (!a)
+          return setResult(n->output(0), in.dtype, std::nullopt);
+        const Dim &x = (*in.sizes)[*a];
+        if (!x.isStatic())
+          return setResult(n->output(0), in.dtype, std::nullopt);
+        drop[*a] = x.value == 1;
+      }
+      for (size_t i = 0; i < in.sizes->size(); ++i)
+        if (!drop[i])
+          out.push_back((*in.sizes)[i]);
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"expand"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      auto size = dimsOfList(n->input(1));
+      if (!size)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out = *size;
+      const ir::Node *ln = n->input(1)->node();
+      for (size_t i = 0; i < out.size(); ++i) {
+        bool minusOne =
+            ln->kind() == ir::prim::ListConstruct && ir::constantInt(ln->input(i)) == -1;
+        if (const ir::AttributeValue *a = ir::constantValue(n->input(1)))
+          if (const auto *is = a->getIf<std::vector<int64_t>>())
+            minusOne = (*is)[i] == -1;
+        if (minusOne) {
+          size_t lead = out.size() - (in.sizes ? in.sizes->size() : 0);
+          out[i] = in.sizes && i >= lead ? (*in.sizes)[i - lead] : Dim::unknown();
+        }
+      }
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"repeat"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      auto reps = intsOfList(n->input(1));
+      if (!in.sizes || !reps || reps->size() < in.sizes->size())
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out;
+      size_t lead = reps->size() - in.sizes->size();
+      for (size_t i = 0; i < reps->size(); ++i) {
+        Dim d = i < lead ? Dim::known(1) : (*in.sizes)[i - lead];
+        out.push_back((*reps)[i] == 1 ? d
+                      : d.isStatic()  ? Dim::known(d.value * (*reps)[i])
+                                      : Dim::unknown());
+      }
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"cat", "concat", "concatenate", "stack"}, [](ir::Node *n) {
+      const ir::Node *list = n->input(0)->node();
+      if (list->kind() != ir::prim::ListConstruct || list->inputs().empty())
+        return;
+      ResultType p;
+      std::vector<Info> parts;
+      for (const ir::Value *v : list->inputs()) {
+        addTensorOperand(p, v);
+        parts.push_back(infoOf(v));
+      }
+      bool stack = n->kind().name() == "stack";
+      std::optional<Dims> out;
+      if (parts[0].sizes) {
+        size_t r = parts[0].sizes->size() + (stack ? 1 : 0);
+        auto a = axis(ir::constantInt(n->input(1)), r);
+        if (a) {
+          out = *parts[0].sizes;
+          if (stack) {
+            out->insert(out->begin() + long(*a), Dim::known(int64_t(parts.size())));
+          } else {
+            Dims all;
+            for (const Info &i : parts) {
+              if (!i.sizes || i.sizes->size() != out->size()) {
+                all.clear();
+                break;
+              }
+              all.push_back((*i.sizes)[*a]);
+            }
+            auto sum = [&]() -> Dim {
+              if (all.size() != parts.size())
+                return Dim::unknown();
+              int64_t s = 0;
+              for (const Dim &d : all) {
+                if (!d.isStatic())
+                  return all.size() == 1 ? d : Dim::unknown();
+                s += d.value;
+              }
+              return Dim::known(s);
+            };
+            (*out)[*a] = sum();
+          }
+        }
+      }
+      setResult(n->output(0), p.result(), out);
+    });
+    rule({"slice"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes || n->inputs().size() != 5)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      if (!a)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out = *in.sizes;
+      const Dim &d = out[*a];
+      auto start = isNone(n->input(2)) ? std::optional<int64_t>(0) : ir::constantInt(n->input(2));
+      auto end =
+          isNone(n->input(3)) ? std::optional<int64_t>(INT64_MAX) : ir::constantInt(n->input(3));
+      auto step = ir::constantInt(n->input(4));
+      if (start && end && step && *step > 0 && *start == 0 && *end >= INT32_MAX && *step == 1) {
+        // The whole dim, static or not.
+      } else if (d.isStatic() && start && end && step && *step > 0) {
+        auto clampIndex = [&](int64_t i) {
+          if (i < 0)
+            i += d.value;
+          return std::min(std::max<int64_t>(i, 0), d.value);
+        };
+        int64_t s = clampIndex(*start), e = clampIndex(*end);
+        out[*a] = Dim::known(e > s ? (e - s + *step - 1) / *step : 0);
+      } else {
+        out[*a] = Dim::unknown();
+      }
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"narrow"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes || n->inputs().size() != 4)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      if (!a)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out = *in.sizes;
+      out[*a] = dimOfInt(n->input(3));
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"select"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes || n->inputs().size() != 3)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      if (!a)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      in.sizes->erase(in.sizes->begin() + long(*a));
+      setResult(n->output(0), in);
+    });
+    rule({"index_select"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0)), idx = infoOf(n->input(2));
+      if (!in.sizes || !idx.sizes || idx.sizes->size() != 1)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      if (!a)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      (*in.sizes)[*a] = (*idx.sizes)[0];
+      setResult(n->output(0), in);
+    });
+    rule({"gather"}, [](ir::Node *n) {
+      setResult(n->output(0), infoOf(n->input(0)).dtype, infoOf(n->input(2)).sizes);
+    });
+    // Reductions.
+    rule({"sum", "mean", "amax", "amin", "prod", "logsumexp", "max", "min", "argmax", "argmin",
+          "norm", "frobenius_norm", "linalg_vector_norm", "std", "var", "all", "any"},
+         [](ir::Node *n) { reduce(n); });
+    // Factories.
+    rule({"zeros", "ones", "empty", "rand", "randn", "full"}, [](ir::Node *n) {
+      bool full = n->kind().name() == "full";
+      size_t dtypeIndex = full ? 2 : 1;
+      std::optional<ScalarType> dt = ScalarType::Float32;
+      if (n->inputs().size() > dtypeIndex && !isNone(n->input(dtypeIndex)))
+        dt = dtypeArg(n->input(dtypeIndex));
+      else if (full && n->inputs().size() > 1) {
+        // torch >= 1.12 infers full's dtype from the fill value.
+        ir::TypeKind k = n->input(1)->type()->kind();
+        dt = k == ir::TypeKind::Int    ? ScalarType::Int64
+             : k == ir::TypeKind::Bool ? ScalarType::Bool
+                                       : ScalarType::Float32;
+      }
+      setResult(n->output(0), dt, dimsOfList(n->input(0)));
+    });
+    rule({"tensor", "scalar_tensor"}, [](ir::Node *n) {
+      const ir::Value *data = n->input(0);
+      std::optional<ScalarType> dt;
+      if (n->inputs().size() > 1 && !isNone(n->input(1)))
+        dt = dtypeArg(n->input(1));
+      else if (data->type()->is(ir::TypeKind::Int))
+        dt = ScalarType::Int64;
+      else if (data->type()->is(ir::TypeKind::Float))
+        dt = ScalarType::Float32;
+      else if (data->type()->is(ir::TypeKind::Bool))
+        dt = ScalarType::Bool;
+      std::optional<Dims> sizes;
+      if (!data->type()->is(ir::TypeKind::List))
+        sizes = Dims{};
+      else if (data->node()->kind() == ir::prim::ListConstruct &&
+               !data->type()->elementType()->is(ir::TypeKind::List)) {
+        sizes = Dims{Dim::known(int64_t(data->node()->inputs().size()))};
+        if (!dt) {
+          ir::TypeKind k = data->type()->elementType()->kind();
+          dt = k == ir::TypeKind::Int     ? std::optional(ScalarType::Int64)
+               : k == ir::TypeKind::Float ? std::optional(ScalarType::Float32)
+                                          : std::nullopt;
+        }
+      }
+      setResult(n->output(0), dt, sizes);
+    });
+    rules_[ir::prim::NumToTensor] = [](ir::Node *n) {
+      ir::TypeKind k = n->input(0)->type()->kind();
+      std::optional<ScalarType> dt = k == ir::TypeKind::Int     ? ScalarType::Int64
+                                     : k == ir::TypeKind::Float ? ScalarType::Float64
+                                     : k == ir::TypeKind::Bool  ? ScalarType::Bool
+                                                                : std::optional<ScalarType>();
+      setResult(n->output(0), dt, Dims{});
+    };
+    // A refinement (Optional[Tensor] -> Tensor) of a value whose type is known.
+    rules_[ir::prim::unchecked_cast] = [](ir::Node *n) {
+      if (n->inputs().size() == 1 && n->input(0)->type()->isTensor())
+        setResult(n->output(0), infoOf(n->input(0)).dtype, infoOf(n->input(0)).sizes);
+    };
+    // Recurrent layers: output (seq-major unless batch_first), h_n, c_n.
+    rule({"lstm", "gru", "rnn_tanh", "rnn_relu"}, [](ir::Node *n) { recurrent(n); });
+  }
+
+  absl::flat_hash_map<ir::Symbol, Rule> rules_;
+};
+
+} // namespace
+
+bool inferAtenTypes(ir::Node *n) {
+  static const RuleTable table;
+  if (n->outputs().empty())
+    return false;
+  return table.infer(n);
+}
+
+} // namespace ts2onnx::semantics

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Records torch's own answers on type promotion and broadcasting, for the semantics tests.
+
+Run by hand (never in CI) with a python that has torch:
+
+    /opt/venv-torch2/bin/python semantics/generate_tables.py     # or /usr/bin/python3 (torch 1.13)
+
+Writes tests/semantics/promotion.txt and tests/semantics/broadcast.txt, which
+tests/semantics/SemanticsTest.cpp checks semantics/Promotion.h and semantics/Broadcast.h against,
+row by row.
+
+promotion.txt lines:
+    promote_types A B -> R            torch.promote_types(A, B)
+    result_type KIND:A KIND:B -> R    torch.result_type(x, y), KIND one of
+                                      dim (a tensor of shape [2]), zero (a 0-d tensor),
+                                      num (a Python int, float, bool or complex: A is int64,
+                                      float64, bool or complex128)
+R is `error` when torch refuses.
+
+broadcast.txt lines:
+    [D, ...] [D, ...] -> [D, ...]     or `-> error`
+where a dim D is a size, a symbol `a`/`b` (one unknown size, the same wherever it appears) or `?`
+(an unknown size of its own). The answer is what torch.broadcast_shapes gives for every value of
+the symbols and `?`s in {1, 3, 4} that torch accepts, written as precisely as it holds: a size when
+every accepted assignment gives that size, a symbol when every one gives that symbol's value, else
+`?`; `error` when torch accepts none.
+"""
+import itertools
+import os
+
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "tests", "semantics")
+
+DTYPES = [
+    ("bool", torch.bool),
+    ("uint8", torch.uint8),
+    ("int8", torch.int8),
+    ("int16", torch.int16),
+    ("int32", torch.int32),
+    ("int64", torch.int64),
+    ("float16", torch.float16),
+    ("bfloat16", torch.bfloat16),
+    ("float32", torch.float32),
+    ("float64", torch.float64),
+    ("complex64", torch.complex64),
+    ("complex128", torch.complex128),
+]
+NAME = {dt: name for name, dt in DTYPES + [("complex32", torch.complex32)]}
+NUMBERS = [("int64", 1), ("float64", 1.5), ("bool", True), ("complex128", 1 + 2j)]
+
+
+def operands():
+    for name, dt in DTYPES:
+        yield f"dim:{name}", torch.ones(2, dtype=dt)
+    for name, dt in DTYPES:
+        yield f"zero:{name}", torch.ones((), dtype=dt)
+    for name, value in NUMBERS:
+        yield f"num:{name}", value
+
+
+def promotion_rows():
+    rows = []
+    for (a, ta), (b, tb) in itertools.product(DTYPES, DTYPES):
+        try:
+            r = NAME[torch.promote_types(ta, tb)]
+        except RuntimeError:
+            r = "error"
+        rows.append(f"promote_types {a} {b} -> {r}")
+    ops = list(operands())
+    for (a, x), (b, y) in itertools.product(ops, ops):
+        if a.startswith("num:") and b.startswith("num:"):
+            continue  # result_type needs a tensor
+        try:
+            r = NAME[torch.result_type(x, y)]
+        except (RuntimeError, TypeError):
+            r = "error"
+        rows.append(f"result_type {a} {b} -> {r}")
+    return rows
+
+
+DIMS = ["1", "3", "4", "a", "b", "?"]
+VALUES = [1, 3, 4]
+
+
+def shapes(max_rank):
+    for r in range(max_rank + 1):
+        yield from itertools.product(DIMS, repeat=r)
+
+
+_torch_cache = {}
+
+
+def torch_broadcast(x, y):
+    key = (x, y)
+    if key not in _torch_cache:
+        try:
+            _torch_cache[key] = tuple(torch.broadcast_shapes(x, y))
+        except RuntimeError:
+            _torch_cache[key] = None
+    return _torch_cache[key]
+
+
+def broadcast_row(x, y):
+    symbols = sorted({d for d in x + y if d in ("a", "b")})
+    unknowns = sum(d == "?" for d in x + y)
+    results = []  # (assignment of symbols, torch's shape)
+    for sym_vals in itertools.product(VALUES, repeat=len(symbols)):
+        env = dict(zip(symbols, sym_vals))
+        for unk_vals in itertools.product(VALUES, repeat=unknowns):
+            it = iter(unk_vals)
+
+            def concrete(s):
+                return tuple(int(d) if d.isdigit() else env[d] if d in env else next(it) for d in s)
+
+            cx, cy = concrete(x), concrete(y)
+            r = torch_broadcast(cx, cy)
+            if r is not None:
+                results.append((env, r))
+    if not results:
+        return "error"
+    rank = len(results[0][1])
+    out = []
+    for i in range(rank):
+        values = {r[i] for _, r in results}
+        if len(values) == 1:
+            out.append(str(values.pop()))
+            continue
+        for s in symbols:
+            if all(r[i] == env[s] for env, r in results):
+                out.append(s)
+                break
+        else:
+            out.append("?")
+    return "[" + ", ".join(out) + "]"
+
+
+def fmt(s):
+    return "[" + ", ".join(s) + "]"
+
+
+def broadcast_rows():
+    rows = []
+    for x, y in itertools.product(shapes(2), shapes(2)):
+        rows.append(f"{fmt(x)} {fmt(y)} -> {broadcast_row(x, y)}")
+    return rows
+
+
+def write(name, header, rows):
+    with open(os.path.join(OUT, name), "w") as f:
+        f.write(f"# Generated by semantics/generate_tables.py from torch {torch.__version__}. Do not edit.\n")
+        for line in header:
+            f.write(f"# {line}\n")
+        for r in rows:
+            f.write(r + "\n")
+
+
+PROBE_DTYPES = [torch.bool, torch.uint8, torch.int32, torch.int64, torch.float16, torch.float32,
+                torch.float64]
+
+
+def schema_ops():
+    """(operator, overload) of the committed schema table with a unary (Tensor self) -> Tensor or
+    a binary (Tensor self, Tensor other) -> Tensor overload."""
+    unary, binary = set(), set()
+    with open(os.path.join(ROOT, "frontend", "schema", "schemas.txt")) as f:
+        for line in f:
+            if not line.startswith("aten::") or not line.rstrip().endswith("-> Tensor"):
+                continue
+            name, _, args = line.partition("(")
+            op, _, overload = name[len("aten::"):].partition(".")
+            if op.startswith("_") or op.endswith("_"):
+                continue
+            args = args[: args.rindex(")")]
+            if args == "Tensor self":
+                unary.add((op, overload or "default"))
+            elif args == "Tensor self, Tensor other":
+                binary.add((op, overload or "default"))
+    return unary, binary
+
+
+def is_pointwise(op, overload):
+    packet = getattr(torch.ops.aten, op, None)
+    if packet is None or overload not in packet.overloads():
+        return False
+    return torch.Tag.pointwise in getattr(packet, overload).tags
+
+
+def classify_unary(op):
+    fn = getattr(torch.ops.aten, op)
+    seen = []
+    for dt in PROBE_DTYPES:
+        try:
+            r = fn(torch.ones(2, dtype=dt))
+        except Exception:
+            continue
+        if not isinstance(r, torch.Tensor):
+            return None
+        seen.append((dt, r.dtype))
+    if not any(dt.is_floating_point for dt, _ in seen) or not any(not dt.is_floating_point for dt, _ in seen):
+        return None  # float-only or int-only ops say nothing about the other kind
+    if all(r == dt for dt, r in seen):
+        return "same"
+    if all(r == torch.bool for _, r in seen):
+        return "bool"
+    if all(r == (dt if dt.is_floating_point else torch.float32) for dt, r in seen):
+        return "float"
+    return None
+
+
+def classify_binary(op):
+    fn = getattr(torch.ops.aten, op)
+    seen = []
+    for a, b in itertools.product(PROBE_DTYPES, PROBE_DTYPES):
+        for x, y in ((torch.ones(2, dtype=a), torch.ones(2, dtype=b)),
+                     (torch.ones(2, dtype=a), torch.ones((), dtype=b))):
+            try:
+                r = fn(x, y)
+            except Exception:
+                continue
+            if not isinstance(r, torch.Tensor):
+                return None
+            seen.append((torch.result_type(x, y), r.dtype))
+    if not any(p.is_floating_point for p, _ in seen) or not any(not p.is_floating_point for p, _ in seen):
+        return None
+    if all(r == p for p, r in seen):
+        return "promote"
+    if all(r == torch.bool for _, r in seen):
+        return "bool"
+    if all(r == (p if p.is_floating_point else torch.float32) for p, r in seen):
+        return "promote_float"
+    return None
+
+
+def pointwise_rows():
+    unary, binary = schema_ops()
+    rows = []
+    for op, overload in sorted(unary):
+        if is_pointwise(op, overload) and (rule := classify_unary(op)):
+            rows.append(f"aten::{op} 1 {rule}")
+    for op, overload in sorted(binary):
+        if is_pointwise(op, overload) and (rule := classify_binary(op)):
+            rows.append(f"aten::{op} 2 {rule}")
+    return rows
+
+
+def main():
+    with open(os.path.join(ROOT, "semantics", "pointwise.txt"), "w") as f:
+        f.write(f"# Generated by semantics/generate_tables.py from torch {torch.__version__}. Do not edit.\n")
+        f.write("# The dtype rule of each pointwise aten op of frontend/schema/schemas.txt, probed in torch:\n")
+        f.write("# `aten::op N rule`: the first N operands are promoted (result_type) and broadcast, and\n")
+        f.write("# the result is: same (as the promoted operands), float (integral/bool -> float32),\n")
+        f.write("# promote / promote_float (the same for two operands), bool (always bool).\n")
+        for r in pointwise_rows():
+            f.write(r + "\n")
+    write("promotion.txt", ["torch.promote_types and torch.result_type over dtypes and operand kinds."],
+          promotion_rows())
+    write("broadcast.txt", ["torch.broadcast_shapes over static, symbolic (a, b) and unknown (?) dims."],
+          broadcast_rows())
+
+
+if __name__ == "__main__":
+    main()
