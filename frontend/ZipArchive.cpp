@@ -134,6 +134,7 @@ absl::StatusOr<std::shared_ptr<ZipArchive>> ZipArchive::parse(std::string displa
   archive->data_ = data;
   archive->size_ = size;
   archive->owner_ = std::move(owner);
+  archive->verifyStoredCrc_ = limits.verifyStoredCrc;
   TS2ONNX_RETURN_IF_ERROR(archive->parseImpl(limits));
   return archive;
 }
@@ -417,6 +418,22 @@ absl::StatusOr<uint64_t> ZipArchive::size(std::string_view name) const {
   return e->uncompressedSize;
 }
 
+absl::Status ZipArchive::checkCrc(const ZipEntry &e, const uint8_t *data, uint64_t n) const {
+  constexpr uint64_t kChunk = uint64_t{1} << 30;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (uint64_t done = 0; done < n;) {
+    uint64_t k = std::min(n - done, kChunk);
+    crc = crc32(crc, data + done, static_cast<uInt>(k));
+    done += k;
+  }
+  if (static_cast<uint32_t>(crc) != e.crc32)
+    return absl::DataLossError(fmt::format(
+        "{}: zip: record '{}' is corrupt: its CRC-32 is {:08x}, the archive declares {:08x} "
+        "(re-save the model; --no-crc-check converts it anyway)",
+        displayName_, printable(e.name), static_cast<uint32_t>(crc), e.crc32));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_view name) const {
   const ZipEntry *e = entry(name);
   if (!e)
@@ -424,6 +441,8 @@ absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_
         fmt::format("{}: zip: no record '{}'", displayName_, printable(name)));
   const uint8_t *src = data_ + e->dataOffset;
   if (e->method == 0) {
+    if (verifyStoredCrc_)
+      TS2ONNX_RETURN_IF_ERROR(checkCrc(*e, src, e->uncompressedSize));
     auto storage = std::make_shared<ir::Storage>();
     storage->data = e->uncompressedSize ? src : nullptr;
     storage->nbytes = static_cast<size_t>(e->uncompressedSize);
@@ -511,16 +530,7 @@ absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_
   if (!failure.empty())
     return absl::InvalidArgumentError(
         fmt::format("{}: zip: record '{}': {}", displayName_, printable(e->name), failure));
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (uint64_t done = 0; done < usize;) {
-    uint64_t n = std::min(usize - done, kChunk);
-    crc = crc32(crc, buffer.get() + done, static_cast<uInt>(n));
-    done += n;
-  }
-  if (static_cast<uint32_t>(crc) != e->crc32)
-    return absl::InvalidArgumentError(
-        fmt::format("{}: zip: record '{}': CRC-32 {:08x} does not match the declared {:08x}",
-                    displayName_, printable(e->name), static_cast<uint32_t>(crc), e->crc32));
+  TS2ONNX_RETURN_IF_ERROR(checkCrc(*e, buffer.get(), usize));
   auto storage = std::make_shared<ir::Storage>();
   storage->data = buffer.get();
   storage->nbytes = static_cast<size_t>(usize);
