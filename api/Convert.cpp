@@ -635,11 +635,39 @@ absl::Status checkFunctionsOpset(const ConvertOptions &options) {
 
 } // namespace
 
+/// ONNX shape inference failing on a converted graph means, in practice, input specs the
+/// graph cannot take (the converter's own nodes are typed by it): one line naming the specs and
+/// the first error instead of every error it cascades into.
+absl::Status explainShapeInference(const absl::Status &s, const ConvertOptions &options) {
+  std::string msg(s.message());
+  std::string_view m = msg;
+  if (s.ok() || m.rfind("ONNX shape inference:", 0) != 0 || options.inputs.empty())
+    return s;
+  size_t at = m.find("(op_type:");
+  std::string_view first = m.substr(at == std::string_view::npos ? 0 : at);
+  first = first.substr(0, first.find('\n'));
+  if (size_t more = first.find("; (op_type:"); more != std::string_view::npos)
+    first = first.substr(0, more);
+  std::vector<std::string> specs;
+  for (const InputSpec &i : options.inputs) {
+    std::vector<std::string> dims;
+    for (const ir::Dim &d : i.dims)
+      dims.push_back(d.isStatic() ? std::to_string(d.value) : d.symbol);
+    specs.push_back(
+        fmt::format("{}:{}[{}]", i.name, ir::scalarTypeShortName(i.dtype), fmt::join(dims, ",")));
+  }
+  return absl::InvalidArgumentError(
+      fmt::format("the graph cannot take --input {}: check their ranks and dtypes against the "
+                  "model's forward (ONNX shape inference: {})",
+                  fmt::join(specs, " --input "), first));
+}
+
 absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
                                              const ConvertOptions &options) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
-  TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model,
-                           symbolics::emitModel(graph, emitOptionsFor(options)));
+  absl::StatusOr<onnx::ModelProto> emitted = symbolics::emitModel(graph, emitOptionsFor(options));
+  TS2ONNX_RETURN_IF_ERROR(explainShapeInference(emitted.status(), options));
+  onnx::ModelProto model = *std::move(emitted);
   TS2ONNX_RETURN_IF_ERROR(checkDynamicAxisNames(model.graph(), options));
   if (options.verbose)
     logStream(options) << symbolics::formatModel(model);
@@ -680,7 +708,9 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   symbolics::EmitOptions eo = emitOptionsFor(options);
   eo.deferFrom = symbolics::kMinDeferredBytes;
-  TS2ONNX_ASSIGN_OR_RETURN(symbolics::EmittedModel model, symbolics::emitModelDeferred(*graph, eo));
+  absl::StatusOr<symbolics::EmittedModel> emitted = symbolics::emitModelDeferred(*graph, eo);
+  TS2ONNX_RETURN_IF_ERROR(explainShapeInference(emitted.status(), options));
+  symbolics::EmittedModel model = *std::move(emitted);
   TS2ONNX_RETURN_IF_ERROR(checkDynamicAxisNames(model.model.graph(), options));
   if (options.verbose)
     logStream(options) << symbolics::formatModel(model.model);

@@ -6,7 +6,8 @@
 // Does:  checks the ops whose needs follow from their weights: convolutions (rank, channels =
 //        weight dim 1 * groups, or weight dim 0 when transposed, floating dtype equal to the
 //        weight's), linear (last dim = weight dim 1, dtype), batch_norm (dim 1 = its channel
-//        count), layer_norm (trailing dims = normalized_shape) and embedding (integer indices).
+//        count), layer_norm (trailing dims = normalized_shape), lstm/gru/rnn (rank 2 or 3,
+//        floating) and embedding (integer indices).
 //        Only static dims are compared. torch raises on each of these at run time; ONNX's shape
 //        inference does not check channel counts, so without this a wrong --input writes a
 //        model that onnxruntime refuses, or a cascade of shape-inference errors that never names
@@ -117,6 +118,8 @@ private:
       m = batchNorm(n, info);
     else if (k == "layer_norm")
       m = layerNorm(n, info);
+    else if (k == "lstm" || k == "gru" || k == "rnn_tanh" || k == "rnn_relu")
+      m = recurrent(info);
     else if (k == "embedding" && !ir::isIntegralType(*info.dtype, /*includeBool=*/false))
       m = Mismatch{"integer indices", ir::ScalarType::Int64, std::nullopt};
     if (!m)
@@ -199,6 +202,18 @@ private:
       return std::nullopt;
     return Mismatch{fmt::format("{} channels at dim 1", w->first[0]), std::nullopt,
                     std::make_pair(size_t{1}, w->first[0])};
+  }
+
+  /// torch's recurrent layers take (seq, batch, features), or (seq, features) unbatched, of a
+  /// floating dtype.
+  static std::optional<Mismatch> recurrent(const ir::TensorInfo &x) {
+    if (x.sizes->size() != 3 && x.sizes->size() != 2)
+      return Mismatch{"rank 3 (sequence, batch, features; batch first when batch_first=True) or "
+                      "2 unbatched",
+                      std::nullopt, std::nullopt};
+    if (!ir::isFloatingType(*x.dtype))
+      return Mismatch{"a floating dtype", ir::ScalarType::Float32, std::nullopt};
+    return std::nullopt;
   }
 
   std::optional<Mismatch> layerNorm(const ir::Node &n, const ir::TensorInfo &x) {

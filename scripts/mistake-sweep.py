@@ -125,8 +125,8 @@ def main():
             lines = r.stderr.splitlines()
             ok = (r.returncode == 1 and len(lines) == 1 and
                   lines[0].startswith("ts2onnx convert: error:") and
-                  ("'%s'" % name in lines[0] or " %s " % name in lines[0] or
-                   "(%s)" % name in lines[0]) and not os.path.exists(out))
+                  any(form % name in lines[0] for form in ("'%s'", "'%s:", " %s:", "(%s)")) and
+                  not os.path.exists(out))
             if ok:
                 good += 1
             else:
