@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <new>
 #include <utility>
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include "absl/status/status.h"
@@ -434,6 +437,29 @@ absl::Status ZipArchive::checkCrc(const ZipEntry &e, const uint8_t *data, uint64
   return absl::OkStatus();
 }
 
+absl::Status ZipArchive::checkCrcFromFile(const ZipEntry &e) const {
+  // pread through a small buffer rather than the mapping: the writer copies weights from the
+  // file descriptor (copy_file_range), so faulting their pages into the mapping here would be
+  // work nothing else needs.
+  constexpr uint64_t kChunk = uint64_t{4} << 20;
+  const uint64_t n = e.uncompressedSize;
+  std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[std::min(n, kChunk) + 1]);
+  if (!buffer)
+    return checkCrc(e, data_ + e.dataOffset, n);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (uint64_t done = 0; done < n;) {
+    size_t want = static_cast<size_t>(std::min(n - done, kChunk));
+    ssize_t got = ::pread(file_->fd(), buffer.get(), want, static_cast<off_t>(e.dataOffset + done));
+    if (got <= 0)
+      return checkCrc(e, data_ + e.dataOffset, n); // the mapping still reads
+    crc = crc32(crc, buffer.get(), static_cast<uInt>(got));
+    done += static_cast<uint64_t>(got);
+  }
+  if (static_cast<uint32_t>(crc) == e.crc32)
+    return absl::OkStatus();
+  return checkCrc(e, data_ + e.dataOffset, n); // reports the mismatch
+}
+
 absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_view name) const {
   const ZipEntry *e = entry(name);
   if (!e)
@@ -441,7 +467,9 @@ absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_
         fmt::format("{}: zip: no record '{}'", displayName_, printable(name)));
   const uint8_t *src = data_ + e->dataOffset;
   if (e->method == 0) {
-    if (verifyStoredCrc_)
+    if (verifyStoredCrc_ && file_)
+      TS2ONNX_RETURN_IF_ERROR(checkCrcFromFile(*e));
+    else if (verifyStoredCrc_)
       TS2ONNX_RETURN_IF_ERROR(checkCrc(*e, src, e->uncompressedSize));
     auto storage = std::make_shared<ir::Storage>();
     storage->data = e->uncompressedSize ? src : nullptr;

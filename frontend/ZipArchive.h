@@ -99,6 +99,8 @@ private:
   bool verifyStoredCrc_ = true;
   /// Error unless `n` bytes at `data` have the CRC-32 entry `e` declares.
   absl::Status checkCrc(const ZipEntry &e, const uint8_t *data, uint64_t n) const;
+  /// Same for a stored record of a mapped file, read with pread instead of through the mapping.
+  absl::Status checkCrcFromFile(const ZipEntry &e) const;
 };
 
 } // namespace ts2onnx::frontend
