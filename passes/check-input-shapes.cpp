@@ -7,7 +7,8 @@
 //        weight dim 1 * groups, or weight dim 0 when transposed, floating dtype equal to the
 //        weight's), linear (last dim = weight dim 1, dtype), batch_norm (dim 1 = its channel
 //        count), layer_norm (trailing dims = normalized_shape), lstm/gru/rnn (rank 2 or 3,
-//        floating) and embedding (integer indices).
+//        floating), embedding (integer indices), and index_put/scatter/masked_scatter (values
+//        of the dtype of the tensor written).
 //        Only static dims are compared. torch raises on each of these at run time; ONNX's shape
 //        inference does not check channel counts, so without this a wrong --input writes a
 //        model that onnxruntime refuses, or a cascade of shape-inference errors that never names
@@ -99,6 +100,10 @@ private:
     if (!n.kind().isNamespace("aten"))
       return absl::OkStatus();
     std::string_view k = n.kind().name();
+    if (k == "index_put" || k == "index_put_" || k == "masked_scatter" || k == "masked_scatter_")
+      return sameDtype(n, 2);
+    if (k == "scatter" || k == "scatter_")
+      return sameDtype(n, 3);
     size_t data = k == "embedding" ? 1 : 0;
     if (n.inputs().size() <= data || !n.input(data)->type()->isTensor())
       return absl::OkStatus();
@@ -125,6 +130,29 @@ private:
     if (!m)
       return absl::OkStatus();
     return report(n, *n.input(data), info, *m);
+  }
+
+  /// Ops writing the values of input `src` into input 0: torch raises unless the dtypes are
+  /// equal ("Index put requires the source and destination dtypes match").
+  absl::Status sameDtype(const ir::Node &n, size_t src) const {
+    if (n.inputs().size() <= src || !n.input(0)->type()->isTensor() ||
+        !n.input(src)->type()->isTensor())
+      return absl::OkStatus();
+    const auto &to = n.input(0)->type()->tensorInfo().dtype;
+    const auto &from = n.input(src)->type()->tensorInfo().dtype;
+    if (!to || !from || *to == *from)
+      return absl::OkStatus();
+    auto named = [this](const ir::Value *v) {
+      std::vector<std::string> s = sourcesOf(v);
+      return s.empty() ? std::string("constants")
+                       : fmt::format("input{} '{}'", s.size() > 1 ? "s" : "", fmt::join(s, "', '"));
+    };
+    std::string where = n.sourceLocation().valid() ? n.sourceLocation().str() + ": " : "";
+    return absl::InvalidArgumentError(fmt::format(
+        "{}aten::{} writes {} values (from {}) into a {} tensor (from {}), which torch refuses: "
+        "check the dtypes of the --input specs",
+        where, n.kind().name(), ir::scalarTypeShortName(*from), named(n.input(src)),
+        ir::scalarTypeShortName(*to), named(n.input(0))));
   }
 
   /// Weight dims and dtype of input `i`, when known.

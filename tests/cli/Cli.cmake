@@ -186,6 +186,14 @@ elseif(CASE STREQUAL "wrong-dtype")
   tool(convert ${mlp} -o ${out}/a.onnx --input x:int64[4,20])
   expect_error(${out}/a.onnx "^ts2onnx convert: error: .*: input 'x' is int64\\[4,20\\], but aten::linear needs dtype float32 \\(that of its weight\\); give --input 'x:float32\\[4,20\\]'")
 
+elseif(CASE STREQUAL "wrong-dtype-written")
+  # x[i] = v with v float64 into float32: torch refuses ("Index put requires the source and
+  # destination dtypes match"); both inputs are named.
+  tool(convert ${FIXTURES}/index_put_scripted/model.pt -o ${out}/a.onnx --input x:float32[4,3]
+       --input i:int64[4] --input j:int64[4] --input u:int64[4] --input v:float64[4,3]
+       --input w:float32[4])
+  expect_error(${out}/a.onnx "^ts2onnx convert: error: [^ ]*model\\.pt:code/__torch__\\.py:[0-9]+:[0-9]+: aten::index_put writes float64 values \\(from input 'v'\\) into a float32 tensor \\(from input 'x'\\), which torch refuses: check the dtypes of the --input specs")
+
 elseif(CASE STREQUAL "error-prefix")
   # Errors that carry a source location start with the command too.
   set(custom ${FIXTURES}/custom_scaled_tanh)
