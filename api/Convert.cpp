@@ -3,6 +3,9 @@
 #include <iostream>
 #include <mutex>
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
 #include <fmt/format.h>
 
 #include "frontend/Archive.h"
@@ -128,12 +131,48 @@ private:
   uint64_t done_ = 0;
 };
 
+/// The dynamic axes with a symbol each: torch's list form (`{'ids': [0, 1]}`, `--dynamic-axis
+/// ids:0`) names the k-th listed axis of NAME `NAME_dynamic_axes_k`, as torch.onnx.export does.
+std::vector<DynamicAxis> namedDynamicAxes(const ConvertOptions &options) {
+  std::vector<DynamicAxis> out = options.dynamicAxes;
+  absl::flat_hash_map<std::string, int> listed;
+  for (DynamicAxis &d : out) {
+    int k = ++listed[d.name];
+    if (d.symbol.empty())
+      d.symbol = fmt::format("{}_dynamic_axes_{}", d.name, k);
+  }
+  return out;
+}
+
+/// Every --dynamic-axis must name an input or output of the written model: a typo, or the
+/// argument's name after --input renamed it, would otherwise leave the axis static unnoticed.
+absl::Status checkDynamicAxisNames(const onnx::GraphProto &g, const ConvertOptions &options) {
+  absl::flat_hash_set<std::string> known;
+  std::string inputs, outputs;
+  for (const auto &vi : g.input()) {
+    known.insert(vi.name());
+    inputs += (inputs.empty() ? "" : ", ") + vi.name();
+  }
+  for (const auto &vi : g.output()) {
+    known.insert(vi.name());
+    outputs += (outputs.empty() ? "" : ", ") + vi.name();
+  }
+  for (const DynamicAxis &d : options.dynamicAxes)
+    if (!known.count(d.name))
+      return absl::InvalidArgumentError(fmt::format(
+          "--dynamic-axis {}:{}: the model has no input or output named '{}' (inputs: {}; "
+          "outputs: {})",
+          d.name, d.axis, d.name, inputs.empty() ? "none" : inputs,
+          outputs.empty() ? "none" : outputs));
+  return absl::OkStatus();
+}
+
 ir::TypePtr tensorTypeFor(const InputSpec &spec, const ConvertOptions &options,
                           absl::Status &error) {
   ir::TensorInfo info;
   info.dtype = spec.dtype;
   std::vector<ir::Dim> dims = spec.dims;
-  for (const DynamicAxis &d : options.dynamicAxes) {
+  for (const DynamicAxis &d : namedDynamicAxes(options)) {
     if (d.name != spec.name)
       continue;
     int64_t a = d.axis < 0 ? d.axis + static_cast<int64_t>(dims.size()) : d.axis;
@@ -149,6 +188,29 @@ ir::TypePtr tensorTypeFor(const InputSpec &spec, const ConvertOptions &options,
   return ir::Type::tensor(std::move(info));
 }
 
+/// A ready --input spec for an argument, with what its declared type tells: `n:int64[]` for an
+/// int, `x:DTYPE[DIMS]` for a Tensor (TorchScript does not record its dtype or rank), one per
+/// member of a tuple.
+std::string inputTemplate(const ir::Value &arg) {
+  std::string name = stripSuffix(arg.debugName());
+  auto one = [](const std::string &n, const ir::Type &t) {
+    if (t.is(ir::TypeKind::Int))
+      return fmt::format("{}:int64[]", n);
+    if (t.is(ir::TypeKind::Float))
+      return fmt::format("{}:float32[]", n);
+    if (t.is(ir::TypeKind::Bool))
+      return fmt::format("{}:bool[]", n);
+    return fmt::format("{}:DTYPE[DIMS]", n);
+  };
+  const ir::Type &t = *arg.type();
+  if (!t.is(ir::TypeKind::Tuple))
+    return one(name, t);
+  std::vector<std::string> members;
+  for (size_t k = 0; k < t.contained().size(); ++k)
+    members.push_back(one(fmt::format("{}.{}", name, k), *t.contained()[k]));
+  return fmt::format("{}", fmt::join(members, "' --input '"));
+}
+
 /// Types the method's arguments (graph inputs 1...) from the specs, in order. A tuple argument
 /// takes one spec per member (`pair.0`, `pair.1`, as torch flattens them) and becomes that many
 /// graph inputs packed by a TupleConstruct; trailing Optional arguments without a spec are None
@@ -161,10 +223,24 @@ absl::Status bindInputs(ir::Graph &graph, const ConvertOptions &options, const s
   for (ir::Value *a : args)
     argNames += (argNames.empty() ? "" : ", ") + stripSuffix(a->debugName());
   auto countError = [&]() {
+    // What to do: the specs of the arguments left without one, or the specs without argument.
+    std::string todo;
+    if (options.inputs.size() < args.size()) {
+      std::vector<std::string> add;
+      for (size_t i = options.inputs.size(); i < args.size(); ++i)
+        add.push_back(fmt::format("--input '{}'", inputTemplate(*args[i])));
+      todo = fmt::format("; add {}", fmt::join(add, " "));
+    } else {
+      std::vector<std::string> extra;
+      for (size_t i = args.size(); i < options.inputs.size(); ++i)
+        extra.push_back(fmt::format("'{}'", options.inputs[i].name));
+      todo = fmt::format("; {} match{} no argument", fmt::join(extra, ", "),
+                         extra.size() == 1 ? "es" : "");
+    }
     return absl::InvalidArgumentError(
-        fmt::format("{}: {} takes {} argument{} ({}) but {} --input spec{} given", path, method,
+        fmt::format("{}: {} takes {} argument{} ({}) but {} --input spec{} given{}", path, method,
                     args.size(), args.size() == 1 ? "" : "s", argNames, options.inputs.size(),
-                    options.inputs.size() == 1 ? " was" : "s were"));
+                    options.inputs.size() == 1 ? " was" : "s were", todo));
   };
   ir::Block *top = graph.block();
   size_t spec = 0, pos = 1;
@@ -242,6 +318,18 @@ absl::StatusOr<InputSpec> parseInputSpec(const std::string &text) {
       {"int32", ir::ScalarType::Int32},     {"int8", ir::ScalarType::Int8},
       {"uint8", ir::ScalarType::UInt8},     {"bool", ir::ScalarType::Bool},
   };
+  // torch's and numpy's other spellings.
+  static const std::vector<std::pair<std::string, std::string>> kAliases = {
+      {"float", "float32"},  {"f32", "float32"}, {"half", "float16"}, {"f16", "float16"},
+      {"double", "float64"}, {"f64", "float64"}, {"long", "int64"},   {"i64", "int64"},
+      {"int", "int32"},      {"i32", "int32"},   {"i8", "int8"},      {"u8", "uint8"},
+      {"byte", "uint8"},     {"char", "int8"},
+  };
+  if (dtype.rfind("torch.", 0) == 0)
+    dtype = dtype.substr(6);
+  for (const auto &[alias, name] : kAliases)
+    if (dtype == alias)
+      dtype = name;
   auto it =
       std::find_if(kDtypes.begin(), kDtypes.end(), [&](const auto &p) { return p.first == dtype; });
   if (it == kDtypes.end())
@@ -258,7 +346,15 @@ absl::StatusOr<InputSpec> parseInputSpec(const std::string &text) {
     size_t comma = dims.find(',', start);
     std::string d = trim(std::string_view(dims).substr(
         start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (!d.empty() && d[0] >= '0' && d[0] <= '9') {
+    if (d == "-1" || d == "?") {
+      // Each unnamed dynamic dim gets a symbol of its own: one shared name would tell every
+      // downstream tool that the axes are equal.
+      spec.dims.push_back(ir::Dim::named(fmt::format("{}_dim{}", spec.name, spec.dims.size())));
+    } else if (!d.empty() && d[0] == '-') {
+      return absl::InvalidArgumentError(fmt::format(
+          "--input '{}': dimension '{}' is negative (use -1, ? or a name for a dynamic dim)", text,
+          d));
+    } else if (!d.empty() && d[0] >= '0' && d[0] <= '9') {
       auto v = parseInt(d, "dimension");
       if (!v.ok())
         return absl::InvalidArgumentError(
@@ -280,16 +376,20 @@ absl::StatusOr<InputSpec> parseInputSpec(const std::string &text) {
 absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text) {
   size_t colon = text.rfind(':');
   size_t eq = text.find('=', colon == std::string::npos ? 0 : colon);
-  if (colon == std::string::npos || colon == 0 || eq == std::string::npos || eq + 1 == text.size())
-    return absl::InvalidArgumentError(
-        fmt::format("--dynamic-axis '{}' is not NAME:AXIS=SYMBOL (e.g. x:0=batch)", text));
+  if (colon == std::string::npos || colon == 0 || eq + 1 == text.size())
+    return absl::InvalidArgumentError(fmt::format(
+        "--dynamic-axis '{}' is not NAME:AXIS=SYMBOL or NAME:AXIS (e.g. x:0=batch, x:0)", text));
   DynamicAxis d;
   d.name = text.substr(0, colon);
-  auto axis = parseInt(text.substr(colon + 1, eq - colon - 1), "axis");
+  auto axis = parseInt(
+      text.substr(colon + 1, eq == std::string::npos ? std::string::npos : eq - colon - 1), "axis");
   if (!axis.ok())
     return absl::InvalidArgumentError(
         fmt::format("--dynamic-axis '{}': {}", text, std::string(axis.status().message())));
   d.axis = *axis;
+  // NAME:AXIS is torch's list form ({'x': [0]}): the symbol is generated later.
+  if (eq == std::string::npos)
+    return d;
   d.symbol = text.substr(eq + 1);
   if (!isIdentifier(d.symbol))
     return absl::InvalidArgumentError(
@@ -368,6 +468,7 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
     options.progress(Progress{"load", 0, 1, path});
   frontend::ArchiveOptions archiveOptions;
   archiveOptions.compile.recordModuleScopes = options.exportModulesAsFunctions;
+  archiveOptions.zipLimits.verifyStoredCrc = options.verifyChecksums;
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
                            frontend::Archive::open(path, archiveOptions));
   const std::string method = options.method.empty() ? "forward" : options.method;
@@ -385,6 +486,19 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
   if (options.progress)
     options.progress(Progress{"load", 1, 1, path});
   return graph;
+}
+
+absl::StatusOr<std::string> inputTemplate(const std::string &path, const ConvertOptions &options) {
+  frontend::ArchiveOptions archiveOptions;
+  archiveOptions.zipLimits.verifyStoredCrc = options.verifyChecksums;
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
+                           frontend::Archive::open(path, archiveOptions));
+  const std::string method = options.method.empty() ? "forward" : options.method;
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, archive->compileMethod(method));
+  std::vector<std::string> flags;
+  for (size_t i = 1; i < graph->inputs().size(); ++i)
+    flags.push_back(fmt::format("--input '{}'", inputTemplate(*graph->inputs()[i])));
+  return fmt::format("{}", fmt::join(flags, " "));
 }
 
 std::vector<std::string> standardPipeline(const ConvertOptions &options) {
@@ -411,8 +525,8 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   for (const char *n :
        {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
     p.push_back(n);
-  for (const char *n :
-       {"warn-frozen-shapes", "dce", "cse", "to-onnx", "hoist-loop-invariants", "onnx-cleanup"})
+  for (const char *n : {"check-input-shapes", "warn-frozen-shapes", "dce", "cse", "to-onnx",
+                        "hoist-loop-invariants", "onnx-cleanup"})
     p.push_back(n);
   for (const ExtraPass &e : options.extraPasses) {
     auto at = std::find(p.rbegin(), p.rend(), e.after);
@@ -447,6 +561,10 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   po.extra["training"] = options.training ? "1" : "0";
   po.extra["constant-folding"] = options.constantFolding ? "1" : "0";
   po.extra["export-params"] = options.exportParams ? "1" : "0";
+  std::string inputNames;
+  for (const InputSpec &s : options.inputs)
+    inputNames += (inputNames.empty() ? "" : ",") + s.name;
+  po.extra["input-names"] = inputNames;
   if (options.onWarning)
     po.onWarning = options.onWarning;
   else
@@ -500,7 +618,7 @@ writer::EmitOptions emitOptionsFor(const ConvertOptions &options) {
   eo.exportParams = options.exportParams;
   eo.producerVersion = TS2ONNX_VERSION;
   eo.exportModulesAsFunctions = options.exportModulesAsFunctions;
-  for (const DynamicAxis &d : options.dynamicAxes)
+  for (const DynamicAxis &d : namedDynamicAxes(options))
     eo.dynamicAxes[d.name][d.axis] = d.symbol;
   return eo;
 }
@@ -520,11 +638,40 @@ absl::Status checkFunctionsOpset(const ConvertOptions &options) {
 
 } // namespace
 
+/// ONNX shape inference failing on a converted graph means, in practice, input specs the
+/// graph cannot take (the converter's own nodes are typed by it): one line naming the specs and
+/// the first error instead of every error it cascades into.
+absl::Status explainShapeInference(const absl::Status &s, const ConvertOptions &options) {
+  std::string msg(s.message());
+  std::string_view m = msg;
+  if (s.ok() || m.rfind("ONNX shape inference:", 0) != 0 || options.inputs.empty())
+    return s;
+  size_t at = m.find("(op_type:");
+  std::string_view first = m.substr(at == std::string_view::npos ? 0 : at);
+  first = first.substr(0, first.find('\n'));
+  if (size_t more = first.find("; (op_type:"); more != std::string_view::npos)
+    first = first.substr(0, more);
+  std::vector<std::string> specs;
+  for (const InputSpec &i : options.inputs) {
+    std::vector<std::string> dims;
+    for (const ir::Dim &d : i.dims)
+      dims.push_back(d.isStatic() ? std::to_string(d.value) : d.symbol);
+    specs.push_back(
+        fmt::format("{}:{}[{}]", i.name, ir::scalarTypeShortName(i.dtype), fmt::join(dims, ",")));
+  }
+  return absl::InvalidArgumentError(
+      fmt::format("the graph cannot take --input {}: check their ranks and dtypes against the "
+                  "model's forward (ONNX shape inference: {})",
+                  fmt::join(specs, " --input "), first));
+}
+
 absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
                                              const ConvertOptions &options) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
-  TS2ONNX_ASSIGN_OR_RETURN(onnx::ModelProto model,
-                           writer::emitModel(graph, emitOptionsFor(options)));
+  absl::StatusOr<onnx::ModelProto> emitted = writer::emitModel(graph, emitOptionsFor(options));
+  TS2ONNX_RETURN_IF_ERROR(explainShapeInference(emitted.status(), options));
+  onnx::ModelProto model = *std::move(emitted);
+  TS2ONNX_RETURN_IF_ERROR(checkDynamicAxisNames(model.graph(), options));
   if (options.verbose)
     logStream(options) << writer::formatModel(model);
   return model;
@@ -537,6 +684,25 @@ absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertO
   return exportGraph(*graph, options);
 }
 
+namespace {
+
+/// Nodes of the graph and of its subgraphs (If branches, Loop bodies), as `inspect` counts.
+size_t countNodes(const onnx::GraphProto &g) {
+  size_t n = 0;
+  for (const auto &node : g.node()) {
+    ++n;
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        n += countNodes(a.g());
+      for (const auto &sub : a.graphs())
+        n += countNodes(sub);
+    }
+  }
+  return n;
+}
+
+} // namespace
+
 absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::string &outPath,
                                             const ConvertOptions &options,
                                             const OutputOptions &output) {
@@ -545,11 +711,14 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   writer::EmitOptions eo = emitOptionsFor(options);
   eo.deferFrom = writer::kMinDeferredBytes;
-  TS2ONNX_ASSIGN_OR_RETURN(writer::EmittedModel model, writer::emitModelDeferred(*graph, eo));
+  absl::StatusOr<writer::EmittedModel> emitted = writer::emitModelDeferred(*graph, eo);
+  TS2ONNX_RETURN_IF_ERROR(explainShapeInference(emitted.status(), options));
+  writer::EmittedModel model = *std::move(emitted);
+  TS2ONNX_RETURN_IF_ERROR(checkDynamicAxisNames(model.model.graph(), options));
   if (options.verbose)
     logStream(options) << writer::formatModel(model.model);
   ConvertedFile result;
-  result.nodes = model.model.graph().node_size();
+  result.nodes = static_cast<int>(countNodes(model.model.graph()));
   result.initializers = model.model.graph().initializer_size();
   writer::WriteOptions wo;
   wo.protectedPath = path;

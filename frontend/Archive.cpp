@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -34,6 +35,74 @@ absl::StatusOr<int64_t> parseVersion(const std::string &text, const std::string 
   return std::stoll(t);
 }
 
+constexpr const char *kTrace = "torch.jit.trace(model.eval(), example_input).save('model_ts.pt')";
+
+/// What a torch.save pickle holds, from its first opcode after PROTO: a state_dict (an
+/// OrderedDict), a dict (a checkpoint), or an object of a class (a whole module).
+std::string describeTorchSave(std::string_view pickle, const std::string &file) {
+  size_t at = pickle.size() >= 2 && uint8_t(pickle[0]) == 0x80 ? 2 : 0;
+  std::string cls;
+  if (at < pickle.size() && pickle[at] == 'c') { // GLOBAL "module\nname\n"
+    size_t nl1 = pickle.find('\n', at + 1);
+    size_t nl2 = nl1 == std::string_view::npos ? nl1 : pickle.find('\n', nl1 + 1);
+    if (nl2 != std::string_view::npos && nl2 - at < 256)
+      cls = fmt::format("{}.{}", pickle.substr(at + 1, nl1 - at - 1),
+                        pickle.substr(nl1 + 1, nl2 - nl1 - 1));
+  }
+  if (cls == "collections.OrderedDict")
+    return fmt::format("{} is a state_dict saved with torch.save (weights, no code), not a "
+                       "TorchScript archive; make one in Python: "
+                       "model.load_state_dict(torch.load('{}')); {}",
+                       file, file, kTrace);
+  if (!cls.empty())
+    return fmt::format("{} is a whole module ({}) pickled with torch.save, not a TorchScript "
+                       "archive; make one in Python: model = torch.load('{}'); {}",
+                       file, cls, file, kTrace);
+  if (at < pickle.size() && pickle[at] == '}')
+    return fmt::format("{} is a dict saved with torch.save (a checkpoint?), not a TorchScript "
+                       "archive; make one in Python: "
+                       "model.load_state_dict(torch.load('{}')['state_dict']) (or the key that "
+                       "holds the weights); {}",
+                       file, file, kTrace);
+  return fmt::format("{} was saved with torch.save, not torch.jit.save: it is not a TorchScript "
+                     "archive; make one in Python: model = ...; {}",
+                     file, kTrace);
+}
+
+/// Why a file that is not a zip is not a TorchScript archive, when its first bytes tell.
+std::optional<std::string> describeNonZip(const std::string &path) {
+  std::FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return std::nullopt;
+  unsigned char b[16] = {};
+  size_t n = std::fread(b, 1, sizeof(b), f);
+  std::fclose(f);
+  std::string file = baseName(path);
+  if (n >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5)
+    return fmt::format("{} is a pickle (torch.save with _use_new_zipfile_serialization=False?), "
+                       "not a TorchScript archive; make one in Python: model = ... (load it "
+                       "with torch.load); {}",
+                       file, kTrace);
+  if (n >= 9 && b[8] == '{') {
+    uint64_t len = 0;
+    for (int i = 7; i >= 0; --i)
+      len = (len << 8) | b[i];
+    if (len > 1 && len < (uint64_t{100} << 20))
+      return fmt::format("{} is a safetensors file (weights, no code), not a TorchScript "
+                         "archive; make one in Python: "
+                         "model.load_state_dict(safetensors.torch.load_file('{}')); {}",
+                         file, file, kTrace);
+  }
+  bool onnxName = file.size() > 5 && file.compare(file.size() - 5, 5, ".onnx") == 0;
+  // ModelProto starts with ir_version (field 1, varint), then a string or the graph.
+  if (onnxName || (n >= 3 && b[0] == 0x08 && b[1] < 0x20 &&
+                   (b[2] == 0x12 || b[2] == 0x1a || b[2] == 0x22 || b[2] == 0x3a)))
+    return fmt::format("{} is an ONNX model already, not a TorchScript archive; "
+                       "`ts2onnx inspect {}` summarizes it",
+                       file, path);
+  return std::nullopt;
+}
+
 } // namespace
 
 std::string Archive::displayName(std::string_view record) const {
@@ -45,7 +114,14 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::open(const std::string &path,
   std::unique_ptr<Archive> a(new Archive());
   a->path_ = path;
   a->opts_ = opts;
-  TS2ONNX_ASSIGN_OR_RETURN(a->zip_, ZipArchive::open(path, opts.zipLimits));
+  absl::StatusOr<std::shared_ptr<ZipArchive>> zip = ZipArchive::open(path, opts.zipLimits);
+  if (!zip.ok()) {
+    if (!absl::IsNotFound(zip.status()))
+      if (std::optional<std::string> what = describeNonZip(path))
+        return absl::InvalidArgumentError(*what);
+    return zip.status();
+  }
+  a->zip_ = *std::move(zip);
   a->classes_ = std::make_unique<ClassTable>(
       [raw = a.get()](std::string_view q) { return raw->loadSource(q); });
   absl::Status s = a->zip_->has("model.json") ? a->loadLegacy() : a->load();
@@ -94,6 +170,14 @@ absl::Status Archive::load() {
   hasBytecode_ = zip_->has("bytecode.pkl");
   if (!zip_->has("data.pkl"))
     return absl::InvalidArgumentError(fmt::format("{}: no data.pkl record", where));
+  // torch.save writes the same zip layout without code/ and constants.pkl.
+  std::vector<std::string> records = zip_->records();
+  if (!zip_->has("constants.pkl") && codePrefix_ == "code/" &&
+      std::none_of(records.begin(), records.end(),
+                   [](const std::string &r) { return r.rfind("code/", 0) == 0; })) {
+    TS2ONNX_ASSIGN_OR_RETURN(std::string pickle, zip_->readString("data.pkl"));
+    return absl::InvalidArgumentError(describeTorchSave(pickle, where));
+  }
 
   UnpicklerOptions uo;
   // A class whose source fails to parse is reported as that source error, not as a class the

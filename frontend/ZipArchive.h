@@ -27,6 +27,9 @@ struct ZipLimits {
   /// Deflated entries larger than `ratioThresholdBytes` must not expand more than this.
   uint64_t maxCompressionRatio = 1000;
   uint64_t ratioThresholdBytes = uint64_t{1} << 20;
+  /// Check the CRC-32 of stored records when they are read, as for deflated ones: a flipped
+  /// byte in a tensor record is otherwise converted without a word (torch 1.13 loads it too).
+  bool verifyStoredCrc = true;
 };
 
 /// One record as the central directory describes it, after validation.
@@ -68,7 +71,8 @@ public:
   absl::StatusOr<uint64_t> size(std::string_view name) const;
   /// The bytes of a record. Stored records are views of the archive's memory (no copy; the
   /// storage's owner keeps the mapping alive); deflated ones are inflated into owned memory,
-  /// capped at the central directory's size and checked against its CRC-32.
+  /// capped at the central directory's size. Both are checked against their CRC-32 (stored
+  /// ones unless ZipLimits::verifyStoredCrc is off).
   absl::StatusOr<std::shared_ptr<const ir::Storage>> read(std::string_view name) const;
   /// Convenience: the record as a string (a copy).
   absl::StatusOr<std::string> readString(std::string_view name) const;
@@ -92,6 +96,11 @@ private:
   std::string root_;
   std::vector<ZipEntry> entries_;
   absl::flat_hash_map<std::string, size_t> index_;
+  bool verifyStoredCrc_ = true;
+  /// Error unless `n` bytes at `data` have the CRC-32 entry `e` declares.
+  absl::Status checkCrc(const ZipEntry &e, const uint8_t *data, uint64_t n) const;
+  /// Same for a stored record of a mapped file, read with pread instead of through the mapping.
+  absl::Status checkCrcFromFile(const ZipEntry &e) const;
 };
 
 } // namespace ts2onnx::frontend

@@ -92,6 +92,11 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "Evaluate dicts with constant keys at compile time, unrolling constant loops over them",
       runLowerDicts));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "check-input-shapes",
+      "Check the input dtypes and dims against what the layers need (channels, features); "
+      "a mismatch names the input",
+      runCheckInputShapes));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "warn-frozen-shapes",
       "Warn where a dynamic dim meets a constant view/reshape/expand size (traced archives)",
       runWarnFrozenShapes));

@@ -73,6 +73,9 @@ absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
 /// code (unroll-loops.cpp).
 absl::Status runUnrollLoops(ir::Graph &graph, const PassOptions &options);
 
+/// check-input-shapes: the --input dtypes and dims against what convolutions, linear layers,
+/// norms and embeddings need; a mismatch names the input (check-input-shapes.cpp).
+absl::Status runCheckInputShapes(ir::Graph &graph, const PassOptions &options);
 /// warn-frozen-shapes: warns where a dynamic dim meets a constant view/reshape/expand size
 /// (warn-frozen-shapes.cpp).
 absl::Status runWarnFrozenShapes(ir::Graph &graph, const PassOptions &options);

@@ -3,12 +3,15 @@
 // Given: a graph after propagate-shapes and fold-constants, whose inputs may have named
 //        (dynamic) dims.
 // Does:  reports, through PassOptions::warn with the node's source location, each
-//        aten::view/reshape to a shape that is all constants without -1 of a tensor with a
-//        dim that is not static, and each aten::expand to a constant size (not -1) where the
-//        input's dim is not static. Such a constant is what torch.jit.trace records for a size
-//        that went through a Python int (`int(x.size(0))`, `x.shape[0] * 2` in Python): the
-//        model then only runs at the traced size. Graphs without dynamic inputs get no warning.
+//        aten::view/reshape to a shape that is all constants of a tensor with a dim that is not
+//        static (with a -1, when a constant stands where the input's leading dims, kept as
+//        they are up to there, have a dynamic one: `x.view(int(x.size(0)), -1)`), and each
+//        aten::expand to a constant size (not -1) where the input's dim is not static. Such a
+//        constant is what torch.jit.trace records for a size that went through a Python int
+//        (`int(x.size(0))`, `x.shape[0] * 2` in Python): the model then only runs at the traced
+//        size. Graphs without dynamic inputs get no warning.
 // Result: the graph is unchanged.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,9 +81,26 @@ private:
       }
       return;
     }
-    for (int64_t t : *target)
-      if (t < 0)
-        return; // -1 follows the dynamic dims
+    if (std::find(target->begin(), target->end(), -1) != target->end()) {
+      // -1 follows the dynamic dims, but a constant in front of it may be a traced one:
+      // `x.view(int(x.size(0)), -1)` records the batch it was traced with. Leading dims that
+      // the target keeps line up with the input's; the first that does not is checked.
+      for (size_t i = 0; i < sizes->size() && i < target->size(); ++i) {
+        const ir::Dim &d = (*sizes)[i];
+        int64_t t = (*target)[i];
+        if (t < 0)
+          return;
+        if (!d.isStatic()) {
+          report(*n, fmt::format("aten::{} to the shape [{}] of a tensor whose dim {} is dynamic "
+                                 "({}) but given as the constant {}",
+                                 k, fmt::join(*target, ", "), i, dimName(d), t));
+          return;
+        }
+        if (d.value != t)
+          return;
+      }
+      return;
+    }
     for (size_t i = 0; i < sizes->size(); ++i)
       if (!(*sizes)[i].isStatic()) {
         report(*n, fmt::format("aten::{} to the constant shape [{}] of a tensor whose dim {} is "

@@ -122,12 +122,21 @@ Result elu(Ctx &ctx) {
 Result softplus(Ctx &ctx) {
   // aten::softplus(self, beta=1, threshold=20)
   double beta = ctx.numInputs() > 1 ? ctx.constFloat(1).value_or(1) : 1;
+  std::optional<double> threshold = ctx.numInputs() > 2 ? ctx.constFloat(2) : 20.0;
+  if (!threshold)
+    return ctx.unsupported("softplus with a threshold that is not a constant");
   ir::Value *x = ctx.input(0);
-  if (beta == 1)
-    return one(ctx.b.op("Softplus", {x}));
   ScalarType t = floatLike(x);
-  ir::Value *sp = ctx.b.op("Softplus", {ctx.b.op("Mul", {x, ctx.b.scalarOf(beta, t)})});
-  return one(ctx.b.op("Div", {sp, ctx.b.scalarOf(beta, t)}));
+  ir::Value *scaled = beta == 1 ? x : ctx.b.op("Mul", {x, ctx.b.scalarOf(beta, t)});
+  ir::Value *sp = ctx.b.op("Softplus", {scaled});
+  if (beta != 1)
+    sp = ctx.b.op("Div", {sp, ctx.b.scalarOf(beta, t)});
+  // Above the threshold torch returns x itself. From 20 up the two differ by under
+  // exp(-20)/20 relative, below float32 and float16 rounding, so the default needs no Where.
+  if (*threshold >= 20 && t != ScalarType::Float64)
+    return one(sp);
+  ir::Value *above = ctx.b.op("Greater", {scaled, ctx.b.scalarOf(*threshold, t)});
+  return one(ctx.b.op("Where", {above, x, sp}));
 }
 
 Result mish(Ctx &ctx) {

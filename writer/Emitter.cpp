@@ -813,8 +813,18 @@ std::string formatModel(const onnx::ModelProto &model) {
   for (const auto &vi : g.output())
     out += fmt::format("  {}: {}\n", vi.name(), typeString(vi.type()));
   size_t bytes = 0;
-  for (const auto &t : g.initializer())
-    bytes += t.raw_data().size();
+  // Deferred initializers carry no data yet: their size follows from dtype and dims.
+  for (const auto &t : g.initializer()) {
+    std::optional<ir::ScalarType> st = scalarTypeFromOnnx(t.data_type());
+    if (!t.raw_data().empty() || !st) {
+      bytes += t.raw_data().size();
+      continue;
+    }
+    size_t numel = 1;
+    for (int64_t d : t.dims())
+      numel *= static_cast<size_t>(d);
+    bytes += numel * ir::elementSize(*st);
+  }
   out += fmt::format("initializers: {} ({} bytes)\n", g.initializer_size(), bytes);
   for (const auto &t : g.initializer()) {
     std::string dims;

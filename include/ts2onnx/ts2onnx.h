@@ -55,7 +55,8 @@ struct InputSpec {
 };
 
 /// `--dynamic-axis NAME:AXIS=SYMBOL`: axis AXIS of the input or output NAME is dynamic, named
-/// SYMBOL (torch's dynamic_axes).
+/// SYMBOL (torch's dynamic_axes); an empty SYMBOL (`NAME:AXIS`, torch's list form) is
+/// generated as `NAME_dynamic_axes_k`. NAME must be an input or output of the model.
 struct DynamicAxis {
   std::string name;
   int64_t axis = 0;
@@ -114,6 +115,9 @@ struct ConvertOptions {
   /// named after the class's Python module. Calls whose nodes the passes interleaved with other
   /// nodes, or that hold control flow, stay inline.
   bool exportModulesAsFunctions = false;
+  /// Check the CRC-32 of every archive record the conversion reads, weights included
+  /// (`--no-crc-check` turns it off for raw speed).
+  bool verifyChecksums = true;
   /// User passes inserted into the standard pipeline (standardPipeline lists them).
   std::vector<ExtraPass> extraPasses;
   /// `--verbose`: log skipped passes and print the final ONNX graph to `log`.
@@ -143,6 +147,11 @@ absl::StatusOr<std::pair<std::string, int>> parseCustomOpset(const std::string &
 /// Parses ONNX / ONNX_ATEN_FALLBACK / ONNX_FALLTHROUGH.
 absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &text);
 
+/// The `--input` flags the method's arguments need, as a template to fill in (`--input
+/// 'x:DTYPE[DIMS]' --input 'n:int64[]'`): names and, where the archive declares them, dtypes
+/// and ranks. Empty for a method without arguments.
+absl::StatusOr<std::string> inputTemplate(const std::string &path, const ConvertOptions &options);
+
 /// loadGraph + runPipeline + exportGraph.
 absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options);
 
@@ -162,7 +171,7 @@ struct OutputOptions {
 
 /// What convertToFile wrote.
 struct ConvertedFile {
-  int nodes = 0;        // in the main graph
+  int nodes = 0;        // in the main graph and its subgraphs, as `inspect` counts
   int initializers = 0; // in the main graph
   uint64_t modelBytes = 0;
   uint64_t externalBytes = 0;

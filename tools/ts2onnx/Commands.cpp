@@ -39,10 +39,19 @@ std::string oneLine(std::string_view s) {
 
 int reportError(std::string_view command, const absl::Status &error, int exitCode) {
   std::string message = oneLine(std::string(error.message()));
-  if (message.find(": error: ") != std::string::npos)
-    std::cerr << message << "\n";
-  else
-    std::cerr << fmt::format("ts2onnx {}: error: {}\n", command, message);
+  // The pass manager's "pass 'NAME' failed: " goes to the end, where it does not hide what
+  // went wrong; a location's own "error: " is dropped, since the line starts with one.
+  std::string pass;
+  if (message.rfind("pass '", 0) == 0)
+    if (size_t end = message.find("' failed: "); end != std::string::npos) {
+      pass = message.substr(6, end - 6);
+      message = message.substr(end + 10);
+    }
+  if (size_t at = message.find(": error: "); at != std::string::npos)
+    message.erase(at + 2, 7);
+  if (!pass.empty())
+    message += fmt::format(" (in pass '{}')", pass);
+  std::cerr << fmt::format("ts2onnx {}: error: {}\n", command, message);
   return exitCode;
 }
 

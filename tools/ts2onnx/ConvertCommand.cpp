@@ -27,7 +27,7 @@ struct ConvertFlags {
       customSchemas;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
        training = false, verbose = false, externalData = false, fsync = false,
-       exportModulesAsFunctions = false;
+       exportModulesAsFunctions = false, noCrcCheck = false;
   InstrumentationFlags instrumentation;
 };
 
@@ -73,20 +73,25 @@ private:
 int runConvert(const std::vector<std::string> &args) {
   ConvertFlags f;
   FlagParser parser(
-      "ts2onnx convert MODEL.pt -o OUT.onnx [options]",
+      "ts2onnx convert MODEL.pt -o OUT.onnx [options]  (or MODEL.pt OUT.onnx)",
       "Converts a TorchScript archive (torch.jit.save) to an ONNX model. The flags mirror\n"
       "torch.onnx.export's parameters. Inputs are given in forward's argument order:\n"
       "  ts2onnx convert model.pt -o model.onnx --input 'x:float32[batch,3,224,224]'");
   parser.addPositional("MODEL", &f.model, "TorchScript archive (.pt)");
+  std::string positionalOutput;
+  parser.addPositional("OUT", &positionalOutput, "The ONNX file to write (or -o OUT)",
+                       /*required=*/false);
   parser.addString("output", &f.output, "FILE", "Write the ONNX model to FILE (required)", 'o');
   parser.addString("opset", &f.opset, "N", "Target ai.onnx opset, 9 to 17 (default 17)");
   parser.addList("input", &f.inputs, "NAME:DTYPE[d0,...]",
-                 "An argument of the method, in order; a named dim is dynamic, [] a scalar. "
+                 "An argument of the method, in order; a named dim is dynamic, -1 or ? a dynamic "
+                 "dim of its own, [] a scalar. "
                  "Dtypes: float32 float16 float64 int64 int32 int8 uint8 bool",
                  /*splitCommas=*/false);
   parser.addList("output-name", &f.outputNames, "NAME", "ONNX name of the next output");
-  parser.addList("dynamic-axis", &f.dynamicAxes, "NAME:AXIS=SYMBOL",
-                 "Axis AXIS of input or output NAME is dynamic, named SYMBOL");
+  parser.addList("dynamic-axis", &f.dynamicAxes, "NAME:AXIS[=SYMBOL]",
+                 "Axis AXIS of input or output NAME is dynamic, named SYMBOL (generated "
+                 "without one, as torch's list form of dynamic_axes)");
   parser.addBool("no-constant-folding", &f.noConstantFolding,
                  "Do not fold constant subgraphs (do_constant_folding=False)");
   parser.addBool("no-export-params", &f.noExportParams,
@@ -117,6 +122,9 @@ int runConvert(const std::vector<std::string> &args) {
       "Automatic when the model would exceed 2 GB");
   parser.addString("external-data-threshold", &f.externalThreshold, "BYTES",
                    "Smallest initializer stored externally (default and minimum 1024)");
+  parser.addBool("no-crc-check", &f.noCrcCheck,
+                 "Do not check the CRC-32 of the archive's records (faster on large archives; "
+                 "a corrupt record then converts silently)");
   parser.addBool("fsync", &f.fsync, "Flush the written files to disk before renaming them");
   parser.addString("progress-min-bytes", &f.progressMinBytes, "BYTES",
                    "Show a progress line on stderr, when it is a terminal, for archives of at "
@@ -131,8 +139,20 @@ int runConvert(const std::vector<std::string> &args) {
     std::cout << parser.helpText();
     return kExitOk;
   }
+  if (!positionalOutput.empty() && !f.output.empty() && positionalOutput != f.output)
+    return reportUsageError(
+        "convert", absl::InvalidArgumentError(fmt::format("two outputs given: '{}' and -o '{}'",
+                                                          positionalOutput, f.output)));
+  if (f.output.empty())
+    f.output = positionalOutput;
   if (f.output.empty())
     return reportUsageError("convert", absl::InvalidArgumentError("missing -o OUT.onnx"));
+  // Before any work: a directory cannot be replaced by the model.
+  if (struct stat outStat; ::stat(f.output.c_str(), &outStat) == 0 && S_ISDIR(outStat.st_mode))
+    return reportUsageError("convert", absl::InvalidArgumentError(fmt::format(
+                                           "-o '{}' is a directory; name the file to write "
+                                           "(e.g. {}/model.onnx)",
+                                           f.output, f.output)));
 
   auto usage = [](std::string msg) {
     return reportUsageError("convert", absl::InvalidArgumentError(std::move(msg)));
@@ -196,6 +216,7 @@ int runConvert(const std::vector<std::string> &args) {
   if (!f.method.empty())
     opts.method = f.method;
   opts.verbose = f.verbose;
+  opts.verifyChecksums = !f.noCrcCheck;
   passRegistry(); // so --print-after and --passes know to-onnx
   if (absl::Status s = f.instrumentation.apply(opts.instrumentation); !s.ok())
     return reportUsageError("convert", s);
@@ -229,6 +250,20 @@ int runConvert(const std::vector<std::string> &args) {
       uint64_t(st.st_size) >= progressMinBytes)
     opts.progress = [&progress](const Progress &p) { progress.update(p); };
 
+  if (opts.inputs.empty()) {
+    // Without specs the arguments have no shapes: say which ones the method takes.
+    absl::StatusOr<std::string> flags = inputTemplate(f.model, opts);
+    if (!flags.ok())
+      return reportError("convert", flags.status());
+    if (!flags->empty())
+      return reportError(
+          "convert",
+          absl::InvalidArgumentError(fmt::format(
+              "missing --input: {} {} (DTYPE: float32, int64, ...; DIMS: "
+              "1,3,224,224 or batch,3,224,224; `ts2onnx dump --signature` prints "
+              "this)",
+              opts.method.empty() ? "forward" : opts.method, fmt::format("needs {}", *flags))));
+  }
   // Warnings are printed once the model is written: a failed conversion prints one line.
   std::vector<std::string> warnings;
   opts.onWarning = [&warnings](const std::string &m) { warnings.push_back(m); };

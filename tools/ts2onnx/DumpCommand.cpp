@@ -9,6 +9,7 @@
 #include "ir/Printer.h"
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
+#include "ts2onnx/ts2onnx.h"
 
 namespace ts2onnx::tool {
 
@@ -26,7 +27,7 @@ std::string describeTensor(const frontend::TensorValue &t) {
 
 int runDump(const std::vector<std::string> &args) {
   std::string file, method = "forward";
-  bool code = false, graph = false, constants = false, info = false, dot = false;
+  bool code = false, graph = false, constants = false, info = false, dot = false, signature = false;
   FlagParser parser("ts2onnx dump MODEL [options]",
                     "Prints what ts2onnx reads from a TorchScript archive. Without options it\n"
                     "prints a summary and the inlined graph of the method.");
@@ -37,12 +38,24 @@ int runDump(const std::vector<std::string> &args) {
   parser.addBool("info", &info, "Print the format, version and methods of the archive");
   parser.addBool("dot", &dot,
                  "Print the method's inlined graph as Graphviz dot (blocks as clusters)");
+  parser.addBool("signature", &signature,
+                 "Print the --input flags `ts2onnx convert` needs for the method's arguments");
   parser.addString("method", &method, "NAME", "The method to compile (default: forward)");
   if (absl::Status s = parser.parse(args); !s.ok())
     return reportUsageError("dump", s);
   if (parser.helpRequested()) {
     std::cout << parser.helpText();
     return kExitOk;
+  }
+  if (signature) {
+    ConvertOptions options;
+    options.method = method;
+    absl::StatusOr<std::string> flags = inputTemplate(file, options);
+    if (!flags.ok())
+      return reportError("dump", flags.status());
+    std::cout << *flags << "\n";
+    if (!code && !graph && !constants && !info && !dot)
+      return kExitOk;
   }
   if (!code && !graph && !constants && !info && !dot)
     info = graph = true;

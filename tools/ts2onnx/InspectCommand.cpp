@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,15 @@ absl::StatusOr<onnx::ModelProto> readOnnxModel(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return absl::NotFoundError(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+  char magic[4] = {};
+  in.read(magic, 4);
+  if (in.gcount() == 4 && std::string_view(magic, 4) == std::string_view("PK\3\4", 4))
+    return absl::InvalidArgumentError(
+        fmt::format("'{}' is a zip (a TorchScript archive?), not an ONNX model; `ts2onnx dump {}` "
+                    "shows an archive, `ts2onnx convert {} -o OUT.onnx` converts it",
+                    path, path, path));
+  in.clear();
+  in.seekg(0);
   onnx::ModelProto model;
   if (!model.ParseFromIstream(&in))
     return absl::InvalidArgumentError(fmt::format("'{}' is not an ONNX model", path));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "tools/ts2onnx/Commands.h"
+#include "ts2onnx/ts2onnx.h"
 #include "writer/PendingFiles.h"
 
 namespace {
@@ -32,6 +33,10 @@ int main(int argc, char **argv) {
   }
   std::string name = args.front();
   args.erase(args.begin());
+  if (name == "--version" || name == "-V") {
+    std::cout << fmt::format("ts2onnx {}\n", ts2onnx::version());
+    return kExitOk;
+  }
   if (name == "-h" || name == "--help") {
     printUsage(std::cout);
     return kExitOk;

@@ -1,0 +1,336 @@
+// check-input-shapes: the --input specs against what the graph's layers need.
+//
+// Given: a graph after propagate-shapes, whose inputs carry the user's dtypes and dims, and
+//        (optionally) `input-names` in the pass options: the ONNX names of the tensor inputs in
+//        order, comma-separated.
+// Does:  checks the ops whose needs follow from their weights: convolutions (rank, channels =
+//        weight dim 1 * groups, or weight dim 0 when transposed, floating dtype equal to the
+//        weight's), linear (last dim = weight dim 1, dtype), batch_norm (dim 1 = its channel
+//        count), layer_norm (trailing dims = normalized_shape), lstm/gru/rnn (rank 2 or 3,
+//        floating), embedding (integer indices), and index_put/scatter/masked_scatter (values
+//        of the dtype of the tensor written).
+//        Only static dims are compared. torch raises on each of these at run time; ONNX's shape
+//        inference does not check channel counts, so without this a wrong --input writes a
+//        model that onnxruntime refuses, or a cascade of shape-inference errors that never names
+//        the input.
+// Result: the graph is unchanged; the first mismatch is an InvalidArgument error that names the
+//         input it comes from, what the op needs, the op's source location and, where the input
+//         feeds the op directly, the --input spec that fits.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <absl/container/flat_hash_set.h>
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "passes/Passes.h"
+
+namespace ts2onnx::passes {
+namespace {
+
+std::string typeText(ir::ScalarType dtype, const std::vector<ir::Dim> &dims) {
+  std::vector<std::string> ds;
+  for (const ir::Dim &d : dims)
+    ds.push_back(d.isStatic() ? std::to_string(d.value) : d.isSymbolic() ? d.symbol : "?");
+  return fmt::format("{}[{}]", ir::scalarTypeShortName(dtype), fmt::join(ds, ","));
+}
+
+std::vector<int64_t> staticSizes(const ir::Value *v) {
+  std::vector<int64_t> out;
+  if (!v->type()->isTensor())
+    return out;
+  const auto &s = v->type()->tensorInfo().sizes;
+  if (!s)
+    return out;
+  for (const ir::Dim &d : *s) {
+    if (!d.isStatic())
+      return {};
+    out.push_back(d.value);
+  }
+  return out;
+}
+
+/// What one op needs of its data input, found wrong.
+struct Mismatch {
+  std::string need; // "3 channels at dim 1 (weight [64,3,7,7], groups 1)"
+  std::optional<ir::ScalarType> fixDtype;
+  std::optional<std::pair<size_t, int64_t>> fixDim; // dim index -> size
+};
+
+class InputChecker {
+public:
+  InputChecker(const ir::Graph &g, const PassOptions &o) : g_(g) {
+    std::vector<std::string> names;
+    if (auto list = o.get("input-names"); list && !list->empty()) {
+      size_t start = 0;
+      while (true) {
+        size_t comma = list->find(',', start);
+        names.push_back(list->substr(start, comma == std::string::npos ? comma : comma - start));
+        if (comma == std::string::npos)
+          break;
+        start = comma + 1;
+      }
+    }
+    size_t k = 0;
+    for (const ir::Value *in : g.inputs()) {
+      if (!in->type()->isTensor())
+        continue;
+      std::string name = in->debugName();
+      if (k < names.size() && !names[k].empty())
+        name = names[k];
+      else if (size_t dot = name.rfind('.'); dot != std::string::npos && dot > 0)
+        name = name.substr(0, dot);
+      inputNames_.emplace_back(in, name);
+      ++k;
+    }
+  }
+
+  absl::Status walk(const ir::Block *b) {
+    for (const ir::Node *n : b->nodes()) {
+      for (const ir::Block *sub : n->blocks())
+        TS2ONNX_RETURN_IF_ERROR(walk(sub));
+      TS2ONNX_RETURN_IF_ERROR(check(*n));
+    }
+    return absl::OkStatus();
+  }
+
+private:
+  absl::Status check(const ir::Node &n) {
+    if (!n.kind().isNamespace("aten"))
+      return absl::OkStatus();
+    std::string_view k = n.kind().name();
+    if (k == "index_put" || k == "index_put_" || k == "masked_scatter" || k == "masked_scatter_")
+      return sameDtype(n, 2);
+    if (k == "scatter" || k == "scatter_")
+      return sameDtype(n, 3);
+    size_t data = k == "embedding" ? 1 : 0;
+    if (n.inputs().size() <= data || !n.input(data)->type()->isTensor())
+      return absl::OkStatus();
+    const ir::TensorInfo &info = n.input(data)->type()->tensorInfo();
+    if (!info.dtype || !info.sizes)
+      return absl::OkStatus();
+    std::optional<Mismatch> m;
+    if (k == "conv1d" || k == "conv2d" || k == "conv3d")
+      m = conv(n, info, false, 6);
+    else if (k == "conv_transpose1d" || k == "conv_transpose2d" || k == "conv_transpose3d")
+      m = conv(n, info, true, 6);
+    else if (k == "_convolution" || k == "convolution")
+      m = conv(n, info, ir::constantInt(n.input(6)).value_or(0) != 0, 8);
+    else if (k == "linear")
+      m = linear(n, info);
+    else if (k == "batch_norm" || k == "instance_norm")
+      m = batchNorm(n, info);
+    else if (k == "layer_norm")
+      m = layerNorm(n, info);
+    else if (k == "lstm" || k == "gru" || k == "rnn_tanh" || k == "rnn_relu")
+      m = recurrent(info);
+    else if (k == "embedding" && !ir::isIntegralType(*info.dtype, /*includeBool=*/false))
+      m = Mismatch{"integer indices", ir::ScalarType::Int64, std::nullopt};
+    if (!m)
+      return absl::OkStatus();
+    return report(n, *n.input(data), info, *m);
+  }
+
+  /// Ops writing the values of input `src` into input 0: torch raises unless the dtypes are
+  /// equal ("Index put requires the source and destination dtypes match").
+  absl::Status sameDtype(const ir::Node &n, size_t src) const {
+    if (n.inputs().size() <= src || !n.input(0)->type()->isTensor() ||
+        !n.input(src)->type()->isTensor())
+      return absl::OkStatus();
+    const auto &to = n.input(0)->type()->tensorInfo().dtype;
+    const auto &from = n.input(src)->type()->tensorInfo().dtype;
+    if (!to || !from || *to == *from)
+      return absl::OkStatus();
+    auto named = [this](const ir::Value *v) {
+      std::vector<std::string> s = sourcesOf(v);
+      return s.empty() ? std::string("constants")
+                       : fmt::format("input{} '{}'", s.size() > 1 ? "s" : "", fmt::join(s, "', '"));
+    };
+    std::string where = n.sourceLocation().valid() ? n.sourceLocation().str() + ": " : "";
+    return absl::InvalidArgumentError(fmt::format(
+        "{}aten::{} writes {} values (from {}) into a {} tensor (from {}), which torch refuses: "
+        "check the dtypes of the --input specs",
+        where, n.kind().name(), ir::scalarTypeShortName(*from), named(n.input(src)),
+        ir::scalarTypeShortName(*to), named(n.input(0))));
+  }
+
+  /// Weight dims and dtype of input `i`, when known.
+  static std::optional<std::pair<std::vector<int64_t>, ir::ScalarType>> weight(const ir::Node &n,
+                                                                               size_t i) {
+    if (n.inputs().size() <= i || !n.input(i)->type()->isTensor())
+      return std::nullopt;
+    const ir::TensorInfo &w = n.input(i)->type()->tensorInfo();
+    std::vector<int64_t> dims = staticSizes(n.input(i));
+    if (!w.dtype || dims.empty())
+      return std::nullopt;
+    return std::make_pair(dims, *w.dtype);
+  }
+
+  static std::optional<Mismatch> dtypeMismatch(const ir::TensorInfo &x, ir::ScalarType w) {
+    if (*x.dtype == w)
+      return std::nullopt;
+    return Mismatch{fmt::format("dtype {} (that of its weight)", ir::scalarTypeShortName(w)), w,
+                    std::nullopt};
+  }
+
+  std::optional<Mismatch> conv(const ir::Node &n, const ir::TensorInfo &x, bool transposed,
+                               size_t groupsAt) {
+    auto w = weight(n, 1);
+    if (!w)
+      return std::nullopt;
+    const std::vector<int64_t> &wd = w->first;
+    size_t rank = x.sizes->size();
+    if (rank != wd.size() && rank + 1 != wd.size())
+      return Mismatch{fmt::format("rank {} (or {} unbatched) for a weight of shape [{}]", wd.size(),
+                                  wd.size() - 1, fmt::join(wd, ",")),
+                      std::nullopt, std::nullopt};
+    if (auto d = dtypeMismatch(x, w->second))
+      return d;
+    int64_t groups =
+        n.inputs().size() > groupsAt ? ir::constantInt(n.input(groupsAt)).value_or(1) : 1;
+    int64_t channels = transposed ? wd[0] : wd[1] * groups;
+    size_t c = rank == wd.size() ? 1 : 0;
+    const ir::Dim &have = (*x.sizes)[c];
+    if (!have.isStatic() || have.value == channels)
+      return std::nullopt;
+    return Mismatch{fmt::format("{} channels at dim {} (weight [{}], groups {})", channels, c,
+                                fmt::join(wd, ","), groups),
+                    std::nullopt, std::make_pair(c, channels)};
+  }
+
+  std::optional<Mismatch> linear(const ir::Node &n, const ir::TensorInfo &x) {
+    auto w = weight(n, 1);
+    if (!w || w->first.size() != 2)
+      return std::nullopt;
+    if (x.sizes->empty())
+      return Mismatch{"rank 1 or more", std::nullopt, std::nullopt};
+    if (auto d = dtypeMismatch(x, w->second))
+      return d;
+    size_t last = x.sizes->size() - 1;
+    const ir::Dim &have = (*x.sizes)[last];
+    if (!have.isStatic() || have.value == w->first[1])
+      return std::nullopt;
+    return Mismatch{fmt::format("{} features at dim {} (weight [{}])", w->first[1], last,
+                                fmt::join(w->first, ",")),
+                    std::nullopt, std::make_pair(last, w->first[1])};
+  }
+
+  std::optional<Mismatch> batchNorm(const ir::Node &n, const ir::TensorInfo &x) {
+    // weight, or running_mean when there is no affine weight.
+    std::optional<std::pair<std::vector<int64_t>, ir::ScalarType>> w = weight(n, 1);
+    if (!w)
+      w = weight(n, 3);
+    if (!w || w->first.size() != 1)
+      return std::nullopt;
+    if (x.sizes->size() < 2)
+      return Mismatch{"rank 2 or more", std::nullopt, std::nullopt};
+    const ir::Dim &have = (*x.sizes)[1];
+    if (!have.isStatic() || have.value == w->first[0])
+      return std::nullopt;
+    return Mismatch{fmt::format("{} channels at dim 1", w->first[0]), std::nullopt,
+                    std::make_pair(size_t{1}, w->first[0])};
+  }
+
+  /// torch's recurrent layers take (seq, batch, features), or (seq, features) unbatched, of a
+  /// floating dtype.
+  static std::optional<Mismatch> recurrent(const ir::TensorInfo &x) {
+    if (x.sizes->size() != 3 && x.sizes->size() != 2)
+      return Mismatch{"rank 3 (sequence, batch, features; batch first when batch_first=True) or "
+                      "2 unbatched",
+                      std::nullopt, std::nullopt};
+    if (!ir::isFloatingType(*x.dtype))
+      return Mismatch{"a floating dtype", ir::ScalarType::Float32, std::nullopt};
+    return std::nullopt;
+  }
+
+  std::optional<Mismatch> layerNorm(const ir::Node &n, const ir::TensorInfo &x) {
+    const ir::AttributeValue *a = n.inputs().size() > 1 ? ir::constantValue(n.input(1)) : nullptr;
+    const auto *shape = a ? a->getIf<std::vector<int64_t>>() : nullptr;
+    if (!shape)
+      return std::nullopt;
+    size_t rank = x.sizes->size();
+    if (rank < shape->size())
+      return Mismatch{fmt::format("rank {} or more (normalized shape [{}])", shape->size(),
+                                  fmt::join(*shape, ",")),
+                      std::nullopt, std::nullopt};
+    for (size_t i = 0; i < shape->size(); ++i) {
+      size_t at = rank - shape->size() + i;
+      const ir::Dim &have = (*x.sizes)[at];
+      if (have.isStatic() && have.value != (*shape)[i])
+        return Mismatch{
+            fmt::format("trailing dims [{}] (normalized shape)", fmt::join(*shape, ",")),
+            std::nullopt, std::make_pair(at, (*shape)[i])};
+    }
+    return std::nullopt;
+  }
+
+  /// The graph inputs `v` is computed from.
+  std::vector<std::string> sourcesOf(const ir::Value *v) const {
+    absl::flat_hash_set<const ir::Value *> seen;
+    std::vector<const ir::Value *> stack = {v};
+    absl::flat_hash_set<const ir::Value *> reached;
+    while (!stack.empty() && seen.size() < 200000) {
+      const ir::Value *u = stack.back();
+      stack.pop_back();
+      if (!seen.insert(u).second)
+        continue;
+      if (u->node()->kind() == ir::prim::Param) {
+        reached.insert(u);
+        continue;
+      }
+      for (const ir::Value *in : u->node()->inputs())
+        stack.push_back(in);
+      for (const ir::Block *b : u->node()->blocks())
+        for (const ir::Value *out : b->outputs())
+          stack.push_back(out);
+    }
+    std::vector<std::string> names;
+    for (const auto &[in, name] : inputNames_)
+      if (reached.count(in))
+        names.push_back(name);
+    return names;
+  }
+
+  absl::Status report(const ir::Node &n, const ir::Value &x, const ir::TensorInfo &info,
+                      const Mismatch &m) const {
+    std::string where = n.sourceLocation().valid() ? n.sourceLocation().str() + ": " : "";
+    std::string have = typeText(*info.dtype, *info.sizes);
+    const std::string *direct = nullptr;
+    for (const auto &[in, name] : inputNames_)
+      if (in == &x)
+        direct = &name;
+    if (direct) {
+      std::string fix;
+      if (m.fixDtype || m.fixDim) {
+        std::vector<ir::Dim> dims = *info.sizes;
+        if (m.fixDim)
+          dims[m.fixDim->first] = ir::Dim::known(m.fixDim->second);
+        fix = fmt::format("; give --input '{}:{}'", *direct,
+                          typeText(m.fixDtype.value_or(*info.dtype), dims));
+      }
+      return absl::InvalidArgumentError(fmt::format("{}input '{}' is {}, but aten::{} needs {}{}",
+                                                    where, *direct, have, n.kind().name(), m.need,
+                                                    fix));
+    }
+    std::vector<std::string> sources = sourcesOf(&x);
+    std::string from = sources.empty()
+                           ? std::string("a value")
+                           : fmt::format("the value computed from input{} '{}'",
+                                         sources.size() > 1 ? "s" : "", fmt::join(sources, "', '"));
+    return absl::InvalidArgumentError(
+        fmt::format("{}{} is {} here, but aten::{} needs {}; check the --input spec{}", where, from,
+                    have, n.kind().name(), m.need, sources.size() > 1 ? "s" : ""));
+  }
+
+  const ir::Graph &g_;
+  std::vector<std::pair<const ir::Value *, std::string>> inputNames_;
+};
+
+} // namespace
+
+absl::Status runCheckInputShapes(ir::Graph &graph, const PassOptions &options) {
+  return InputChecker(graph, options).walk(graph.block());
+}
+
+} // namespace ts2onnx::passes
