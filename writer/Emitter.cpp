@@ -815,7 +815,7 @@ std::string formatModel(const onnx::ModelProto &model) {
   size_t bytes = 0;
   // Deferred initializers carry no data yet: their size follows from dtype and dims.
   for (const auto &t : g.initializer()) {
-    std::optional<ir::ScalarType> st = scalarTypeFromOnnx(t.data_type());
+    std::optional<ir::ScalarType> st = symbolics::scalarTypeFromOnnx(t.data_type());
     if (!t.raw_data().empty() || !st) {
       bytes += t.raw_data().size();
       continue;
