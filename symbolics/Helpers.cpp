@@ -177,6 +177,11 @@ ir::Value *tensorList(OnnxBuilder &b, const std::vector<ir::Value *> &elems) {
   return n->output();
 }
 
+bool isSequence(const ir::Value *v) {
+  return v->type()->is(ir::TypeKind::List) && v->node()->kind() != ir::prim::ListConstruct &&
+         v->node()->kind() != ir::prim::Constant;
+}
+
 void addAll(SymbolicRegistry &r, std::initializer_list<const char *> ops, int opset,
             const SymbolicFn &fn) {
   for (const char *op : ops)

@@ -1,4 +1,5 @@
-// Small helpers shared by the opset tables.
+// Input readers and small helpers shared by the symbolic tables (symbolics/ops/) and to-onnx.
+// Helpers of the op families only are in symbolics/ops/OpHelpers.h.
 #pragma once
 
 #include <optional>
@@ -54,7 +55,7 @@ absl::StatusOr<std::vector<ir::Value *>> promotedOperands(SymbolicContext &ctx,
 ir::Value *tensorList(OnnxBuilder &b, const std::vector<ir::Value *> &elems);
 
 /// A list value that is an ONNX sequence at this point (a runtime-length list: loop-carried,
-/// appended to, SplitToSequence), not a ListConstruct or constant (opset11.cpp).
+/// appended to, SplitToSequence), not a ListConstruct or constant.
 bool isSequence(const ir::Value *v);
 
 /// The single-output result vector symbolics return.

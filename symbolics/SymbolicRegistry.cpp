@@ -131,17 +131,25 @@ absl::Status SymbolicContext::unsupported(std::string_view what) const {
 SymbolicRegistry &SymbolicRegistry::global() {
   static SymbolicRegistry *r = [] {
     auto *reg = new SymbolicRegistry();
-    registerOpset9(*reg);
-    registerOpset10(*reg);
-    registerOpset11(*reg);
-    registerOpset12(*reg);
-    registerOpset13(*reg);
-    registerOpset14(*reg);
-    registerOpset16(*reg);
-    registerOpset17(*reg);
+    // Each (op, opset) pair is registered by exactly one family, so the order does not matter.
+    registerElementwise(*reg);
+    registerActivation(*reg);
+    registerLinalg(*reg);
+    registerConv(*reg);
+    registerNorm(*reg);
+    registerPool(*reg);
+    registerShape(*reg);
+    registerReduction(*reg);
+    registerCreation(*reg);
+    registerConversion(*reg);
+    registerResample(*reg);
+    registerPadding(*reg);
+    registerIndexing(*reg);
+    registerSequence(*reg);
+    registerControl(*reg);
+    registerDropout(*reg);
     registerRnn(*reg);
     registerAttention(*reg);
-    registerIndexing(*reg);
     return reg;
   }();
   return *r;

@@ -1,8 +1,9 @@
 // The aten -> ONNX symbolic tables. Each entry maps an operator (`aten::conv2d`) and the opset
 // that introduced its current ONNX form to a function that builds ONNX nodes. For a target
 // opset, lookup picks the newest entry at or below it, as torch.onnx and onnxruntime do.
-// opset9.cpp holds every op whose ONNX form was fixed at opset 9; opsetN.cpp only the ops that
-// changed at N.
+// The builtin entries live by op family in symbolics/ops/<family>.cpp, every opset form of an
+// op registered side by side (`add("aten::softmax", 9, ...)` next to `add(..., 13, ...)`);
+// docs/adding-an-op.md says how to add one.
 #pragma once
 
 #include <functional>
@@ -61,7 +62,7 @@ public:
   SymbolicRegistry(const SymbolicRegistry &) = delete;
   SymbolicRegistry &operator=(const SymbolicRegistry &) = delete;
 
-  /// The builtin tables (opset9.cpp ... opset17.cpp), plus what users registered.
+  /// The builtin tables (symbolics/ops/*.cpp), plus what users registered.
   static SymbolicRegistry &global();
 
   /// Adds `fn` for `op` (`aten::relu`, `mydomain::op`) from opset `sinceOpset` on; replaces an
@@ -102,20 +103,42 @@ private:
 constexpr int kMinOpset = 9;
 constexpr int kMaxOpset = 17;
 
-// Registration of the builtin tables, one function per file.
-void registerOpset9(SymbolicRegistry &r);
-void registerOpset10(SymbolicRegistry &r);
-void registerOpset11(SymbolicRegistry &r);
-void registerOpset12(SymbolicRegistry &r);
-void registerOpset13(SymbolicRegistry &r);
-void registerOpset14(SymbolicRegistry &r);
-void registerOpset16(SymbolicRegistry &r);
-void registerOpset17(SymbolicRegistry &r);
-/// aten::lstm/gru/rnn_tanh/rnn_relu (rnn.cpp).
-void registerRnn(SymbolicRegistry &r);
-/// The fused attention kernels (attention.cpp), from opset 9.
-void registerAttention(SymbolicRegistry &r);
-/// Advanced indexing: index / index_put with masks and several indices (indexing.cpp).
+// Registration of the builtin tables, one function per family file symbolics/ops/<family>.cpp.
+/// Unary and binary math, comparisons, logic, where, clamp, masked_fill.
+void registerElementwise(SymbolicRegistry &r);
+/// relu, gelu, hardswish, ..., softmax / log_softmax.
+void registerActivation(SymbolicRegistry &r);
+/// linear, addmm, matmul / mm / bmm, t, triu / tril.
+void registerLinalg(SymbolicRegistry &r);
+/// conv{1,2,3}d, conv_transpose{1,2,3}d, _convolution.
+void registerConv(SymbolicRegistry &r);
+/// batch_norm, layer_norm, group_norm, instance_norm.
+void registerNorm(SymbolicRegistry &r);
+/// max / avg / adaptive pooling.
+void registerPool(SymbolicRegistry &r);
+/// view / reshape / permute / squeeze / cat / split / slice / select / expand / size, no-op views.
+void registerShape(SymbolicRegistry &r);
+/// sum, mean, amax, max / min, argmax, norms, logsumexp, cumsum.
+void registerReduction(SymbolicRegistry &r);
+/// tensor, zeros / ones / full / empty (and _like / new_ forms), arange.
+void registerCreation(SymbolicRegistry &r);
+/// to, type_as, dtype methods, scalar casts (aten::Int, NumToTensor, ...).
+void registerConversion(SymbolicRegistry &r);
+/// upsample_* and grid_sampler.
+void registerResample(SymbolicRegistry &r);
+/// constant_pad_nd, pad, reflection / replication pads.
+void registerPadding(SymbolicRegistry &r);
+/// index / index_put (masks, several indices), index_select, gather, embedding, *_scatter.
 void registerIndexing(SymbolicRegistry &r);
+/// len, __getitem__, prim::ListUnpack, append: list literals and ONNX sequences.
+void registerSequence(SymbolicRegistry &r);
+/// Optional unwrapping and aten::warn.
+void registerControl(SymbolicRegistry &r);
+/// dropout and its variants.
+void registerDropout(SymbolicRegistry &r);
+/// aten::lstm / gru / rnn_tanh / rnn_relu.
+void registerRnn(SymbolicRegistry &r);
+/// The fused attention kernels and scaled_dot_product_attention.
+void registerAttention(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

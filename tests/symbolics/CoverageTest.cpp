@@ -1,7 +1,10 @@
-// Which aten ops have a symbolic at which opsets: printed as a table (run the test with -s), and
-// the ops the brief requires asserted at opsets 11, 13 and 17.
+// Which aten ops have a symbolic at which opsets: printed as a table (run the test with -s),
+// compared with the reviewed listing tests/symbolics/symbolic_coverage.txt (so a gap or a change
+// of the table shows in review), and the ops the brief requires asserted at opsets 11, 13 and 17.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -82,6 +85,52 @@ TEST_CASE("symbolic coverage table lists each op with the opsets of its entries"
   CHECK(r.lookup("aten::gather", 9) == nullptr);
   CHECK(r.lookup("aten::grid_sampler", 15) == nullptr);
   CHECK(r.lookup("aten::grid_sampler", 16) != nullptr);
+}
+
+/// One line per op with a builtin entry: `aten::op: 9 11` (the opsets of its entries).
+std::string coverageListing(const SymbolicRegistry &r) {
+  std::ostringstream out;
+  for (const std::string &op : r.ops()) {
+    out << op << ':';
+    for (int v : r.opsetsOf(op))
+      out << ' ' << v;
+    out << '\n';
+  }
+  return out.str();
+}
+
+TEST_CASE("symbolic coverage listing matches tests/symbolics/symbolic_coverage.txt") {
+  // Regenerate with UPDATE_GOLDENS=1 and review the diff: every added, removed or re-versioned
+  // symbolic shows there.
+  const std::string path =
+      std::string(TS2ONNX_SOURCE_DIR) + "/tests/symbolics/symbolic_coverage.txt";
+  const std::string actual = coverageListing(SymbolicRegistry::global());
+  if (const char *u = std::getenv("UPDATE_GOLDENS"); u && std::string(u) == "1") {
+    std::ofstream(path) << actual;
+    return;
+  }
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), "missing " << path << " (run with UPDATE_GOLDENS=1)");
+  std::stringstream expected;
+  expected << in.rdbuf();
+  // Line by line, so that a failure names the ops that changed.
+  std::istringstream a(actual), e(expected.str());
+  std::string al, el;
+  size_t line = 0;
+  while (true) {
+    bool ha = bool(std::getline(a, al)), he = bool(std::getline(e, el));
+    ++line;
+    if (!ha && !he)
+      break;
+    if (!ha)
+      al = "<end of the registry>";
+    if (!he)
+      el = "<end of the listing>";
+    INFO("line " << line);
+    CHECK(al == el);
+    if (!ha || !he || al != el)
+      break;
+  }
 }
 
 } // namespace

@@ -1,4 +1,4 @@
-// aten::lstm / gru / rnn_tanh / rnn_relu -> ONNX LSTM / GRU / RNN (symbolics/rnn.cpp): the gate
+// aten::lstm / gru / rnn_tanh / rnn_relu -> ONNX LSTM / GRU / RNN (symbolics/ops/rnn.cpp): the gate
 // reorder on tiny constant weights against permutations derived by hand from torch's and ONNX's
 // gate layouts, the attributes, omitted zero states, the run-time reorder when weights are not
 // constants (checked by ONNX's checker and strict shape inference), and the errors.

@@ -1,21 +1,43 @@
-// Advanced indexing: aten::index and aten::index_put (what `x[idx]`, `x[mask]`, `x[:, idx] = v`,
-// `x[mask] = v` and index_put_ become once remove-mutation made them functional) with boolean
-// masks, several tensor indices and leading Nones, as GatherND / ScatterND (opset 11), and
-// accumulate=True as ScatterND's reduction="add" from opset 16 (below it, unique mask indices
-// add through GatherND, integer indices through a one-hot MatMul that sums duplicates as torch
-// does). A single integer index keeps opset 9's Gather.
+// Indexing: index_select, embedding, gather, aten::index and aten::index_put (what `x[idx]`,
+// `x[mask]`, `x[:, idx] = v`, `x[mask] = v` and index_put_ become once remove-mutation made them
+// functional), select_scatter / slice_scatter (`x[i] = v` / `x[a:b] = v`).
+//
+// Forms by opset: a single integer index is a Gather from 9; boolean masks, several tensor
+// indices and leading Nones are GatherND / ScatterND from 11, and accumulate=True is ScatterND's
+// reduction="add" from 16 (below it, unique mask indices add through GatherND, integer indices
+// through a one-hot MatMul that sums duplicates as torch does). gather is GatherElements from 11.
+// select_scatter / slice_scatter with constant bounds are Slice + Concat from 9; a run-time
+// select_scatter index is a ScatterND from 11.
 #include <fmt/format.h>
 
 #include "ir/Status.h"
-#include "symbolics/Helpers.h"
-#include "symbolics/Opsets.h"
+#include "symbolics/ops/OpHelpers.h"
 
 namespace ts2onnx::symbolics {
 
 namespace {
 
-using Result = shared::Result;
 using ir::ScalarType;
+
+Result indexSelect(Ctx &ctx) {
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  return one(ctx.b.gather(ctx.input(0), ctx.input(2), normalizeDim(*d, rankOf(ctx.input(0)))));
+}
+
+Result embedding(Ctx &ctx) {
+  // aten::embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse)
+  return one(ctx.b.gather(ctx.input(0), ctx.input(1), 0));
+}
+
+Result gather11(SymbolicContext &ctx) {
+  // aten::gather(self, dim, index, sparse_grad)
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  return one(ctx.b.op("GatherElements", {ctx.input(0), ctx.input(2)}, {OnnxAttr::i("axis", *d)}));
+}
 
 /// The tensor indices of an index list, resolved to one integer index per indexed dim.
 struct IndexPlan {
@@ -171,6 +193,30 @@ absl::StatusOr<Prepared> prepare(SymbolicContext &ctx) {
   return p;
 }
 
+Result index(Ctx &ctx) {
+  // aten::index(self, Tensor?[] indices): one tensor index (after leading Nones) is a Gather.
+  auto elems = ctx.listElements(1);
+  if (!elems)
+    return ctx.unsupported("indices that are not a list literal");
+  int64_t axis = -1;
+  ir::Value *idx = nullptr;
+  for (size_t i = 0; i < elems->size(); ++i) {
+    ir::Value *e = (*elems)[i];
+    if (e->type()->is(ir::TypeKind::None))
+      continue;
+    if (idx)
+      return ctx.unsupported("indexing with more than one tensor index");
+    idx = e;
+    axis = int64_t(i);
+  }
+  if (!idx)
+    return one(ctx.input(0));
+  auto t = dtypeOf(idx);
+  if (t && (*t == ScalarType::Bool || *t == ScalarType::UInt8))
+    return ctx.unsupported("indexing with a boolean mask");
+  return one(ctx.b.gather(ctx.input(0), idx, axis));
+}
+
 Result index11(SymbolicContext &ctx) {
   auto elems = ctx.listElements(1);
   size_t tensors = 0;
@@ -263,6 +309,58 @@ Result indexPut(SymbolicContext &ctx, bool reduction) {
   return one(transpose(b, out, inversePerm(p.perm)));
 }
 
+/// The part of `x` along `dim` from `start` to `end` (Python slice semantics, step 1).
+ir::Value *part(SymbolicContext &ctx, ir::Value *x, int64_t dim, int64_t start, int64_t end) {
+  return ctx.b.slice(x, {start}, {end}, {dim}, {1});
+}
+
+/// Writes `src` into `self` along `dim`: Concat of the part before, `src`, and the part after.
+Result scatterAlong(SymbolicContext &ctx, ir::Value *self, ir::Value *src, int64_t dim,
+                    int64_t start, std::optional<int64_t> end) {
+  std::vector<ir::Value *> pieces;
+  if (start != 0)
+    pieces.push_back(part(ctx, self, dim, 0, start));
+  pieces.push_back(src);
+  if (end && *end != kIntMax)
+    pieces.push_back(part(ctx, self, dim, *end, kIntMax));
+  ir::Value *out =
+      pieces.size() == 1 ? pieces[0] : ctx.b.op("Concat", pieces, {OnnxAttr::i("axis", dim)});
+  out->setType(self->type());
+  return one(out);
+}
+
+/// Normalizes a constant dim against the rank of `x`.
+std::optional<int64_t> constDim(SymbolicContext &ctx, size_t i, ir::Value *x) {
+  auto d = ctx.constInt(i);
+  auto rank = OnnxBuilder::rankOf(x);
+  if (!d)
+    return std::nullopt;
+  if (*d < 0) {
+    if (!rank)
+      return std::nullopt;
+    return *d + *rank;
+  }
+  return d;
+}
+
+Result selectScatter(SymbolicContext &ctx) {
+  // aten::select_scatter(self, src, dim, index): self with self[..., index, ...] = src.
+  ir::Value *self = ctx.input(0);
+  auto dim = constDim(ctx, 2, self);
+  auto index = ctx.constInt(3);
+  if (!dim || !index)
+    return ctx.unsupported("select_scatter with a non-constant dim or index");
+  int64_t i = *index;
+  if (i < 0) {
+    auto shape = OnnxBuilder::staticShapeOf(self);
+    if (!shape || *dim >= int64_t(shape->size()))
+      return ctx.unsupported("a negative select_scatter index on a dim of unknown size");
+    i += (*shape)[size_t(*dim)];
+  }
+  ir::Value *src = ctx.b.unsqueeze(ctx.input(1), {*dim});
+  return scatterAlong(ctx, self, src, *dim, i, i + 1);
+}
+
 Result selectScatter11(SymbolicContext &ctx) {
   // aten::select_scatter(self, src, dim, index) with a run-time index (a traced `x[i] = v` with
   // a tensor i): the dim to the front, ScatterND at [index].
@@ -288,15 +386,38 @@ Result selectScatter11(SymbolicContext &ctx) {
   return one(transpose(b, out, inversePerm(perm)));
 }
 
+Result sliceScatter(SymbolicContext &ctx) {
+  // aten::slice_scatter(self, src, dim, start?, end?, step): self with self[start:end] = src.
+  ir::Value *self = ctx.input(0);
+  auto dim = constDim(ctx, 2, self);
+  auto start = ctx.isNone(3) ? std::optional<int64_t>(0) : ctx.constInt(3);
+  auto end = ctx.isNone(4) ? std::optional<int64_t>(kIntMax) : ctx.constInt(4);
+  auto step = ctx.constInt(5);
+  if (!dim || !start || !end || !step)
+    return ctx.unsupported("slice_scatter with non-constant bounds");
+  if (*step != 1)
+    return ctx.unsupported("slice_scatter with a step other than 1");
+  if ((*start < 0 || *end < 0) && *end != kIntMax)
+    return ctx.unsupported("slice_scatter with negative bounds");
+  return scatterAlong(ctx, self, ctx.input(1), *dim, *start, *end);
+}
+
 } // namespace
 
 void registerIndexing(SymbolicRegistry &r) {
+  r.add("aten::index_select", 9, indexSelect);
+  r.add("aten::embedding", 9, embedding);
+  r.add("aten::gather", 11, gather11);
+  r.add("aten::index", 9, index);
   r.add("aten::index", 11, index11);
+  r.add("aten::_index_put_impl", 11, [](Ctx &c) { return indexPut(c, false); });
+  r.add("aten::_index_put_impl", 16, [](Ctx &c) { return indexPut(c, true); });
+  r.add("aten::index_put", 11, [](Ctx &c) { return indexPut(c, false); });
+  r.add("aten::index_put", 16, [](Ctx &c) { return indexPut(c, true); });
+  // Constant bounds only: Slice (attributes at 9, inputs from 10) and Concat, from opset 9.
+  r.add("aten::select_scatter", 9, selectScatter);
   r.add("aten::select_scatter", 11, selectScatter11);
-  r.add("aten::_index_put_impl", 11, [](SymbolicContext &c) { return indexPut(c, false); });
-  r.add("aten::index_put", 11, [](SymbolicContext &c) { return indexPut(c, false); });
-  r.add("aten::_index_put_impl", 16, [](SymbolicContext &c) { return indexPut(c, true); });
-  r.add("aten::index_put", 16, [](SymbolicContext &c) { return indexPut(c, true); });
+  r.add("aten::slice_scatter", 9, sliceScatter);
 }
 
 } // namespace ts2onnx::symbolics

@@ -1,0 +1,83 @@
+#include "symbolics/ops/OpHelpers.h"
+
+#include "ir/Status.h"
+
+namespace ts2onnx::symbolics {
+
+ir::ScalarType floatLike(const ir::Value *v) {
+  auto t = dtypeOf(v);
+  return t && ir::isFloatingType(*t) ? *t : ir::ScalarType::Float32;
+}
+
+Result unary(Ctx &ctx, const char *onnxOp) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  return one(ctx.b.op(onnxOp, {x}));
+}
+
+Result identity(Ctx &ctx) { return one(ctx.input(0)); }
+
+ir::Value *typed(ir::Value *out, const Promotion &p) {
+  if (p.dtype && !p.assumed)
+    OnnxBuilder::setTensorType(out, p.dtype, OnnxBuilder::dimsOf(out));
+  return out;
+}
+
+Result minMaxBinary(Ctx &ctx, const char *onnxOp) {
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  return one(typed(ctx.b.op(onnxOp, {xs[0], xs[1]}), p));
+}
+
+std::vector<int64_t> expandTo(std::vector<int64_t> v, size_t n) {
+  if (v.size() == 1 && n > 1)
+    v.assign(n, v[0]);
+  return v;
+}
+
+Result atOpset9(SymbolicContext &ctx, const char *op) {
+  return (*SymbolicRegistry::global().lookup(op, 9))(ctx);
+}
+
+ir::TypePtr sequenceType(std::optional<ir::ScalarType> elem, std::optional<int64_t> rank) {
+  ir::TensorInfo info;
+  info.dtype = elem;
+  if (rank)
+    info.sizes = std::vector<ir::Dim>(size_t(*rank), ir::Dim::unknown());
+  return ir::Type::list(ir::Type::tensor(std::move(info)));
+}
+
+std::optional<int64_t> elementRank(const ir::Value *seq) {
+  const ir::Type &t = *seq->type();
+  if (!t.is(ir::TypeKind::List))
+    return std::nullopt;
+  const ir::Type &e = *t.elementType();
+  if (e.isTensor() && e.tensorInfo().sizes)
+    return int64_t(e.tensorInfo().sizes->size());
+  if (e.is(ir::TypeKind::Int) || e.is(ir::TypeKind::Float) || e.is(ir::TypeKind::Bool))
+    return 0;
+  return std::nullopt;
+}
+
+std::optional<ir::ScalarType> elementDtype(const ir::Value *seq) {
+  const ir::Type &t = *seq->type();
+  if (!t.is(ir::TypeKind::List))
+    return std::nullopt;
+  const ir::Type &e = *t.elementType();
+  if (e.isTensor())
+    return e.tensorInfo().dtype;
+  if (e.is(ir::TypeKind::Int))
+    return ir::ScalarType::Int64;
+  if (e.is(ir::TypeKind::Float))
+    return ir::ScalarType::Float64;
+  if (e.is(ir::TypeKind::Bool))
+    return ir::ScalarType::Bool;
+  return std::nullopt;
+}
+
+std::optional<std::vector<ir::Dim>> unknownDims(std::optional<int64_t> rank) {
+  if (!rank)
+    return std::nullopt;
+  return std::vector<ir::Dim>(size_t(*rank), ir::Dim::unknown());
+}
+
+} // namespace ts2onnx::symbolics

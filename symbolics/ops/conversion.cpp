@@ -1,0 +1,84 @@
+// Dtype conversions: aten::to, type_as, the .float()/.long()/... methods, and the scalar casts
+// (aten::Int/Float/Bool and their Implicit forms, NumToTensor) between runtime numbers, which are
+// 0-d tensors after conversion. One form from opset 9 (Cast).
+#include "ir/Status.h"
+#include "symbolics/ops/OpHelpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using ir::ScalarType;
+
+/// aten::Int / Float / Bool and their Implicit forms: a cast of the 0-d tensor.
+Result scalarCast(Ctx &ctx, ScalarType to) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  auto t = dtypeOf(x);
+  if (t && *t == to)
+    return one(x);
+  return one(ctx.b.cast(x, to));
+}
+
+Result numToTensor(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  return one(x);
+}
+
+/// aten::to: dtype from an int (ScalarType) argument or from a tensor (to.other); device-only
+/// and copy-only forms are the identity.
+Result to(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  for (size_t i = 1; i < ctx.numInputs(); ++i) {
+    const ir::Type &t = *ctx.input(i)->type();
+    if (t.isTensor()) {
+      auto dt = dtypeOf(ctx.input(i));
+      if (!dt)
+        return ctx.unsupported("to(other) with an other of unknown dtype");
+      return one(dtypeOf(x) == dt ? x : ctx.b.cast(x, *dt));
+    }
+    if (t.is(ir::TypeKind::Int) || t.is(ir::TypeKind::ScalarType)) {
+      TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, i));
+      if (!dt)
+        return one(x);
+      return one(dtypeOf(x) == dt ? x : ctx.b.cast(x, *dt));
+    }
+    if (t.is(ir::TypeKind::Bool))
+      break; // non_blocking: no dtype came before it
+  }
+  return one(x);
+}
+
+Result typeAs(Ctx &ctx) {
+  auto dt = dtypeOf(ctx.input(1));
+  ir::Value *x = ctx.input(0);
+  if (!dt)
+    return ctx.unsupported("type_as with an other of unknown dtype");
+  return one(dtypeOf(x) == dt ? x : ctx.b.cast(x, *dt));
+}
+
+Result typeConversion(Ctx &ctx, ScalarType t) {
+  // aten::float / long / ... (self, memory_format?) methods
+  ir::Value *x = ctx.input(0);
+  return one(dtypeOf(x) == t ? x : ctx.b.cast(x, t));
+}
+
+} // namespace
+
+void registerConversion(SymbolicRegistry &r) {
+  addAll(r, {"aten::Int", "aten::IntImplicit"}, 9,
+         [](Ctx &c) { return scalarCast(c, ScalarType::Int64); });
+  addAll(r, {"aten::Float", "aten::FloatImplicit"}, 9,
+         [](Ctx &c) { return scalarCast(c, ScalarType::Float32); });
+  r.add("aten::Bool", 9, [](Ctx &c) { return scalarCast(c, ScalarType::Bool); });
+  addAll(r, {"prim::NumToTensor", "aten::ScalarImplicit", "aten::scalar_tensor"}, 9, numToTensor);
+  r.add("aten::to", 9, to);
+  r.add("aten::type_as", 9, typeAs);
+  r.add("aten::float", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float32); });
+  r.add("aten::double", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float64); });
+  r.add("aten::half", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float16); });
+  r.add("aten::long", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int64); });
+  r.add("aten::int", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int32); });
+  r.add("aten::bool", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Bool); });
+}
+
+} // namespace ts2onnx::symbolics

@@ -1,0 +1,254 @@
+// Tensor creation: tensor, zeros/ones/full/empty and their _like / new_ forms, arange. Forms by
+// opset: opset 9 has no Range (constant bounds give a constant tensor, runtime int bounds count
+// the non-zeros of a ones vector); from 11 runtime bounds are a Range.
+#include <cmath>
+
+#include "ir/Status.h"
+#include "symbolics/ops/OpHelpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using ir::ScalarType;
+
+/// aten::tensor(data, dtype?, device?, requires_grad) of a number (constant or runtime) or an
+/// int list: a 0-d / 1-D tensor of torch's dtype for it (int64, float32, bool) or the given one.
+Result tensorOf(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
+  const ir::Type &t = *ctx.input(0)->type();
+  if (t.is(ir::TypeKind::List)) {
+    if (!t.elementType()->is(ir::TypeKind::Int))
+      return ctx.unsupported("a tensor from a " + t.str());
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intList(ctx, 0));
+    return one(dt && *dt != ScalarType::Int64 ? ctx.b.cast(v, *dt) : v);
+  }
+  ScalarType natural = t.is(ir::TypeKind::Float)  ? ScalarType::Float32
+                       : t.is(ir::TypeKind::Bool) ? ScalarType::Bool
+                       : t.is(ir::TypeKind::Int)  ? ScalarType::Int64
+                                                  : ScalarType::Undefined;
+  if (natural == ScalarType::Undefined)
+    return ctx.unsupported("a tensor from a " + t.str());
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 0, dt.value_or(natural)));
+  return one(v);
+}
+
+/// The dtype of a created tensor: the dtype argument, else that of `like`, else `fallback`.
+absl::StatusOr<ScalarType> createdType(Ctx &ctx, size_t dtypeIdx, const ir::Value *like,
+                                       ScalarType fallback) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, dtypeIdx));
+  if (dt)
+    return *dt;
+  if (like)
+    if (auto t = dtypeOf(like))
+      return *t;
+  return fallback;
+}
+
+ScalarType fillType(Ctx &ctx, size_t fillIdx) {
+  const ir::Type &t = *ctx.input(fillIdx)->type();
+  if (t.is(ir::TypeKind::Int))
+    return ScalarType::Int64;
+  if (t.is(ir::TypeKind::Bool))
+    return ScalarType::Bool;
+  if (t.isTensor())
+    return dtypeOf(ctx.input(fillIdx)).value_or(ScalarType::Float32);
+  return ScalarType::Float32;
+}
+
+/// ConstantOfShape for a constant fill; Expand of the (runtime) fill otherwise.
+Result filledWith(Ctx &ctx, ir::Value *shape, size_t fillIdx, ScalarType t) {
+  if (auto v = ctx.constFloat(fillIdx))
+    return one(ctx.b.constantOfShape(shape, *v, t));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * fill, asTensor(ctx, fillIdx, t));
+  return one(ctx.b.op("Expand", {fill, shape}));
+}
+
+Result zerosOnes(Ctx &ctx, double v) {
+  // aten::zeros/ones/empty(size, dtype?, layout?, device?, pin_memory?[, memory_format?])
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * shape, intList(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 1, nullptr, ScalarType::Float32));
+  return one(ctx.b.constantOfShape(shape, v, t));
+}
+
+Result full(Ctx &ctx) {
+  // aten::full(size, fill_value, dtype?, layout?, device?, pin_memory?)
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * shape, intList(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 2, nullptr, fillType(ctx, 1)));
+  return filledWith(ctx, shape, 1, t);
+}
+
+Result zerosOnesLike(Ctx &ctx, double v) {
+  // aten::zeros_like(self, dtype?, layout?, device?, pin_memory?, memory_format?)
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 1, ctx.input(0), ScalarType::Float32));
+  return one(ctx.b.constantOfShape(ctx.b.shape(ctx.input(0)), v, t));
+}
+
+Result fullLike(Ctx &ctx) {
+  // aten::full_like(self, fill_value, dtype?, ...)
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 2, ctx.input(0), ScalarType::Float32));
+  return filledWith(ctx, ctx.b.shape(ctx.input(0)), 1, t);
+}
+
+Result newZerosOnes(Ctx &ctx, double v) {
+  // aten::new_zeros(self, size, dtype?, ...)
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * shape, intList(ctx, 1));
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 2, ctx.input(0), ScalarType::Float32));
+  return one(ctx.b.constantOfShape(shape, v, t));
+}
+
+Result newFull(Ctx &ctx) {
+  // aten::new_full(self, size, fill_value, dtype?, ...)
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * shape, intList(ctx, 1));
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 3, ctx.input(0), ScalarType::Float32));
+  return filledWith(ctx, shape, 2, t);
+}
+
+/// The input indices of aten::arange's overloads: (end, dtype...), (start, end, dtype...),
+/// (start, end, step, dtype...).
+struct ArangeArgs {
+  std::optional<size_t> start, step;
+  size_t end = 0, dtype = 1;
+};
+
+/// aten::arange(end, ...), arange.start(start, end, ...), arange.start_step(start, end, step,
+/// ...): the (start, end, step) input indices and the dtype index, told apart by arity.
+ArangeArgs arangeArgs(SymbolicContext &ctx) {
+  ArangeArgs a;
+  switch (ctx.numInputs()) {
+  case 5:
+    a.end = 0;
+    a.dtype = 1;
+    break;
+  case 6:
+    a.start = 0;
+    a.end = 1;
+    a.dtype = 2;
+    break;
+  default:
+    a.start = 0;
+    a.end = 1;
+    a.step = 2;
+    a.dtype = 3;
+    break;
+  }
+  return a;
+}
+
+/// Opset 9 has no Range: constant bounds give a constant tensor; runtime bounds count the
+/// non-zeros of a ones vector of the right length.
+Result arange9(Ctx &ctx) {
+  ArangeArgs a = arangeArgs(ctx);
+  bool anyFloat = false;
+  for (auto i : {a.start, std::optional<size_t>(a.end), a.step})
+    if (i) {
+      const ir::Type &t = *ctx.input(*i)->type();
+      anyFloat |= t.is(ir::TypeKind::Float) || (t.isTensor() && dtypeOf(ctx.input(*i)) &&
+                                                ir::isFloatingType(*dtypeOf(ctx.input(*i))));
+    }
+  TS2ONNX_ASSIGN_OR_RETURN(auto dtArg, dtypeArg(ctx, a.dtype));
+  ScalarType t = dtArg.value_or(anyFloat ? ScalarType::Float32 : ScalarType::Int64);
+  auto start = a.start ? ctx.constFloat(*a.start) : std::optional<double>(0);
+  auto end = ctx.constFloat(a.end);
+  auto step = a.step ? ctx.constFloat(*a.step) : std::optional<double>(1);
+  OnnxBuilder &b = ctx.b;
+  if (start && end && step) {
+    if (*step == 0)
+      return ctx.error("arange with step 0");
+    int64_t n = std::max<int64_t>(0, int64_t(std::ceil((*end - *start) / *step)));
+    if (t == ScalarType::Int64 || t == ScalarType::Int32 || t == ScalarType::Float32 ||
+        t == ScalarType::Float64) {
+      std::vector<int64_t> is;
+      std::vector<float> fs;
+      std::vector<double> ds;
+      std::vector<int32_t> i32;
+      for (int64_t i = 0; i < n; ++i) {
+        double v = *start + double(i) * *step;
+        is.push_back(int64_t(v));
+        fs.push_back(float(v));
+        ds.push_back(v);
+        i32.push_back(int32_t(v));
+      }
+      switch (t) {
+      case ScalarType::Int64:
+        return one(b.constant(ir::Tensor::fromVector(t, {n}, is)));
+      case ScalarType::Int32:
+        return one(b.constant(ir::Tensor::fromVector(t, {n}, i32)));
+      case ScalarType::Float64:
+        return one(b.constant(ir::Tensor::fromVector(t, {n}, ds)));
+      default:
+        return one(b.constant(ir::Tensor::fromVector(t, {n}, fs)));
+      }
+    }
+  }
+  if (anyFloat)
+    return ctx.unsupported("arange with runtime floating-point bounds at opset 9 (needs 11)");
+  // n = ceil((end - start) / step) for ints; indices 0..n-1 from NonZero(ones(n)).
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, intScalar(ctx, a.end));
+  ir::Value *s = nullptr, *st = nullptr;
+  if (a.start) {
+    TS2ONNX_ASSIGN_OR_RETURN(s, intScalar(ctx, *a.start));
+  }
+  if (a.step) {
+    TS2ONNX_ASSIGN_OR_RETURN(st, intScalar(ctx, *a.step));
+  }
+  ir::Value *n = s ? b.op("Sub", {e, s}) : e;
+  if (st && !(step && *step == 1)) {
+    // ceil(n / step) = (n + step - 1) / step for positive steps
+    ir::Value *num = b.op("Sub", {b.op("Add", {n, st}), b.int64Scalar(1)});
+    n = b.op("Div", {num, st});
+  }
+  ir::Value *ones = b.constantOfShape(b.unsqueeze(n, {0}), 1, ScalarType::Int64);
+  ir::Value *idx = b.squeeze(b.op("NonZero", {ones}), {0});
+  if (st && !(step && *step == 1))
+    idx = b.op("Mul", {idx, st});
+  if (s)
+    idx = b.op("Add", {idx, s});
+  return one(t == ScalarType::Int64 ? idx : b.cast(idx, t));
+}
+
+Result arange11(SymbolicContext &ctx) {
+  ArangeArgs a = arangeArgs(ctx);
+  bool allConst = ctx.constFloat(a.end) && (!a.start || ctx.constFloat(*a.start)) &&
+                  (!a.step || ctx.constFloat(*a.step));
+  if (allConst) // constant bounds: a constant tensor, as at opset 9
+    return (*SymbolicRegistry::global().lookup("aten::arange", 9))(ctx);
+  bool anyFloat = false;
+  for (auto i : {a.start, std::optional<size_t>(a.end), a.step})
+    if (i) {
+      const ir::Type &t = *ctx.input(*i)->type();
+      auto dt = OnnxBuilder::dtypeOf(ctx.input(*i));
+      anyFloat |= t.is(ir::TypeKind::Float) || (dt && ir::isFloatingType(*dt));
+    }
+  TS2ONNX_ASSIGN_OR_RETURN(auto dtArg, dtypeArg(ctx, a.dtype));
+  ScalarType t = dtArg.value_or(anyFloat ? ScalarType::Float32 : ScalarType::Int64);
+  auto operand = [&](std::optional<size_t> i, double dflt) -> absl::StatusOr<ir::Value *> {
+    if (!i)
+      return ctx.b.scalarOf(dflt, t);
+    return asTensor(ctx, *i, t);
+  };
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, operand(a.start, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, operand(a.end, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * st, operand(a.step, 1));
+  return one(ctx.b.op("Range", {s, e, st}));
+}
+
+} // namespace
+
+void registerCreation(SymbolicRegistry &r) {
+  r.add("aten::tensor", 9, tensorOf);
+  addAll(r, {"aten::zeros", "aten::empty"}, 9, [](Ctx &c) { return zerosOnes(c, 0); });
+  r.add("aten::ones", 9, [](Ctx &c) { return zerosOnes(c, 1); });
+  r.add("aten::full", 9, full);
+  addAll(r, {"aten::zeros_like", "aten::empty_like"}, 9,
+         [](Ctx &c) { return zerosOnesLike(c, 0); });
+  r.add("aten::ones_like", 9, [](Ctx &c) { return zerosOnesLike(c, 1); });
+  r.add("aten::full_like", 9, fullLike);
+  addAll(r, {"aten::new_zeros", "aten::new_empty"}, 9, [](Ctx &c) { return newZerosOnes(c, 0); });
+  r.add("aten::new_ones", 9, [](Ctx &c) { return newZerosOnes(c, 1); });
+  r.add("aten::new_full", 9, newFull);
+  r.add("aten::arange", 9, arange9);
+  r.add("aten::arange", 11, arange11);
+}
+
+} // namespace ts2onnx::symbolics

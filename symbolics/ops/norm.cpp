@@ -1,0 +1,152 @@
+// Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm. Forms by opset:
+// layer_norm is ReduceMean arithmetic before 17 and the LayerNormalization operator from 17.
+#include "ir/Status.h"
+#include "symbolics/ops/OpHelpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using ir::ScalarType;
+
+/// A 1-D tensor of `n` copies of v, where n is a constant or the length of `like`'s dim 0.
+ir::Value *filled(OnnxBuilder &b, double v, ScalarType t, ir::Value *likeDim0Of,
+                  std::optional<int64_t> n = std::nullopt) {
+  if (n)
+    return b.constantOfShape(b.int64s({*n}), v, t);
+  ir::Value *len = b.unsqueeze(b.dimSize(likeDim0Of, 0), {0});
+  return b.constantOfShape(len, v, t);
+}
+
+Result batchNorm(Ctx &ctx) {
+  // aten::batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+  // cudnn_enabled)
+  if (ctx.constBool(5).value_or(true))
+    return ctx.unsupported("batch_norm in training mode (export in eval mode)");
+  if (ctx.isNone(3) || ctx.isNone(4))
+    return ctx.unsupported("batch_norm without running statistics");
+  auto eps = ctx.constFloat(7);
+  if (!eps)
+    return ctx.unsupported("a non-constant eps");
+  ir::Value *x = ctx.input(0), *mean = ctx.input(3);
+  ScalarType t = floatLike(x);
+  ir::Value *scale = ctx.isNone(1) ? filled(ctx.b, 1, t, mean) : ctx.input(1);
+  ir::Value *bias = ctx.isNone(2) ? filled(ctx.b, 0, t, mean) : ctx.input(2);
+  ir::Value *out = ctx.b.op("BatchNormalization", {x, scale, bias, mean, ctx.input(4)},
+                            {OnnxAttr::f("epsilon", *eps)});
+  return one(out);
+}
+
+/// Axes [-k, ..., -1], counted from the front when the rank is known.
+std::vector<int64_t> lastAxes(size_t k, std::optional<int64_t> rank) {
+  std::vector<int64_t> axes;
+  for (int64_t i = -int64_t(k); i < 0; ++i)
+    axes.push_back(normalizeDim(i, rank));
+  return axes;
+}
+
+Result layerNorm9(Ctx &ctx) {
+  // aten::layer_norm(input, normalized_shape, weight?, bias?, eps, cudnn_enable)
+  auto shape = ctx.constInts(1);
+  auto eps = ctx.constFloat(4);
+  if (!shape || !eps)
+    return ctx.unsupported("non-constant normalized_shape or eps");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  OnnxBuilder &b = ctx.b;
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
+  ir::Value *d = b.op("Sub", {x, mean});
+  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  ir::Value *y = b.op("Div", {d, b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
+  if (!ctx.isNone(2))
+    y = b.op("Mul", {y, ctx.input(2)});
+  if (!ctx.isNone(3))
+    y = b.op("Add", {y, ctx.input(3)});
+  return one(y);
+}
+
+Result layerNorm17(SymbolicContext &ctx) {
+  // aten::layer_norm(input, normalized_shape, weight?, bias?, eps, cudnn_enable)
+  auto shape = ctx.constInts(1);
+  auto eps = ctx.constFloat(4);
+  if (!shape || !eps)
+    return ctx.unsupported("non-constant normalized_shape or eps");
+  ir::Value *x = ctx.input(0);
+  auto t = OnnxBuilder::dtypeOf(x);
+  ir::ScalarType dt = t && ir::isFloatingType(*t) ? *t : ir::ScalarType::Float32;
+  ir::Value *scale =
+      ctx.isNone(2) ? ctx.b.constantOfShape(ctx.b.int64s(*shape), 1, dt) : ctx.input(2);
+  std::vector<ir::Value *> ins = {x, scale};
+  if (!ctx.isNone(3))
+    ins.push_back(ctx.input(3));
+  return one(
+      ctx.b.op("LayerNormalization", ins,
+               {OnnxAttr::i("axis", -int64_t(shape->size())), OnnxAttr::f("epsilon", *eps)}));
+}
+
+/// Reshapes a per-channel [C] tensor to broadcast over dims 2.. of a rank-r tensor.
+ir::Value *perChannel(OnnxBuilder &b, ir::Value *w, int64_t rank) {
+  std::vector<int64_t> axes;
+  for (int64_t i = 1; i < rank - 1; ++i)
+    axes.push_back(i);
+  return axes.empty() ? w : b.unsqueeze(w, axes);
+}
+
+Result groupNorm(Ctx &ctx) {
+  // aten::group_norm(input, num_groups, weight?, bias?, eps, cudnn_enabled)
+  auto groups = ctx.constInt(1);
+  auto eps = ctx.constFloat(4);
+  if (!groups || !eps)
+    return ctx.unsupported("non-constant num_groups or eps");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  OnnxBuilder &b = ctx.b;
+  ir::Value *shape = b.shape(x);
+  ir::Value *grouped = b.op("Reshape", {x, b.int64s({0, *groups, -1})});
+  ir::Value *ones = b.constantOfShape(b.int64s({*groups}), 1, t);
+  ir::Value *zeros = b.constantOfShape(b.int64s({*groups}), 0, t);
+  ir::Value *normed =
+      b.op("InstanceNormalization", {grouped, ones, zeros}, {OnnxAttr::f("epsilon", *eps)});
+  ir::Value *y = b.op("Reshape", {normed, shape});
+  OnnxBuilder::setTensorType(y, dtypeOf(x), OnnxBuilder::dimsOf(x));
+  if (ctx.isNone(2) && ctx.isNone(3))
+    return one(y);
+  auto r = rankOf(x);
+  if (!r)
+    return ctx.unsupported("group_norm with affine weights of a tensor of unknown rank");
+  if (!ctx.isNone(2))
+    y = b.op("Mul", {y, perChannel(b, ctx.input(2), *r)});
+  if (!ctx.isNone(3))
+    y = b.op("Add", {y, perChannel(b, ctx.input(3), *r)});
+  return one(y);
+}
+
+Result instanceNorm(Ctx &ctx) {
+  // aten::instance_norm(input, weight?, bias?, running_mean?, running_var?, use_input_stats,
+  // momentum, eps, cudnn_enabled)
+  if (!ctx.constBool(5).value_or(false))
+    return ctx.unsupported("instance_norm with running statistics (use_input_stats=False)");
+  auto eps = ctx.constFloat(7);
+  if (!eps)
+    return ctx.unsupported("a non-constant eps");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  OnnxBuilder &b = ctx.b;
+  auto channels = [&]() -> ir::Value * { return b.unsqueeze(b.dimSize(x, 1), {0}); };
+  ir::Value *scale = ctx.isNone(1) ? b.constantOfShape(channels(), 1, t) : ctx.input(1);
+  ir::Value *bias = ctx.isNone(2) ? b.constantOfShape(channels(), 0, t) : ctx.input(2);
+  return one(b.op("InstanceNormalization", {x, scale, bias}, {OnnxAttr::f("epsilon", *eps)}));
+}
+
+} // namespace
+
+void registerNorm(SymbolicRegistry &r) {
+  r.add("aten::batch_norm", 9, batchNorm);
+  r.add("aten::layer_norm", 9, layerNorm9);
+  r.add("aten::layer_norm", 17, layerNorm17);
+  r.add("aten::group_norm", 9, groupNorm);
+  r.add("aten::instance_norm", 9, instanceNorm);
+}
+
+} // namespace ts2onnx::symbolics

@@ -1,0 +1,170 @@
+// Resampling: upsample_{nearest,linear,bilinear,trilinear,bicubic} and grid_sampler. Forms by
+// opset: Upsample at 9 and Resize-10 (nearest only: neither has torch's half-pixel mapping);
+// Resize-11 with roi / scales / sizes and coordinate_transformation_mode (half-pixel,
+// align_corners, cubic); GridSample from 16.
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "symbolics/ops/OpHelpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using ir::ScalarType;
+
+/// What an aten::upsample_* node asks for.
+struct Interpolation {
+  std::string mode; // nearest, linear, cubic
+  bool alignCorners = false;
+  size_t spatial = 0;
+  std::optional<std::vector<double>> scales; // per spatial dim, when given as scales
+  ir::Value *sizes = nullptr;                // 1-D int64 spatial output size, when given
+};
+
+absl::StatusOr<Interpolation> interpolationArgs(SymbolicContext &ctx, std::string mode,
+                                                size_t spatial, bool hasAlignCorners) {
+  // upsample_*.vec(input, output_size?, [align_corners,] scale_factors?) and the legacy
+  // upsample_*(self, output_size, [align_corners,] scales...?) forms.
+  Interpolation it;
+  it.mode = std::move(mode);
+  it.spatial = spatial;
+  size_t scalesIdx = 2;
+  if (hasAlignCorners) {
+    auto ac = ctx.constBool(2);
+    if (!ac)
+      return ctx.unsupported("a non-constant align_corners");
+    it.alignCorners = *ac;
+    scalesIdx = 3;
+  }
+  if (!ctx.isNone(1) && !(ctx.constInts(1) && ctx.constInts(1)->empty())) {
+    TS2ONNX_ASSIGN_OR_RETURN(it.sizes, intList(ctx, 1));
+    return it;
+  }
+  auto scales = ctx.numInputs() > scalesIdx ? ctx.constFloats(scalesIdx) : std::nullopt;
+  if (!scales || scales->empty())
+    return ctx.unsupported("interpolation without a constant output size or scale factors");
+  if (scales->size() == 1 && spatial > 1)
+    scales->assign(spatial, (*scales)[0]);
+  it.scales = *scales;
+  return it;
+}
+
+/// Full-rank float scales [1, 1, s...] for Upsample-9 / Resize-10 (from the output size and the
+/// input's shape when sizes were given).
+ir::Value *fullScales(OnnxBuilder &b, ir::Value *x, const Interpolation &it) {
+  std::vector<float> full = {1, 1};
+  if (it.scales) {
+    for (double s : *it.scales)
+      full.push_back(float(s));
+    return b.constant(ir::Tensor::fromVector(ScalarType::Float32, {int64_t(full.size())}, full));
+  }
+  auto sizes = OnnxBuilder::constInt64s(it.sizes);
+  auto in = OnnxBuilder::staticShapeOf(x);
+  if (sizes && in && in->size() == sizes->size() + 2) {
+    for (size_t i = 0; i < sizes->size(); ++i)
+      full.push_back(float(double((*sizes)[i]) / double((*in)[2 + i])));
+    return b.constant(ir::Tensor::fromVector(ScalarType::Float32, {int64_t(full.size())}, full));
+  }
+  ir::Value *spatialIn = b.cast(b.slice(b.shape(x), {2}, {kIntMax}, {0}, {1}), ScalarType::Float32);
+  ir::Value *ratio = b.op("Div", {b.cast(it.sizes, ScalarType::Float32), spatialIn});
+  std::vector<float> ones = {1, 1};
+  return b.concat({b.constant(ir::Tensor::fromVector(ScalarType::Float32, {2}, ones)), ratio}, 0);
+}
+
+Result upsample9(Ctx &ctx, const char *onnxOp, std::string mode, size_t spatial,
+                 bool hasAlignCorners) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto it,
+                           interpolationArgs(ctx, std::move(mode), spatial, hasAlignCorners));
+  if (it.mode != "nearest")
+    return ctx.unsupported(fmt::format("{} interpolation before opset 11 (Upsample/Resize then "
+                                       "do not match torch's; use opset 11 or later)",
+                                       it.mode));
+  ir::Value *x = ctx.input(0);
+  return one(ctx.b.op(onnxOp, {x, fullScales(ctx.b, x, it)}, {OnnxAttr::s("mode", "nearest")}));
+}
+
+Result resize10(SymbolicContext &ctx, std::string mode, size_t spatial, bool hasAlignCorners) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto it,
+                           interpolationArgs(ctx, std::move(mode), spatial, hasAlignCorners));
+  if (it.mode != "nearest")
+    return ctx.unsupported(fmt::format("{} interpolation at opset 10 (Resize-10 has no "
+                                       "half-pixel mapping; use opset 11 or later)",
+                                       it.mode));
+  ir::Value *x = ctx.input(0);
+  return one(ctx.b.op("Resize", {x, fullScales(ctx.b, x, it)}, {OnnxAttr::s("mode", "nearest")}));
+}
+
+Result resize11(SymbolicContext &ctx, std::string mode, size_t spatial, bool hasAlignCorners) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto it,
+                           interpolationArgs(ctx, std::move(mode), spatial, hasAlignCorners));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  std::vector<OnnxAttr> attrs = {OnnxAttr::s("mode", it.mode)};
+  if (it.mode == "nearest") {
+    attrs.push_back(OnnxAttr::s("coordinate_transformation_mode", "asymmetric"));
+    attrs.push_back(OnnxAttr::s("nearest_mode", "floor"));
+  } else {
+    attrs.push_back(OnnxAttr::s("coordinate_transformation_mode",
+                                it.alignCorners ? "align_corners" : "pytorch_half_pixel"));
+    if (it.mode == "cubic")
+      attrs.push_back(OnnxAttr::f("cubic_coeff_a", -0.75));
+  }
+  std::vector<float> none;
+  ir::Value *empty = b.constant(ir::Tensor::fromVector(ScalarType::Float32, {0}, none));
+  if (it.scales)
+    return one(b.op("Resize", {x, empty, fullScales(b, x, it)}, attrs));
+  ir::Value *sizes = b.concat({b.slice(b.shape(x), {0}, {2}, {0}, {1}), it.sizes}, 0);
+  ir::Value *emptyScales = b.constant(ir::Tensor::fromVector(ScalarType::Float32, {0}, none));
+  return one(b.op("Resize", {x, empty, emptyScales, sizes}, attrs));
+}
+
+Result gridSample(SymbolicContext &ctx) {
+  // aten::grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+  auto mode = ctx.constInt(2), padding = ctx.constInt(3);
+  auto align = ctx.constBool(4);
+  if (!mode || !padding || !align)
+    return ctx.unsupported("non-constant grid_sampler arguments");
+  static const char *modes[] = {"bilinear", "nearest", "bicubic"};
+  static const char *paddings[] = {"zeros", "border", "reflection"};
+  if (*mode < 0 || *mode > 2 || *padding < 0 || *padding > 2)
+    return ctx.unsupported(fmt::format("grid_sampler mode {} / padding {}", *mode, *padding));
+  return one(
+      ctx.b.op("GridSample", {ctx.input(0), ctx.input(1)},
+               {OnnxAttr::s("mode", modes[*mode]), OnnxAttr::s("padding_mode", paddings[*padding]),
+                OnnxAttr::i("align_corners", *align ? 1 : 0)}));
+}
+
+} // namespace
+
+void registerResample(SymbolicRegistry &r) {
+  r.add("aten::upsample_nearest1d", 9,
+        [](Ctx &c) { return upsample9(c, "Upsample", "nearest", 1, false); });
+  r.add("aten::upsample_nearest1d", 10, [](Ctx &c) { return resize10(c, "nearest", 1, false); });
+  r.add("aten::upsample_nearest1d", 11, [](Ctx &c) { return resize11(c, "nearest", 1, false); });
+  r.add("aten::upsample_nearest2d", 9,
+        [](Ctx &c) { return upsample9(c, "Upsample", "nearest", 2, false); });
+  r.add("aten::upsample_nearest2d", 10, [](Ctx &c) { return resize10(c, "nearest", 2, false); });
+  r.add("aten::upsample_nearest2d", 11, [](Ctx &c) { return resize11(c, "nearest", 2, false); });
+  r.add("aten::upsample_nearest3d", 9,
+        [](Ctx &c) { return upsample9(c, "Upsample", "nearest", 3, false); });
+  r.add("aten::upsample_nearest3d", 10, [](Ctx &c) { return resize10(c, "nearest", 3, false); });
+  r.add("aten::upsample_nearest3d", 11, [](Ctx &c) { return resize11(c, "nearest", 3, false); });
+  r.add("aten::upsample_linear1d", 9,
+        [](Ctx &c) { return upsample9(c, "Upsample", "linear", 1, true); });
+  r.add("aten::upsample_linear1d", 10, [](Ctx &c) { return resize10(c, "linear", 1, true); });
+  r.add("aten::upsample_linear1d", 11, [](Ctx &c) { return resize11(c, "linear", 1, true); });
+  r.add("aten::upsample_bilinear2d", 9,
+        [](Ctx &c) { return upsample9(c, "Upsample", "linear", 2, true); });
+  r.add("aten::upsample_bilinear2d", 10, [](Ctx &c) { return resize10(c, "linear", 2, true); });
+  r.add("aten::upsample_bilinear2d", 11, [](Ctx &c) { return resize11(c, "linear", 2, true); });
+  r.add("aten::upsample_trilinear3d", 9,
+        [](Ctx &c) { return upsample9(c, "Upsample", "linear", 3, true); });
+  r.add("aten::upsample_trilinear3d", 10, [](Ctx &c) { return resize10(c, "linear", 3, true); });
+  r.add("aten::upsample_trilinear3d", 11, [](Ctx &c) { return resize11(c, "linear", 3, true); });
+  r.add("aten::upsample_bicubic2d", 11, [](Ctx &c) { return resize11(c, "cubic", 2, true); });
+  r.add("aten::grid_sampler", 16, gridSample);
+  r.add("aten::grid_sampler_2d", 16, gridSample);
+}
+
+} // namespace ts2onnx::symbolics

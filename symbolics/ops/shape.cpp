@@ -1,0 +1,533 @@
+// Shapes and views: flatten, view/reshape, permute/transpose, squeeze/unsqueeze, cat/stack,
+// split/chunk/unbind, slice/narrow/select, expand/repeat, size/dim/numel, and the no-op views.
+// Forms by opset: Slice takes starts/ends/axes/steps as inputs from 10 (runtime bounds, steps;
+// at 9 constant attributes and no steps); cat/stack of a runtime-length list (an ONNX sequence)
+// is ConcatFromSequence and unbind into one SplitToSequence from 11. Split/Squeeze/Unsqueeze
+// take their axes as inputs from 13, and negative axes from 11: OnnxBuilder makes those switches.
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "symbolics/ops/OpHelpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using ir::ScalarType;
+
+Result flatten(Ctx &ctx) {
+  auto start = ctx.constInt(1), end = ctx.constInt(2);
+  if (!start || !end)
+    return ctx.unsupported("non-constant dims");
+  ir::Value *x = ctx.input(0);
+  auto rank = rankOf(x);
+  int64_t s = normalizeDim(*start, rank), e = normalizeDim(*end, rank);
+  if (rank && *rank == 0)
+    return one(ctx.b.op("Reshape", {x, ctx.b.int64s({1})}));
+  bool toEnd = *end == -1 || (rank && e == *rank - 1);
+  if (s == 0 && toEnd)
+    return one(ctx.b.op("Reshape", {x, ctx.b.int64s({-1})}));
+  if (s == 1 && toEnd)
+    return one(ctx.b.op("Flatten", {x}, {OnnxAttr::i("axis", 1)}));
+  if (auto shape = OnnxBuilder::staticShapeOf(x); shape && s >= 0 && e >= s) {
+    std::vector<int64_t> target(shape->begin(), shape->begin() + s);
+    target.push_back(-1);
+    target.insert(target.end(), shape->begin() + e + 1, shape->end());
+    return one(ctx.b.op("Reshape", {x, ctx.b.int64s(target)}));
+  }
+  if (s < 0 || (e < 0 && !toEnd))
+    return ctx.unsupported("flatten with negative dims of a tensor of unknown rank");
+  // Reshape to shape[:s] + [-1] + shape[e+1:]; the tail is counted from the back when the rank
+  // is unknown.
+  OnnxBuilder &b = ctx.b;
+  ir::Value *shape = b.shape(x);
+  std::vector<ir::Value *> parts;
+  if (s > 0)
+    parts.push_back(b.slice(shape, {0}, {s}, {0}, {1}));
+  parts.push_back(b.int64s({-1}));
+  if (!toEnd) {
+    int64_t from = *end < 0 ? *end + 1 : e + 1;
+    parts.push_back(b.slice(shape, {from}, {kIntMax}, {0}, {1}));
+  }
+  return one(b.op("Reshape", {x, b.concat(parts, 0)}));
+}
+
+Result reshape(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * shape, intList(ctx, 1));
+  return one(ctx.b.op("Reshape", {ctx.input(0), shape}));
+}
+
+Result reshapeAs(Ctx &ctx) {
+  return one(ctx.b.op("Reshape", {ctx.input(0), ctx.b.shape(ctx.input(1))}));
+}
+
+Result permute(Ctx &ctx) {
+  auto dims = ctx.constInts(1);
+  if (!dims)
+    return ctx.unsupported("non-constant dims");
+  int64_t r = int64_t(dims->size());
+  for (int64_t &d : *dims)
+    d = normalizeDim(d, r);
+  return one(ctx.b.op("Transpose", {ctx.input(0)}, {OnnxAttr::is("perm", *dims)}));
+}
+
+Result transpose(Ctx &ctx) {
+  auto d0 = ctx.constInt(1), d1 = ctx.constInt(2);
+  if (!d0 || !d1)
+    return ctx.unsupported("non-constant dims");
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  if (*d0 == *d1 || (r && normalizeDim(*d0, r) == normalizeDim(*d1, r)))
+    return one(x);
+  if (!r)
+    return ctx.unsupported("transpose of a tensor of unknown rank (give the input shapes)");
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < *r; ++i)
+    perm.push_back(i);
+  std::swap(perm[normalizeDim(*d0, r)], perm[normalizeDim(*d1, r)]);
+  return one(ctx.b.op("Transpose", {x}, {OnnxAttr::is("perm", perm)}));
+}
+
+Result squeeze(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  if (ctx.numInputs() == 1)
+    return one(ctx.b.squeeze(x, {}));
+  auto dims = ctx.constInts(1);
+  if (!dims)
+    return ctx.unsupported("non-constant dims");
+  auto shape = OnnxBuilder::dimsOf(x);
+  int64_t r = shape ? int64_t(shape->size()) : -1;
+  std::vector<int64_t> axes;
+  for (int64_t d : *dims) {
+    if (!shape && d < 0 && ctx.b.opset() < 11)
+      return ctx.unsupported("squeeze of a negative dim of a tensor of unknown rank");
+    int64_t n = shape ? normalizeDim(d, r) : d;
+    // torch leaves a dim that is not 1 alone; ONNX would fail on it.
+    if (shape && n >= 0 && n < r && (*shape)[n].isStatic() && (*shape)[n].value != 1)
+      continue;
+    axes.push_back(n);
+  }
+  if (axes.empty())
+    return one(x);
+  return one(ctx.b.squeeze(x, axes));
+}
+
+Result unsqueeze(Ctx &ctx) {
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  auto r = rankOf(ctx.input(0));
+  int64_t dim = *d;
+  if (dim < 0 && r)
+    dim += *r + 1;
+  else if (dim < 0 && ctx.b.opset() < 11)
+    return ctx.unsupported("unsqueeze at a negative dim of a tensor of unknown rank");
+  return one(ctx.b.unsqueeze(ctx.input(0), {dim}));
+}
+
+absl::StatusOr<std::vector<ir::Value *>> tensorListInput(Ctx &ctx, size_t i) {
+  auto elems = ctx.listElements(i);
+  if (!elems)
+    return ctx.unsupported("a tensor list that is not a list literal");
+  return *elems;
+}
+
+Result cat(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, tensorListInput(ctx, 0));
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  if (xs.empty())
+    return ctx.unsupported("cat of an empty list");
+  std::optional<int64_t> r;
+  for (ir::Value *x : xs)
+    if (!r)
+      r = rankOf(x);
+  // torch promotes across the list; ONNX Concat needs one dtype.
+  std::optional<ScalarType> t;
+  bool mixed = false;
+  for (ir::Value *x : xs) {
+    auto xt = dtypeOf(x);
+    if (xt && t && *xt != *t)
+      mixed = true;
+    if (xt && (!t || (ir::isFloatingType(*xt) && !ir::isFloatingType(*t)) ||
+               (ir::isFloatingType(*xt) == ir::isFloatingType(*t) &&
+                ir::elementSize(*xt) > ir::elementSize(*t))))
+      t = xt;
+  }
+  if (mixed)
+    for (ir::Value *&x : xs)
+      if (dtypeOf(x) && *dtypeOf(x) != *t)
+        x = ctx.b.cast(x, *t);
+  return one(ctx.b.concat(xs, normalizeDim(*d, r)));
+}
+
+Result stack(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, tensorListInput(ctx, 0));
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  std::optional<int64_t> r;
+  for (ir::Value *x : xs)
+    if (!r)
+      r = rankOf(x);
+  int64_t dim = *d;
+  if (dim < 0 && r)
+    dim += *r + 1;
+  else if (dim < 0 && ctx.b.opset() < 11)
+    return ctx.unsupported("stack at a negative dim of tensors of unknown rank");
+  std::vector<ir::Value *> parts;
+  for (ir::Value *x : xs)
+    parts.push_back(ctx.b.unsqueeze(x, {dim}));
+  if (parts.size() == 1)
+    return one(parts[0]);
+  return one(ctx.b.op("Concat", parts, {OnnxAttr::i("axis", dim)}));
+}
+
+/// cat / stack of a sequence: ConcatFromSequence (new_axis for stack).
+Result concatSequence(SymbolicContext &ctx, const char *op, bool newAxis) {
+  if (!isSequence(ctx.input(0)))
+    return atOpset9(ctx, op);
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  ir::Value *out = ctx.b.op("ConcatFromSequence", {ctx.input(0)},
+                            {OnnxAttr::i("axis", *d), OnnxAttr::i("new_axis", newAxis ? 1 : 0)});
+  auto rank = elementRank(ctx.input(0));
+  OnnxBuilder::setTensorType(
+      out, elementDtype(ctx.input(0)),
+      unknownDims(rank ? std::optional<int64_t>(*rank + (newAxis ? 1 : 0)) : std::nullopt));
+  return one(out);
+}
+
+/// How many pieces a Tensor[] result has: the outputs of the prim::ListUnpack that takes it.
+std::optional<size_t> unpackedCount(const ir::Node &n) {
+  std::optional<size_t> count;
+  for (const ir::Use &u : n.output(0)->uses()) {
+    if (u.user->kind() != ir::prim::ListUnpack)
+      return std::nullopt;
+    count = u.user->outputs().size();
+  }
+  return count;
+}
+
+Result splitInto(Ctx &ctx, ir::Value *x, int64_t dim, std::vector<int64_t> sizes) {
+  return one(tensorList(ctx.b, ctx.b.split(x, dim, sizes)));
+}
+
+/// aten::split(self, split_size or split_sizes, dim), split_with_sizes, chunk(self, chunks, dim).
+Result split(Ctx &ctx, bool isChunk) {
+  ir::Value *x = ctx.input(0);
+  auto d = ctx.constInt(2);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  auto r = rankOf(x);
+  int64_t dim = normalizeDim(*d, r);
+  if (dim < 0 && ctx.b.opset() < 11)
+    return ctx.unsupported("split at a negative dim of a tensor of unknown rank");
+  if (!isChunk && ctx.input(1)->type()->is(ir::TypeKind::List)) {
+    auto sizes = ctx.constInts(1);
+    if (!sizes)
+      return ctx.unsupported("non-constant split sizes");
+    return splitInto(ctx, x, dim, *sizes);
+  }
+  auto n = ctx.constInt(1);
+  if (!n || *n <= 0)
+    return ctx.unsupported("a non-constant split size or chunk count");
+  std::optional<int64_t> total;
+  if (auto dims = OnnxBuilder::dimsOf(x);
+      dims && dim >= 0 && dim < int64_t(dims->size()) && (*dims)[dim].isStatic())
+    total = (*dims)[dim].value;
+  if (total) {
+    int64_t piece = isChunk ? (*total + *n - 1) / *n : *n;
+    std::vector<int64_t> sizes;
+    for (int64_t left = *total; left > 0; left -= piece)
+      sizes.push_back(std::min(piece, left));
+    if (sizes.empty())
+      sizes.push_back(0);
+    return splitInto(ctx, x, dim, sizes);
+  }
+  // Unknown size: chunk into the number of pieces the unpacking expects, assumed equal.
+  auto count = unpackedCount(ctx.node());
+  if (!count || (isChunk && int64_t(*count) != *n))
+    return ctx.unsupported("split of a dim of unknown size whose pieces are not unpacked");
+  ir::Node *s = ctx.b.node("Split", {x}, {OnnxAttr::i("axis", dim)}, *count);
+  for (ir::Value *o : s->outputs())
+    OnnxBuilder::setTensorType(o, dtypeOf(x),
+                               r ? std::optional<std::vector<ir::Dim>>(
+                                       std::vector<ir::Dim>(size_t(*r), ir::Dim::unknown()))
+                                 : std::nullopt);
+  return one(tensorList(ctx.b, s->outputs()));
+}
+
+/// aten::unbind(self, dim): a ListConstruct of the slices when the dim's size is known or the
+/// result is unpacked, else SplitToSequence.
+Result unbind(SymbolicContext &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  auto r = OnnxBuilder::rankOf(x);
+  int64_t dim = normalizeDim(*d, r);
+  if (dim < 0 && ctx.b.opset() < 11) // Split and Squeeze take negative axes from 11
+    return ctx.unsupported("unbind at a negative dim of a tensor of unknown rank before opset 11");
+  std::optional<int64_t> count;
+  if (auto dims = OnnxBuilder::dimsOf(x);
+      dims && dim >= 0 && dim < int64_t(dims->size()) && (*dims)[size_t(dim)].isStatic())
+    count = (*dims)[size_t(dim)].value;
+  if (!count) {
+    bool unpacked = ctx.node().output()->hasUses();
+    for (const ir::Use &u : ctx.node().output()->uses()) {
+      unpacked &= u.user->kind() == ir::prim::ListUnpack;
+      count = int64_t(u.user->outputs().size());
+    }
+    if (!unpacked)
+      count.reset();
+  }
+  if (!count && ctx.b.opset() < 11)
+    return ctx.unsupported("unbind into a list of run-time length before opset 11 (a sequence)");
+  if (!count) {
+    ir::Value *seq =
+        ctx.b.op("SplitToSequence", {x}, {OnnxAttr::i("axis", dim), OnnxAttr::i("keepdims", 0)});
+    seq->setType(
+        sequenceType(OnnxBuilder::dtypeOf(x), r ? std::optional<int64_t>(*r - 1) : std::nullopt));
+    return one(seq);
+  }
+  std::vector<ir::Value *> parts;
+  if (*count > 0) {
+    std::vector<int64_t> ones(size_t(*count), 1);
+    for (ir::Value *p : ctx.b.split(x, dim, ones))
+      parts.push_back(ctx.b.squeeze(p, {dim}));
+  }
+  return one(tensorList(ctx.b, parts));
+}
+
+/// aten::slice.t(int[] l, int? start, int? end, int step) on an int list: a constant list with
+/// constant bounds folds to a constant; otherwise a Slice of the 1-D int64 tensor the list is
+/// (runtime bounds need `runtimeBounds`, Slice-10's inputs).
+Result intListSlice(SymbolicContext &ctx, bool runtimeBounds) {
+  // The list may already be the 1-D tensor its converted producer made; the node's result
+  // type still says what it is.
+  const ir::Type &t = *ctx.node().output()->type();
+  if (!t.is(ir::TypeKind::List) || !t.elementType()->is(ir::TypeKind::Int) ||
+      ctx.node().inputs().size() != 4)
+    return ctx.unsupported("slicing a " + t.str());
+  auto start = ctx.isNone(1) ? std::optional<int64_t>(0) : ctx.constInt(1);
+  auto end = ctx.isNone(2) ? std::optional<int64_t>(kIntMax) : ctx.constInt(2);
+  auto step = ctx.constInt(3);
+  if (!step || *step <= 0)
+    return ctx.unsupported("slicing a list with a non-constant or non-positive step");
+  if (auto xs = ctx.constInts(0); xs && start && end) {
+    // Python's slice of a list with a positive step.
+    int64_t n = int64_t(xs->size());
+    auto clamp = [n](int64_t i) { return std::min(std::max(i < 0 ? i + n : i, int64_t(0)), n); };
+    std::vector<int64_t> out;
+    for (int64_t i = clamp(*start); i < clamp(*end); i += *step)
+      out.push_back((*xs)[size_t(i)]);
+    return one(ctx.b.int64s(out));
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * l, intList(ctx, 0));
+  if (start && end)
+    return one(ctx.b.slice(l, {*start}, {*end}, {0}, {*step}));
+  if (!runtimeBounds)
+    return ctx.unsupported("slicing a list with runtime bounds at opset 9 (needs opset 10)");
+  auto bound = [&](size_t i, int64_t dflt) -> absl::StatusOr<ir::Value *> {
+    if (ctx.isNone(i))
+      return ctx.b.int64s({dflt});
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intScalar(ctx, i));
+    return ctx.b.unsqueeze(v, {0});
+  };
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, bound(1, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, bound(2, kIntMax));
+  return one(ctx.b.op("Slice", {l, s, e, ctx.b.int64s({0}), ctx.b.int64s({*step})}));
+}
+
+/// aten::slice(self, dim, start?, end?, step): opset 9 takes constant starts/ends as
+/// attributes and no steps; opset 10 (slice10) takes inputs.
+Result slice9(Ctx &ctx) {
+  // aten::slice.t(list, start, end, step)
+  if (ctx.node().inputs().size() == 4)
+    return intListSlice(ctx, /*runtimeBounds=*/false);
+  auto d = ctx.constInt(1);
+  auto start = ctx.isNone(2) ? std::optional<int64_t>(0) : ctx.constInt(2);
+  auto end = ctx.isNone(3) ? std::optional<int64_t>(kIntMax) : ctx.constInt(3);
+  auto step = ctx.constInt(4);
+  if (!d || !start || !end || !step)
+    return ctx.unsupported("a slice with runtime bounds at opset 9 (needs opset 10)");
+  if (*start == 0 && *end == kIntMax && *step == 1)
+    return one(ctx.input(0));
+  if (*step != 1)
+    return ctx.unsupported("a slice step other than 1 at opset 9 (needs opset 10)");
+  auto r = rankOf(ctx.input(0));
+  return one(ctx.b.slice(ctx.input(0), {*start}, {*end}, {normalizeDim(*d, r)}, {1}));
+}
+
+/// A constant or runtime int input as a 1-element int64 tensor (`dflt` for None).
+absl::StatusOr<ir::Value *> bound(SymbolicContext &ctx, size_t i, int64_t dflt) {
+  if (ctx.isNone(i))
+    return ctx.b.int64s({dflt});
+  if (auto c = ctx.constInt(i))
+    return ctx.b.int64s({*c});
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intScalar(ctx, i));
+  return ctx.b.unsqueeze(v, {0});
+}
+
+Result slice10(SymbolicContext &ctx) {
+  // aten::slice(self, dim, start?, end?, step)
+  ir::Value *x = ctx.input(0);
+  // aten::slice.t(list, start, end, step)
+  if (ctx.node().inputs().size() == 4)
+    return intListSlice(ctx, /*runtimeBounds=*/true);
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  auto start = ctx.isNone(2) ? std::optional<int64_t>(0) : ctx.constInt(2);
+  auto end = ctx.isNone(3) ? std::optional<int64_t>(kIntMax) : ctx.constInt(3);
+  auto step = ctx.constInt(4);
+  if (start && end && step && *start == 0 && *end == kIntMax && *step == 1)
+    return one(x);
+  int64_t dim = normalizeDim(*d, OnnxBuilder::rankOf(x));
+  if (dim < 0 && ctx.b.opset() < 11)
+    return ctx.unsupported("slicing a negative dim of a tensor of unknown rank");
+  if (start && end && step)
+    return one(ctx.b.slice(x, {*start}, {*end}, {dim}, {*step}));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, bound(ctx, 2, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, bound(ctx, 3, kIntMax));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * st, bound(ctx, 4, 1));
+  return one(ctx.b.op("Slice", {x, s, e, ctx.b.int64s({dim}), st}));
+}
+
+Result narrow(Ctx &ctx) {
+  // aten::narrow(self, dim, start, length)
+  auto d = ctx.constInt(1), s = ctx.constInt(2), l = ctx.constInt(3);
+  if (!d || !s || !l)
+    return ctx.unsupported("non-constant narrow arguments");
+  return one(
+      ctx.b.slice(ctx.input(0), {*s}, {*s + *l}, {normalizeDim(*d, rankOf(ctx.input(0)))}, {1}));
+}
+
+Result select(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  auto r = rankOf(x);
+  int64_t dim = normalizeDim(*d, r);
+  if (dim < 0 && ctx.b.opset() < 11)
+    return ctx.unsupported("select at a negative dim of a tensor of unknown rank");
+  if (auto idx = ctx.constInt(2); idx && *idx < 0) {
+    // Gather takes negative indices only from 11; a Slice counts from the back everywhere.
+    int64_t end = *idx == -1 ? kIntMax : *idx + 1;
+    return one(ctx.b.squeeze(ctx.b.slice(x, {*idx}, {end}, {dim}, {1}), {dim}));
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * idx, intScalar(ctx, 2));
+  return one(ctx.b.gather(x, idx, dim));
+}
+
+Result expand(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * shape, intList(ctx, 1, /*minusOneKeeps=*/true));
+  return one(ctx.b.op("Expand", {ctx.input(0), shape}));
+}
+
+Result expandAs(Ctx &ctx) {
+  return one(ctx.b.op("Expand", {ctx.input(0), ctx.b.shape(ctx.input(1))}));
+}
+
+Result repeat(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * reps, intList(ctx, 1));
+  auto n = ctx.constInts(1);
+  auto r = rankOf(x);
+  if (!r)
+    return ctx.unsupported("repeat of a tensor of unknown rank");
+  // torch prepends dims of size 1 when there are more repeats than dims.
+  int64_t extra = n ? int64_t(n->size()) - *r : 0;
+  if (extra > 0) {
+    std::vector<int64_t> axes;
+    for (int64_t i = 0; i < extra; ++i)
+      axes.push_back(i);
+    x = ctx.b.unsqueeze(x, axes);
+  }
+  return one(ctx.b.op("Tile", {x, reps}));
+}
+
+Result channelShuffle(Ctx &ctx) {
+  auto g = ctx.constInt(1);
+  if (!g)
+    return ctx.unsupported("a non-constant group count");
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  ir::Value *shape = b.shape(x);
+  ir::Value *split = b.concat({b.int64s({0, *g, -1}), b.slice(shape, {2}, {kIntMax}, {0}, {1})}, 0);
+  ir::Value *t =
+      b.op("Transpose", {b.op("Reshape", {x, split})}, {OnnxAttr::is("perm", {0, 2, 1, 3, 4})});
+  return one(b.op("Reshape", {t, shape}));
+}
+
+Result size(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  if (ctx.numInputs() == 1) {
+    if (auto s = OnnxBuilder::staticShapeOf(x))
+      return one(ctx.b.int64s(*s));
+    return one(ctx.b.shape(x));
+  }
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  return one(ctx.b.dimSize(x, *d));
+}
+
+Result dim(Ctx &ctx) {
+  if (auto r = rankOf(ctx.input(0)))
+    return one(ctx.b.int64Scalar(*r));
+  return one(ctx.b.op("Size", {ctx.b.shape(ctx.input(0))}));
+}
+
+Result numel(Ctx &ctx) {
+  if (auto s = OnnxBuilder::staticShapeOf(ctx.input(0))) {
+    int64_t n = 1;
+    for (int64_t d : *s)
+      n *= d;
+    return one(ctx.b.int64Scalar(n));
+  }
+  return one(ctx.b.op("Size", {ctx.input(0)}));
+}
+
+} // namespace
+
+void registerShape(SymbolicRegistry &r) {
+  r.add("aten::flatten", 9, flatten);
+  addAll(r, {"aten::view", "aten::reshape", "aten::_reshape_alias"}, 9, reshape);
+  addAll(r, {"aten::view_as", "aten::reshape_as"}, 9, reshapeAs);
+  r.add("aten::permute", 9, permute);
+  addAll(r, {"aten::transpose", "aten::swapaxes", "aten::swapdims"}, 9, transpose);
+  r.add("aten::squeeze", 9, squeeze);
+  r.add("aten::unsqueeze", 9, unsqueeze);
+  addAll(r, {"aten::cat", "aten::concat", "aten::concatenate"}, 9, cat);
+  addAll(r, {"aten::cat", "aten::concat", "aten::concatenate"}, 11,
+         [](Ctx &c) { return concatSequence(c, "aten::cat", false); });
+  r.add("aten::stack", 9, stack);
+  r.add("aten::stack", 11, [](Ctx &c) { return concatSequence(c, "aten::stack", true); });
+  addAll(r, {"aten::split", "aten::split_with_sizes", "aten::unsafe_split"}, 9,
+         [](Ctx &c) { return split(c, false); });
+  addAll(r, {"aten::chunk", "aten::unsafe_chunk"}, 9, [](Ctx &c) { return split(c, true); });
+  // Split + Squeeze from opset 9 when the count is known; SplitToSequence needs 11.
+  r.add("aten::unbind", 9, unbind);
+  r.add("aten::slice", 9, slice9);
+  r.add("aten::slice", 10, slice10);
+  r.add("aten::narrow", 9, narrow);
+  r.add("aten::select", 9, select);
+  r.add("aten::expand", 9, expand);
+  r.add("aten::expand_as", 9, expandAs);
+  r.add("aten::repeat", 9, repeat);
+  r.add("aten::channel_shuffle", 9, channelShuffle);
+  r.add("aten::size", 9, size);
+  r.add("aten::dim", 9, dim);
+  r.add("aten::numel", 9, numel);
+  addAll(r,
+         {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
+          "aten::stop_gradient"},
+         9, identity);
+}
+
+} // namespace ts2onnx::symbolics
