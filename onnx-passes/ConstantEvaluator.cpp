@@ -426,8 +426,10 @@ std::optional<Dense> evaluate(const ir::Node *n) {
     auto pick = [](int64_t a, int64_t) { return a; };
     auto pickF = [](double a, double) { return a; };
     Dense zero{ScalarType::Int64, ab->sizes, {}, std::vector<int64_t>(size_t(ab->numel()), 0)};
-    auto ia = semantics::broadcast(iota(*in[1]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
-    auto ib = semantics::broadcast(iota(*in[2]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
+    auto ia =
+        semantics::broadcast(iota(*in[1]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
+    auto ib =
+        semantics::broadcast(iota(*in[2]), zero, ScalarType::Int64, kMaxElements, pickF, pick);
     auto ic = semantics::broadcast(iota(x), zero, ScalarType::Int64, kMaxElements, pickF, pick);
     if (!ia || !ib || !ic || ic->sizes != ab->sizes || ia->sizes != ab->sizes)
       return std::nullopt;

@@ -1,8 +1,8 @@
 #include "onnx-passes/OnnxRewrite.h"
 
 #include "ir/Status.h"
-#include "semantics/Dense.h"
 #include "passes/Passes.h"
+#include "semantics/Dense.h"
 
 namespace ts2onnx::onnx_passes {
 
