@@ -144,6 +144,16 @@ int runOpt(const std::vector<std::string> &args) {
     options.extra[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
 
+  // Instrumentation reports on passes: without any it would print nothing but the input.
+  const InstrumentationFlags &in = f.instrumentation;
+  if (f.passes.empty() && (in.printAfterAll || !in.printAfter.empty() || in.printChanged ||
+                           in.printDiff || in.timePasses || in.verifyEach || !in.dumpDir.empty()))
+    return reportUsageError(
+        "opt", absl::InvalidArgumentError(
+                   "no passes to instrument: give --passes=a,b (`ts2onnx opt --list-passes` "
+                   "lists them; `ts2onnx convert ... --print-after-all` instruments the "
+                   "standard pipeline)"));
+
   options.onWarning = [](const std::string &m) { std::cerr << m << "\n"; };
   passes::PassManager pm(std::move(options));
   if (absl::Status s = pm.addPipeline(f.passes); !s.ok())
