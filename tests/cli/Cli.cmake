@@ -111,6 +111,22 @@ elseif(CASE STREQUAL "verify-compares-shapes")
   expect_ok()
   expect_match("meta beside" "${out_text}" "output_0: float32\\[4,10\\] .* PASS\n")
 
+elseif(CASE STREQUAL "verify-npy")
+  # .npy inputs and expectations (numpy's np.save): the header gives dtype and shape, so a
+  # recorded [4,10] passes, the same bytes saved as [5,8] fail on shape, and a float64 input for
+  # a float32 model is an error naming both dtypes.
+  set(d ${DATA}/npy)
+  tool(convert ${mlp} -o ${out}/a.onnx --input x:float32[batch,20])
+  expect_ok()
+  tool(verify ${out}/a.onnx --input x=${d}/x.npy --expect ${d}/y.npy)
+  expect_ok()
+  expect_match("npy pass" "${out_text}" "output_0: float32\\[4,10\\] .* PASS\n")
+  tool(verify ${out}/a.onnx --input x=${d}/x.npy --expect ${d}/y_5x8.npy)
+  expect_match("exit code" "${rc}" "^1$")
+  expect_match("npy shape" "${out_text}" "FAIL: shape \\[4,10\\] differs from the expected \\[5,8\\]")
+  tool(verify ${out}/a.onnx --input x=${d}/x_f64.npy --expect ${d}/y.npy)
+  expect_error("" "^ts2onnx verify: error: input 'x': '.*x_f64.npy' holds float64, the model needs float32\n$")
+
 elseif(CASE STREQUAL "frozen-shape-minus-one")
   # A traced x.view(int(x.size(0)), -1) recorded the batch 3: a dynamic batch warns.
   set(d ${DATA}/flatten_traced)

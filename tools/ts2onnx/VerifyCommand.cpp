@@ -203,6 +203,87 @@ absl::Status runNode(const std::vector<std::string> &argv) {
   return absl::OkStatus();
 }
 
+/// A NumPy .npy file (format 1.0 to 3.0): its dtype in our names, its shape and its data.
+struct Npy {
+  std::string dtype;
+  std::vector<int64_t> dims;
+  std::string data;
+};
+
+/// `bytes` read as a .npy file; nullopt when it does not start with the .npy magic (a raw file).
+/// Only little-endian, C-order arrays of the dtypes verify knows are accepted.
+absl::StatusOr<std::optional<Npy>> parseNpy(const std::string &path, const std::string &bytes) {
+  static constexpr char kMagic[] = "\x93NUMPY";
+  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0)
+    return std::nullopt;
+  auto bad = [&](const std::string &why) {
+    return absl::InvalidArgumentError(
+        fmt::format("'{}': not a .npy file verify can read: {}", path, why));
+  };
+  unsigned major = static_cast<unsigned char>(bytes[6]);
+  size_t lenBytes = major == 1 ? 2 : 4;
+  if (major < 1 || major > 3 || bytes.size() < 8 + lenBytes)
+    return bad(fmt::format("format version {}", major));
+  size_t headerLen = 0;
+  for (size_t i = 0; i < lenBytes; ++i)
+    headerLen |= size_t(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+  size_t start = 8 + lenBytes;
+  if (headerLen > bytes.size() - start)
+    return bad("the header runs past the end of the file");
+  std::string header = bytes.substr(start, headerLen);
+  // The header is a Python dict literal: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3),
+  // }
+  auto field = [&](const char *key) -> std::optional<std::string> {
+    size_t k = header.find(fmt::format("'{}':", key));
+    if (k == std::string::npos)
+      return std::nullopt;
+    size_t v = header.find_first_not_of(' ', k + std::strlen(key) + 3);
+    if (v == std::string::npos)
+      return std::nullopt;
+    char open = header[v];
+    bool quoted = open == '(' || open == '\'';
+    size_t e = header.find(open == '(' ? ')' : open == '\'' ? '\'' : ',', v + 1);
+    if (e == std::string::npos)
+      return std::nullopt;
+    return quoted ? header.substr(v + 1, e - v - 1) : header.substr(v, e - v);
+  };
+  auto descr = field("descr"), order = field("fortran_order"), shape = field("shape");
+  if (!descr || !order || !shape)
+    return bad("the header lacks descr, fortran_order or shape");
+  if (*order != "False")
+    return bad("Fortran order (save a C-contiguous array)");
+  static const std::map<std::string, std::string> kDtypes = {
+      {"<f4", "float32"}, {"<f8", "float64"}, {"<f2", "float16"},
+      {"<i8", "int64"},   {"<i4", "int32"},   {"<i2", "int16"},
+      {"|i1", "int8"},    {"|u1", "uint8"},   {"|b1", "bool"}};
+  auto dt = kDtypes.find(*descr);
+  if (dt == kDtypes.end())
+    return bad(fmt::format("dtype '{}' (little-endian float16/32/64, int8/16/32/64, uint8 or bool)",
+                           *descr));
+  Npy npy;
+  npy.dtype = dt->second;
+  for (size_t p = 0; p < shape->size();) {
+    size_t e = shape->find(',', p);
+    std::string item = shape->substr(p, e == std::string::npos ? std::string::npos : e - p);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) {
+      if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 15)
+        return bad(fmt::format("shape ({})", *shape));
+      npy.dims.push_back(std::stoll(item));
+    }
+    if (e == std::string::npos)
+      break;
+    p = e + 1;
+  }
+  npy.data = bytes.substr(start + headerLen);
+  uint64_t want = static_cast<uint64_t>(numelOf(npy.dims)) * dtypeSize(npy.dtype);
+  if (npy.data.size() != want)
+    return bad(fmt::format("{} data bytes for {}{}, which needs {}", npy.data.size(), npy.dtype,
+                           dimsStr(npy.dims), want));
+  return npy;
+}
+
 struct TempDir {
   fs::path path;
   ~TempDir() {
@@ -224,13 +305,15 @@ int runVerify(const std::vector<std::string> &args) {
       "Runs MODEL in onnxruntime (onnxruntime-node) on raw little-endian input files and\n"
       "compares every output with the expected raw files: |a - b| <= atol + rtol * |b|.\n"
       "Dtypes come from the model; dynamic dims from NAME=FILE:d0,d1,..., from --meta, or\n"
-      "from the file size when one dim is unknown. Prints the max errors per output and\n"
+      "from the file size when one dim is unknown. A NumPy .npy file (np.save) may stand for\n"
+      "any raw file: its header gives the dtype (checked against the model) and the shape.\n"
+      "Prints the max errors per output and\n"
       "PASS/FAIL; exit code 0 on PASS.\n"
       "Environment: TS2ONNX_NODE (node), TS2ONNX_ORT_DIR (dir with "
       "node_modules/onnxruntime-node),\n"
       "TS2ONNX_ORT_RUNNER (ort_runner.js).");
   parser.addPositional("MODEL", &model, "ONNX model file");
-  parser.addList("input", &inputs, "NAME=FILE[:d0,d1,...]", "Raw data of input NAME",
+  parser.addList("input", &inputs, "NAME=FILE[:d0,d1,...]", "Raw data (or .npy) of input NAME",
                  /*splitCommas=*/false);
   parser.addList("expect", &expects, "[NAME=]FILE[:d0,d1,...]",
                  "Expected raw data of the next output (or of output NAME), of shape d0,d1,... "
@@ -283,6 +366,18 @@ int runVerify(const std::vector<std::string> &args) {
     if (!isInit)
       modelInputs.push_back(&vi);
   }
+  // Scratch space: the data of .npy inputs, the runner's job and its results.
+  TempDir tmp;
+  {
+    std::string tmpl = (fs::temp_directory_path() / "ts2onnx-verify.XXXXXX").string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data()))
+      return reportError("verify",
+                         absl::InternalError(fmt::format("cannot create a temporary directory: {}",
+                                                         std::strerror(errno))));
+    tmp.path = buf.data();
+  }
   std::vector<Feed> feeds;
   for (const std::string &spec : inputs) {
     size_t eq = spec.find('=');
@@ -317,6 +412,25 @@ int runVerify(const std::vector<std::string> &args) {
       return reportError("verify", absl::UnimplementedError(fmt::format(
                                        "input '{}' has a type verify cannot feed", f.name)));
     f.dtype = *dtype;
+    if (auto bytes = readFile(f.file); bytes.ok()) {
+      auto npy = parseNpy(f.file, *bytes);
+      if (!npy.ok())
+        return reportError("verify", npy.status());
+      if (*npy) {
+        if ((*npy)->dtype != f.dtype)
+          return reportError("verify", absl::InvalidArgumentError(
+                                           fmt::format("input '{}': '{}' holds {}, the model "
+                                                       "needs {}",
+                                                       f.name, f.file, (*npy)->dtype, f.dtype)));
+        if (!dims)
+          dims = (*npy)->dims;
+        f.file = (tmp.path / fmt::format("input_{}.bin", feeds.size())).string();
+        std::ofstream out(f.file, std::ios::binary);
+        out.write((*npy)->data.data(), static_cast<std::streamsize>((*npy)->data.size()));
+        if (!out)
+          return reportError("verify", absl::InternalError("cannot write " + f.file));
+      }
+    }
     std::error_code ec;
     auto size = fs::file_size(f.file, ec);
     if (ec)
@@ -397,17 +511,6 @@ int runVerify(const std::vector<std::string> &args) {
     return usage("no --expect files given");
 
   // Run onnxruntime.
-  TempDir tmp;
-  {
-    std::string tmpl = (fs::temp_directory_path() / "ts2onnx-verify.XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!::mkdtemp(buf.data()))
-      return reportError("verify",
-                         absl::InternalError(fmt::format("cannot create a temporary directory: {}",
-                                                         std::strerror(errno))));
-    tmp.path = buf.data();
-  }
   json job;
   job["ortDir"] = ortDir();
   job["model"] = fs::absolute(model).string();
@@ -473,6 +576,19 @@ int runVerify(const std::vector<std::string> &args) {
     if (!actual.ok() || !expected.ok())
       return reportError("verify", !actual.ok() ? actual.status() : expected.status());
     std::string edtype = expectedDtype.value_or(dtype);
+    auto npy = parseNpy(expectFor[k], *expected);
+    if (!npy.ok())
+      return reportError("verify", npy.status());
+    if (*npy) {
+      if ((*npy)->dtype != edtype) {
+        std::cout << fmt::format("{}: {}{}  FAIL: '{}' holds {}, the model declares {}\n", name,
+                                 dtype, dimsStr(dims), expectFor[k], (*npy)->dtype, edtype);
+        allPass = false;
+        continue;
+      }
+      *expected = std::move((*npy)->data);
+      expectDims.emplace(expectFor[k], (*npy)->dims);
+    }
     if (!expectedShape(expectFor[k])) {
       // No recorded shape: the model's static output shape stands in, when it has one.
       const auto &declared = g.output(static_cast<int>(k)).type().tensor_type();
