@@ -127,6 +127,26 @@ elseif(CASE STREQUAL "verify-npy")
   tool(verify ${out}/a.onnx --input x=${d}/x_f64.npy --expect ${d}/y.npy)
   expect_error("" "^ts2onnx verify: error: input 'x': '.*x_f64.npy' holds float64, the model needs float32\n$")
 
+elseif(CASE STREQUAL "verify-random")
+  # A smoke run with no recorded outputs: --random feeds seeded data of the model's shape
+  # (dynamic dims 2), runs onnxruntime, prints each output and exits 0; the same data each run.
+  # Without --random, a missing --input and no --expect stay usage errors.
+  tool(convert ${mlp} -o ${out}/a.onnx --input x:float32[batch,20])
+  expect_ok()
+  tool(verify ${out}/a.onnx --random)
+  expect_ok()
+  expect_match("random input" "${out_text}" "x: random float32\\[2,20\\]\n")
+  expect_match("output shown" "${out_text}" "output_0: float32\\[2,10\\]  \\(no expected file; not compared\\)\n")
+  expect_match("verdict" "${out_text}" "RAN \\(random inputs, no --expect: nothing compared\\)\n$")
+  set(first "${out_text}")
+  tool(verify ${out}/a.onnx --random)
+  if(NOT out_text STREQUAL first)
+    message(FATAL_ERROR "${CASE}: two --random runs differ:\n${first}\n${out_text}")
+  endif()
+  tool(verify ${out}/a.onnx)
+  expect_match("usage error" "${rc}" "^2$")
+  expect_match("missing input" "${err}" "missing --input x=FILE for model input 'x'")
+
 elseif(CASE STREQUAL "frozen-shape-minus-one")
   # A traced x.view(int(x.size(0)), -1) recorded the batch 3: a dynamic batch warns.
   set(d ${DATA}/flatten_traced)

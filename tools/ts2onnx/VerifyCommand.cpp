@@ -284,6 +284,87 @@ absl::StatusOr<std::optional<Npy>> parseNpy(const std::string &path, const std::
   return npy;
 }
 
+/// IEEE half-precision bits of `v` (round to nearest; values too small for a normal half
+/// become zero, which random data in [-1, 1) hardly meets).
+uint16_t halfBits(float v) {
+  uint32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  uint16_t sign = static_cast<uint16_t>((b >> 16) & 0x8000);
+  int exp = static_cast<int>((b >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = b & 0x7fffff;
+  if (exp <= 0)
+    return sign;
+  if (exp >= 31)
+    return static_cast<uint16_t>(sign | 0x7c00);
+  uint32_t h = (static_cast<uint32_t>(exp) << 10) | (mant >> 13);
+  if (mant & 0x1000) // round half up on the dropped bits
+    ++h;
+  return static_cast<uint16_t>(sign | h);
+}
+
+/// Seeded random data for model input `vi` (its static dims, 2 for dynamic ones), written to
+/// `path`: floats uniform in [-1, 1), integers in [0, 10), bools 0/1. The same input index
+/// always gets the same data, so a smoke run is repeatable.
+absl::StatusOr<Feed> randomFeed(const onnx::ValueInfoProto &vi, const std::string &path,
+                                size_t index) {
+  const auto &tt = vi.type().tensor_type();
+  auto dtype = onnxDtypeName(tt.elem_type());
+  if (!dtype)
+    return absl::UnimplementedError(
+        fmt::format("input '{}' has a type --random cannot make", vi.name()));
+  Feed f;
+  f.name = vi.name();
+  f.dtype = *dtype;
+  f.file = path;
+  for (int k = 0; k < tt.shape().dim_size(); ++k)
+    f.dims.push_back(tt.shape().dim(k).has_dim_value() ? tt.shape().dim(k).dim_value() : 2);
+  int64_t n = numelOf(f.dims);
+  if (n < 0 || n > (int64_t(1) << 28))
+    return absl::InvalidArgumentError(fmt::format("input '{}': {}{} is too large for --random",
+                                                  f.name, f.dtype, dimsStr(f.dims)));
+  uint64_t state = 0x9e3779b97f4a7c15ULL * (index + 1);
+  auto next = [&] { // xorshift64*
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return (state * 0x2545f4914f6cdd1dULL) >> 11; // 53 random bits
+  };
+  std::string bytes;
+  bytes.reserve(static_cast<size_t>(n) * dtypeSize(f.dtype));
+  auto put = [&](const auto &v) { bytes.append(reinterpret_cast<const char *>(&v), sizeof v); };
+  for (int64_t i = 0; i < n; ++i) {
+    double u = static_cast<double>(next()) / static_cast<double>(uint64_t(1) << 53);
+    double x = 2 * u - 1;
+    int64_t k = static_cast<int64_t>(u * 10);
+    if (f.dtype == "float32")
+      put(static_cast<float>(x));
+    else if (f.dtype == "float64")
+      put(x);
+    else if (f.dtype == "float16")
+      put(halfBits(static_cast<float>(x)));
+    else if (f.dtype == "int64")
+      put(k);
+    else if (f.dtype == "int32")
+      put(static_cast<int32_t>(k));
+    else if (f.dtype == "int16")
+      put(static_cast<int16_t>(k));
+    else if (f.dtype == "int8")
+      put(static_cast<int8_t>(k));
+    else if (f.dtype == "uint8")
+      put(static_cast<uint8_t>(k));
+    else if (f.dtype == "bool")
+      put(static_cast<uint8_t>(u < 0.5));
+    else
+      return absl::UnimplementedError(
+          fmt::format("input '{}' has a type --random cannot make", vi.name()));
+  }
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out)
+    return absl::InternalError("cannot write " + path);
+  return f;
+}
+
 struct TempDir {
   fs::path path;
   ~TempDir() {
@@ -299,7 +380,7 @@ struct TempDir {
 int runVerify(const std::vector<std::string> &args) {
   std::string model, rtolText = "1e-3", atolText = "1e-5", metaFile;
   std::vector<std::string> inputs, expects;
-  bool scaleAtol = false;
+  bool scaleAtol = false, random = false;
   FlagParser parser(
       "ts2onnx verify MODEL.onnx --input NAME=FILE.bin ... --expect FILE.bin ... [options]",
       "Runs MODEL in onnxruntime (onnxruntime-node) on raw little-endian input files and\n"
@@ -324,6 +405,10 @@ int runVerify(const std::vector<std::string> &args) {
   parser.addBool("scale-atol", &scaleAtol,
                  "Scale atol by each output's largest expected magnitude when above 1, for "
                  "outputs with large activations");
+  parser.addBool("random", &random,
+                 "Feed inputs given no --input with seeded random data of the model's shape "
+                 "(dynamic dims 2; floats in [-1, 1), ints in [0, 10), bools): a smoke run, "
+                 "--expect optional");
   parser.addString("meta", &metaFile, "FILE",
                    "A fixture's meta.json: shapes of the .bin files it lists");
   if (absl::Status s = parser.parse(args); !s.ok())
@@ -469,11 +554,22 @@ int runVerify(const std::vector<std::string> &args) {
                                        f.file, size, f.dtype, dimsStr(f.dims), want)));
     feeds.push_back(std::move(f));
   }
-  for (const auto *vi : modelInputs)
-    if (std::none_of(feeds.begin(), feeds.end(),
-                     [&](const Feed &f) { return f.name == vi->name(); }))
-      return usage(fmt::format("missing --input {}=FILE for model input '{}' ({})", vi->name(),
-                               vi->name(), formatValueType(vi->type())));
+  for (const auto *vi : modelInputs) {
+    if (std::any_of(feeds.begin(), feeds.end(),
+                    [&](const Feed &f) { return f.name == vi->name(); }))
+      continue;
+    if (random) {
+      auto f = randomFeed(*vi, (tmp.path / fmt::format("random_{}.bin", feeds.size())).string(),
+                          feeds.size());
+      if (!f.ok())
+        return reportError("verify", f.status());
+      std::cout << fmt::format("{}: random {}{}\n", f->name, f->dtype, dimsStr(f->dims));
+      feeds.push_back(*std::move(f));
+      continue;
+    }
+    return usage(fmt::format("missing --input {}=FILE for model input '{}' ({})", vi->name(),
+                             vi->name(), formatValueType(vi->type())));
+  }
 
   // Expected files per output.
   std::vector<std::string> expectFor(static_cast<size_t>(g.output_size()));
@@ -507,8 +603,8 @@ int runVerify(const std::vector<std::string> &args) {
     }
     expectFor[static_cast<size_t>(index)] = file;
   }
-  if (expects.empty())
-    return usage("no --expect files given");
+  if (expects.empty() && !random)
+    return usage("no --expect files given (--random runs the model without them)");
 
   // Run onnxruntime.
   json job;
@@ -661,6 +757,10 @@ int runVerify(const std::vector<std::string> &args) {
     std::cout << fmt::format("{}: {}{}  max abs err {:.3g}  max rel err {:.3g}{}  {}\n", name,
                              dtype, dimsStr(dims), maxAbs, maxRel, scaled, verdict);
     allPass &= bad == 0;
+  }
+  if (expects.empty()) {
+    std::cout << "RAN (random inputs, no --expect: nothing compared)\n";
+    return kExitOk;
   }
   std::cout << fmt::format("{} (rtol {:g}, atol {:g})\n", allPass ? "PASS" : "FAIL", rtol, atol);
   return allPass ? kExitOk : kExitError;
