@@ -198,7 +198,10 @@ Result cumsum11(SymbolicContext &ctx) {
     x = ctx.b.cast(x, *dt);
   else if (!dt && t && !ir::isFloatingType(*t) && *t != ScalarType::Int64)
     x = ctx.b.cast(x, ScalarType::Int64);
-  return one(ctx.b.op("CumSum", {x, ctx.b.int64Scalar(*d)}));
+  bool lifted = false;
+  x = liftScalar(ctx, x, lifted);
+  ir::Value *y = ctx.b.op("CumSum", {x, ctx.b.int64Scalar(lifted ? 0 : *d)});
+  return one(dropLifted(ctx, y, lifted));
 }
 
 } // namespace
