@@ -12,7 +12,11 @@ ts2onnx_require(fmt libfmt-dev CONFIG)
 ts2onnx_require(ZLIB zlib1g-dev)
 ts2onnx_require(nlohmann_json nlohmann-json3-dev CONFIG)
 ts2onnx_require(Protobuf "libprotobuf-dev protobuf-compiler")
+# onnx: from scripts/build-onnx.sh when ONNX_DIR points there (scripts/build.sh does that), for
+# opsets up to 24; else Debian's libonnx-dev (onnx 1.12, opsets up to 17).
 ts2onnx_require(ONNX libonnx-dev CONFIG)
+include(${CMAKE_CURRENT_LIST_DIR}/OnnxTargets.cmake)
+message(STATUS "ts2onnx: onnx ${ONNX_VERSION} from ${ONNX_DIR}: opsets up to ${TS2ONNX_MAX_OPSET}")
 if(TS2ONNX_BUILD_TESTS)
   ts2onnx_require(doctest doctest-dev CONFIG)
 endif()

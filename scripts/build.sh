@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# Configures and builds ts2onnx into ${BUILD_DIR:-build} with two jobs.
+# Configures and builds ts2onnx into ${BUILD_DIR:-build} with two jobs (building the onnx library
+# first when needed: scripts/build-onnx.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" ${CMAKE_ARGS:-} >/dev/null
+# onnx: the source release scripts/build-onnx.sh built (opsets up to 24), unless
+# TS2ONNX_ONNX=system asks for Debian's libonnx-dev (onnx 1.12, opsets up to 17).
+onnx_args=()
+if [[ ${TS2ONNX_ONNX:-source} != system ]]; then
+  "$root/scripts/build-onnx.sh"
+  onnx_args=(-DONNX_DIR="$("$root/scripts/build-onnx.sh" --prefix)/lib/cmake/ONNX")
+else
+  onnx_args=(-UONNX_DIR)
+fi
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "${onnx_args[@]}" \
+  ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"${JOBS:-2}"

@@ -8,7 +8,13 @@ build=${1:-$repo/../build-asan}
 [ $# -gt 0 ] && shift
 jobs=${JOBS:-2}
 
-cmake -S "$repo" -B "$build" -DTS2ONNX_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
+# The same onnx as scripts/build.sh: the source release, unless TS2ONNX_ONNX=system.
+onnx_dir=-UONNX_DIR
+if [ "${TS2ONNX_ONNX:-source}" != system ]; then
+  "$repo/scripts/build-onnx.sh"
+  onnx_dir=-DONNX_DIR="$("$repo/scripts/build-onnx.sh" --prefix)/lib/cmake/ONNX"
+fi
+cmake -S "$repo" -B "$build" -DTS2ONNX_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug "$onnx_dir"
 cmake --build "$build" -j"$jobs"
 
 # The e2e tests run onnxruntime-node from <build>/node (scripts/install-deps.sh); without it, use

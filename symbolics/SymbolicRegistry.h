@@ -99,9 +99,15 @@ private:
   std::map<std::string, std::list<CustomEntry>, std::less<>> custom_;
 };
 
-/// The opsets this build can target (Debian's ONNX 1.12 knows up to 17).
+/// The opsets this build can target: up to the newest the onnx library it is built with knows
+/// (17 with Debian's onnx 1.12, 24 with onnx 1.19 from scripts/build-onnx.sh; CMake sets
+/// TS2ONNX_MAX_OPSET).
 constexpr int kMinOpset = 9;
+#ifdef TS2ONNX_MAX_OPSET
+constexpr int kMaxOpset = TS2ONNX_MAX_OPSET;
+#else
 constexpr int kMaxOpset = 17;
+#endif
 
 // Registration of the builtin tables, one function per family file symbolics/ops/<family>.cpp.
 /// Unary and binary math, comparisons, logic, where, clamp, masked_fill.

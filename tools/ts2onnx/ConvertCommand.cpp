@@ -82,7 +82,9 @@ int runConvert(const std::vector<std::string> &args) {
   parser.addPositional("OUT", &positionalOutput, "The ONNX file to write (or -o OUT)",
                        /*required=*/false);
   parser.addString("output", &f.output, "FILE", "Write the ONNX model to FILE (required)", 'o');
-  parser.addString("opset", &f.opset, "N", "Target ai.onnx opset, 9 to 17 (default 17)");
+  parser.addString("opset", &f.opset, "N",
+                   fmt::format("Target ai.onnx opset, {} to {} (default 17)", ts2onnx::kMinOpset,
+                               ts2onnx::kMaxOpset));
   parser.addList("input", &f.inputs, "NAME:DTYPE[d0,...]",
                  "An argument of the method, in order; a named dim is dynamic, -1 or ? a dynamic "
                  "dim of its own, [] a scalar. "
