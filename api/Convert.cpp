@@ -213,8 +213,9 @@ std::string inputTemplate(const ir::Value &arg) {
 
 /// Types the method's arguments (graph inputs 1...) from the specs, in order. A tuple argument
 /// takes one spec per member (`pair.0`, `pair.1`, as torch flattens them) and becomes that many
-/// graph inputs packed by a TupleConstruct; trailing Optional arguments without a spec are None
-/// (their default), as when torch.onnx.export is given fewer args.
+/// graph inputs packed by a TupleConstruct; trailing arguments without a spec take their default
+/// from the signature (`is_causal: bool = False`; Optional ones without a default are None), as
+/// when torch.onnx.export is given fewer args.
 absl::Status bindInputs(ir::Graph &graph, const ConvertOptions &options, const std::string &path,
                         const std::string &method) {
   std::vector<ir::Value *> args(graph.inputs().begin() + (graph.inputs().empty() ? 0 : 1),
@@ -247,12 +248,19 @@ absl::Status bindInputs(ir::Graph &graph, const ConvertOptions &options, const s
   for (ir::Value *arg : args) {
     const ir::Type &t = *arg->type();
     if (spec == options.inputs.size()) {
-      // No spec left: only an Optional argument may be left out (it is None).
-      if (!t.is(ir::TypeKind::Optional) && !t.is(ir::TypeKind::None))
+      // No spec left: an argument with a default in the signature takes it (as a Python call
+      // does), an Optional one without is None; anything else needs a spec.
+      const ir::ArgumentDefault *d = graph.inputDefault(arg);
+      if (!d && !t.is(ir::TypeKind::Optional) && !t.is(ir::TypeKind::None))
         return countError();
       ir::WithInsertPoint guard(top->nodes().begin() != top->nodes().end() ? *top->nodes().begin()
                                                                            : top->returnNode());
-      arg->replaceAllUsesWith(graph.insertConstantNone());
+      ir::ArgumentDefault value = d ? *d : ir::ArgumentDefault{};
+      if (value.kind == ir::ArgumentDefault::Kind::Int && t.is(ir::TypeKind::Float)) {
+        value.kind = ir::ArgumentDefault::Kind::Float; // `x: float = 1`
+        value.f = static_cast<double>(value.i);
+      }
+      arg->replaceAllUsesWith(graph.insertConstantDefault(value));
       top->eraseInput(pos);
       continue;
     }

@@ -491,6 +491,21 @@ Value *Graph::insertConstantString(std::string v) {
 Value *Graph::insertConstantNone() {
   return insert(prim::Constant, {}, 1)->output()->setType(Type::noneType());
 }
+Value *Graph::insertConstantDefault(const ArgumentDefault &d) {
+  switch (d.kind) {
+  case ArgumentDefault::Kind::Bool:
+    return insertConstantBool(d.i != 0);
+  case ArgumentDefault::Kind::Int:
+    return insertConstantInt(d.i);
+  case ArgumentDefault::Kind::Float:
+    return insertConstantFloat(d.f);
+  case ArgumentDefault::Kind::String:
+    return insertConstantString(d.s);
+  case ArgumentDefault::Kind::None:
+    break;
+  }
+  return insertConstantNone();
+}
 Value *Graph::insertConstantTensor(Tensor t) {
   TensorInfo info;
   info.dtype = t.dtype();

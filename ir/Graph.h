@@ -316,6 +316,15 @@ private:
   NodeIterator begin_, end_;
 };
 
+/// The default of a method argument in its signature (`is_causal: bool = False`): a literal
+/// None, bool, int, float or string. What a conversion uses for an argument given no input.
+struct ArgumentDefault {
+  enum class Kind { None, Bool, Int, Float, String } kind = Kind::None;
+  int64_t i = 0; // Bool (0/1) and Int
+  double f = 0;
+  std::string s;
+};
+
 /// Owns every node, value and block. Not copyable; use `clone()`.
 class Graph {
 public:
@@ -352,6 +361,16 @@ public:
   Value *insertConstantTensor(Tensor t);
   Value *insertConstantInts(std::vector<int64_t> v);
 
+  /// Signature defaults of the top block's inputs (the frontend records them; the API's input
+  /// binding uses them for arguments given no --input). Not copied by clone().
+  void setInputDefault(const Value *input, ArgumentDefault d) { inputDefaults_[input] = d; }
+  const ArgumentDefault *inputDefault(const Value *input) const {
+    auto it = inputDefaults_.find(input);
+    return it == inputDefaults_.end() ? nullptr : &it->second;
+  }
+  /// A prim::Constant of `d` at the insertion point.
+  Value *insertConstantDefault(const ArgumentDefault &d);
+
   /// A deep copy (shares constant tensor storages).
   std::unique_ptr<Graph> clone() const;
   /// Copies `src`'s nodes into `dst` at the end, mapping src's inputs through `env`
@@ -380,6 +399,7 @@ private:
   size_t nextUnique_ = 0;
   size_t liveNodes_ = 0;
   absl::flat_hash_map<std::string, Value *> names_;
+  absl::flat_hash_map<const Value *, ArgumentDefault> inputDefaults_;
   /// Per base name: every `base.N` with 1 <= N < the hint is taken, so that giving the n-th
   /// value the name `input` costs O(1) amortized instead of probing input.1 ... input.n.
   absl::flat_hash_map<std::string, size_t> suffixHint_;

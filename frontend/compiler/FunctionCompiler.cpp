@@ -3,6 +3,9 @@
 // Compiler::inlineCalls later replaces by the callee, as torch's Inline pass does).
 #include "frontend/compiler/FunctionCompiler.h"
 
+#include <limits>
+#include <optional>
+
 namespace ts2onnx::frontend::compiler {
 
 ir::SourceLocation toLoc(const SourceRange &r) {
@@ -14,6 +17,61 @@ ir::SourceLocation toLoc(const SourceRange &r) {
 }
 
 bool isNone(const TypePtr &t) { return t->is(TypeKind::None); }
+
+namespace {
+
+/// A parameter default that is a literal (None, True/False, an int, a float, a string, a negated
+/// number): what a conversion can use for an argument given no input. Nullopt for anything else
+/// (a tuple, an expression), which then needs an input.
+std::optional<ir::ArgumentDefault> literalDefault(const script::Expr &e) {
+  using K = ir::ArgumentDefault::Kind;
+  ir::ArgumentDefault d;
+  switch (e.kind) {
+  case script::ExprKind::None:
+    d.kind = K::None;
+    return d;
+  case script::ExprKind::True:
+  case script::ExprKind::False:
+    d.kind = K::Bool;
+    d.i = e.kind == script::ExprKind::True;
+    return d;
+  case script::ExprKind::Int: {
+    auto &lit = static_cast<const script::IntLiteral &>(e);
+    if (lit.value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return std::nullopt;
+    d.kind = K::Int;
+    d.i = static_cast<int64_t>(lit.value);
+    return d;
+  }
+  case script::ExprKind::Float: {
+    auto &lit = static_cast<const script::FloatLiteral &>(e);
+    if (lit.imaginary)
+      return std::nullopt;
+    d.kind = K::Float;
+    d.f = lit.value;
+    return d;
+  }
+  case script::ExprKind::String:
+    d.kind = K::String;
+    d.s = static_cast<const script::StringLiteral &>(e).value;
+    return d;
+  case script::ExprKind::Unary: {
+    auto &u = static_cast<const script::UnaryExpr &>(e);
+    if (u.op != script::UnaryOp::Neg)
+      return std::nullopt;
+    auto inner = literalDefault(*u.operand);
+    if (!inner || (inner->kind != K::Int && inner->kind != K::Float))
+      return std::nullopt;
+    inner->i = -inner->i;
+    inner->f = -inner->f;
+    return inner;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+} // namespace
 
 absl::Status FunctionCompiler::compileTop(const script::FunctionDef &fn, const TypePtr &selfType) {
   Frame top;
@@ -36,6 +94,9 @@ absl::Status FunctionCompiler::compileTop(const script::FunctionDef &fn, const T
     Value *in = g_.addInput(p.name);
     in->setType(t);
     top.set(p.name, in);
+    if (p.defaultValue)
+      if (auto d = literalDefault(*p.defaultValue))
+        g_.setInputDefault(in, *d);
   }
   g_.setInsertPoint(g_.block());
   TS2ONNX_ASSIGN_OR_RETURN(Value * ret, compileBody(fn, top));

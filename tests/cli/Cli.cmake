@@ -92,6 +92,20 @@ elseif(CASE STREQUAL "softplus-threshold")
     message(FATAL_ERROR "${CASE}: verify failed:\n${out_text}${err}")
   endif()
 
+elseif(CASE STREQUAL "argument-defaults")
+  # forward(x, scale: float = 2.0, shift: int = -1, flag: bool = False, mask=None) given only x:
+  # the others take their signature defaults, and the model computes what torch did.
+  set(d ${DATA}/defaults)
+  tool(convert ${d}/model.pt -o ${out}/a.onnx --input x:float32[3,4])
+  expect_ok()
+  tool(inspect ${out}/a.onnx)
+  expect_match("only x is an input" "${out_text}" "inputs:\n  x: float32\\[3,4\\]\noutputs:")
+  tool(verify ${out}/a.onnx --meta ${d}/meta.json --input x=${d}/input_0.bin
+       --expect ${d}/output_0.bin)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${CASE}: verify failed:\n${out_text}${err}")
+  endif()
+
 elseif(CASE STREQUAL "verify-compares-shapes")
   # Same element count, other shape: FAIL whether the shape is given on the line, found in the
   # meta.json beside the file, or only known from the model.

@@ -5,12 +5,16 @@
 softplus_threshold/  scripted F.softplus(x, beta=2, threshold=1): model.pt, one input set and
                      torch's output, meta.json listing their shapes (as the fixtures do).
 flatten_traced/      traced x.view(int(x.size(0)), -1) + 1: the batch is recorded as a constant.
+defaults/            scripted forward(x, scale: float = 2.0, shift: int = -1, flag: bool = False,
+                     mask: Optional[Tensor] = None): converted with only x given, the other
+                     arguments take their signature defaults.
 not_torchscript/     what people give instead of a TorchScript archive: a state_dict, a whole
                      module and a checkpoint dict saved with torch.save, and a safetensors file
                      (written by hand: 8-byte header length, JSON header, data).
 """
 import json
 import os
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
@@ -21,6 +25,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 class Softplus(torch.nn.Module):
     def forward(self, x):
         return F.softplus(x, beta=2.0, threshold=1.0)
+
+
+class Defaults(torch.nn.Module):
+    def forward(self, x, scale: float = 2.0, shift: int = -1, flag: bool = False,
+                mask: Optional[torch.Tensor] = None):
+        y = x * scale + shift
+        if flag:
+            y = -y
+        if mask is not None:
+            y = y * mask
+        return y
 
 
 class Flatten(torch.nn.Module):
@@ -67,6 +82,7 @@ def main():
     x = torch.randn(3, 2, 6)
     save("flatten_traced", torch.jit.trace(Flatten(), x), x)
     not_torchscript()
+    save("defaults", torch.jit.script(Defaults()), torch.linspace(-1, 1, 12).reshape(3, 4))
 
 
 if __name__ == "__main__":
