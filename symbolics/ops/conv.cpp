@@ -73,10 +73,13 @@ Result convolution(Ctx &ctx, const ConvArgs &a, size_t spatial, bool forceTransp
     if (anyPad)
       attrs.push_back(OnnxAttr::is("output_padding", expandTo(*outPad, spatial)));
   }
-  std::vector<ir::Value *> ins = {ctx.input(0), ctx.input(1)};
-  if (!ctx.isNone(2))
-    ins.push_back(ctx.input(2));
-  return one(ctx.b.op(transposed ? "ConvTranspose" : "Conv", ins, attrs));
+  // An unbatched (C, spatial...) input gets a batch dim of 1 around the Conv, as torch does.
+  return withBatchDim(ctx, int64_t(spatial) + 2, [&](ir::Value *x) -> Result {
+    std::vector<ir::Value *> ins = {x, ctx.input(1)};
+    if (!ctx.isNone(2))
+      ins.push_back(ctx.input(2));
+    return one(ctx.b.op(transposed ? "ConvTranspose" : "Conv", ins, attrs));
+  });
 }
 
 } // namespace

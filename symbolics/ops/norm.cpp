@@ -1,4 +1,5 @@
-// Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm. Forms by opset:
+// Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm (with input
+// statistics, or with running statistics as BatchNormalization). Forms by opset:
 // layer_norm is ReduceMean arithmetic before 17 and the LayerNormalization operator from 17.
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
@@ -125,14 +126,27 @@ Result groupNorm(Ctx &ctx) {
 Result instanceNorm(Ctx &ctx) {
   // aten::instance_norm(input, weight?, bias?, running_mean?, running_var?, use_input_stats,
   // momentum, eps, cudnn_enabled)
-  if (!ctx.constBool(5).value_or(false))
-    return ctx.unsupported("instance_norm with running statistics (use_input_stats=False)");
+  auto useInputStats = ctx.constBool(5);
+  if (!useInputStats)
+    return ctx.unsupported("a non-constant use_input_stats");
   auto eps = ctx.constFloat(7);
   if (!eps)
     return ctx.unsupported("a non-constant eps");
   ir::Value *x = ctx.input(0);
   ScalarType t = floatLike(x);
   OnnxBuilder &b = ctx.b;
+  if (!*useInputStats) {
+    // InstanceNorm with track_running_stats in eval: every instance is normalized with the
+    // running statistics, which is batch_norm's inference form.
+    if (ctx.isNone(3) || ctx.isNone(4))
+      return ctx.error("instance_norm with use_input_stats=False needs running_mean and "
+                       "running_var");
+    ir::Value *mean = ctx.input(3);
+    ir::Value *scale = ctx.isNone(1) ? filled(b, 1, t, mean) : ctx.input(1);
+    ir::Value *bias = ctx.isNone(2) ? filled(b, 0, t, mean) : ctx.input(2);
+    return one(b.op("BatchNormalization", {x, scale, bias, mean, ctx.input(4)},
+                    {OnnxAttr::f("epsilon", *eps)}));
+  }
   auto channels = [&]() -> ir::Value * { return b.unsqueeze(b.dimSize(x, 1), {0}); };
   ir::Value *scale = ctx.isNone(1) ? b.constantOfShape(channels(), 1, t) : ctx.input(1);
   ir::Value *bias = ctx.isNone(2) ? b.constantOfShape(channels(), 0, t) : ctx.input(2);
