@@ -1,5 +1,6 @@
 // Padding: constant_pad_nd, aten::pad and the reflection/replication pads as Pad. Pad's pads and
-// value became inputs at 11; OnnxBuilder::pad makes that switch.
+// value became inputs at 11; OnnxBuilder::pad makes that switch. A pad list computed at run time
+// (from x.size()) is gathered into Pad's pads input, from opset 11.
 #include <cmath>
 
 #include <fmt/format.h>
@@ -22,13 +23,43 @@ std::vector<int64_t> onnxPads(const std::vector<int64_t> &pad, int64_t rank) {
   return pads;
 }
 
+/// A pad list computed at run time (sizes from x.size()): from opset 11, Pad's pads input is
+/// the list's elements gathered into ONNX order, dims it leaves out taking a 0 appended to it.
+Result runtimePad(Ctx &ctx, std::string_view mode, double value, int64_t rank) {
+  OnnxBuilder &b = ctx.b;
+  if (b.opset() < 11)
+    return ctx.unsupported("a pad computed at run time before opset 11 (needs opset 11)");
+  std::optional<int64_t> n;
+  if (ctx.input(1)->node()->kind() == ir::prim::ListConstruct)
+    n = int64_t(ctx.input(1)->node()->inputs().size());
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * list, intList(ctx, 1));
+  if (!n)
+    if (auto d = OnnxBuilder::dimsOf(list); d && d->size() == 1 && (*d)[0].isStatic())
+      n = (*d)[0].value;
+  if (!n)
+    return ctx.unsupported("a run-time pad list of unknown length");
+  if (*n % 2 != 0 || *n / 2 > rank)
+    return ctx.error(fmt::format("a pad list of {} elements for a rank-{} tensor", *n, rank));
+  // Element 2i / 2i+1 pads the begin / end of dim rank-1-i; index n is the appended 0.
+  std::vector<int64_t> idx(size_t(2 * rank), *n);
+  for (int64_t i = 0; i < *n / 2; ++i) {
+    idx[size_t(rank - 1 - i)] = 2 * i;
+    idx[size_t(2 * rank - 1 - i)] = 2 * i + 1;
+  }
+  ir::Value *pads = b.gather(b.concat({list, b.int64s({0})}, 0), b.int64s(idx), 0);
+  std::vector<ir::Value *> ins = {ctx.input(0), pads};
+  if (mode == "constant" && value != 0)
+    ins.push_back(b.scalarOf(value, dtypeOf(ctx.input(0)).value_or(ir::ScalarType::Float32)));
+  return one(b.op("Pad", ins, {OnnxAttr::s("mode", std::string(mode))}));
+}
+
 Result padWith(Ctx &ctx, std::string_view mode, double value) {
-  auto pad = ctx.constInts(1);
-  if (!pad)
-    return ctx.unsupported("a non-constant pad");
   auto r = rankOf(ctx.input(0));
   if (!r)
     return ctx.unsupported("padding a tensor of unknown rank");
+  auto pad = ctx.constInts(1);
+  if (!pad)
+    return runtimePad(ctx, mode, value, *r);
   return one(ctx.b.pad(ctx.input(0), onnxPads(*pad, *r), mode, value));
 }
 
