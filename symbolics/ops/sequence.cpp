@@ -1,7 +1,9 @@
-// Lists: len, __getitem__, prim::ListUnpack and append. A list literal (prim::ListConstruct) or a
-// constant list is resolved at conversion time at every opset; a list whose length is only known
-// at run time (what functionalize-lists leaves: loop-carried lists appended to) is an ONNX
-// sequence, from 11 (SequenceEmpty/Construct/Insert/At/Length).
+// Lists: len, __getitem__, prim::ListUnpack and append, and the ops making a Tensor[] of a
+// literal list (broadcast_tensors, meshgrid, tensor_split) as list literals of their results. A
+// list literal (prim::ListConstruct) or a constant list is resolved at conversion time at every
+// opset; a list whose length is only known at run time (what functionalize-lists leaves:
+// loop-carried lists appended to) is an ONNX sequence, from 11
+// (SequenceEmpty/Construct/Insert/At/Length).
 #include <fmt/format.h>
 
 #include "ir/Status.h"
@@ -171,6 +173,102 @@ Result append11(SymbolicContext &ctx) {
   return one(out);
 }
 
+/// The tensors of a Tensor[] input that is a list literal (or nullopt).
+std::optional<std::vector<ir::Value *>> literalTensors(Ctx &ctx, size_t i) {
+  auto elems = ctx.listElements(i);
+  if (!elems)
+    return std::nullopt;
+  for (ir::Value *e : *elems)
+    if (!e->type()->isTensor())
+      return std::nullopt;
+  return elems;
+}
+
+/// aten::broadcast_tensors(tensors): each Expanded to the common shape, which is built by
+/// Expanding through the tensors in turn (Expand broadcasts both ways) and reading its Shape.
+Result broadcastTensors(Ctx &ctx) {
+  auto elems = literalTensors(ctx, 0);
+  if (!elems)
+    return ctx.unsupported("broadcast_tensors of a list whose length is only known at run time");
+  OnnxBuilder &b = ctx.b;
+  if (elems->size() == 1)
+    return one(tensorList(b, *elems));
+  ir::Value *common = b.shape((*elems)[0]);
+  for (size_t i = 1; i < elems->size(); ++i)
+    common = b.shape(b.op("Expand", {(*elems)[i], common}));
+  std::vector<ir::Value *> outs;
+  for (ir::Value *e : *elems)
+    outs.push_back(b.op("Expand", {e, common}));
+  return one(tensorList(b, outs));
+}
+
+/// aten::meshgrid(tensors, indexing="ij"|"xy"): tensor i (0-d or 1-D) reshaped to -1 at its
+/// grid axis and 1 elsewhere, then Expanded to the grid's shape; "xy" swaps the first two axes.
+Result meshgrid(Ctx &ctx) {
+  auto elems = literalTensors(ctx, 0);
+  if (!elems)
+    return ctx.unsupported("meshgrid of a list whose length is only known at run time");
+  std::string indexing = ctx.numInputs() > 1 ? ctx.constString(1).value_or("") : "ij";
+  if (indexing != "ij" && indexing != "xy")
+    return ctx.unsupported(fmt::format("meshgrid indexing '{}'", indexing));
+  OnnxBuilder &b = ctx.b;
+  size_t k = elems->size();
+  std::vector<size_t> axisOf(k);
+  for (size_t i = 0; i < k; ++i)
+    axisOf[i] = i;
+  if (indexing == "xy" && k >= 2)
+    std::swap(axisOf[0], axisOf[1]);
+  std::vector<ir::Value *> flat(k), sizes(k);
+  for (size_t i = 0; i < k; ++i) {
+    if (auto r = rankOf((*elems)[i]); r && *r > 1)
+      return ctx.error(fmt::format("meshgrid of a rank-{} tensor (needs 0-d or 1-D)", *r));
+    flat[i] = b.op("Reshape", {(*elems)[i], b.int64s({-1})});
+    sizes[axisOf[i]] = b.shape(flat[i]);
+  }
+  ir::Value *grid = b.concat(sizes, 0);
+  std::vector<ir::Value *> outs;
+  for (size_t i = 0; i < k; ++i) {
+    std::vector<int64_t> shape(k, 1);
+    shape[axisOf[i]] = -1;
+    outs.push_back(b.op("Expand", {b.op("Reshape", {flat[i], b.int64s(shape)}), grid}));
+  }
+  return one(tensorList(b, outs));
+}
+
+/// aten::tensor_split(self, sections | indices, dim): slices of `dim`. Indices cut like Python
+/// slicing ([:i0], [i0:i1], ..., [ik:]); n sections of a dim of static size L are L / n + 1
+/// long for the first L % n and L / n for the rest.
+Result tensorSplit(Ctx &ctx) {
+  auto dim = ctx.constInt(2);
+  if (!dim)
+    return ctx.unsupported("a non-constant dim");
+  ir::Value *x = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t d, requireDim(ctx, *dim, rankOf(x)));
+  std::vector<int64_t> cuts;
+  if (auto idx = ctx.constInts(1); idx && !ctx.input(1)->type()->is(ir::TypeKind::Int)) {
+    cuts = *idx;
+  } else if (auto n = ctx.constInt(1)) {
+    auto dims = OnnxBuilder::dimsOf(x);
+    if (!dims || d >= int64_t(dims->size()) || !(*dims)[size_t(d)].isStatic())
+      return ctx.unsupported("tensor_split into sections of a dim of unknown size");
+    if (*n <= 0)
+      return ctx.error(fmt::format("tensor_split into {} sections", *n));
+    int64_t len = (*dims)[size_t(d)].value, at = 0;
+    for (int64_t j = 0; j + 1 < *n; ++j)
+      cuts.push_back(at += len / *n + (j < len % *n ? 1 : 0));
+  } else {
+    return ctx.unsupported("tensor_split by sections or indices computed at run time");
+  }
+  std::vector<ir::Value *> outs;
+  int64_t start = 0;
+  for (size_t j = 0; j <= cuts.size(); ++j) {
+    int64_t end = j < cuts.size() ? cuts[j] : kIntMax;
+    outs.push_back(ctx.b.slice(x, {start}, {end}, {d}, {1}));
+    start = end;
+  }
+  return one(tensorList(ctx.b, outs));
+}
+
 } // namespace
 
 void registerSequence(SymbolicRegistry &r) {
@@ -180,6 +278,9 @@ void registerSequence(SymbolicRegistry &r) {
   r.add("aten::__getitem__", 11, getItem11);
   r.add("prim::ListUnpack", 9, listUnpack);
   r.add("aten::append", 11, append11);
+  r.add("aten::broadcast_tensors", 9, broadcastTensors);
+  r.add("aten::meshgrid", 9, meshgrid);
+  r.add("aten::tensor_split", 9, tensorSplit);
 }
 
 } // namespace ts2onnx::symbolics
