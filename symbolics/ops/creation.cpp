@@ -17,6 +17,33 @@ using ir::ScalarType;
 Result tensorOf(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
   const ir::Type &t = *ctx.input(0)->type();
+  if (t.is(ir::TypeKind::List) && ctx.input(0)->node()->kind() == ir::prim::ListConstruct &&
+      (t.elementType()->is(ir::TypeKind::Float) || t.elementType()->is(ir::TypeKind::Bool))) {
+    // A float or bool list with elements computed at run time: each element as a 1-element
+    // tensor of the result's dtype, concatenated.
+    ScalarType want = dt.value_or(t.elementType()->is(ir::TypeKind::Bool) ? ScalarType::Bool
+                                                                          : ScalarType::Float32);
+    std::vector<ir::Value *> parts;
+    for (ir::Value *e : ctx.input(0)->node()->inputs()) {
+      ir::Value *v = e;
+      if (const ir::AttributeValue *a = ir::constantValue(e); a && !e->type()->isTensor()) {
+        if (const double *d = a->getIf<double>())
+          v = ctx.b.scalarOf(*d, want);
+        else if (const int64_t *i = a->getIf<int64_t>())
+          v = ctx.b.scalarOf(double(*i), want);
+        else
+          return ctx.unsupported("a tensor from a list element of type " + e->type()->str());
+      } else if (!e->type()->isTensor()) {
+        return ctx.unsupported("a tensor from a list element of type " + e->type()->str());
+      } else if (dtypeOf(v) != want) {
+        v = ctx.b.cast(v, want);
+      }
+      parts.push_back(ctx.b.unsqueeze(v, {0}));
+    }
+    if (parts.empty())
+      return ctx.unsupported("a tensor from an empty list");
+    return one(ctx.b.concat(parts, 0));
+  }
   if (t.is(ir::TypeKind::List)) {
     if (!t.elementType()->is(ir::TypeKind::Int))
       return ctx.unsupported("a tensor from a " + t.str());

@@ -201,33 +201,39 @@ Result adaptivePool(Ctx &ctx, size_t spatial, bool isMax) {
 /// plus (n * C + c) * prod(output_size). The plane number n * C + c is the index a 1x..1 MaxPool
 /// gives on a [N, C, 1, ...] tensor.
 Result maxUnpool(Ctx &ctx, size_t spatial) {
+  OnnxBuilder &b = ctx.b;
   auto size = ctx.constInts(2);
-  if (!size)
-    return ctx.unsupported("a non-constant output_size");
-  if (size->size() != spatial)
+  if (size && size->size() != spatial)
     return ctx.error(
         fmt::format("output_size of {} elements for {} spatial dims", size->size(), spatial));
-  OnnxBuilder &b = ctx.b;
   ir::Value *x = ctx.input(0), *idx = ctx.input(1);
   if (auto r = rankOf(x); r && *r != int64_t(spatial) + 2)
     return ctx.unsupported(fmt::format("max_unpool of a rank-{} input", *r));
-  int64_t plane = 1;
-  for (int64_t s : *size)
-    plane *= s;
+  // output_size computed at run time (what tracing MaxUnpool records): its product in ONNX.
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * sizes, intList(ctx, 2));
+  ir::Value *plane;
+  if (size) {
+    int64_t p = 1;
+    for (int64_t s : *size)
+      p *= s;
+    plane = b.int64Scalar(p);
+  } else {
+    plane = b.reduce("ReduceProd", sizes, {0}, false);
+  }
   ir::Value *nc = b.slice(b.shape(x), {0}, {2}, {0}, {1});
   std::vector<int64_t> ones(spatial, 1);
   ir::Value *planes0 = b.constantOfShape(b.concat({nc, b.int64s(ones)}, 0), 0, ScalarType::Float32);
   ir::Node *ids = b.node("MaxPool", {planes0},
                          {OnnxAttr::is("kernel_shape", ones), OnnxAttr::is("strides", ones)}, 2);
-  ir::Value *global = b.op("Add", {idx, b.op("Mul", {ids->output(1), b.int64Scalar(plane)})});
-  ir::Value *outShape = b.concat({nc, b.int64s(*size)}, 0);
+  ir::Value *global = b.op("Add", {idx, b.op("Mul", {ids->output(1), plane})});
+  ir::Value *outShape = b.concat({nc, sizes}, 0);
   std::vector<int64_t> k(spatial, 1);
   ir::Value *y = b.op("MaxUnpool", {x, global, outShape}, {OnnxAttr::is("kernel_shape", k)});
   auto xd = OnnxBuilder::dimsOf(x);
   std::vector<ir::Dim> od = {xd ? (*xd)[0] : ir::Dim::unknown(),
                              xd ? (*xd)[1] : ir::Dim::unknown()};
-  for (int64_t s : *size)
-    od.push_back(ir::Dim::known(s));
+  for (size_t i = 0; i < spatial; ++i)
+    od.push_back(size ? ir::Dim::known((*size)[i]) : ir::Dim::unknown());
   OnnxBuilder::setTensorType(y, dtypeOf(x), od);
   return one(y);
 }

@@ -316,6 +316,17 @@ Result split(Ctx &ctx, bool isChunk) {
   }
   // Unknown size: chunk into the number of pieces the unpacking expects, assumed equal.
   auto count = unpackedCount(ctx.node());
+  if (!count && ctx.b.opset() >= 11) {
+    // Pieces read at run time (indexed, looped over): SplitToSequence with the piece size,
+    // ceil(L / n) for chunk, whose pieces torch makes the same way (the last maybe shorter).
+    OnnxBuilder &b = ctx.b;
+    ir::Value *piece = b.int64Scalar(*n);
+    if (isChunk)
+      piece = b.op("Div", {b.op("Add", {b.dimSize(x, dim), b.int64Scalar(*n - 1)}), piece});
+    ir::Value *seq = b.op("SplitToSequence", {x, piece}, {OnnxAttr::i("axis", dim)});
+    seq->setType(sequenceType(dtypeOf(x), r));
+    return one(seq);
+  }
   if (!count || (isChunk && int64_t(*count) != *n))
     return ctx.unsupported("split of a dim of unknown size whose pieces are not unpacked");
   ir::Node *s = ctx.b.node("Split", {x}, {OnnxAttr::i("axis", dim)}, *count);
