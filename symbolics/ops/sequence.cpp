@@ -167,6 +167,14 @@ Result append11(SymbolicContext &ctx) {
     dt = elementDtype(ctx.input(0));
   (void)x;
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * seq, asSequence(ctx, 0, dt));
+  // A list of numbers (float[] of a scripted F.interpolate's scale factors, int[]): the element
+  // in the sequence's dtype (a loop-carried float[] is float64, a float constant float32).
+  const ir::Type &listType = *ctx.node().output(0)->type();
+  if (listType.is(ir::TypeKind::List) && !listType.elementType()->isTensor())
+    if (auto want = elementDtype(seq); want && dt && *want != *dt) {
+      t = ctx.b.cast(t, *want);
+      dt = want;
+    }
   ir::Value *out = ctx.b.op("SequenceInsert", {seq, t});
   auto rank = OnnxBuilder::rankOf(t);
   out->setType(sequenceType(dt ? dt : elementDtype(seq), rank ? rank : elementRank(seq)));
