@@ -101,6 +101,9 @@ Result avgPool(SymbolicContext &ctx, size_t spatial, bool ceilMode) {
     return ctx.unsupported("non-constant pooling parameters");
   if (ctx.numInputs() > 6 && !ctx.isNone(6))
     return ctx.unsupported("divisor_override");
+  if (auto dt = dtypeOf(ctx.input(0)); dt && !ir::isFloatingType(*dt))
+    return ctx.unsupported("average pooling of an integer tensor (torch truncates the mean; "
+                           "AveragePool takes floats only)");
   *k = expandTo(*k, spatial);
   *s = s->empty() ? *k : expandTo(*s, spatial);
   *p = expandTo(*p, spatial);
