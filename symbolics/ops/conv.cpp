@@ -115,6 +115,9 @@ void registerConv(SymbolicRegistry &r) {
   r.add("aten::conv_transpose3d", 9, [convT](Ctx &c) { return convolution(c, convT, 3, true); });
   // _convolution / convolution(input, weight, bias, stride, padding, dilation, transposed,
   // output_padding, groups, ...)
+  // _convolution_mode(input, weight, bias, stride, str padding, dilation, groups): scripted
+  // convolutions with padding='same'/'valid'.
+  r.add("aten::_convolution_mode", 9, [conv](Ctx &c) { return convolution(c, conv, 0, false); });
   const ConvArgs convFull = {3, 4, 5, 8, size_t(6), size_t(7)};
   addAll(r, {"aten::_convolution", "aten::convolution"}, 9,
          [convFull](Ctx &c) { return convolution(c, convFull, 0, false); });

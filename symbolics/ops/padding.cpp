@@ -71,6 +71,36 @@ Result constantPad(Ctx &ctx) {
   return padWith(ctx, "constant", v);
 }
 
+/// Circular padding: per padded dim, the last `begin` elements in front and the first `end`
+/// behind (Slice + Concat), dim by dim from the last as torch lists them; the wrap is separable,
+/// so corners come out as torch's.
+Result circularPad(Ctx &ctx) {
+  auto pad = ctx.constInts(1);
+  if (!pad)
+    return ctx.unsupported("a non-constant circular pad");
+  auto r = rankOf(ctx.input(0));
+  if (!r)
+    return ctx.unsupported("padding a tensor of unknown rank");
+  if (pad->size() % 2 != 0 || int64_t(pad->size() / 2) > *r)
+    return ctx.error(
+        fmt::format("a pad list of {} elements for a rank-{} tensor", pad->size(), *r));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *y = ctx.input(0);
+  for (size_t i = 0; i < pad->size() / 2; ++i) {
+    int64_t axis = *r - 1 - int64_t(i), begin = (*pad)[2 * i], end = (*pad)[2 * i + 1];
+    if (begin < 0 || end < 0)
+      return ctx.unsupported("negative circular padding");
+    std::vector<ir::Value *> parts;
+    if (begin > 0)
+      parts.push_back(b.slice(y, {-begin}, {kIntMax}, {axis}, {1}));
+    parts.push_back(y);
+    if (end > 0)
+      parts.push_back(b.slice(y, {0}, {end}, {axis}, {1}));
+    y = b.concat(parts, axis);
+  }
+  return one(y);
+}
+
 Result atenPad(Ctx &ctx) {
   // aten::pad(self, pad, mode="constant", value?)
   std::string mode = ctx.constString(2).value_or("constant");
@@ -81,6 +111,8 @@ Result atenPad(Ctx &ctx) {
     return padWith(ctx, "reflect", 0);
   if (mode == "replicate")
     return padWith(ctx, "edge", 0);
+  if (mode == "circular")
+    return circularPad(ctx);
   return ctx.unsupported(fmt::format("padding mode '{}'", mode));
 }
 
@@ -89,6 +121,7 @@ Result atenPad(Ctx &ctx) {
 void registerPadding(SymbolicRegistry &r) {
   r.add("aten::constant_pad_nd", 9, constantPad);
   r.add("aten::pad", 9, atenPad);
+  r.add("aten::_pad_circular", 9, circularPad);
   addAll(r, {"aten::reflection_pad1d", "aten::reflection_pad2d", "aten::reflection_pad3d"}, 9,
          [](Ctx &c) { return padWith(c, "reflect", 0); });
   addAll(r, {"aten::replication_pad1d", "aten::replication_pad2d", "aten::replication_pad3d"}, 9,

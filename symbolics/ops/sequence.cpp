@@ -1,5 +1,5 @@
 // Lists: len, __getitem__, prim::ListUnpack and append, and the ops making a Tensor[] of a
-// literal list (broadcast_tensors, meshgrid, tensor_split) as list literals of their results. A
+// literal list (broadcast_tensors, meshgrid) as list literals of their results. A
 // list literal (prim::ListConstruct) or a constant list is resolved at conversion time at every
 // opset; a list whose length is only known at run time (what functionalize-lists leaves:
 // loop-carried lists appended to) is an ONNX sequence, from 11
@@ -243,40 +243,6 @@ Result meshgrid(Ctx &ctx) {
   return one(tensorList(b, outs));
 }
 
-/// aten::tensor_split(self, sections | indices, dim): slices of `dim`. Indices cut like Python
-/// slicing ([:i0], [i0:i1], ..., [ik:]); n sections of a dim of static size L are L / n + 1
-/// long for the first L % n and L / n for the rest.
-Result tensorSplit(Ctx &ctx) {
-  auto dim = ctx.constInt(2);
-  if (!dim)
-    return ctx.unsupported("a non-constant dim");
-  ir::Value *x = ctx.input(0);
-  TS2ONNX_ASSIGN_OR_RETURN(int64_t d, requireDim(ctx, *dim, rankOf(x)));
-  std::vector<int64_t> cuts;
-  if (auto idx = ctx.constInts(1); idx && !ctx.input(1)->type()->is(ir::TypeKind::Int)) {
-    cuts = *idx;
-  } else if (auto n = ctx.constInt(1)) {
-    auto dims = OnnxBuilder::dimsOf(x);
-    if (!dims || d >= int64_t(dims->size()) || !(*dims)[size_t(d)].isStatic())
-      return ctx.unsupported("tensor_split into sections of a dim of unknown size");
-    if (*n <= 0)
-      return ctx.error(fmt::format("tensor_split into {} sections", *n));
-    int64_t len = (*dims)[size_t(d)].value, at = 0;
-    for (int64_t j = 0; j + 1 < *n; ++j)
-      cuts.push_back(at += len / *n + (j < len % *n ? 1 : 0));
-  } else {
-    return ctx.unsupported("tensor_split by sections or indices computed at run time");
-  }
-  std::vector<ir::Value *> outs;
-  int64_t start = 0;
-  for (size_t j = 0; j <= cuts.size(); ++j) {
-    int64_t end = j < cuts.size() ? cuts[j] : kIntMax;
-    outs.push_back(ctx.b.slice(x, {start}, {end}, {d}, {1}));
-    start = end;
-  }
-  return one(tensorList(ctx.b, outs));
-}
-
 } // namespace
 
 void registerSequence(SymbolicRegistry &r) {
@@ -288,7 +254,6 @@ void registerSequence(SymbolicRegistry &r) {
   r.add("aten::append", 11, append11);
   r.add("aten::broadcast_tensors", 9, broadcastTensors);
   r.add("aten::meshgrid", 9, meshgrid);
-  r.add("aten::tensor_split", 9, tensorSplit);
 }
 
 } // namespace ts2onnx::symbolics
