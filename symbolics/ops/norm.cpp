@@ -46,6 +46,53 @@ std::vector<int64_t> lastAxes(size_t k, std::optional<int64_t> rank) {
   return axes;
 }
 
+/// aten::native_layer_norm(input, normalized_shape, weight?, bias?, eps) -> (y, mean, rstd):
+/// the ReduceMean arithmetic, with the mean and 1 / sqrt(var + eps) (keepdims, as torch's)
+/// for the outputs that are used.
+Result nativeLayerNorm(Ctx &ctx) {
+  auto shape = ctx.constInts(1);
+  auto eps = ctx.constFloat(4);
+  if (!shape || !eps)
+    return ctx.unsupported("non-constant normalized_shape or eps");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  OnnxBuilder &b = ctx.b;
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
+  ir::Value *d = b.op("Sub", {x, mean});
+  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  ir::Value *rstd = b.op("Reciprocal", {b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
+  ir::Value *y = b.op("Mul", {d, rstd});
+  if (!ctx.isNone(2))
+    y = b.op("Mul", {y, ctx.input(2)});
+  if (!ctx.isNone(3))
+    y = b.op("Add", {y, ctx.input(3)});
+  const ir::Node &n = ctx.node();
+  return std::vector<ir::Value *>{y, n.output(1)->hasUses() ? mean : nullptr,
+                                  n.output(2)->hasUses() ? rstd : nullptr};
+}
+
+/// aten::_weight_norm(v, g, dim): v * (g / ||v||), the 2-norm over every dim but `dim` (over
+/// all of v for dim = -1, as torch's norm_except_dim).
+Result weightNorm(Ctx &ctx) {
+  auto dim = ctx.constInt(2);
+  if (!dim)
+    return ctx.unsupported("a non-constant dim");
+  ir::Value *v = ctx.input(0), *g = ctx.input(1);
+  auto r = rankOf(v);
+  if (!r)
+    return ctx.unsupported("_weight_norm of a tensor of unknown rank");
+  int64_t keep = *dim == -1 ? -1 : normalizeDim(*dim, r);
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < *r; ++i)
+    if (i != keep)
+      axes.push_back(i);
+  OnnxBuilder &b = ctx.b;
+  ir::Value *sq = b.op("Mul", {v, v});
+  ir::Value *norm = b.op("Sqrt", {axes.empty() ? sq : b.reduce("ReduceSum", sq, axes, true)});
+  return one(b.op("Mul", {v, b.op("Div", {g, norm})}));
+}
+
 Result layerNorm9(Ctx &ctx) {
   // aten::layer_norm(input, normalized_shape, weight?, bias?, eps, cudnn_enable)
   auto shape = ctx.constInts(1);
@@ -159,6 +206,8 @@ void registerNorm(SymbolicRegistry &r) {
   r.add("aten::batch_norm", 9, batchNorm);
   r.add("aten::layer_norm", 9, layerNorm9);
   r.add("aten::layer_norm", 17, layerNorm17);
+  r.add("aten::native_layer_norm", 9, nativeLayerNorm);
+  r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::group_norm", 9, groupNorm);
   r.add("aten::instance_norm", 9, instanceNorm);
 }
