@@ -24,6 +24,14 @@ Result numToTensor(Ctx &ctx) {
   return one(x);
 }
 
+/// aten::scalar_tensor(s, dtype?, ...): a 0-d tensor of dtype, float32 (the default dtype) when
+/// not given, whatever the number's kind (torch.scalar_tensor(3) is float).
+Result scalarTensor(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0, dt.value_or(ScalarType::Float32)));
+  return one(x);
+}
+
 /// aten::item: the single element as the 0-d tensor runtime numbers are (Reshape to [] unless
 /// already 0-d); its dtype stays the tensor's.
 Result item(Ctx &ctx) {
@@ -79,7 +87,8 @@ void registerConversion(SymbolicRegistry &r) {
   addAll(r, {"aten::Float", "aten::FloatImplicit"}, 9,
          [](Ctx &c) { return scalarCast(c, ScalarType::Float32); });
   r.add("aten::Bool", 9, [](Ctx &c) { return scalarCast(c, ScalarType::Bool); });
-  addAll(r, {"prim::NumToTensor", "aten::ScalarImplicit", "aten::scalar_tensor"}, 9, numToTensor);
+  addAll(r, {"prim::NumToTensor", "aten::ScalarImplicit"}, 9, numToTensor);
+  r.add("aten::scalar_tensor", 9, scalarTensor);
   r.add("aten::item", 9, item);
   r.add("aten::to", 9, to);
   r.add("aten::type_as", 9, typeAs);
