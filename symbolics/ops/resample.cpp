@@ -167,6 +167,9 @@ Result gridSample(SymbolicContext &ctx) {
   auto align = ctx.constBool(4);
   if (!mode || !padding || !align)
     return ctx.unsupported("non-constant grid_sampler arguments");
+  if (auto r = rankOf(ctx.input(0)); r && *r != 4)
+    return ctx.unsupported(fmt::format(
+        "grid_sampler of a rank-{} input (GridSample is 2-D only before opset 20)", *r));
   static const char *modes[] = {"bilinear", "nearest", "bicubic"};
   static const char *paddings[] = {"zeros", "border", "reflection"};
   if (*mode < 0 || *mode > 2 || *padding < 0 || *padding > 2)
