@@ -53,6 +53,44 @@ Result runtimePad(Ctx &ctx, std::string_view mode, double value, int64_t rank) {
   return one(b.op("Pad", ins, {OnnxAttr::s("mode", std::string(mode))}));
 }
 
+/// Replicate padding with negative pads (crops): out[i] = in[clamp(i - begin, 0, L - 1)]. The
+/// crops become a Slice that keeps at least one element, then an edge Pad with the rest; when a
+/// crop would take everything, the one element left is repeated to the output's length (a
+/// negative edge pad fails in onnxruntime). Needs the static size of each cropped dim.
+Result edgePadNegative(Ctx &ctx, std::vector<int64_t> pads, int64_t rank) {
+  ir::Value *x = ctx.input(0);
+  auto dims = OnnxBuilder::dimsOf(x);
+  std::vector<int64_t> starts, ends, axes, steps;
+  for (int64_t a = 0; a < rank; ++a) {
+    int64_t &begin = pads[size_t(a)], &end = pads[size_t(a + rank)];
+    if (begin >= 0 && end >= 0)
+      continue;
+    const ir::Dim *d = dims ? &(*dims)[size_t(a)] : nullptr;
+    if (!d || !d->isStatic())
+      return ctx.unsupported("negative replicate padding of a dim of unknown size");
+    const int64_t len = d->value, out = len + begin + end;
+    if (out < 0 || len == 0)
+      return ctx.error(fmt::format("replicate padding of a dim of {} to {}", len, out));
+    int64_t start = std::min(std::max<int64_t>(-begin, 0), len - 1);
+    int64_t stop = len - std::min(std::max<int64_t>(-end, 0), len - 1 - start);
+    begin = std::max<int64_t>(begin, 0);
+    end = std::max<int64_t>(end, 0);
+    if (stop - start + begin + end != out) // one element left: it fills the output
+      end = out - (stop - start) - begin;
+    if (end < 0)
+      return ctx.unsupported(fmt::format("replicate padding of a dim of {} to {}", len, out));
+    starts.push_back(start);
+    ends.push_back(stop);
+    axes.push_back(a);
+    steps.push_back(1);
+  }
+  ir::Value *y = ctx.b.slice(x, starts, ends, axes, steps);
+  for (int64_t p : pads)
+    if (p != 0)
+      return one(ctx.b.pad(y, pads, "edge", 0));
+  return one(y);
+}
+
 Result padWith(Ctx &ctx, std::string_view mode, double value) {
   auto r = rankOf(ctx.input(0));
   if (!r)
@@ -60,7 +98,13 @@ Result padWith(Ctx &ctx, std::string_view mode, double value) {
   auto pad = ctx.constInts(1);
   if (!pad)
     return runtimePad(ctx, mode, value, *r);
-  return one(ctx.b.pad(ctx.input(0), onnxPads(*pad, *r), mode, value));
+  std::vector<int64_t> pads = onnxPads(*pad, *r);
+  bool negative = false;
+  for (int64_t p : pads)
+    negative |= p < 0;
+  if (negative && mode == "edge")
+    return edgePadNegative(ctx, pads, *r);
+  return one(ctx.b.pad(ctx.input(0), pads, mode, value));
 }
 
 Result constantPad(Ctx &ctx) {
