@@ -39,7 +39,9 @@ public:
   ToOnnx(ir::Graph &g, int opset, ExportType type) : g_(g), b_(g, opset), type_(type) {}
 
   absl::Status run() {
+    auto scalars = scalarOutputs();
     TS2ONNX_RETURN_IF_ERROR(convertBlock(g_.block()));
+    typeScalarOutputs(scalars);
     flattenOutputs();
     TS2ONNX_RETURN_IF_ERROR(passes::runDce(g_, passes::PassOptions{}));
     return checkConverted(g_.block());
@@ -418,6 +420,71 @@ private:
   /// `out.1` for tuple and list elements, `out.<key>` for dict entries with constant str or int
   /// keys (`out.0.1` when nested; a graph with several outputs starts from `out.<i>`), in the
   /// return node's `output_names` attribute, which the emitter uses when the user gave none.
+  /// Where the graph returns an int, float or bool (`return x.size(0)`, `.item()`, a flag),
+  /// directly or in a returned tuple/list: the node reading it, the input index and the dtype
+  /// torch's scalar type for it has (int64, float64, bool; a Scalar's by its value's kind).
+  struct ScalarOutput {
+    ir::Node *user;
+    size_t index;
+    ir::ScalarType dtype;
+  };
+  std::vector<ScalarOutput> scalarOutputs() {
+    std::vector<ScalarOutput> found;
+    std::vector<ir::Node *> users = {g_.block()->returnNode()};
+    while (!users.empty()) {
+      ir::Node *u = users.back();
+      users.pop_back();
+      for (size_t i = 0; i < u->inputs().size(); ++i) {
+        const ir::Value *v = u->input(i);
+        const ir::Type &t = *v->type();
+        ir::Symbol k = v->node()->kind();
+        if (k == ir::prim::TupleConstruct || k == ir::prim::ListConstruct)
+          users.push_back(v->node());
+        else if (t.is(ir::TypeKind::Int))
+          found.push_back({u, i, ir::ScalarType::Int64});
+        else if (t.is(ir::TypeKind::Float))
+          found.push_back({u, i, ir::ScalarType::Float64});
+        else if (t.is(ir::TypeKind::Bool))
+          found.push_back({u, i, ir::ScalarType::Bool});
+        else if (t.is(ir::TypeKind::Number)) // a Scalar (item()): by the dtype it is made in
+          found.push_back({u, i, ir::ScalarType::Undefined});
+      }
+    }
+    return found;
+  }
+
+  /// Makes each scalar output a 0-d tensor of its dtype: a constant one for a constant, a Cast
+  /// where the converted value (a runtime number is a 0-d tensor) has another dtype.
+  void typeScalarOutputs(const std::vector<ScalarOutput> &scalars) {
+    for (const ScalarOutput &s : scalars) {
+      ir::Value *v = s.user->input(s.index);
+      ir::WithInsertPoint at(s.user);
+      if (!v->type()->isTensor()) {
+        const ir::AttributeValue *a =
+            v->node()->kind() == ir::prim::Constant ? ir::constantValue(v) : nullptr;
+        if (!a)
+          continue;
+        if (const int64_t *x = a->getIf<int64_t>())
+          s.user->replaceInput(s.index, s.dtype == ir::ScalarType::Int64
+                                            ? b_.int64Scalar(*x)
+                                            : b_.scalarOf(double(*x), s.dtype));
+        else if (const double *x = a->getIf<double>())
+          s.user->replaceInput(s.index, b_.scalarOf(*x, s.dtype));
+        continue;
+      }
+      auto dt = OnnxBuilder::dtypeOf(v);
+      if (!dt)
+        continue;
+      ir::ScalarType want = s.dtype;
+      if (want == ir::ScalarType::Undefined)
+        want = ir::isFloatingType(*dt)       ? ir::ScalarType::Float64
+               : *dt == ir::ScalarType::Bool ? ir::ScalarType::Bool
+                                             : ir::ScalarType::Int64;
+      if (*dt != want)
+        s.user->replaceInput(s.index, b_.cast(v, want));
+    }
+  }
+
   void flattenOutputs() {
     ir::Block *top = g_.block();
     std::vector<std::string> names(top->outputs().size());

@@ -44,6 +44,19 @@ std::vector<int64_t> expandTo(std::vector<int64_t> v, size_t n) {
   return v;
 }
 
+Result withBatchDim(Ctx &ctx, int64_t batchedRank,
+                    const std::function<Result(ir::Value *x)> &build) {
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  if (!r || *r != batchedRank - 1)
+    return build(x);
+  TS2ONNX_ASSIGN_OR_RETURN(auto outs, build(ctx.b.unsqueeze(x, {0})));
+  for (ir::Value *&o : outs)
+    if (o)
+      o = ctx.b.squeeze(o, {0});
+  return outs;
+}
+
 Result atOpset9(SymbolicContext &ctx, const char *op) {
   return (*SymbolicRegistry::global().lookup(op, 9))(ctx);
 }

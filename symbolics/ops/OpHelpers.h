@@ -4,6 +4,7 @@
 // family's file. Internal to symbolics/.
 #pragma once
 
+#include <functional>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -46,6 +47,13 @@ Result minMaxBinary(Ctx &ctx, const char *onnxOp);
 
 /// A one-element int list repeated to `n` elements (kernel_size=3 for a 2-D kernel).
 std::vector<int64_t> expandTo(std::vector<int64_t> v, size_t n);
+
+/// torch's unbatched forms of conv, pooling and norms ((C, L), (C, H, W), ... for an op whose
+/// batched input has rank `batchedRank`): when input 0 has rank `batchedRank - 1`, `build` runs on
+/// it with a batch dim of 1 added in front (Unsqueeze), and that dim is removed from every
+/// non-null output again (Squeeze). Otherwise `build` runs on input 0 as is.
+Result withBatchDim(Ctx &ctx, int64_t batchedRank,
+                    const std::function<Result(ir::Value *x)> &build);
 
 /// The opset-9 entry of `op`, for inputs that a later form leaves to it (not sequences).
 Result atOpset9(Ctx &ctx, const char *op);

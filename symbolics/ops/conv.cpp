@@ -58,25 +58,46 @@ Result convolution(Ctx &ctx, const ConvArgs &a, size_t spatial, bool forceTransp
     pads = *padding;
     pads.insert(pads.end(), padding->begin(), padding->end());
   }
+  // ConvTranspose's output_padding adds rows at the end of the output; torch's are the rows
+  // the end padding would have cropped. The same output comes from cropping `padding -
+  // output_padding` at the end (onnxruntime rejects output_padding >= stride, which torch takes
+  // with dilation); only what exceeds the end padding stays an output_padding.
+  std::vector<int64_t> outputPadding;
+  if (transposed && a.outputPadding) {
+    auto outPad = ctx.constInts(*a.outputPadding);
+    if (!outPad)
+      return ctx.unsupported("non-constant output_padding");
+    *outPad = expandTo(*outPad, spatial);
+    bool anyPad = false;
+    for (size_t i = 0; i < outPad->size() && i < spatial; ++i) {
+      int64_t crop = std::min(pads[spatial + i], (*outPad)[i]);
+      pads[spatial + i] -= crop;
+      (*outPad)[i] -= crop;
+      anyPad |= (*outPad)[i] != 0;
+    }
+    if (anyPad)
+      outputPadding = *outPad;
+  }
   std::vector<OnnxAttr> attrs = {OnnxAttr::is("strides", *stride), OnnxAttr::is("pads", pads),
                                  OnnxAttr::is("dilations", *dilation),
                                  OnnxAttr::i("group", *groups)};
   if (kernel)
     attrs.push_back(OnnxAttr::is("kernel_shape", *kernel));
-  if (transposed && a.outputPadding) {
-    auto outPad = ctx.constInts(*a.outputPadding);
-    if (!outPad)
-      return ctx.unsupported("non-constant output_padding");
-    bool anyPad = false;
-    for (int64_t p : *outPad)
-      anyPad |= p != 0;
-    if (anyPad)
-      attrs.push_back(OnnxAttr::is("output_padding", expandTo(*outPad, spatial)));
-  }
-  std::vector<ir::Value *> ins = {ctx.input(0), ctx.input(1)};
-  if (!ctx.isNone(2))
-    ins.push_back(ctx.input(2));
-  return one(ctx.b.op(transposed ? "ConvTranspose" : "Conv", ins, attrs));
+  if (!outputPadding.empty())
+    attrs.push_back(OnnxAttr::is("output_padding", outputPadding));
+
+  // An unbatched (C, spatial...) input gets a batch dim of 1 around the Conv, as torch does.
+  // ONNX Conv takes floats only, and onnxruntime has no float64 Conv: an integer convolution
+  // in float32 would round sums above 2^24, so it is refused.
+  if (auto dt = dtypeOf(ctx.input(0)); dt && !ir::isFloatingType(*dt))
+    return ctx.unsupported(fmt::format("a convolution of {} tensors (Conv takes floats only)",
+                                       ir::scalarTypeName(*dt)));
+  return withBatchDim(ctx, int64_t(spatial) + 2, [&](ir::Value *x) -> Result {
+    std::vector<ir::Value *> ins = {x, ctx.input(1)};
+    if (!ctx.isNone(2))
+      ins.push_back(ctx.input(2));
+    return one(ctx.b.op(transposed ? "ConvTranspose" : "Conv", ins, attrs));
+  });
 }
 
 } // namespace
@@ -94,6 +115,9 @@ void registerConv(SymbolicRegistry &r) {
   r.add("aten::conv_transpose3d", 9, [convT](Ctx &c) { return convolution(c, convT, 3, true); });
   // _convolution / convolution(input, weight, bias, stride, padding, dilation, transposed,
   // output_padding, groups, ...)
+  // _convolution_mode(input, weight, bias, stride, str padding, dilation, groups): scripted
+  // convolutions with padding='same'/'valid'.
+  r.add("aten::_convolution_mode", 9, [conv](Ctx &c) { return convolution(c, conv, 0, false); });
   const ConvArgs convFull = {3, 4, 5, 8, size_t(6), size_t(7)};
   addAll(r, {"aten::_convolution", "aten::convolution"}, 9,
          [convFull](Ctx &c) { return convolution(c, convFull, 0, false); });

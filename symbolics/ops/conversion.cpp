@@ -1,6 +1,6 @@
 // Dtype conversions: aten::to, type_as, the .float()/.long()/... methods, and the scalar casts
-// (aten::Int/Float/Bool and their Implicit forms, NumToTensor) between runtime numbers, which are
-// 0-d tensors after conversion. One form from opset 9 (Cast).
+// (aten::Int/Float/Bool and their Implicit forms, NumToTensor, item) between runtime numbers, which
+// are 0-d tensors after conversion. One form from opset 9 (Cast).
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
 
@@ -22,6 +22,23 @@ Result scalarCast(Ctx &ctx, ScalarType to) {
 Result numToTensor(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
   return one(x);
+}
+
+/// aten::scalar_tensor(s, dtype?, ...): a 0-d tensor of dtype, float32 (the default dtype) when
+/// not given, whatever the number's kind (torch.scalar_tensor(3) is float).
+Result scalarTensor(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0, dt.value_or(ScalarType::Float32)));
+  return one(x);
+}
+
+/// aten::item: the single element as the 0-d tensor runtime numbers are (Reshape to [] unless
+/// already 0-d); its dtype stays the tensor's.
+Result item(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  if (auto r = rankOf(x); r && *r == 0)
+    return one(x);
+  return one(ctx.b.op("Reshape", {x, ctx.b.int64s({})}));
 }
 
 /// aten::to: dtype from an int (ScalarType) argument or from a tensor (to.other); device-only
@@ -70,7 +87,9 @@ void registerConversion(SymbolicRegistry &r) {
   addAll(r, {"aten::Float", "aten::FloatImplicit"}, 9,
          [](Ctx &c) { return scalarCast(c, ScalarType::Float32); });
   r.add("aten::Bool", 9, [](Ctx &c) { return scalarCast(c, ScalarType::Bool); });
-  addAll(r, {"prim::NumToTensor", "aten::ScalarImplicit", "aten::scalar_tensor"}, 9, numToTensor);
+  addAll(r, {"prim::NumToTensor", "aten::ScalarImplicit"}, 9, numToTensor);
+  r.add("aten::scalar_tensor", 9, scalarTensor);
+  r.add("aten::item", 9, item);
   r.add("aten::to", 9, to);
   r.add("aten::type_as", 9, typeAs);
   r.add("aten::float", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float32); });

@@ -17,11 +17,48 @@ using ir::ScalarType;
 Result tensorOf(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
   const ir::Type &t = *ctx.input(0)->type();
+  if (t.is(ir::TypeKind::List) && ctx.input(0)->node()->kind() == ir::prim::ListConstruct &&
+      (t.elementType()->is(ir::TypeKind::Float) || t.elementType()->is(ir::TypeKind::Bool))) {
+    // A float or bool list with elements computed at run time: each element as a 1-element
+    // tensor of the result's dtype, concatenated.
+    ScalarType want = dt.value_or(t.elementType()->is(ir::TypeKind::Bool) ? ScalarType::Bool
+                                                                          : ScalarType::Float32);
+    std::vector<ir::Value *> parts;
+    for (ir::Value *e : ctx.input(0)->node()->inputs()) {
+      ir::Value *v = e;
+      if (const ir::AttributeValue *a = ir::constantValue(e); a && !e->type()->isTensor()) {
+        if (const double *d = a->getIf<double>())
+          v = ctx.b.scalarOf(*d, want);
+        else if (const int64_t *i = a->getIf<int64_t>())
+          v = ctx.b.scalarOf(double(*i), want);
+        else
+          return ctx.unsupported("a tensor from a list element of type " + e->type()->str());
+      } else if (!e->type()->isTensor()) {
+        return ctx.unsupported("a tensor from a list element of type " + e->type()->str());
+      } else if (dtypeOf(v) != want) {
+        v = ctx.b.cast(v, want);
+      }
+      parts.push_back(ctx.b.unsqueeze(v, {0}));
+    }
+    if (parts.empty())
+      return ctx.unsupported("a tensor from an empty list");
+    return one(ctx.b.concat(parts, 0));
+  }
   if (t.is(ir::TypeKind::List)) {
     if (!t.elementType()->is(ir::TypeKind::Int))
       return ctx.unsupported("a tensor from a " + t.str());
     TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, intList(ctx, 0));
     return one(dt && *dt != ScalarType::Int64 ? ctx.b.cast(v, *dt) : v);
+  }
+  if (t.isTensor()) {
+    // A runtime number, a 0-d tensor since its producer was converted: torch.tensor gives
+    // int64 / bool as they are and a float as the default float32.
+    auto have = dtypeOf(ctx.input(0));
+    if (!have)
+      return ctx.unsupported("a tensor from a runtime number of unknown type");
+    ScalarType natural = ir::isFloatingType(*have) ? ScalarType::Float32 : *have;
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 0, dt.value_or(natural)));
+    return one(v);
   }
   ScalarType natural = t.is(ir::TypeKind::Float)  ? ScalarType::Float32
                        : t.is(ir::TypeKind::Bool) ? ScalarType::Bool
@@ -31,6 +68,16 @@ Result tensorOf(Ctx &ctx) {
     return ctx.unsupported("a tensor from a " + t.str());
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 0, dt.value_or(natural)));
   return one(v);
+}
+
+/// aten::as_tensor(data, dtype?, device?): a tensor as is (cast to dtype when given); a number
+/// or list as torch.tensor makes it.
+Result asTensorOp(Ctx &ctx) {
+  if (!ctx.input(0)->type()->isTensor())
+    return tensorOf(ctx);
+  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
+  ir::Value *x = ctx.input(0);
+  return one(dt && dtypeOf(x) != dt ? ctx.b.cast(x, *dt) : x);
 }
 
 /// The dtype of a created tensor: the dtype argument, else that of `like`, else `fallback`.
@@ -237,6 +284,7 @@ Result arange11(SymbolicContext &ctx) {
 
 void registerCreation(SymbolicRegistry &r) {
   r.add("aten::tensor", 9, tensorOf);
+  r.add("aten::as_tensor", 9, asTensorOp);
   addAll(r, {"aten::zeros", "aten::empty"}, 9, [](Ctx &c) { return zerosOnes(c, 0); });
   r.add("aten::ones", 9, [](Ctx &c) { return zerosOnes(c, 1); });
   r.add("aten::full", 9, full);

@@ -1,4 +1,5 @@
-// Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm. Forms by opset:
+// Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm (with input
+// statistics, or with running statistics as BatchNormalization). Forms by opset:
 // layer_norm is ReduceMean arithmetic before 17 and the LayerNormalization operator from 17.
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
@@ -43,6 +44,53 @@ std::vector<int64_t> lastAxes(size_t k, std::optional<int64_t> rank) {
   for (int64_t i = -int64_t(k); i < 0; ++i)
     axes.push_back(normalizeDim(i, rank));
   return axes;
+}
+
+/// aten::native_layer_norm(input, normalized_shape, weight?, bias?, eps) -> (y, mean, rstd):
+/// the ReduceMean arithmetic, with the mean and 1 / sqrt(var + eps) (keepdims, as torch's)
+/// for the outputs that are used.
+Result nativeLayerNorm(Ctx &ctx) {
+  auto shape = ctx.constInts(1);
+  auto eps = ctx.constFloat(4);
+  if (!shape || !eps)
+    return ctx.unsupported("non-constant normalized_shape or eps");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  OnnxBuilder &b = ctx.b;
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
+  ir::Value *d = b.op("Sub", {x, mean});
+  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  ir::Value *rstd = b.op("Reciprocal", {b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
+  ir::Value *y = b.op("Mul", {d, rstd});
+  if (!ctx.isNone(2))
+    y = b.op("Mul", {y, ctx.input(2)});
+  if (!ctx.isNone(3))
+    y = b.op("Add", {y, ctx.input(3)});
+  const ir::Node &n = ctx.node();
+  return std::vector<ir::Value *>{y, n.output(1)->hasUses() ? mean : nullptr,
+                                  n.output(2)->hasUses() ? rstd : nullptr};
+}
+
+/// aten::_weight_norm(v, g, dim): v * (g / ||v||), the 2-norm over every dim but `dim` (over
+/// all of v for dim = -1, as torch's norm_except_dim).
+Result weightNorm(Ctx &ctx) {
+  auto dim = ctx.constInt(2);
+  if (!dim)
+    return ctx.unsupported("a non-constant dim");
+  ir::Value *v = ctx.input(0), *g = ctx.input(1);
+  auto r = rankOf(v);
+  if (!r)
+    return ctx.unsupported("_weight_norm of a tensor of unknown rank");
+  int64_t keep = *dim == -1 ? -1 : normalizeDim(*dim, r);
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < *r; ++i)
+    if (i != keep)
+      axes.push_back(i);
+  OnnxBuilder &b = ctx.b;
+  ir::Value *sq = b.op("Mul", {v, v});
+  ir::Value *norm = b.op("Sqrt", {axes.empty() ? sq : b.reduce("ReduceSum", sq, axes, true)});
+  return one(b.op("Mul", {v, b.op("Div", {g, norm})}));
 }
 
 Result layerNorm9(Ctx &ctx) {
@@ -125,14 +173,27 @@ Result groupNorm(Ctx &ctx) {
 Result instanceNorm(Ctx &ctx) {
   // aten::instance_norm(input, weight?, bias?, running_mean?, running_var?, use_input_stats,
   // momentum, eps, cudnn_enabled)
-  if (!ctx.constBool(5).value_or(false))
-    return ctx.unsupported("instance_norm with running statistics (use_input_stats=False)");
+  auto useInputStats = ctx.constBool(5);
+  if (!useInputStats)
+    return ctx.unsupported("a non-constant use_input_stats");
   auto eps = ctx.constFloat(7);
   if (!eps)
     return ctx.unsupported("a non-constant eps");
   ir::Value *x = ctx.input(0);
   ScalarType t = floatLike(x);
   OnnxBuilder &b = ctx.b;
+  if (!*useInputStats) {
+    // InstanceNorm with track_running_stats in eval: every instance is normalized with the
+    // running statistics, which is batch_norm's inference form.
+    if (ctx.isNone(3) || ctx.isNone(4))
+      return ctx.error("instance_norm with use_input_stats=False needs running_mean and "
+                       "running_var");
+    ir::Value *mean = ctx.input(3);
+    ir::Value *scale = ctx.isNone(1) ? filled(b, 1, t, mean) : ctx.input(1);
+    ir::Value *bias = ctx.isNone(2) ? filled(b, 0, t, mean) : ctx.input(2);
+    return one(b.op("BatchNormalization", {x, scale, bias, mean, ctx.input(4)},
+                    {OnnxAttr::f("epsilon", *eps)}));
+  }
   auto channels = [&]() -> ir::Value * { return b.unsqueeze(b.dimSize(x, 1), {0}); };
   ir::Value *scale = ctx.isNone(1) ? b.constantOfShape(channels(), 1, t) : ctx.input(1);
   ir::Value *bias = ctx.isNone(2) ? b.constantOfShape(channels(), 0, t) : ctx.input(2);
@@ -145,6 +206,8 @@ void registerNorm(SymbolicRegistry &r) {
   r.add("aten::batch_norm", 9, batchNorm);
   r.add("aten::layer_norm", 9, layerNorm9);
   r.add("aten::layer_norm", 17, layerNorm17);
+  r.add("aten::native_layer_norm", 9, nativeLayerNorm);
+  r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::group_norm", 9, groupNorm);
   r.add("aten::instance_norm", 9, instanceNorm);
 }

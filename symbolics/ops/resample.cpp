@@ -19,8 +19,41 @@ struct Interpolation {
   bool alignCorners = false;
   size_t spatial = 0;
   std::optional<std::vector<double>> scales; // per spatial dim, when given as scales
+  ir::Value *runtimeScales = nullptr;        // 1-D float32 spatial scales known at run time
   ir::Value *sizes = nullptr;                // 1-D int64 spatial output size, when given
 };
+
+/// A float[] input known at run time as a 1-D float32 tensor: ConcatFromSequence of a
+/// sequence, Concat of a literal's elements.
+absl::StatusOr<ir::Value *> runtimeScaleList(SymbolicContext &ctx, size_t i) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *l = ctx.input(i);
+  ir::Value *out = nullptr;
+  if (isSequence(l)) {
+    out = b.op("ConcatFromSequence", {l}, {OnnxAttr::i("axis", 0), OnnxAttr::i("new_axis", 1)});
+    OnnxBuilder::setTensorType(out, elementDtype(l), std::vector<ir::Dim>{ir::Dim::unknown()});
+  } else if (l->node()->kind() == ir::prim::ListConstruct) {
+    std::vector<ir::Value *> parts;
+    for (ir::Value *e : l->node()->inputs()) {
+      ir::Value *v = e;
+      if (const ir::AttributeValue *a = ir::constantValue(e); a && !e->type()->isTensor()) {
+        const double *d = a->getIf<double>();
+        if (!d)
+          return ctx.unsupported("a scale factor of type " + e->type()->str());
+        v = b.floatScalar(*d, ScalarType::Float32);
+      } else if (!e->type()->isTensor()) {
+        return ctx.unsupported("a scale factor of type " + e->type()->str());
+      }
+      parts.push_back(b.unsqueeze(v, {0}));
+    }
+    out = b.concat(parts, 0);
+  } else {
+    return ctx.unsupported("scale factors of type " + l->type()->str());
+  }
+  if (dtypeOf(out) != ScalarType::Float32)
+    out = b.cast(out, ScalarType::Float32);
+  return out;
+}
 
 absl::StatusOr<Interpolation> interpolationArgs(SymbolicContext &ctx, std::string mode,
                                                 size_t spatial, bool hasAlignCorners) {
@@ -42,6 +75,12 @@ absl::StatusOr<Interpolation> interpolationArgs(SymbolicContext &ctx, std::strin
     return it;
   }
   auto scales = ctx.numInputs() > scalesIdx ? ctx.constFloats(scalesIdx) : std::nullopt;
+  if (!scales && ctx.numInputs() > scalesIdx && !ctx.isNone(scalesIdx)) {
+    // Scale factors known at run time: a list built in a loop (scripted F.interpolate appends
+    // scale_factor once per spatial dim; an ONNX sequence here) or of runtime floats.
+    TS2ONNX_ASSIGN_OR_RETURN(it.runtimeScales, runtimeScaleList(ctx, scalesIdx));
+    return it;
+  }
   if (!scales || scales->empty())
     return ctx.unsupported("interpolation without a constant output size or scale factors");
   if (scales->size() == 1 && spatial > 1)
@@ -54,6 +93,9 @@ absl::StatusOr<Interpolation> interpolationArgs(SymbolicContext &ctx, std::strin
 /// input's shape when sizes were given).
 ir::Value *fullScales(OnnxBuilder &b, ir::Value *x, const Interpolation &it) {
   std::vector<float> full = {1, 1};
+  if (it.runtimeScales)
+    return b.concat(
+        {b.constant(ir::Tensor::fromVector(ScalarType::Float32, {2}, full)), it.runtimeScales}, 0);
   if (it.scales) {
     for (double s : *it.scales)
       full.push_back(float(s));
@@ -112,7 +154,7 @@ Result resize11(SymbolicContext &ctx, std::string mode, size_t spatial, bool has
   }
   std::vector<float> none;
   ir::Value *empty = b.constant(ir::Tensor::fromVector(ScalarType::Float32, {0}, none));
-  if (it.scales)
+  if (it.scales || it.runtimeScales)
     return one(b.op("Resize", {x, empty, fullScales(b, x, it)}, attrs));
   ir::Value *sizes = b.concat({b.slice(b.shape(x), {0}, {2}, {0}, {1}), it.sizes}, 0);
   ir::Value *emptyScales = b.constant(ir::Tensor::fromVector(ScalarType::Float32, {0}, none));
@@ -125,6 +167,9 @@ Result gridSample(SymbolicContext &ctx) {
   auto align = ctx.constBool(4);
   if (!mode || !padding || !align)
     return ctx.unsupported("non-constant grid_sampler arguments");
+  if (auto r = rankOf(ctx.input(0)); r && *r != 4)
+    return ctx.unsupported(fmt::format(
+        "grid_sampler of a rank-{} input (GridSample is 2-D only before opset 20)", *r));
   static const char *modes[] = {"bilinear", "nearest", "bicubic"};
   static const char *paddings[] = {"zeros", "border", "reflection"};
   if (*mode < 0 || *mode > 2 || *padding < 0 || *padding > 2)

@@ -1,7 +1,9 @@
-// Lists: len, __getitem__, prim::ListUnpack and append. A list literal (prim::ListConstruct) or a
-// constant list is resolved at conversion time at every opset; a list whose length is only known
-// at run time (what functionalize-lists leaves: loop-carried lists appended to) is an ONNX
-// sequence, from 11 (SequenceEmpty/Construct/Insert/At/Length).
+// Lists: len, __getitem__, prim::ListUnpack and append, and the ops making a Tensor[] of a
+// literal list (broadcast_tensors, meshgrid) as list literals of their results. A
+// list literal (prim::ListConstruct) or a constant list is resolved at conversion time at every
+// opset; a list whose length is only known at run time (what functionalize-lists leaves:
+// loop-carried lists appended to) is an ONNX sequence, from 11
+// (SequenceEmpty/Construct/Insert/At/Length).
 #include <fmt/format.h>
 
 #include "ir/Status.h"
@@ -165,10 +167,80 @@ Result append11(SymbolicContext &ctx) {
     dt = elementDtype(ctx.input(0));
   (void)x;
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * seq, asSequence(ctx, 0, dt));
+  // A list of numbers (float[] of a scripted F.interpolate's scale factors, int[]): the element
+  // in the sequence's dtype (a loop-carried float[] is float64, a float constant float32).
+  const ir::Type &listType = *ctx.node().output(0)->type();
+  if (listType.is(ir::TypeKind::List) && !listType.elementType()->isTensor())
+    if (auto want = elementDtype(seq); want && dt && *want != *dt) {
+      t = ctx.b.cast(t, *want);
+      dt = want;
+    }
   ir::Value *out = ctx.b.op("SequenceInsert", {seq, t});
   auto rank = OnnxBuilder::rankOf(t);
   out->setType(sequenceType(dt ? dt : elementDtype(seq), rank ? rank : elementRank(seq)));
   return one(out);
+}
+
+/// The tensors of a Tensor[] input that is a list literal (or nullopt).
+std::optional<std::vector<ir::Value *>> literalTensors(Ctx &ctx, size_t i) {
+  auto elems = ctx.listElements(i);
+  if (!elems)
+    return std::nullopt;
+  for (ir::Value *e : *elems)
+    if (!e->type()->isTensor())
+      return std::nullopt;
+  return elems;
+}
+
+/// aten::broadcast_tensors(tensors): each Expanded to the common shape, which is built by
+/// Expanding through the tensors in turn (Expand broadcasts both ways) and reading its Shape.
+Result broadcastTensors(Ctx &ctx) {
+  auto elems = literalTensors(ctx, 0);
+  if (!elems)
+    return ctx.unsupported("broadcast_tensors of a list whose length is only known at run time");
+  OnnxBuilder &b = ctx.b;
+  if (elems->size() == 1)
+    return one(tensorList(b, *elems));
+  ir::Value *common = b.shape((*elems)[0]);
+  for (size_t i = 1; i < elems->size(); ++i)
+    common = b.shape(b.op("Expand", {(*elems)[i], common}));
+  std::vector<ir::Value *> outs;
+  for (ir::Value *e : *elems)
+    outs.push_back(b.op("Expand", {e, common}));
+  return one(tensorList(b, outs));
+}
+
+/// aten::meshgrid(tensors, indexing="ij"|"xy"): tensor i (0-d or 1-D) reshaped to -1 at its
+/// grid axis and 1 elsewhere, then Expanded to the grid's shape; "xy" swaps the first two axes.
+Result meshgrid(Ctx &ctx) {
+  auto elems = literalTensors(ctx, 0);
+  if (!elems)
+    return ctx.unsupported("meshgrid of a list whose length is only known at run time");
+  std::string indexing = ctx.numInputs() > 1 ? ctx.constString(1).value_or("") : "ij";
+  if (indexing != "ij" && indexing != "xy")
+    return ctx.unsupported(fmt::format("meshgrid indexing '{}'", indexing));
+  OnnxBuilder &b = ctx.b;
+  size_t k = elems->size();
+  std::vector<size_t> axisOf(k);
+  for (size_t i = 0; i < k; ++i)
+    axisOf[i] = i;
+  if (indexing == "xy" && k >= 2)
+    std::swap(axisOf[0], axisOf[1]);
+  std::vector<ir::Value *> flat(k), sizes(k);
+  for (size_t i = 0; i < k; ++i) {
+    if (auto r = rankOf((*elems)[i]); r && *r > 1)
+      return ctx.error(fmt::format("meshgrid of a rank-{} tensor (needs 0-d or 1-D)", *r));
+    flat[i] = b.op("Reshape", {(*elems)[i], b.int64s({-1})});
+    sizes[axisOf[i]] = b.shape(flat[i]);
+  }
+  ir::Value *grid = b.concat(sizes, 0);
+  std::vector<ir::Value *> outs;
+  for (size_t i = 0; i < k; ++i) {
+    std::vector<int64_t> shape(k, 1);
+    shape[axisOf[i]] = -1;
+    outs.push_back(b.op("Expand", {b.op("Reshape", {flat[i], b.int64s(shape)}), grid}));
+  }
+  return one(tensorList(b, outs));
 }
 
 } // namespace
@@ -180,6 +252,8 @@ void registerSequence(SymbolicRegistry &r) {
   r.add("aten::__getitem__", 11, getItem11);
   r.add("prim::ListUnpack", 9, listUnpack);
   r.add("aten::append", 11, append11);
+  r.add("aten::broadcast_tensors", 9, broadcastTensors);
+  r.add("aten::meshgrid", 9, meshgrid);
 }
 
 } // namespace ts2onnx::symbolics

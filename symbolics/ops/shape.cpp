@@ -217,6 +217,71 @@ Result splitInto(Ctx &ctx, ir::Value *x, int64_t dim, std::vector<int64_t> sizes
   return one(tensorList(ctx.b, ctx.b.split(x, dim, sizes)));
 }
 
+// --- split / narrow with sizes computed at run time (from x.size()) -------------------------
+
+/// One Slice of `x` along `dim` from runtime 1-element int64 `start` to `end` (opset 10+).
+ir::Value *runtimeSlice(OnnxBuilder &b, ir::Value *x, ir::Value *start, ir::Value *end,
+                        int64_t dim) {
+  ir::Value *out = b.op("Slice", {x, start, end, b.int64s({dim})});
+  auto r = rankOf(x);
+  OnnxBuilder::setTensorType(out, dtypeOf(x), unknownDims(r));
+  return out;
+}
+
+/// split_with_sizes / split with a list of sizes some of which are computed at run time: a
+/// Split with a runtime split input from 13; at 11 and 12, one Slice per piece between the
+/// cumulative sums of the sizes.
+Result splitRuntimeSizes(Ctx &ctx, ir::Value *x, int64_t dim) {
+  OnnxBuilder &b = ctx.b;
+  const ir::Node *lit = ctx.input(1)->node();
+  if (lit->kind() != ir::prim::ListConstruct)
+    return ctx.unsupported("split sizes of unknown count");
+  size_t k = lit->inputs().size();
+  if (b.opset() < 11)
+    return ctx.unsupported("split sizes computed at run time before opset 11 (needs opset 11)");
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * sizes, intList(ctx, 1));
+  if (b.opset() >= 13) {
+    ir::Node *n = b.node("Split", {x, sizes}, {OnnxAttr::i("axis", dim)}, k);
+    for (ir::Value *o : n->outputs())
+      OnnxBuilder::setTensorType(o, dtypeOf(x), unknownDims(rankOf(x)));
+    return one(tensorList(b, n->outputs()));
+  }
+  ir::Value *ends = b.op("CumSum", {sizes, b.int64Scalar(0)});
+  ir::Value *starts = b.op("Sub", {ends, sizes});
+  std::vector<ir::Value *> outs;
+  for (size_t j = 0; j < k; ++j) {
+    int64_t jj = int64_t(j);
+    outs.push_back(runtimeSlice(b, x, b.slice(starts, {jj}, {jj + 1}, {0}, {1}),
+                                b.slice(ends, {jj}, {jj + 1}, {0}, {1}), dim));
+  }
+  return one(tensorList(b, outs));
+}
+
+/// split(self, split_size, dim) with a split_size computed at run time (`q.split(k.size(-1))`):
+/// pieces [j*n, (j+1)*n), the last to the end, when the result is unpacked into a known count;
+/// otherwise SplitToSequence with the scalar size (equal pieces, the last maybe shorter, as
+/// torch splits), from opset 11.
+Result splitRuntimeSize(Ctx &ctx, ir::Value *x, int64_t dim) {
+  OnnxBuilder &b = ctx.b;
+  if (b.opset() < 11)
+    return ctx.unsupported("a split size computed at run time before opset 11 (needs opset 11)");
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * n, intScalar(ctx, 1));
+  if (auto count = unpackedCount(ctx.node())) {
+    ir::Value *n1 = b.unsqueeze(n, {0});
+    std::vector<ir::Value *> outs;
+    for (size_t j = 0; j < *count; ++j) {
+      ir::Value *start = b.op("Mul", {n1, b.int64s({int64_t(j)})});
+      ir::Value *end =
+          j + 1 < *count ? b.op("Mul", {n1, b.int64s({int64_t(j + 1)})}) : b.int64s({kIntMax});
+      outs.push_back(runtimeSlice(b, x, start, end, dim));
+    }
+    return one(tensorList(b, outs));
+  }
+  ir::Value *seq = b.op("SplitToSequence", {x, n}, {OnnxAttr::i("axis", dim)});
+  seq->setType(sequenceType(dtypeOf(x), rankOf(x)));
+  return one(seq);
+}
+
 /// aten::split(self, split_size or split_sizes, dim), split_with_sizes, chunk(self, chunks, dim).
 Result split(Ctx &ctx, bool isChunk) {
   ir::Value *x = ctx.input(0);
@@ -230,10 +295,12 @@ Result split(Ctx &ctx, bool isChunk) {
   if (!isChunk && ctx.input(1)->type()->is(ir::TypeKind::List)) {
     auto sizes = ctx.constInts(1);
     if (!sizes)
-      return ctx.unsupported("non-constant split sizes");
+      return splitRuntimeSizes(ctx, x, dim);
     return splitInto(ctx, x, dim, *sizes);
   }
   auto n = ctx.constInt(1);
+  if (!n && !isChunk && ctx.input(1)->type()->isTensor())
+    return splitRuntimeSize(ctx, x, dim);
   if (!n || *n <= 0)
     return ctx.unsupported("a non-constant split size or chunk count");
   std::optional<int64_t> total;
@@ -251,6 +318,17 @@ Result split(Ctx &ctx, bool isChunk) {
   }
   // Unknown size: chunk into the number of pieces the unpacking expects, assumed equal.
   auto count = unpackedCount(ctx.node());
+  if (!count && ctx.b.opset() >= 11) {
+    // Pieces read at run time (indexed, looped over): SplitToSequence with the piece size,
+    // ceil(L / n) for chunk, whose pieces torch makes the same way (the last maybe shorter).
+    OnnxBuilder &b = ctx.b;
+    ir::Value *piece = b.int64Scalar(*n);
+    if (isChunk)
+      piece = b.op("Div", {b.op("Add", {b.dimSize(x, dim), b.int64Scalar(*n - 1)}), piece});
+    ir::Value *seq = b.op("SplitToSequence", {x, piece}, {OnnxAttr::i("axis", dim)});
+    seq->setType(sequenceType(dtypeOf(x), r));
+    return one(seq);
+  }
   if (!count || (isChunk && int64_t(*count) != *n))
     return ctx.unsupported("split of a dim of unknown size whose pieces are not unpacked");
   ir::Node *s = ctx.b.node("Split", {x}, {OnnxAttr::i("axis", dim)}, *count);
@@ -399,13 +477,35 @@ Result slice10(SymbolicContext &ctx) {
   return one(ctx.b.op("Slice", {x, s, e, ctx.b.int64s({dim}), st}));
 }
 
+/// narrow with a start or length computed at run time: a Slice from start (a negative one
+/// counted from the end of the dim) to start + length, from opset 10.
+Result narrowRuntime(Ctx &ctx, int64_t d) {
+  OnnxBuilder &b = ctx.b;
+  if (b.opset() < 10)
+    return ctx.unsupported("narrow bounds computed at run time before opset 10 (needs opset 10)");
+  ir::Value *x = ctx.input(0);
+  int64_t dim = normalizeDim(d, rankOf(x));
+  if (dim < 0)
+    return ctx.unsupported("narrow at a negative dim of a tensor of unknown rank");
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * start, intScalar(ctx, 2));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * len, intScalar(ctx, 3));
+  if (auto s = ctx.constInt(2); !s || *s < 0) {
+    ir::Value *wrapped = b.op("Add", {start, b.dimSize(x, dim)});
+    start = s ? wrapped : b.op("Where", {b.op("Less", {start, b.int64Scalar(0)}), wrapped, start});
+  }
+  ir::Value *s1 = b.unsqueeze(start, {0});
+  return one(runtimeSlice(b, x, s1, b.op("Add", {s1, b.unsqueeze(len, {0})}), dim));
+}
+
 Result narrow(Ctx &ctx) {
   // aten::narrow(self, dim, start, length)
   auto d = ctx.constInt(1), s = ctx.constInt(2), l = ctx.constInt(3);
+  if (d && (!s || !l))
+    return narrowRuntime(ctx, *d);
   if (!d || !s || !l)
     return ctx.unsupported("non-constant narrow arguments");
-  return one(
-      ctx.b.slice(ctx.input(0), {*s}, {*s + *l}, {normalizeDim(*d, rankOf(ctx.input(0)))}, {1}));
+  return one(ctx.b.slice(ctx.input(0), {*s}, {*s < 0 && *s + *l == 0 ? kIntMax : *s + *l},
+                         {normalizeDim(*d, rankOf(ctx.input(0)))}, {1}));
 }
 
 Result select(Ctx &ctx) {
