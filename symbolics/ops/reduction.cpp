@@ -377,6 +377,8 @@ Result diff(Ctx &ctx) {
   if (*n < 0)
     return ctx.error("diff order n must be non-negative");
   ir::Value *x = ctx.input(0);
+  if (*n == 0) // torch returns the input itself, without prepend/append
+    return one(x);
   auto r = rankOf(x);
   if (!r)
     return ctx.unsupported("diff of a tensor of unknown rank");
