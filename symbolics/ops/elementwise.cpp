@@ -507,15 +507,38 @@ Result nanToNum(Ctx &ctx) {
   return one(out);
 }
 
-/// xlogy(x, y): NaN where y is NaN, 0 where x == 0, else x * log(y) (Equal on floats: 11).
-Result xlogy(Ctx &ctx) {
+/// xlogy(x, y) / special_xlog1py(x, y): NaN where y is NaN, 0 where x == 0, else x * log(y)
+/// (log1p(y)). Equal on floats: opset 11.
+Result xlogy(Ctx &ctx, bool plusOne) {
   TS2ONNX_ASSIGN_OR_RETURN(auto xs, floatOperands(ctx));
   OnnxBuilder &b = ctx.b;
   ir::Value *x = xs[0], *y = xs[1];
   ScalarType t = floatLike(x);
-  ir::Value *v = b.op("Mul", {x, b.op("Log", {y})});
+  ir::Value *ly = plusOne ? b.op("Add", {y, b.scalarOf(1, t)}) : y;
+  ir::Value *v = b.op("Mul", {x, b.op("Log", {ly})});
   v = b.op("Where", {b.op("Equal", {x, b.scalarOf(0, t)}), b.scalarOf(0, t), v});
   return one(b.op("Where", {b.op("IsNaN", {y}), y, v}));
+}
+
+/// special_entr: -x log x for x > 0, 0 at 0, -inf below, NaN for NaN (Equal: opset 11).
+Result entr(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *zero = b.scalarOf(0, t);
+  ir::Value *v = b.op("Neg", {b.op("Mul", {x, b.op("Log", {x})})});
+  v = b.op("Where", {b.op("Equal", {x, zero}), zero, v});
+  return one(b.op("Where", {b.op("Less", {x, zero}),
+                            b.scalarOf(-std::numeric_limits<double>::infinity(), t), v}));
+}
+
+/// special_ndtr: the standard normal CDF, (1 + erf(x / sqrt 2)) / 2.
+Result ndtr(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *e = b.op("Erf", {b.op("Mul", {x, b.scalarOf(M_SQRT1_2, t)})});
+  return one(b.op("Mul", {b.op("Add", {e, b.scalarOf(1, t)}), b.scalarOf(0.5, t)}));
 }
 
 /// logit(x, eps?): log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given.
@@ -667,7 +690,10 @@ void registerElementwise(SymbolicRegistry &r) {
   r.add("aten::exp2", 9, exp2);
   r.add("aten::logaddexp", 11, [](Ctx &c) { return logaddexp(c, false); });
   r.add("aten::logaddexp2", 11, [](Ctx &c) { return logaddexp(c, true); });
-  r.add("aten::xlogy", 11, xlogy);
+  r.add("aten::xlogy", 11, [](Ctx &c) { return xlogy(c, false); });
+  r.add("aten::special_xlog1py", 11, [](Ctx &c) { return xlogy(c, true); });
+  r.add("aten::special_entr", 11, entr);
+  r.add("aten::special_ndtr", 9, ndtr);
   r.add("aten::logit", 9, logit);
   r.add("aten::erfc", 9, erfc);
   r.add("aten::sinc", 9, sinc);

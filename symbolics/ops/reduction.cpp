@@ -599,6 +599,56 @@ Result search(Ctx &ctx, bool isBucketize) {
   return one(*out32 ? b.cast(count, ScalarType::Int32) : count);
 }
 
+/// trapezoid/trapz(y, x | dx, dim) and cumulative_trapezoid: the sum (running sum: CumSum, 11)
+/// of dx * (y[1:] + y[:-1]) / 2 along dim, dx = diff(x) (x 1-D: along dim) or the constant dx.
+Result trapezoid(Ctx &ctx, bool cumulative) {
+  auto d = ctx.constInt(2);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * y, asTensor(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  auto t = dtypeOf(y);
+  if (t && !ir::isFloatingType(*t))
+    y = b.cast(y, ScalarType::Float32);
+  ScalarType ft = floatLike(y);
+  auto r = rankOf(y);
+  if (!r)
+    return ctx.unsupported("a tensor of unknown rank");
+  if (*r == 0)
+    return ctx.error("trapezoid of a 0-d tensor");
+  int64_t axis = normalizeDim(*d, r);
+  ir::Value *pairs =
+      b.op("Add", {b.slice(y, {1}, {kIntMax}, {axis}, {1}), b.slice(y, {0}, {-1}, {axis}, {1})});
+  ir::Value *scaledPairs = nullptr;
+  if (ctx.input(1)->type()->isTensor()) {
+    ir::Value *x = ctx.input(1);
+    if (dtypeOf(x) != ft)
+      x = b.cast(x, ft);
+    auto xr = rankOf(x);
+    if (!xr)
+      return ctx.unsupported("an x of unknown rank");
+    int64_t xaxis = *xr == 1 ? 0 : normalizeDim(*d, xr);
+    ir::Value *dx = b.op(
+        "Sub", {b.slice(x, {1}, {kIntMax}, {xaxis}, {1}), b.slice(x, {0}, {-1}, {xaxis}, {1})});
+    if (*xr == 1 && axis != *r - 1) { // a 1-D x runs along dim: shape it [n-1, 1, ..., 1]
+      std::vector<int64_t> axes;
+      for (int64_t i = 1; i < *r - axis; ++i)
+        axes.push_back(i);
+      dx = b.unsqueeze(dx, axes);
+    }
+    scaledPairs = b.op("Mul", {dx, pairs});
+  } else {
+    auto dx = ctx.constFloat(1);
+    if (!dx)
+      return ctx.unsupported("a non-constant dx");
+    scaledPairs = b.op("Mul", {pairs, b.scalarOf(*dx, ft)});
+  }
+  ir::Value *half = b.scalarOf(0.5, ft);
+  if (cumulative)
+    return one(b.op("Mul", {b.op("CumSum", {scaledPairs, b.int64Scalar(axis)}), half}));
+  return one(b.op("Mul", {b.reduce("ReduceSum", scaledPairs, {axis}, false), half}));
+}
+
 } // namespace
 
 void registerReduction(SymbolicRegistry &r) {
@@ -633,6 +683,8 @@ void registerReduction(SymbolicRegistry &r) {
   r.add("aten::cummin", 9, [](Ctx &c) { return cumExtreme(c, false); });
   r.add("aten::logcumsumexp", 11, logcumsumexp); // Equal on floats
   r.add("aten::median", 11, median);             // TopK with k as an input
+  addAll(r, {"aten::trapezoid", "aten::trapz"}, 9, [](Ctx &c) { return trapezoid(c, false); });
+  r.add("aten::cumulative_trapezoid", 11, [](Ctx &c) { return trapezoid(c, true); }); // CumSum
   r.add("aten::bucketize", 9, [](Ctx &c) { return search(c, true); });
   r.add("aten::searchsorted", 9, [](Ctx &c) { return search(c, false); });
 }
