@@ -122,6 +122,8 @@ Result argMax(Ctx &ctx, const char *onnxOp) {
   auto d = ctx.constInt(1);
   if (!d)
     return ctx.unsupported("a non-constant dim");
+  if (rankOf(x) == 0) // a 0-d tensor's only index, whatever the dim (0 or -1) and keepdim
+    return one(ctx.b.int64Scalar(0));
   return one(ctx.b.op(
       onnxOp, {x},
       {OnnxAttr::i("axis", normalizeDim(*d, rankOf(x))), OnnxAttr::i("keepdims", *k ? 1 : 0)}));
@@ -527,28 +529,39 @@ Result logcumsumexp(Ctx &ctx) {
   return one(b.concat(outs, axis));
 }
 
-/// median(self) over all elements: torch's lower median (element (n - 1) / 2 of the sorted
-/// values), NaN when any element is NaN. TopK of the smallest (opset 11: k as an input).
-Result median(Ctx &ctx) {
+/// median(self) / nanmedian(self) over all elements: torch's lower median (element (n - 1) / 2
+/// of the sorted values). median: NaN when any element is NaN. nanmedian: of the n non-NaN
+/// elements (NaNs become +inf, which sorts them after every value), NaN when all are NaN. TopK
+/// of the smallest (opset 11: k as an input).
+Result median(Ctx &ctx, bool ignoreNan) {
   if (ctx.numInputs() != 1)
     return ctx.unsupported("median along a dim (its indices on ties are torch's own choice)");
   ir::Value *x = ctx.input(0);
   OnnxBuilder &b = ctx.b;
   ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
-  ir::Value *k = b.op(
-      "Add", {b.op("Div", {b.op("Sub", {b.op("Size", {x}), b.int64Scalar(1)}), b.int64Scalar(2)}),
-              b.int64Scalar(1)});
+  auto t = dtypeOf(x);
+  bool isFloat = !t || ir::isFloatingType(*t);
+  ir::Value *isNan = isFloat ? b.op("IsNaN", {flat}) : nullptr;
+  ir::Value *n = b.op("Size", {x});
+  if (isFloat && ignoreNan) {
+    ScalarType ft = floatLike(x);
+    flat = b.op("Where", {isNan, b.scalarOf(std::numeric_limits<double>::infinity(), ft), flat});
+    n = b.reduce("ReduceSum", b.cast(b.op("Not", {isNan}), ScalarType::Int64), {}, false);
+  }
+  ir::Value *k = b.op("Add", {b.op("Div", {b.op("Sub", {n, b.int64Scalar(1)}), b.int64Scalar(2)}),
+                              b.int64Scalar(1)});
   ir::Node *top = b.node("TopK", {flat, b.op("Reshape", {k, b.int64s({1})})},
                          {OnnxAttr::i("axis", 0), OnnxAttr::i("largest", 0)}, 2);
   ir::Value *last = b.op("Sub", {k, b.int64Scalar(1)});
   ir::Value *med = b.gather(top->output(0), last, 0);
-  auto t = dtypeOf(x);
-  if (t && !ir::isFloatingType(*t))
+  if (!isFloat)
     return one(med);
-  ir::Value *anyNan =
-      b.reduce("ReduceMax", b.cast(b.op("IsNaN", {flat}), ScalarType::Int32), {}, false);
   ir::Value *nan = b.scalarOf(std::numeric_limits<double>::quiet_NaN(), floatLike(x));
-  return one(b.op("Where", {b.cast(anyNan, ScalarType::Bool), nan, med}));
+  ir::Value *undefined =
+      ignoreNan ? b.op("Equal", {n, b.int64Scalar(0)})
+                : b.cast(b.reduce("ReduceMax", b.cast(isNan, ScalarType::Int32), {}, false),
+                         ScalarType::Bool);
+  return one(b.op("Where", {undefined, nan, med}));
 }
 
 /// bucketize(self, boundaries, out_int32, right) and searchsorted(sorted, self, out_int32,
@@ -681,8 +694,9 @@ void registerReduction(SymbolicRegistry &r) {
   r.add("aten::cumprod", 9, cumprod);
   r.add("aten::cummax", 9, [](Ctx &c) { return cumExtreme(c, true); });
   r.add("aten::cummin", 9, [](Ctx &c) { return cumExtreme(c, false); });
-  r.add("aten::logcumsumexp", 11, logcumsumexp); // Equal on floats
-  r.add("aten::median", 11, median);             // TopK with k as an input
+  r.add("aten::logcumsumexp", 11, logcumsumexp);                      // Equal on floats
+  r.add("aten::median", 11, [](Ctx &c) { return median(c, false); }); // TopK with k as an input
+  r.add("aten::nanmedian", 11, [](Ctx &c) { return median(c, true); });
   addAll(r, {"aten::trapezoid", "aten::trapz"}, 9, [](Ctx &c) { return trapezoid(c, false); });
   r.add("aten::cumulative_trapezoid", 11, [](Ctx &c) { return trapezoid(c, true); }); // CumSum
   r.add("aten::bucketize", 9, [](Ctx &c) { return search(c, true); });
