@@ -124,6 +124,10 @@ private:
              if (auto d = dtypeArg(n->input(2)))
                setResult(n->output(0), d, std::nullopt);
          });
+    // Activations and pointwise ops the generated table leaves out (float-only in torch).
+    rule({"hardshrink", "softshrink", "log_sigmoid", "rrelu", "threshold", "nan_to_num", "frac",
+          "fix"},
+         [](ir::Node *n) { setResult(n->output(0), infoOf(n->input(0))); });
     for (const char *like : {"zeros_like", "ones_like", "empty_like", "full_like"})
       rule({like}, [](ir::Node *n) {
         Info in = infoOf(n->input(0));

@@ -229,13 +229,24 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                                                          "LpNormalization",
                                                          "Mish",
                                                          "Celu",
-                                                         "Softsign"};
+                                                         "Softsign",
+                                                         "Tan",
+                                                         "Acos",
+                                                         "Asin",
+                                                         "Atan",
+                                                         "Sinh",
+                                                         "Cosh",
+                                                         "Asinh",
+                                                         "Acosh",
+                                                         "Atanh",
+                                                         "IsNaN",
+                                                         "IsInf"};
   static const std::set<std::string_view> broadcasting = {"Add", "Sub", "Mul", "Div", "Pow",
                                                           "Max", "Min", "Mod", "Sum", "Mean"};
   static const std::set<std::string_view> comparing = {
       "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"};
   if (sameAsInput.count(k)) {
-    if (k == "Not")
+    if (k == "Not" || k == "IsNaN" || k == "IsInf")
       dt = ScalarType::Bool;
     set(dt, d);
   } else if (broadcasting.count(k)) {
@@ -433,6 +444,19 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     set(ScalarType::Int64, out);
   } else if (k == "Slice") {
     set(dt, sliced(n));
+  } else if (k == "TopK") {
+    // Values and int64 indices, the axis dim k (unknown unless k is a constant).
+    std::optional<Dims> out = d;
+    int64_t axis = intAttr(n, "axis").value_or(-1);
+    if (out) {
+      int64_t r = int64_t(out->size());
+      axis = axis < 0 ? axis + r : axis;
+      auto kv = n->inputs().size() > 1 ? constInt64s(n->input(1)) : std::nullopt;
+      if (axis >= 0 && axis < r)
+        (*out)[size_t(axis)] = kv && kv->size() == 1 ? Dim::known((*kv)[0]) : Dim::unknown();
+    }
+    set(dt, out, 0);
+    set(ScalarType::Int64, out, 1);
   } else if (k == "Split" && d) {
     // The split sizes: attribute `split` (before 13), input 1 (from 13), else equal parts.
     const ir::AttributeValue *a = n->attribute(ir::Symbol::attr("split"));

@@ -1,7 +1,8 @@
 // Activations and softmax. Forms by opset: Softmax/LogSoftmax before 13 flatten the input to 2-D
 // at their axis (torch's softmax only over the last dim; others are transposed there and back),
 // from 13 they normalize over one axis; HardSwish is an operator from 14 (before, x *
-// HardSigmoid(x)).
+// HardSigmoid(x)). glu, celu, the shrinks, log_sigmoid, rrelu (eval) and threshold are
+// compositions of opset-9 operators.
 #include <cmath>
 
 #include <fmt/format.h>
@@ -73,13 +74,125 @@ Result leakyRelu(Ctx &ctx) {
 }
 
 Result elu(Ctx &ctx) {
-  // aten::elu(self, alpha=1, scale=1, input_scale=1)
-  double alpha = ctx.numInputs() > 1 ? ctx.constFloat(1).value_or(1) : 1;
-  double scale = ctx.numInputs() > 2 ? ctx.constFloat(2).value_or(1) : 1;
-  double inScale = ctx.numInputs() > 3 ? ctx.constFloat(3).value_or(1) : 1;
-  if (scale != 1 || inScale != 1)
-    return ctx.unsupported("elu with scale or input_scale other than 1");
-  return one(ctx.b.op("Elu", {ctx.input(0)}, {OnnxAttr::f("alpha", alpha)}));
+  // aten::elu(self, alpha=1, scale=1, input_scale=1):
+  // x > 0 ? scale * x : scale * alpha * (exp(input_scale * x) - 1)
+  auto arg = [&](size_t i) { return ctx.numInputs() > i ? ctx.constFloat(i) : 1.0; };
+  auto alpha = arg(1), scale = arg(2), inScale = arg(3);
+  if (!alpha || !scale || !inScale)
+    return ctx.unsupported("non-constant alpha, scale or input_scale");
+  ir::Value *x = ctx.input(0);
+  if (*scale == 1 && *inScale == 1)
+    return one(ctx.b.op("Elu", {x}, {OnnxAttr::f("alpha", *alpha)}));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *e = b.op("Exp", {b.op("Mul", {x, b.scalarOf(*inScale, t)})});
+  ir::Value *neg =
+      b.op("Mul", {b.op("Sub", {e, b.scalarOf(1, t)}), b.scalarOf(*scale * *alpha, t)});
+  ir::Value *pos = b.op("Mul", {x, b.scalarOf(*scale, t)});
+  return one(b.op("Where", {b.op("Greater", {x, b.scalarOf(0, t)}), pos, neg}));
+}
+
+/// celu(x, alpha) = alpha * elu(x / alpha) (exactly torch's max(0,x) + min(0,
+/// alpha*(exp(x/alpha)-1))).
+Result celu(Ctx &ctx) {
+  auto alpha = ctx.numInputs() > 1 ? ctx.constFloat(1) : 1.0;
+  if (!alpha)
+    return ctx.unsupported("a non-constant alpha");
+  if (*alpha == 0)
+    return ctx.unsupported("celu with alpha 0 (torch refuses it)");
+  ir::Value *x = ctx.input(0);
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  if (*alpha == 1)
+    return one(b.op("Elu", {x}, {OnnxAttr::f("alpha", 1.0)}));
+  ir::Value *e =
+      b.op("Elu", {b.op("Div", {x, b.scalarOf(*alpha, t)})}, {OnnxAttr::f("alpha", 1.0)});
+  return one(b.op("Mul", {e, b.scalarOf(*alpha, t)}));
+}
+
+/// glu(x, dim) = a * sigmoid(b) for the two halves a, b of x along dim.
+Result glu(Ctx &ctx) {
+  auto d = ctx.numInputs() > 1 ? ctx.constInt(1) : std::optional<int64_t>(-1);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  if (!r && *d < 0)
+    return ctx.unsupported("glu over a negative dim of a tensor of unknown rank");
+  int64_t axis = normalizeDim(*d, r);
+  if (auto dims = OnnxBuilder::dimsOf(x);
+      dims && size_t(axis) < dims->size() && (*dims)[axis].isStatic() && (*dims)[axis].value % 2)
+    return ctx.error("glu halves an odd dimension");
+  ir::Node *split = ctx.b.node("Split", {x}, {OnnxAttr::i("axis", axis)}, 2);
+  return one(ctx.b.op("Mul", {split->output(0), ctx.b.op("Sigmoid", {split->output(1)})}));
+}
+
+/// hardshrink: x where x < -lambd or x > lambd (or NaN), else 0.
+Result hardshrink(Ctx &ctx) {
+  auto l = ctx.numInputs() > 1 ? ctx.constFloat(1) : 0.5;
+  if (!l)
+    return ctx.unsupported("a non-constant lambd");
+  ir::Value *x = ctx.input(0);
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *keep =
+      b.op("Or", {b.op("Less", {x, b.scalarOf(-*l, t)}), b.op("Greater", {x, b.scalarOf(*l, t)})});
+  keep = b.op("Or", {keep, b.op("IsNaN", {x})});
+  return one(b.op("Where", {keep, x, b.scalarOf(0, t)}));
+}
+
+/// softshrink: x - lambd above lambd, x + lambd below -lambd, else 0.
+Result softshrink(Ctx &ctx) {
+  auto l = ctx.numInputs() > 1 ? ctx.constFloat(1) : 0.5;
+  if (!l)
+    return ctx.unsupported("a non-constant lambd");
+  if (*l < 0)
+    return ctx.unsupported("a negative lambd (torch refuses it)");
+  ir::Value *x = ctx.input(0);
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *out = b.op("Where", {b.op("Greater", {x, b.scalarOf(*l, t)}),
+                                  b.op("Sub", {x, b.scalarOf(*l, t)}), b.scalarOf(0, t)});
+  out = b.op("Where",
+             {b.op("Less", {x, b.scalarOf(-*l, t)}), b.op("Add", {x, b.scalarOf(*l, t)}), out});
+  return one(out); // NaN gives 0, as in torch
+}
+
+/// log_sigmoid(x) = min(x, 0) - log(1 + exp(-|x|)), stable for large |x|.
+Result logSigmoid(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *e = b.op("Exp", {b.op("Neg", {b.op("Abs", {x})})});
+  ir::Value *l = b.op("Log", {b.op("Add", {e, b.scalarOf(1, t)})});
+  return one(b.op("Sub", {b.op("Min", {x, b.scalarOf(0, t)}), l}));
+}
+
+/// rrelu in eval mode: leaky_relu with the mean slope (lower + upper) / 2.
+Result rrelu(Ctx &ctx) {
+  auto lo = ctx.numInputs() > 1 ? ctx.constFloat(1) : 0.125;
+  auto hi = ctx.numInputs() > 2 ? ctx.constFloat(2) : 1.0 / 3;
+  auto training = ctx.numInputs() > 3 ? ctx.constBool(3) : false;
+  if (!lo || !hi || !training)
+    return ctx.unsupported("non-constant lower, upper or training");
+  if (*training)
+    return ctx.unsupported("rrelu in training mode (random slopes)");
+  return one(ctx.b.op("LeakyRelu", {ctx.input(0)}, {OnnxAttr::f("alpha", (*lo + *hi) / 2)}));
+}
+
+/// threshold(x, th, value): x > th ? x : value (a NaN stays NaN, as in torch).
+Result threshold(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto t = dtypeOf(x).value_or(ScalarType::Float32);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * th, asTensor(ctx, 1, t));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 2, t));
+  OnnxBuilder &b = ctx.b;
+  if (t == ScalarType::Bool)
+    return ctx.unsupported("threshold of a bool tensor");
+  ir::Value *keep = b.op("Greater", {x, th});
+  if (ir::isFloatingType(t))
+    keep = b.op("Or", {keep, b.op("IsNaN", {x})});
+  return one(b.op("Where", {keep, x, v}));
 }
 
 Result softplus(Ctx &ctx) {
@@ -181,6 +294,13 @@ void registerActivation(SymbolicRegistry &r) {
   r.add("aten::hardsigmoid", 9, hardsigmoid);
   r.add("aten::leaky_relu", 9, leakyRelu);
   r.add("aten::elu", 9, elu);
+  r.add("aten::celu", 9, celu);
+  r.add("aten::glu", 9, glu);
+  r.add("aten::hardshrink", 9, hardshrink);
+  r.add("aten::softshrink", 9, softshrink);
+  r.add("aten::log_sigmoid", 9, logSigmoid);
+  r.add("aten::rrelu", 9, rrelu);
+  r.add("aten::threshold", 9, threshold);
   r.add("aten::selu", 9, [](Ctx &c) { return unary(c, "Selu"); });
   r.add("aten::softplus", 9, softplus);
   r.add("aten::mish", 9, mish);

@@ -1,7 +1,12 @@
 // Elementwise math: unary functions, arithmetic with torch's dtype promotion, clamp, comparisons,
 // logic, where and masked_fill. Forms by opset: Equal has floating-point kernels from 11 (before,
 // a == b is !(a < b || a > b)); LessOrEqual/GreaterOrEqual exist from 12 (before, a <= b is
-// Not(Greater)). Clip's bounds became inputs at 11; OnnxBuilder::clip makes that switch.
+// Not(Greater)). Clip's bounds became inputs at 11; OnnxBuilder::clip makes that switch. IsInf
+// (isinf, isfinite, nan_to_num) and Mod (fmod) exist from 10, Round from 11; atan2, heaviside,
+// xlogy and logaddexp compare floats with Equal and so start at 11.
+#include <cmath>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "ir/Status.h"
@@ -269,6 +274,384 @@ Result maskedFill(Ctx &ctx) {
   return one(select(ctx, mask, v, x));
 }
 
+// ---- More unary and binary math (trig, logs, classification, rounding, signs). ----
+
+/// Unary `onnxOp` (none: x itself) in float times `scale` (log2 = Log * 1/ln 2).
+Result scaledUnary(Ctx &ctx, const char *onnxOp, double scale) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  ScalarType t = floatLike(x);
+  ir::Value *y = onnxOp ? ctx.b.op(onnxOp, {x}) : x;
+  return one(ctx.b.op("Mul", {y, ctx.b.scalarOf(scale, t)}));
+}
+
+Result log1p(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  return one(ctx.b.op("Log", {ctx.b.op("Add", {x, ctx.b.scalarOf(1, floatLike(x))})}));
+}
+
+Result expm1(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  return one(ctx.b.op("Sub", {ctx.b.op("Exp", {x}), ctx.b.scalarOf(1, floatLike(x))}));
+}
+
+Result exp2(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  return one(ctx.b.op("Pow", {ctx.b.scalarOf(2, floatLike(x)), x}));
+}
+
+bool isFloat(const ir::Value *v) {
+  auto t = dtypeOf(v);
+  return !t || ir::isFloatingType(*t);
+}
+
+/// An all-false bool tensor shaped like the integral `x` (isnan/isinf of an int tensor).
+ir::Value *allFalse(OnnxBuilder &b, ir::Value *x) {
+  auto t = dtypeOf(x);
+  if (t == ScalarType::Bool)
+    x = b.cast(x, ScalarType::Int32);
+  return b.op("Less", {x, x});
+}
+
+/// isnan / isinf / isfinite / isposinf / isneginf. IsInf exists from opset 10.
+enum class Classify { Nan, Inf, Finite, PosInf, NegInf };
+
+Result classify(Ctx &ctx, Classify c) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  if (!isFloat(x)) {
+    ir::Value *f = allFalse(b, x);
+    return one(c == Classify::Finite ? b.op("Not", {f}) : f);
+  }
+  switch (c) {
+  case Classify::Nan:
+    return one(b.op("IsNaN", {x}));
+  case Classify::Inf:
+    return one(b.op("IsInf", {x}));
+  case Classify::PosInf:
+    return one(b.op("IsInf", {x}, {OnnxAttr::i("detect_negative", 0)}));
+  case Classify::NegInf:
+    return one(b.op("IsInf", {x}, {OnnxAttr::i("detect_positive", 0)}));
+  case Classify::Finite:
+    return one(b.op("Not", {b.op("Or", {b.op("IsNaN", {x}), b.op("IsInf", {x})})}));
+  }
+  return ctx.error("unknown classification");
+}
+
+/// trunc(x) = sign(x) * floor(|x|) (ONNX has no Trunc).
+ir::Value *truncated(OnnxBuilder &b, ir::Value *x) {
+  return b.op("Mul", {b.op("Sign", {x}), b.op("Floor", {b.op("Abs", {x})})});
+}
+
+Result trunc(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  return one(isFloat(x) ? truncated(ctx.b, x) : x);
+}
+
+Result frac(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  if (!isFloat(x))
+    return ctx.unsupported("frac of an integral tensor (torch refuses it)");
+  return one(ctx.b.op("Sub", {x, truncated(ctx.b, x)}));
+}
+
+/// round(x) / round(x, decimals=d): Round is half-to-even like torch (opset 11). With decimals
+/// torch computes nearbyint(x * 10^d) / 10^d, or nearbyint(x / 10^-d) * 10^-d for d < 0.
+Result round(Ctx &ctx) {
+  if (ctx.numInputs() < 2)
+    return rounding(ctx, "Round");
+  auto d = ctx.constInt(1);
+  if (!d)
+    return ctx.unsupported("a non-constant decimals");
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  if (*d == 0 || !isFloat(x))
+    return rounding(ctx, "Round");
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  double p = std::pow(10.0, double(std::abs(*d)));
+  ir::Value *ten = b.scalarOf(p, t);
+  if (*d > 0)
+    return one(b.op("Div", {b.op("Round", {b.op("Mul", {x, ten})}), ten}));
+  return one(b.op("Mul", {b.op("Round", {b.op("Div", {x, ten})}), ten}));
+}
+
+/// The sign bit of a float x: x < 0, or x == -0 (1/x < 0). (A NaN's sign bit is not read.)
+ir::Value *signBit(OnnxBuilder &b, ir::Value *x) {
+  auto t = dtypeOf(x);
+  if (t && !ir::isFloatingType(*t)) {
+    if (*t == ScalarType::Bool)
+      return allFalse(b, x);
+    return b.op("Less", {x, b.scalarOf(0, *t)});
+  }
+  ScalarType ft = floatLike(x);
+  ir::Value *zero = b.scalarOf(0, ft);
+  return b.op("Or", {b.op("Less", {x, zero}), b.op("Less", {b.op("Reciprocal", {x}), zero})});
+}
+
+Result signbit(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  return one(signBit(ctx.b, x));
+}
+
+/// The operands of a `promote_float` binary op: promoted, then integral ones cast to float32.
+absl::StatusOr<std::vector<ir::Value *>> floatOperands(Ctx &ctx) {
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  if (p.dtype && !ir::isFloatingType(*p.dtype))
+    for (auto &x : xs)
+      x = ctx.b.cast(x, ScalarType::Float32);
+  return xs;
+}
+
+Result copysign(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, floatOperands(ctx));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *mag = b.op("Abs", {xs[0]});
+  return one(b.op("Where", {signBit(b, xs[1]), b.op("Neg", {mag}), mag}));
+}
+
+Result atan2(Ctx &ctx) {
+  // atan(y / x) moved to the quadrant of (x, y); atan2(+-0, +0) = +-0, atan2(+-0, -0) = +-pi.
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, floatOperands(ctx));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *y = xs[0], *x = xs[1];
+  ScalarType t = floatLike(y);
+  ir::Value *zero = b.scalarOf(0, t);
+  ir::Value *ySign = signBit(b, y);
+  ir::Value *pi = b.op("Where", {ySign, b.scalarOf(-M_PI, t), b.scalarOf(M_PI, t)});
+  ir::Value *base = b.op("Atan", {b.op("Div", {y, x})});
+  ir::Value *out = b.op("Where", {b.op("Less", {x, zero}), b.op("Add", {base, pi}), base});
+  ir::Value *yZero = b.op("Equal", {y, zero}), *xZero = b.op("Equal", {x, zero});
+  ir::Value *zeros = b.op("Where", {signBit(b, x), pi, y});
+  return one(b.op("Where", {b.op("And", {yZero, xZero}), zeros, out}));
+}
+
+Result heaviside(Ctx &ctx) {
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = p.dtype.value_or(ScalarType::Float32);
+  ir::Value *x = xs[0];
+  if (t == ScalarType::Bool)
+    return ctx.unsupported("heaviside of bool tensors");
+  ir::Value *zero = b.scalarOf(0, t);
+  ir::Value *step = b.cast(b.op("Greater", {x, zero}), t);
+  return one(typed(b.op("Where", {b.op("Equal", {x, zero}), xs[1], step}), p));
+}
+
+Result hypot(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, floatOperands(ctx));
+  OnnxBuilder &b = ctx.b;
+  return one(
+      b.op("Sqrt", {b.op("Add", {b.op("Mul", {xs[0], xs[0]}), b.op("Mul", {xs[1], xs[1]})})}));
+}
+
+/// fmod: C's fmod (the result has the dividend's sign), ONNX Mod with fmod=1 (opset 10).
+Result fmod(Ctx &ctx) {
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  if (p.dtype == ScalarType::Bool)
+    return ctx.unsupported("fmod of bool tensors");
+  return one(typed(ctx.b.op("Mod", {xs[0], xs[1]}, {OnnxAttr::i("fmod", 1)}), p));
+}
+
+/// lerp(start, end, w) as torch computes it: w < 0.5 ? start + w * (end - start)
+/// : end - (end - start) * (1 - w).
+Result lerp(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, asTensor(ctx, 0));
+  ScalarType t = floatLike(s);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, asTensor(ctx, 1, t));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *diff = b.op("Sub", {e, s});
+  auto wc = ctx.input(2)->type()->isTensor() ? std::nullopt : ctx.constFloat(2);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * w, asTensor(ctx, 2, t));
+  auto low = [&] { return b.op("Add", {s, b.op("Mul", {w, diff})}); };
+  auto high = [&] {
+    return b.op("Sub", {e, b.op("Mul", {diff, b.op("Sub", {b.scalarOf(1, t), w})})});
+  };
+  if (wc)
+    return one(std::abs(*wc) < 0.5 ? low() : high());
+  ir::Value *small = b.op("Less", {b.op("Abs", {w}), b.scalarOf(0.5, t)});
+  return one(b.op("Where", {small, low(), high()}));
+}
+
+double finiteMax(ScalarType t) {
+  if (t == ScalarType::Float16)
+    return 65504.0;
+  if (t == ScalarType::Float64)
+    return std::numeric_limits<double>::max();
+  if (t == ScalarType::BFloat16)
+    return 3.3895313892515355e38;
+  return std::numeric_limits<float>::max();
+}
+
+/// nan_to_num(x, nan=0, posinf=max, neginf=lowest) with IsNaN/IsInf (opset 10).
+Result nanToNum(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  if (!isFloat(x))
+    return one(x);
+  ScalarType t = floatLike(x);
+  auto arg = [&](size_t i, double dflt) -> std::optional<double> {
+    if (ctx.numInputs() <= i || ctx.isNone(i))
+      return dflt;
+    return ctx.constFloat(i);
+  };
+  auto nan = arg(1, 0), pos = arg(2, finiteMax(t)), neg = arg(3, -finiteMax(t));
+  if (!nan || !pos || !neg)
+    return ctx.unsupported("non-constant replacement values");
+  OnnxBuilder &b = ctx.b;
+  ir::Value *out = b.op("Where", {b.op("IsNaN", {x}), b.scalarOf(*nan, t), x});
+  out = b.op("Where",
+             {b.op("IsInf", {x}, {OnnxAttr::i("detect_negative", 0)}), b.scalarOf(*pos, t), out});
+  out = b.op("Where",
+             {b.op("IsInf", {x}, {OnnxAttr::i("detect_positive", 0)}), b.scalarOf(*neg, t), out});
+  return one(out);
+}
+
+/// xlogy(x, y) / special_xlog1py(x, y): NaN where y is NaN, 0 where x == 0, else x * log(y)
+/// (log1p(y)). Equal on floats: opset 11.
+Result xlogy(Ctx &ctx, bool plusOne) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, floatOperands(ctx));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = xs[0], *y = xs[1];
+  ScalarType t = floatLike(x);
+  ir::Value *ly = plusOne ? b.op("Add", {y, b.scalarOf(1, t)}) : y;
+  ir::Value *v = b.op("Mul", {x, b.op("Log", {ly})});
+  v = b.op("Where", {b.op("Equal", {x, b.scalarOf(0, t)}), b.scalarOf(0, t), v});
+  return one(b.op("Where", {b.op("IsNaN", {y}), y, v}));
+}
+
+/// special_entr: -x log x for x > 0, 0 at 0, -inf below, NaN for NaN (Equal: opset 11).
+Result entr(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *zero = b.scalarOf(0, t);
+  ir::Value *v = b.op("Neg", {b.op("Mul", {x, b.op("Log", {x})})});
+  v = b.op("Where", {b.op("Equal", {x, zero}), zero, v});
+  return one(b.op("Where", {b.op("Less", {x, zero}),
+                            b.scalarOf(-std::numeric_limits<double>::infinity(), t), v}));
+}
+
+/// special_ndtr: the standard normal CDF, (1 + erf(x / sqrt 2)) / 2.
+Result ndtr(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *e = b.op("Erf", {b.op("Mul", {x, b.scalarOf(M_SQRT1_2, t)})});
+  return one(b.op("Mul", {b.op("Add", {e, b.scalarOf(1, t)}), b.scalarOf(0.5, t)}));
+}
+
+/// logit(x, eps?): log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given.
+Result logit(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  if (ctx.numInputs() > 1 && !ctx.isNone(1)) {
+    auto eps = ctx.constFloat(1);
+    if (!eps)
+      return ctx.unsupported("a non-constant eps");
+    x = b.clip(x, *eps, 1 - *eps);
+  }
+  return one(b.op("Log", {b.op("Div", {x, b.op("Sub", {b.scalarOf(1, t), x})})}));
+}
+
+/// logaddexp(a, b) = max + log1p(exp(-|a - b|)) (base 2 for logaddexp2); a == b == +-inf gives a.
+Result logaddexp(Ctx &ctx, bool base2) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, floatOperands(ctx));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = xs[0], *y = xs[1];
+  ScalarType t = floatLike(x);
+  ir::Value *m = b.op("Max", {x, y});
+  ir::Value *d = b.op("Neg", {b.op("Abs", {b.op("Sub", {x, y})})});
+  ir::Value *e = base2 ? b.op("Pow", {b.scalarOf(2, t), d}) : b.op("Exp", {d});
+  ir::Value *l = b.op("Log", {b.op("Add", {e, b.scalarOf(1, t)})});
+  if (base2)
+    l = b.op("Mul", {l, b.scalarOf(1 / M_LN2, t)});
+  ir::Value *out = b.op("Add", {m, l});
+  ir::Value *sameInf = b.op("And", {b.op("IsInf", {x}), b.op("Equal", {x, y})});
+  return one(b.op("Where", {sameInf, x, out}));
+}
+
+Result square(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  if (dtypeOf(x) == ScalarType::Bool)
+    x = ctx.b.cast(x, ScalarType::Int64);
+  return one(ctx.b.op("Mul", {x, x}));
+}
+
+/// float_power: both operands in float64.
+Result floatPower(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * a, asTensor(ctx, 0, ScalarType::Float64));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, asTensor(ctx, 1, ScalarType::Float64));
+  if (dtypeOf(a) != ScalarType::Float64)
+    a = ctx.b.cast(a, ScalarType::Float64);
+  if (dtypeOf(e) != ScalarType::Float64)
+    e = ctx.b.cast(e, ScalarType::Float64);
+  return one(ctx.b.op("Pow", {a, e}));
+}
+
+/// x << y = x * 2^y, x >> y = floor(x / 2^y) (arithmetic, as torch shifts signed integers),
+/// computed in int64 (narrower types wrap back when cast) with 2^y from float64 (exact below
+/// 2^63). torch has no shifts of floats.
+Result shift(Ctx &ctx, bool left) {
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  if (!p.dtype || *p.dtype == ScalarType::Bool || ir::isFloatingType(*p.dtype))
+    return ctx.unsupported("shifts of bool, floating-point or unknown-dtype tensors");
+  ScalarType t = *p.dtype;
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = t == ScalarType::Int64 ? xs[0] : b.cast(xs[0], ScalarType::Int64);
+  ir::Value *y = b.cast(xs[1], ScalarType::Float64);
+  ir::Value *pw = b.cast(b.op("Pow", {b.scalarOf(2, ScalarType::Float64), y}), ScalarType::Int64);
+  ir::Value *out = left ? b.op("Mul", {x, pw}) : intFloorDiv(b, x, pw, ScalarType::Int64);
+  if (t != ScalarType::Int64)
+    out = b.cast(out, t);
+  return one(typed(out, p));
+}
+
+Result erfc(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  return one(ctx.b.op("Sub", {ctx.b.scalarOf(1, floatLike(x)), ctx.b.op("Erf", {x})}));
+}
+
+/// sinc(x) = sin(pi x) / (pi x), 1 at 0.
+Result sinc(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, floatInput(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *px = b.op("Mul", {x, b.scalarOf(M_PI, t)});
+  ir::Value *v = b.op("Div", {b.op("Sin", {px}), px});
+  ir::Value *zero = b.op("Not", {b.op("Or", {b.op("Less", {x, b.scalarOf(0, t)}),
+                                             b.op("Greater", {x, b.scalarOf(0, t)})})});
+  zero = b.op("And", {zero, b.op("Not", {b.op("IsNaN", {x})})});
+  return one(b.op("Where", {zero, b.scalarOf(1, t), v}));
+}
+
+/// addcmul/addcdiv(self, t1, t2, value=1): self + value * (t1 * t2) or value * (t1 / t2).
+Result addc(Ctx &ctx, const char *onnxOp) {
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1, 2}, &p));
+  OnnxBuilder &b = ctx.b;
+  bool integral = p.dtype && !ir::isFloatingType(*p.dtype);
+  if (integral && std::string(onnxOp) == "Div")
+    return ctx.unsupported("addcdiv of integral tensors (torch refuses it)");
+  ir::Value *prod = b.op(onnxOp, {xs[1], xs[2]});
+  TS2ONNX_ASSIGN_OR_RETURN(prod, scaled(ctx, prod, 3, p.dtype));
+  return one(typed(b.op("Add", {xs[0], prod}), p));
+}
+
+/// sign/sgn: Sign, with torch's 0 (not NaN) for a NaN input.
+Result sign(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
+  OnnxBuilder &b = ctx.b;
+  if (dtypeOf(x) == ScalarType::Bool)
+    return one(x);
+  ir::Value *s = b.op("Sign", {x});
+  if (!isFloat(x))
+    return one(s);
+  return one(b.op("Where", {b.op("IsNaN", {x}), b.scalarOf(0, floatLike(x)), s}));
+}
+
 } // namespace
 
 void registerElementwise(SymbolicRegistry &r) {
@@ -286,9 +669,62 @@ void registerElementwise(SymbolicRegistry &r) {
   r.add("aten::reciprocal", 9, [](Ctx &c) { return floatUnary(c, "Reciprocal"); });
   addAll(r, {"aten::neg", "aten::negative"}, 9, [](Ctx &c) { return unary(c, "Neg"); });
   r.add("aten::abs", 9, [](Ctx &c) { return unary(c, "Abs"); });
-  r.add("aten::sign", 9, [](Ctx &c) { return unary(c, "Sign"); });
+  addAll(r, {"aten::sign", "aten::sgn"}, 9, sign);
   r.add("aten::floor", 9, [](Ctx &c) { return rounding(c, "Floor"); });
   r.add("aten::ceil", 9, [](Ctx &c) { return rounding(c, "Ceil"); });
+
+  // Trigonometric and hyperbolic functions, logs and exponentials.
+  r.add("aten::acos", 9, [](Ctx &c) { return floatUnary(c, "Acos"); });
+  r.add("aten::asin", 9, [](Ctx &c) { return floatUnary(c, "Asin"); });
+  r.add("aten::atan", 9, [](Ctx &c) { return floatUnary(c, "Atan"); });
+  r.add("aten::sinh", 9, [](Ctx &c) { return floatUnary(c, "Sinh"); });
+  r.add("aten::cosh", 9, [](Ctx &c) { return floatUnary(c, "Cosh"); });
+  r.add("aten::asinh", 9, [](Ctx &c) { return floatUnary(c, "Asinh"); });
+  r.add("aten::acosh", 9, [](Ctx &c) { return floatUnary(c, "Acosh"); });
+  r.add("aten::atanh", 9, [](Ctx &c) { return floatUnary(c, "Atanh"); });
+  r.add("aten::atan2", 11, atan2); // Equal on floats
+  r.add("aten::log1p", 9, log1p);
+  r.add("aten::log2", 9, [](Ctx &c) { return scaledUnary(c, "Log", 1 / M_LN2); });
+  r.add("aten::log10", 9, [](Ctx &c) { return scaledUnary(c, "Log", 1 / M_LN10); });
+  r.add("aten::expm1", 9, expm1);
+  r.add("aten::exp2", 9, exp2);
+  r.add("aten::logaddexp", 11, [](Ctx &c) { return logaddexp(c, false); });
+  r.add("aten::logaddexp2", 11, [](Ctx &c) { return logaddexp(c, true); });
+  r.add("aten::xlogy", 11, [](Ctx &c) { return xlogy(c, false); });
+  r.add("aten::special_xlog1py", 11, [](Ctx &c) { return xlogy(c, true); });
+  r.add("aten::special_entr", 11, entr);
+  r.add("aten::special_ndtr", 9, ndtr);
+  r.add("aten::logit", 9, logit);
+  r.add("aten::erfc", 9, erfc);
+  r.add("aten::sinc", 9, sinc);
+  r.add("aten::deg2rad", 9, [](Ctx &c) { return scaledUnary(c, nullptr, M_PI / 180); });
+  r.add("aten::rad2deg", 9, [](Ctx &c) { return scaledUnary(c, nullptr, 180 / M_PI); });
+  r.add("aten::positive", 9, identity);
+  r.add("aten::addcmul", 9, [](Ctx &c) { return addc(c, "Mul"); });
+  r.add("aten::addcdiv", 9, [](Ctx &c) { return addc(c, "Div"); });
+
+  // Classification (IsInf: opset 10), rounding and signs.
+  r.add("aten::isnan", 9, [](Ctx &c) { return classify(c, Classify::Nan); });
+  r.add("aten::isinf", 10, [](Ctx &c) { return classify(c, Classify::Inf); });
+  r.add("aten::isfinite", 10, [](Ctx &c) { return classify(c, Classify::Finite); });
+  r.add("aten::isposinf", 10, [](Ctx &c) { return classify(c, Classify::PosInf); });
+  r.add("aten::isneginf", 10, [](Ctx &c) { return classify(c, Classify::NegInf); });
+  r.add("aten::nan_to_num", 10, nanToNum);
+  r.add("aten::round", 11, round); // Round
+  addAll(r, {"aten::trunc", "aten::fix"}, 9, trunc);
+  r.add("aten::frac", 9, frac);
+  r.add("aten::signbit", 9, signbit);
+  r.add("aten::copysign", 9, copysign);
+  r.add("aten::heaviside", 11, heaviside); // Equal on floats
+  r.add("aten::hypot", 9, hypot);
+  r.add("aten::fmod", 10, fmod); // Mod
+  r.add("aten::lerp", 9, lerp);
+  r.add("aten::square", 9, square);
+  r.add("aten::float_power", 9, floatPower);
+  addAll(r, {"aten::__lshift__", "aten::bitwise_left_shift"}, 9,
+         [](Ctx &c) { return shift(c, true); });
+  addAll(r, {"aten::__rshift__", "aten::bitwise_right_shift"}, 9,
+         [](Ctx &c) { return shift(c, false); });
 
   // Arithmetic.
   r.add("aten::add", 9, [](Ctx &c) { return binary(c, "Add", true); });
