@@ -85,6 +85,55 @@ Result layerNorm17(SymbolicContext &ctx) {
                {OnnxAttr::i("axis", -int64_t(shape->size())), OnnxAttr::f("epsilon", *eps)}));
 }
 
+/// native_layer_norm(input, normalized_shape, weight?, bias?, eps) -> (out, mean, rstd): out as
+/// layer_norm; mean and rstd (1/sqrt(var + eps)) over the normalized dims, kept as size 1.
+Result nativeLayerNorm(Ctx &ctx, bool v17) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto outs, v17 ? layerNorm17(ctx) : layerNorm9(ctx));
+  ir::Node &n = ctx.node();
+  bool stats = (n.outputs().size() > 1 && n.output(1)->hasUses()) ||
+               (n.outputs().size() > 2 && n.output(2)->hasUses());
+  outs.resize(n.outputs().size(), nullptr);
+  if (!stats)
+    return outs;
+  ir::Value *x = ctx.input(0);
+  auto shape = ctx.constInts(1);
+  double eps = *ctx.constFloat(4); // layerNorm9/17 refused a runtime eps
+  OnnxBuilder &b = ctx.b;
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
+  ir::Value *d = b.op("Sub", {x, mean});
+  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  ir::Value *rstd =
+      b.op("Reciprocal", {b.op("Sqrt", {b.op("Add", {var, b.scalarOf(eps, floatLike(x))})})});
+  if (outs.size() > 1)
+    outs[1] = mean;
+  if (outs.size() > 2)
+    outs[2] = rstd;
+  return outs;
+}
+
+/// _weight_norm(v, g, dim=0): v * (g / ||v||), the 2-norm over every dim but `dim` (over all of
+/// them for dim -1), as torch's norm_except_dim.
+Result weightNorm(Ctx &ctx) {
+  ir::Value *v = ctx.input(0), *g = ctx.input(1);
+  auto dim = ctx.constInt(2);
+  if (!dim)
+    return ctx.unsupported("a non-constant dim");
+  auto r = rankOf(v);
+  if (!r)
+    return ctx.unsupported("_weight_norm of a tensor of unknown rank");
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < *r; ++i)
+    if (*dim == -1 || i != *dim)
+      axes.push_back(i);
+  if (*dim != -1 && (*dim < 0 || *dim >= *r))
+    return ctx.error("dim out of range");
+  if (axes.empty()) // a 1-D v normalized per element: |v|
+    return one(ctx.b.op("Mul", {v, ctx.b.op("Div", {g, ctx.b.op("Abs", {v})})}));
+  ir::Value *norm = ctx.b.reduce("ReduceL2", v, axes, *dim != -1);
+  return one(ctx.b.op("Mul", {v, ctx.b.op("Div", {g, norm})}));
+}
+
 /// Reshapes a per-channel [C] tensor to broadcast over dims 2.. of a rank-r tensor.
 ir::Value *perChannel(OnnxBuilder &b, ir::Value *w, int64_t rank) {
   std::vector<int64_t> axes;
@@ -145,6 +194,9 @@ void registerNorm(SymbolicRegistry &r) {
   r.add("aten::batch_norm", 9, batchNorm);
   r.add("aten::layer_norm", 9, layerNorm9);
   r.add("aten::layer_norm", 17, layerNorm17);
+  r.add("aten::native_layer_norm", 9, [](Ctx &c) { return nativeLayerNorm(c, false); });
+  r.add("aten::native_layer_norm", 17, [](Ctx &c) { return nativeLayerNorm(c, true); });
+  r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::group_norm", 9, groupNorm);
   r.add("aten::instance_norm", 9, instanceNorm);
 }

@@ -40,6 +40,36 @@ Result constantPad(Ctx &ctx) {
   return padWith(ctx, "constant", v);
 }
 
+/// Circular padding (_pad_circular, pad(mode='circular')): each padded dim becomes the Concat of
+/// its last `begin` slices, itself and its first `end` slices (torch requires pads no larger
+/// than the dim). Negative pads (cropping) are refused.
+Result circularPad(Ctx &ctx) {
+  auto pad = ctx.constInts(1);
+  if (!pad)
+    return ctx.unsupported("a non-constant pad");
+  auto r = rankOf(ctx.input(0));
+  if (!r)
+    return ctx.unsupported("padding a tensor of unknown rank");
+  if (pad->size() % 2 != 0 || int64_t(pad->size() / 2) > *r)
+    return ctx.error("circular padding needs begin/end pairs for at most every dim");
+  ir::Value *x = ctx.input(0);
+  OnnxBuilder &b = ctx.b;
+  for (size_t i = 0; i < pad->size(); i += 2) {
+    int64_t axis = *r - 1 - int64_t(i / 2), begin = (*pad)[i], end = (*pad)[i + 1];
+    if (begin < 0 || end < 0)
+      return ctx.unsupported("circular padding with a negative pad");
+    std::vector<ir::Value *> parts;
+    if (begin > 0)
+      parts.push_back(b.slice(x, {-begin}, {kIntMax}, {axis}, {1}));
+    parts.push_back(x);
+    if (end > 0)
+      parts.push_back(b.slice(x, {0}, {end}, {axis}, {1}));
+    if (parts.size() > 1)
+      x = b.concat(parts, axis);
+  }
+  return one(x);
+}
+
 Result atenPad(Ctx &ctx) {
   // aten::pad(self, pad, mode="constant", value?)
   std::string mode = ctx.constString(2).value_or("constant");
@@ -50,6 +80,8 @@ Result atenPad(Ctx &ctx) {
     return padWith(ctx, "reflect", 0);
   if (mode == "replicate")
     return padWith(ctx, "edge", 0);
+  if (mode == "circular")
+    return circularPad(ctx);
   return ctx.unsupported(fmt::format("padding mode '{}'", mode));
 }
 
@@ -58,6 +90,7 @@ Result atenPad(Ctx &ctx) {
 void registerPadding(SymbolicRegistry &r) {
   r.add("aten::constant_pad_nd", 9, constantPad);
   r.add("aten::pad", 9, atenPad);
+  r.add("aten::_pad_circular", 9, circularPad);
   addAll(r, {"aten::reflection_pad1d", "aten::reflection_pad2d", "aten::reflection_pad3d"}, 9,
          [](Ctx &c) { return padWith(c, "reflect", 0); });
   addAll(r, {"aten::replication_pad1d", "aten::replication_pad2d", "aten::replication_pad3d"}, 9,

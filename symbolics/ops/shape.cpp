@@ -530,6 +530,37 @@ void registerShape(SymbolicRegistry &r) {
          {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
           "aten::stop_gradient"},
          9, identity);
+  // Conjugation and the lazy conj/neg bits act only on complex tensors, which ts2onnx has none
+  // of: on real tensors they are the identity, as in torch. lift and prim::data (`x.data`)
+  // return the tensor.
+  addAll(r,
+         {"aten::conj_physical", "aten::resolve_conj", "aten::resolve_neg",
+          "aten::lift", "prim::data"},
+         9, identity);
+  // numpy_T (`x.T`): all dims reversed, Transpose's default permutation.
+  r.add("aten::numpy_T", 9, [](Ctx &c) { return one(c.b.op("Transpose", {c.input(0)})); });
+  r.add("aten::_shape_as_tensor", 9, [](Ctx &c) { return one(c.b.shape(c.input(0))); });
+  r.add("aten::_reshape_from_tensor", 9, [](Ctx &c) {
+    return one(c.b.op("Reshape", {c.input(0), c.input(1)}));
+  });
+  // _dim_arange(like, dim): arange(like.size(dim)), int64.
+  r.add("aten::_dim_arange", 9, [](Ctx &c) -> Result {
+    ir::Value *x = c.input(0);
+    auto d = c.constInt(1);
+    if (!d)
+      return c.unsupported("a non-constant dim");
+    auto r = rankOf(x);
+    TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, requireDim(c, *d, r));
+    if (auto s = OnnxBuilder::staticShapeOf(x); s && dim >= 0 && dim < int64_t(s->size())) {
+      std::vector<int64_t> v;
+      for (int64_t i = 0; i < (*s)[dim]; ++i)
+        v.push_back(i);
+      return one(c.b.int64s(v));
+    }
+    if (c.b.opset() < 11)
+      return c.unsupported("_dim_arange of a dynamic dim before opset 11 (Range)");
+    return one(c.b.op("Range", {c.b.int64Scalar(0), c.b.dimSize(x, dim), c.b.int64Scalar(1)}));
+  });
 }
 
 } // namespace ts2onnx::symbolics
