@@ -1,7 +1,10 @@
-// Tensor creation: tensor, zeros/ones/full/empty and their _like / new_ forms, arange. Forms by
+// Tensor creation: tensor/as_tensor, zeros/ones/full/empty and their _like / new_ forms, fill,
+// arange, eye (EyeLike), and linspace/hann_window of constant arguments (constants). Forms by
 // opset: opset 9 has no Range (constant bounds give a constant tensor, runtime int bounds count
 // the non-zeros of a ones vector); from 11 runtime bounds are a Range.
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"

@@ -384,33 +384,37 @@ Result shift(Ctx &ctx, bool left) {
   if (!p.dtype || p.assumed)
     return ctx.unsupported("a shift of operands of unknown dtype");
   ScalarType t = *p.dtype;
-  ScalarType u;
+  // The unsigned ONNX type the bits are shifted in (TensorProto codes: torch has no uint32/64),
+  // and `wide`, the signed type of that width the arithmetic happens in (int8/int16 lack most
+  // kernels).
+  int64_t unsignedCode;
+  ScalarType wide = t;
   switch (t) {
   case ScalarType::UInt8:
-    u = ScalarType::UInt8;
+    unsignedCode = 2;
     break;
   case ScalarType::Int8:
   case ScalarType::Int16:
   case ScalarType::Int32:
-    u = ScalarType::UInt32;
+    unsignedCode = 12;
+    wide = ScalarType::Int32;
     break;
   case ScalarType::Int64:
-    u = ScalarType::UInt64;
+    unsignedCode = 13;
     break;
   default:
     return ctx.unsupported(fmt::format("a shift of {} operands", ir::scalarTypeName(t)));
   }
-  // Arithmetic happens in `wide` (int32 for int8/int16, which lack most kernels).
-  ScalarType wide = u == ScalarType::UInt32 && t != ScalarType::Int32 ? ScalarType::Int32 : t;
+  bool viaUnsigned = t != ScalarType::UInt8;
   auto toWide = [&](ir::Value *v) { return wide == t ? v : b.cast(v, wide); };
   auto bitShift = [&](ir::Value *v, ir::Value *n) {
-    ir::Value *uv = u == wide ? v : b.cast(v, u);
+    ir::Value *uv = viaUnsigned ? b.op("Cast", {v}, {OnnxAttr::i("to", unsignedCode)}) : v;
     ir::Value *out = b.op("BitShift", {uv, n}, {OnnxAttr::s("direction", left ? "LEFT" : "RIGHT")});
-    return u == wide ? out : b.cast(out, wide);
+    return viaUnsigned ? b.cast(out, wide) : out;
   };
   ir::Value *a = toWide(xs[0]), *n = toWide(xs[1]);
-  if (u != wide)
-    n = b.cast(n, u);
+  if (viaUnsigned)
+    n = b.op("Cast", {n}, {OnnxAttr::i("to", unsignedCode)});
   ir::Value *out;
   if (left || t == ScalarType::UInt8) {
     out = bitShift(a, n);
@@ -487,8 +491,10 @@ void registerElementwise(SymbolicRegistry &r) {
   r.add("aten::masked_fill", 9, maskedFill);
   r.add("aten::addcmul", 9, addcmul);
   // BitShift is from opset 11.
-  r.add("aten::__lshift__", 11, [](Ctx &c) { return shift(c, true); });
-  r.add("aten::__rshift__", 11, [](Ctx &c) { return shift(c, false); });
+  addAll(r, {"aten::__lshift__", "aten::bitwise_left_shift"}, 11,
+         [](Ctx &c) { return shift(c, true); });
+  addAll(r, {"aten::__rshift__", "aten::bitwise_right_shift"}, 11,
+         [](Ctx &c) { return shift(c, false); });
   // Round (half to even, as torch's nearbyint) is from opset 11.
   r.add("aten::fake_quantize_per_tensor_affine", 11,
         [](Ctx &c) { return fakeQuantize(c, std::nullopt, 3); });
