@@ -448,7 +448,11 @@ Result oneHot(Ctx &ctx) {
   } else {
     return ctx.unsupported("a non-constant num_classes");
   }
-  return one(b.op("OneHot", {x, depth, b.int64s({0, 1})}, {OnnxAttr::i("axis", -1)}));
+  // OneHot needs indices of rank >= 1: a 0-d index goes through [1].
+  bool scalar = rankOf(x) == std::optional<int64_t>(0);
+  ir::Value *y = b.op("OneHot", {scalar ? b.unsqueeze(x, {0}) : x, depth, b.int64s({0, 1})},
+                      {OnnxAttr::i("axis", -1)});
+  return one(scalar ? b.squeeze(y, {0}) : y);
 }
 
 } // namespace
