@@ -354,6 +354,7 @@ bool Node::hasSideEffects() const {
       Symbol::fromQualString("aten::warn"),
       Symbol::fromQualString("aten::append"),
       Symbol::fromQualString("aten::_set_item"),
+      Symbol::fromQualString("aten::Delete"),
       Symbol::fromQualString("aten::insert"),
       Symbol::fromQualString("aten::pop"),
       Symbol::fromQualString("aten::clear"),

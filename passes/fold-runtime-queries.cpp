@@ -11,6 +11,7 @@
 //          gradients; torch's own checks all read `is_grad_enabled() and x.requires_grad`);
 //        - prim::is_cuda, is_xpu, is_mkldnn, is_sparse, is_sparse_csr, is_quantized, is_meta,
 //          is_vulkan, is_ipu, is_mps, is_ort: false; prim::device: the Device "cpu";
+//        - prim::type (device.type) of a constant Device: its type string ("cpu");
 //        - prim::is_nested: false for a tensor that no nested-tensor constructor
 //          (aten::_nested_tensor_from_mask, aten::nested_tensor, ...) can reach through the
 //          dataflow; true for the constructor's own output;
@@ -118,6 +119,12 @@ struct Folder {
         replaceBy(n, graph.insertConstantBool(false));
       } else if (k == "prim::device" && n->inputs().size() == 1) {
         replaceBy(n, graph.insertConstantString("cpu")->setType(ir::Type::deviceType()));
+      } else if (k == "prim::type" && n->inputs().size() == 1 &&
+                 n->input()->type()->is(ir::TypeKind::Device)) {
+        // device.type of a constant Device ("cpu", "cuda:0" -> "cuda").
+        const ir::AttributeValue *a = ir::constantValue(n->input());
+        if (const auto *dev = a ? a->getIf<std::string>() : nullptr)
+          replaceBy(n, graph.insertConstantString(dev->substr(0, dev->find(':'))));
       } else if (k == "prim::is_nested" && n->inputs().size() == 1) {
         ir::Value *x = n->input();
         if (makesNested(x->node()->kind().qualString()))

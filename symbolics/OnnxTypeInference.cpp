@@ -242,7 +242,7 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                                                          "IsNaN",
                                                          "IsInf"};
   static const std::set<std::string_view> broadcasting = {"Add", "Sub", "Mul", "Div", "Pow",
-                                                          "Max", "Min", "Mod", "Sum", "Mean"};
+                                                          "Max", "Min", "Mod", "Sum", "Mean", "BitShift"};
   static const std::set<std::string_view> comparing = {
       "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"};
   if (sameAsInput.count(k)) {
@@ -515,6 +515,24 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     Dims out(idx->begin(), idx->end() - 1);
     out.insert(out.end(), d->begin() + idx->back().value, d->end());
     set(dt, out);
+  } else if (k == "EyeLike") {
+    auto to = intAttr(n, "dtype");
+    set(to ? scalarTypeFromOnnx(int(*to)) : dt, d);
+  } else if (k == "OneHot" && n->inputs().size() == 3) {
+    // indices' dims with depth inserted at axis; the dtype of the values.
+    if (!d)
+      return set(dtypeOf(n->input(2)), std::nullopt);
+    int64_t axis = intAttr(n, "axis").value_or(-1);
+    int64_t r = int64_t(d->size()) + 1;
+    if (axis < 0)
+      axis += r;
+    if (axis < 0 || axis >= r)
+      return set(dtypeOf(n->input(2)), std::nullopt);
+    Dims out = *d;
+    auto depth = constInt64s(n->input(1));
+    out.insert(out.begin() + axis,
+               depth && depth->size() == 1 ? Dim::known((*depth)[0]) : Dim::unknown());
+    set(dtypeOf(n->input(2)), out);
   } else if (k == "NonZero") {
     set(ScalarType::Int64,
         Dims{d ? Dim::known(int64_t(d->size())) : Dim::unknown(), Dim::unknown()});

@@ -29,6 +29,23 @@ namespace {
 
 enum class ExportType { Onnx, AtenFallback, Fallthrough };
 
+/// Ops that draw from torch's random generator: never converted (ONNX's Random* ops cannot give
+/// torch's numbers), refused with a message saying so.
+bool isRandomSampling(ir::Symbol k) {
+  static const std::string_view kOps[] = {
+      "aten::bernoulli",       "aten::bernoulli_",   "aten::normal",
+      "aten::normal_",         "aten::rand",         "aten::rand_like",
+      "aten::randn",           "aten::randn_like",   "aten::randint",
+      "aten::randint_like",    "aten::randperm",     "aten::multinomial",
+      "aten::uniform_",        "aten::exponential_", "aten::_sample_dirichlet",
+      "aten::_standard_gamma", "aten::poisson",      "aten::random_",
+      "aten::geometric_",      "aten::log_normal_",  "aten::cauchy_"};
+  for (std::string_view op : kOps)
+    if (k.qualString() == op)
+      return true;
+  return false;
+}
+
 bool isStructural(ir::Symbol k) {
   return k == ir::prim::Constant || k == ir::prim::ListConstruct || k == ir::prim::TupleConstruct ||
          k == ir::prim::DictConstruct;
@@ -573,7 +590,9 @@ private:
       for (auto [from, to] : SymbolicRegistry::global().customRangesOf(k.qualString()))
         ranges += fmt::format("{}{} to {}", ranges.empty() ? "" : ", ", from, to);
       std::string hint =
-          k.isNamespace("aten")
+          isRandomSampling(k) ? " (random sampling: no ONNX model can reproduce torch's random "
+                                "generator, so the op is refused at every opset)"
+          : k.isNamespace("aten")
               ? " (nor at any opset; --operator-export-type ONNX_ATEN_FALLBACK emits it as an ATen "
                 "node)"
               : fmt::format(" (nor at any opset; register one with ts2onnx::registerSymbolic, or "

@@ -237,11 +237,16 @@ Result prelu(Ctx &ctx) {
 
 /// Softmax/LogSoftmax before 13 flatten the input to 2-D at `axis`, which is torch's softmax
 /// only over the last dim; other dims are moved last and back.
-Result softmax9(Ctx &ctx, const char *onnxOp) {
+/// `dtypeInput`: input 2 is the `ScalarType? dtype` (softmax, log_softmax), not the bool
+/// half_to_float of _softmax/_log_softmax.
+Result softmax9(Ctx &ctx, const char *onnxOp, bool dtypeInput = true) {
   auto dim = ctx.constInt(1);
   if (!dim)
     return ctx.unsupported("a non-constant dim");
-  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 2));
+  std::optional<ir::ScalarType> dt;
+  if (dtypeInput) {
+    TS2ONNX_ASSIGN_OR_RETURN(dt, dtypeArg(ctx, 2));
+  }
   ir::Value *x = ctx.input(0);
   if (dt)
     x = ctx.b.cast(x, *dt);
@@ -264,11 +269,14 @@ Result softmax9(Ctx &ctx, const char *onnxOp) {
   return one(ctx.b.op("Transpose", {s}, {OnnxAttr::is("perm", perm)}));
 }
 
-Result softmax13(SymbolicContext &ctx, const char *onnxOp) {
+Result softmax13(SymbolicContext &ctx, const char *onnxOp, bool dtypeInput = true) {
   auto dim = ctx.constInt(1);
   if (!dim)
     return ctx.unsupported("a non-constant dim");
-  TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 2));
+  std::optional<ir::ScalarType> dt;
+  if (dtypeInput) {
+    TS2ONNX_ASSIGN_OR_RETURN(dt, dtypeArg(ctx, 2));
+  }
   ir::Value *x = ctx.input(0);
   if (dt && OnnxBuilder::dtypeOf(x) != dt)
     x = ctx.b.cast(x, *dt);
@@ -309,6 +317,17 @@ void registerActivation(SymbolicRegistry &r) {
   r.add("aten::softmax", 13, [](Ctx &c) { return softmax13(c, "Softmax"); });
   r.add("aten::log_softmax", 9, [](Ctx &c) { return softmax9(c, "LogSoftmax"); });
   r.add("aten::log_softmax", 13, [](Ctx &c) { return softmax13(c, "LogSoftmax"); });
+  // _log_softmax(self, dim, half_to_float): half_to_float is a CUDA-only fast path.
+  r.add("aten::_log_softmax", 9, [](Ctx &c) -> Result {
+    if (c.constBool(2).value_or(true))
+      return c.unsupported("_log_softmax with half_to_float (a CUDA-only form)");
+    return softmax9(c, "LogSoftmax", false);
+  });
+  r.add("aten::_log_softmax", 13, [](Ctx &c) -> Result {
+    if (c.constBool(2).value_or(true))
+      return c.unsupported("_log_softmax with half_to_float (a CUDA-only form)");
+    return softmax13(c, "LogSoftmax", false);
+  });
 }
 
 } // namespace ts2onnx::symbolics

@@ -100,6 +100,21 @@ Result convolution(Ctx &ctx, const ConvArgs &a, size_t spatial, bool forceTransp
   });
 }
 
+/// conv_tbc(input [T, B, Cin], weight [K, Cin, Cout], bias [Cout], pad): a 1-d convolution over
+/// time with batch and channels after it; Conv on the transposed input and weight.
+Result convTbc(Ctx &ctx) {
+  auto pad = ctx.constInt(3);
+  if (!pad)
+    return ctx.unsupported("a non-constant pad");
+  if (rankOf(ctx.input(0)) != std::optional<int64_t>(3))
+    return ctx.unsupported("conv_tbc of an input not known to be 3-d");
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = b.op("Transpose", {ctx.input(0)}, {OnnxAttr::is("perm", {1, 2, 0})});
+  ir::Value *w = b.op("Transpose", {ctx.input(1)}, {OnnxAttr::is("perm", {2, 1, 0})});
+  ir::Value *y = b.op("Conv", {x, w, ctx.input(2)}, {OnnxAttr::is("pads", {*pad, *pad})});
+  return one(b.op("Transpose", {y}, {OnnxAttr::is("perm", {2, 0, 1})}));
+}
+
 } // namespace
 
 void registerConv(SymbolicRegistry &r) {
@@ -121,6 +136,7 @@ void registerConv(SymbolicRegistry &r) {
   const ConvArgs convFull = {3, 4, 5, 8, size_t(6), size_t(7)};
   addAll(r, {"aten::_convolution", "aten::convolution"}, 9,
          [convFull](Ctx &c) { return convolution(c, convFull, 0, false); });
+  r.add("aten::conv_tbc", 9, convTbc);
 }
 
 } // namespace ts2onnx::symbolics

@@ -98,6 +98,17 @@ void registerConversion(SymbolicRegistry &r) {
   r.add("aten::long", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int64); });
   r.add("aten::int", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int32); });
   r.add("aten::bool", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Bool); });
+  // The legacy _cast_<Type>(self, non_blocking) ops (the exporter's own spelling of a cast).
+  r.add("aten::_cast_Byte", 9, [](Ctx &c) { return typeConversion(c, ScalarType::UInt8); });
+  r.add("aten::_cast_Char", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int8); });
+  r.add("aten::_cast_Short", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int16); });
+  r.add("aten::_cast_Int", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int32); });
+  r.add("aten::_cast_Long", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Int64); });
+  r.add("aten::_cast_Half", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float16); });
+  r.add("aten::_cast_Float", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float32); });
+  r.add("aten::_cast_Double", 9, [](Ctx &c) { return typeConversion(c, ScalarType::Float64); });
+  // No tensor of a converted model is in pinned memory.
+  r.add("aten::is_pinned", 9, [](Ctx &c) { return one(c.b.boolScalar(false)); });
 }
 
 } // namespace ts2onnx::symbolics

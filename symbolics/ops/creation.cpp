@@ -1,7 +1,10 @@
-// Tensor creation: tensor, zeros/ones/full/empty and their _like / new_ forms, arange. Forms by
+// Tensor creation: tensor/as_tensor, zeros/ones/full/empty and their _like / new_ forms, fill,
+// arange, eye (EyeLike), and linspace/hann_window of constant arguments (constants). Forms by
 // opset: opset 9 has no Range (constant bounds give a constant tensor, runtime int bounds count
 // the non-zeros of a ones vector); from 11 runtime bounds are a Range.
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
@@ -280,11 +283,129 @@ Result arange11(SymbolicContext &ctx) {
   return one(ctx.b.op("Range", {s, e, st}));
 }
 
+/// A 1-D constant of dtype t from values computed in double: floating types take them rounded,
+/// integer types truncated toward zero (as torch's conversion of a double does).
+ir::Value *constVector(OnnxBuilder &b, const std::vector<double> &v, ScalarType t) {
+  int64_t n = int64_t(v.size());
+  if (ir::isFloatingType(t)) {
+    ir::Value *c = b.constant(ir::Tensor::fromVector(ScalarType::Float64, {n}, v));
+    return t == ScalarType::Float64 ? c : b.cast(c, t);
+  }
+  std::vector<int64_t> iv;
+  for (double d : v)
+    iv.push_back(int64_t(std::trunc(d)));
+  ir::Value *c = b.int64s(iv);
+  return t == ScalarType::Int64 ? c : b.cast(c, t);
+}
+
+/// linspace(start, end, steps, dtype?, ...) with constant arguments: the values torch computes
+/// (start + i*step for the first half, end - (steps-1-i)*step for the rest; integer dtypes
+/// truncate start and end first and the values after), as a constant.
+Result linspace(Ctx &ctx) {
+  auto start = ctx.constFloat(0), end = ctx.constFloat(1);
+  auto steps = ctx.constInt(2);
+  if (!start || !end || !steps)
+    return ctx.unsupported("linspace with runtime start, end or steps");
+  if (*steps < 0)
+    return ctx.error("number of steps must be non-negative");
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 3, nullptr, ScalarType::Float32));
+  if (!ir::isFloatingType(t) && t != ScalarType::Int64 && t != ScalarType::Int32 &&
+      t != ScalarType::Int16 && t != ScalarType::Int8 && t != ScalarType::UInt8)
+    return ctx.unsupported(fmt::format("linspace of dtype {}", ir::scalarTypeName(t)));
+  double a = *start, e = *end;
+  if (!ir::isFloatingType(t)) {
+    a = std::trunc(a);
+    e = std::trunc(e);
+  }
+  std::vector<double> v;
+  if (*steps == 1)
+    v.push_back(a);
+  else if (*steps > 1) {
+    double step = (e - a) / double(*steps - 1);
+    int64_t half = *steps / 2;
+    for (int64_t i = 0; i < *steps; ++i)
+      v.push_back(i < half ? a + step * double(i) : e - step * double(*steps - i - 1));
+  }
+  return one(constVector(ctx.b, v, t));
+}
+
+/// hann_window(N, periodic=True, dtype?, ...) with a constant N: 0.5 - 0.5 cos(2 pi n / M) with
+/// M = N (periodic) or N - 1, as a constant.
+Result hannWindow(Ctx &ctx) {
+  auto n = ctx.constInt(0);
+  if (!n)
+    return ctx.unsupported("hann_window with a runtime window_length");
+  if (*n < 0)
+    return ctx.error("window_length must be non-negative");
+  bool periodicForm = ctx.input(1)->type()->is(ir::TypeKind::Bool);
+  bool periodic = true;
+  if (periodicForm) {
+    auto p = ctx.constBool(1);
+    if (!p)
+      return ctx.unsupported("hann_window with a runtime periodic");
+    periodic = *p;
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t,
+                           createdType(ctx, periodicForm ? 2 : 1, nullptr, ScalarType::Float32));
+  if (!ir::isFloatingType(t))
+    return ctx.error("hann_window expects a floating point dtype");
+  std::vector<double> v;
+  if (*n == 1)
+    v.push_back(1);
+  else if (*n > 1) {
+    int64_t len = periodic ? *n + 1 : *n;
+    for (int64_t i = 0; i < *n; ++i)
+      v.push_back(0.5 - 0.5 * std::cos(double(i) * (M_PI * 2.0 / double(len - 1))));
+  }
+  return one(constVector(ctx.b, v, t));
+}
+
+/// eye(n, [m,] dtype?, ...): EyeLike of an n x m tensor. onnxruntime's EyeLike has float,
+/// double, int32 and int64 kernels; other dtypes are cast from float (exact for 0 and 1).
+Result eye(Ctx &ctx) {
+  bool hasM = ctx.numInputs() == 6;
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType t,
+                           createdType(ctx, hasM ? 2 : 1, nullptr, ScalarType::Float32));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *shape;
+  auto n = ctx.constInt(0);
+  auto m = hasM ? ctx.constInt(1) : n;
+  if (n && m) {
+    shape = b.int64s({*n, *m});
+  } else {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * rows, intScalar(ctx, 0));
+    ir::Value *cols = rows;
+    if (hasM) {
+      TS2ONNX_ASSIGN_OR_RETURN(cols, intScalar(ctx, 1));
+    }
+    shape = b.concat({b.unsqueeze(rows, {0}), b.unsqueeze(cols, {0})}, 0);
+  }
+  bool native = t == ScalarType::Float32 || t == ScalarType::Float64 || t == ScalarType::Int32 ||
+                t == ScalarType::Int64;
+  ScalarType kernel = native ? t : ScalarType::Float32;
+  ir::Value *e = b.op("EyeLike", {b.constantOfShape(shape, 0, kernel)});
+  return one(native ? e : b.cast(e, t));
+}
+
+/// fill(self, value): a tensor of self's shape and dtype filled with value.
+Result fill(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto t = dtypeOf(x);
+  if (!t)
+    return ctx.unsupported("fill of a tensor of unknown dtype");
+  return filledWith(ctx, ctx.b.shape(x), 1, *t);
+}
+
+
 } // namespace
 
 void registerCreation(SymbolicRegistry &r) {
   r.add("aten::tensor", 9, tensorOf);
   r.add("aten::as_tensor", 9, asTensorOp);
+  r.add("aten::linspace", 9, linspace);
+  r.add("aten::hann_window", 9, hannWindow);
+  r.add("aten::eye", 9, eye);
+  r.add("aten::fill", 9, fill);
   addAll(r, {"aten::zeros", "aten::empty"}, 9, [](Ctx &c) { return zerosOnes(c, 0); });
   r.add("aten::ones", 9, [](Ctx &c) { return zerosOnes(c, 1); });
   r.add("aten::full", 9, full);

@@ -7,12 +7,24 @@ namespace ts2onnx::symbolics {
 void registerDropout(SymbolicRegistry &r) {
   addAll(r,
          {"aten::dropout", "aten::feature_dropout", "aten::alpha_dropout",
-          "aten::feature_alpha_dropout"},
+          "aten::feature_alpha_dropout", "aten::dropout_", "aten::feature_dropout_",
+          "aten::alpha_dropout_", "aten::feature_alpha_dropout_"},
          9, [](Ctx &c) -> Result {
            if (c.constBool(2).value_or(true))
              return c.unsupported("dropout in training mode (export in eval mode)");
            return one(c.input(0));
          });
+  // native_dropout(input, p, train?) -> (output, mask): train None means training, as in torch.
+  // In eval mode the output is the input and the mask all true.
+  r.add("aten::native_dropout", 9, [](Ctx &c) -> Result {
+    if (c.isNone(2) || c.constBool(2).value_or(true))
+      return c.unsupported("native_dropout in training mode (export in eval mode)");
+    ir::Value *x = c.input(0);
+    ir::Value *mask = c.node().outputs().size() > 1 && c.node().output(1)->hasUses()
+                          ? c.b.constantOfShape(c.b.shape(x), 1, ir::ScalarType::Bool)
+                          : nullptr;
+    return std::vector<ir::Value *>{x, mask};
+  });
 }
 
 } // namespace ts2onnx::symbolics

@@ -6,6 +6,7 @@
 // xlogy and logaddexp compare floats with Equal and so start at 11.
 #include <cmath>
 #include <limits>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -650,7 +651,93 @@ Result sign(Ctx &ctx) {
   if (!isFloat(x))
     return one(s);
   return one(b.op("Where", {b.op("IsNaN", {x}), b.scalarOf(0, floatLike(x)), s}));
+
+/// prim::min / prim::max of two runtime numbers (Where of Less/Greater, which has int kernels
+/// at every opset, unlike Min/Max before 12), or of an int/float list (ReduceMin/ReduceMax).
+Result scalarMinMax(Ctx &ctx, bool isMin) {
+  if (ctx.numInputs() == 1) {
+    const ir::Type &t = *ctx.input(0)->type();
+    if (!t.is(ir::TypeKind::List) || !t.elementType()->is(ir::TypeKind::Int))
+      return ctx.unsupported("min/max of a list other than int[]");
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * l, intList(ctx, 0));
+    return one(ctx.b.reduce(isMin ? "ReduceMin" : "ReduceMax", l, {0}, false));
+  }
+  if (ctx.input(0)->type()->is(ir::TypeKind::List))
+    return ctx.unsupported("min/max comparing two lists");
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  ir::Value *firstWins = ctx.b.op(isMin ? "Less" : "Greater", {xs[0], xs[1]});
+  return one(typed(ctx.b.op("Where", {firstWins, xs[0], xs[1]}), p));
 }
+
+/// __range_length(lo, hi, step): the trip count of range(lo, hi, step), torch's formula.
+Result rangeLength(Ctx &ctx) {
+  auto step = ctx.constInt(2);
+  if (!step)
+    return ctx.unsupported("range() with a runtime step");
+  if (*step == 0)
+    return ctx.error("range() arg 3 must not be zero");
+  OnnxBuilder &b = ctx.b;
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * lo, intScalar(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * hi, intScalar(ctx, 1));
+  if (*step < 0)
+    std::swap(lo, hi);
+  // 1 + (hi - 1 - lo) / |step| when lo < hi (both operands non-negative there), else 0.
+  ir::Value *span = b.op("Sub", {b.op("Sub", {hi, lo}), b.int64Scalar(1)});
+  ir::Value *n =
+      b.op("Add", {b.op("Div", {span, b.int64Scalar(std::abs(*step))}), b.int64Scalar(1)});
+  return one(b.op("Where", {b.op("Less", {lo, hi}), n, b.int64Scalar(0)}));
+}
+
+/// fake_quantize_per_tensor_affine / _per_channel_affine: torch's kernel, in float:
+/// (clamp(round_half_even(x * (1 / scale)) + zp, qmin, qmax) - zp) * scale. `axis` is the channel
+/// axis of a per-channel scale and zero point (1-D), nullopt for one scale.
+Result fakeQuantize(Ctx &ctx, std::optional<int64_t> axis, size_t qminIdx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  if (dtypeOf(x) != ScalarType::Float32)
+    return ctx.unsupported("fake quantization of a tensor not known to be float32");
+  auto qmin = ctx.constInt(qminIdx), qmax = ctx.constInt(qminIdx + 1);
+  if (!qmin || !qmax)
+    return ctx.unsupported("non-constant quant_min or quant_max");
+  ir::Value *scale, *inv, *zp;
+  if (auto s = ctx.constFloat(1); s && !ctx.input(1)->type()->isTensor()) {
+    float sf = float(*s);
+    scale = b.scalarOf(sf, ScalarType::Float32);
+    inv = b.scalarOf(1.0f / sf, ScalarType::Float32);
+  } else {
+    scale = ctx.input(1);
+    if (dtypeOf(scale) != ScalarType::Float32)
+      scale = b.cast(scale, ScalarType::Float32);
+    inv = b.op("Reciprocal", {scale});
+  }
+  if (ctx.input(2)->type()->isTensor()) {
+    auto zt = dtypeOf(ctx.input(2));
+    if (!zt || ir::isFloatingType(*zt))
+      return ctx.unsupported("a zero_point not known to be an integer tensor");
+    zp = b.cast(ctx.input(2), ScalarType::Float32);
+  } else {
+    TS2ONNX_ASSIGN_OR_RETURN(zp, asTensor(ctx, 2, ScalarType::Float32));
+  }
+  if (axis) {
+    auto r = rankOf(x);
+    if (!r)
+      return ctx.unsupported("per-channel fake quantization of a tensor of unknown rank");
+    int64_t a = normalizeDim(*axis, r);
+    std::vector<int64_t> trailing;
+    for (int64_t i = 1; i < *r - a; ++i)
+      trailing.push_back(i);
+    if (!trailing.empty()) {
+      scale = b.unsqueeze(scale, trailing);
+      inv = b.unsqueeze(inv, trailing);
+      zp = b.unsqueeze(zp, trailing);
+    }
+  }
+  ir::Value *q = b.op("Add", {b.op("Round", {b.op("Mul", {x, inv})}), zp});
+  q = b.clip(q, double(*qmin), double(*qmax));
+  return one(b.op("Mul", {b.op("Sub", {q, zp}), scale}));
+}
+
 
 } // namespace
 
@@ -766,6 +853,32 @@ void registerElementwise(SymbolicRegistry &r) {
   addAll(r, {"aten::logical_not", "aten::bitwise_not"}, 9, logicalNot);
   r.add("aten::where", 9, where);
   r.add("aten::masked_fill", 9, maskedFill);
+  // Round (half to even, as torch's nearbyint) is from opset 11.
+  r.add("aten::fake_quantize_per_tensor_affine", 11,
+        [](Ctx &c) { return fakeQuantize(c, std::nullopt, 3); });
+  r.add("aten::fake_quantize_per_channel_affine", 11, [](Ctx &c) -> Result {
+    auto axis = c.constInt(3);
+    if (!axis)
+      return c.unsupported("a non-constant axis");
+    return fakeQuantize(c, *axis, 4);
+  });
+  r.add("prim::min", 9, [](Ctx &c) { return scalarMinMax(c, true); });
+  r.add("prim::max", 9, [](Ctx &c) { return scalarMinMax(c, false); });
+  r.add("aten::__range_length", 9, rangeLength);
+  // __derive_index(index, start, step): the loop variable of range(start, _, step).
+  r.add("aten::__derive_index", 9, [](Ctx &c) -> Result {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * i, intScalar(c, 0));
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * start, intScalar(c, 1));
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * step, intScalar(c, 2));
+    return one(c.b.op("Add", {start, c.b.op("Mul", {i, step})}));
+  });
+  // x.layout: torch.strided (0), the only layout of a converted tensor.
+  r.add("prim::layout", 9, [](Ctx &c) { return one(c.b.int64Scalar(0)); });
+  // `not b` of a runtime bool (a 0-d bool tensor here).
+  r.add("aten::__not__", 9, [](Ctx &c) -> Result {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * a, boolInput(c, 0));
+    return one(c.b.op("Not", {a}));
+  });
 }
 
 } // namespace ts2onnx::symbolics

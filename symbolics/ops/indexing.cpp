@@ -407,10 +407,61 @@ Result sliceScatter(SymbolicContext &ctx) {
   return scatterAlong(ctx, self, ctx.input(1), *dim, *start, *end);
 }
 
+/// nonzero(self): [n, rank] int64 indices, the transpose of ONNX NonZero's [rank, n].
+Result nonzero(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  if (rankOf(x) == std::optional<int64_t>(0))
+    return ctx.unsupported("nonzero of a 0-d tensor");
+  return one(ctx.b.op("Transpose", {ctx.b.op("NonZero", {x})}, {OnnxAttr::is("perm", {1, 0})}));
+}
+
+/// nonzero_numpy(self): one 1-D index tensor per dim (the rows of NonZero).
+Result nonzeroNumpy(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  if (!r)
+    return ctx.unsupported("nonzero_numpy of a tensor of unknown rank");
+  if (*r == 0)
+    return ctx.unsupported("nonzero_numpy of a 0-d tensor");
+  ir::Value *nz = ctx.b.op("NonZero", {x});
+  std::vector<ir::Value *> rows;
+  for (int64_t i = 0; i < *r; ++i)
+    rows.push_back(ctx.b.gather(nz, ctx.b.int64Scalar(i), 0));
+  return one(tensorList(ctx.b, rows));
+}
+
+/// one_hot(self, num_classes=-1): OneHot with int64 off/on values; num_classes -1 is the
+/// largest index plus one.
+Result oneHot(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto t = dtypeOf(x);
+  if (t && *t != ScalarType::Int64)
+    return ctx.error("one_hot is only applicable to index tensor (int64)");
+  OnnxBuilder &b = ctx.b;
+  ir::Value *depth;
+  auto n = ctx.constInt(1);
+  if (n && *n == -1) {
+    ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+    depth = b.op("Add", {b.reduce("ReduceMax", flat, {0}, false), b.int64Scalar(1)});
+  } else if (n) {
+    depth = b.int64Scalar(*n);
+  } else {
+    return ctx.unsupported("a non-constant num_classes");
+  }
+  // OneHot needs indices of rank >= 1: a 0-d index goes through [1].
+  bool scalar = rankOf(x) == std::optional<int64_t>(0);
+  ir::Value *y = b.op("OneHot", {scalar ? b.unsqueeze(x, {0}) : x, depth, b.int64s({0, 1})},
+                      {OnnxAttr::i("axis", -1)});
+  return one(scalar ? b.squeeze(y, {0}) : y);
+}
+
 } // namespace
 
 void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::index_select", 9, indexSelect);
+  r.add("aten::nonzero", 9, nonzero);
+  r.add("aten::nonzero_numpy", 9, nonzeroNumpy);
+  r.add("aten::one_hot", 9, oneHot);
   r.add("aten::embedding", 9, embedding);
   r.add("aten::gather", 11, gather11);
   r.add("aten::index", 9, index);

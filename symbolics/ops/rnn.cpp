@@ -323,6 +323,64 @@ private:
   int64_t hidden_ = 0;
 };
 
+/// x @ w^T (+ bias): torch's linear, as the cells apply it.
+ir::Value *affine(OnnxBuilder &b, ir::Value *x, ir::Value *w, ir::Value *bias) {
+  ir::Value *y = b.op("MatMul", {x, b.op("Transpose", {w}, {OnnxAttr::is("perm", {1, 0})})});
+  return bias ? b.op("Add", {y, bias}) : y;
+}
+
+/// One step of a cell, as nn.LSTMCell / GRUCell / RNNCell call it: lstm_cell(input, [h, c],
+/// w_ih, w_hh, b_ih?, b_hh?) -> (h', c'); gru_cell / rnn_tanh_cell / rnn_relu_cell(input, h,
+/// w_ih, w_hh, b_ih?, b_hh?) -> h'. Elementwise arithmetic in torch's gate order (LSTM i, f, g,
+/// o; GRU r, z, n), batched ([B, I]) or not ([I]).
+Result cellStep(Ctx &ctx, Cell kind) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0), *h = nullptr, *c = nullptr;
+  if (kind == Cell::Lstm) {
+    auto hx = ctx.listElements(1);
+    if (!hx || hx->size() != 2)
+      return ctx.unsupported("lstm_cell with an hx that is not a list of two tensors");
+    h = (*hx)[0];
+    c = (*hx)[1];
+  } else {
+    h = ctx.input(1);
+  }
+  auto r = OnnxBuilder::rankOf(x);
+  if (!r || (*r != 1 && *r != 2))
+    return ctx.unsupported("a cell input not known to be 1-d or 2-d");
+  auto whh = OnnxBuilder::staticShapeOf(ctx.input(3));
+  if (!whh || whh->size() != 2)
+    return ctx.unsupported("a cell whose w_hh has no static 2-d shape");
+  int64_t hidden = (*whh)[1], axis = *r - 1;
+  ir::Value *gi = affine(b, x, ctx.input(2), ctx.isNone(4) ? nullptr : ctx.input(4));
+  ir::Value *gh = affine(b, h, ctx.input(3), ctx.isNone(5) ? nullptr : ctx.input(5));
+  switch (kind) {
+  case Cell::RnnTanh:
+    return std::vector<ir::Value *>{b.op("Tanh", {b.op("Add", {gi, gh})})};
+  case Cell::RnnRelu:
+    return std::vector<ir::Value *>{b.op("Relu", {b.op("Add", {gi, gh})})};
+  case Cell::Lstm: {
+    std::vector<ir::Value *> g =
+        b.split(b.op("Add", {gi, gh}), axis, {hidden, hidden, hidden, hidden});
+    ir::Value *in = b.op("Sigmoid", {g[0]}), *forget = b.op("Sigmoid", {g[1]});
+    ir::Value *cell = b.op("Tanh", {g[2]}), *out = b.op("Sigmoid", {g[3]});
+    ir::Value *cy = b.op("Add", {b.op("Mul", {forget, c}), b.op("Mul", {in, cell})});
+    ir::Value *hy = b.op("Mul", {out, b.op("Tanh", {cy})});
+    return std::vector<ir::Value *>{hy, cy};
+  }
+  case Cell::Gru: {
+    std::vector<ir::Value *> i = b.split(gi, axis, {hidden, hidden, hidden});
+    std::vector<ir::Value *> hh = b.split(gh, axis, {hidden, hidden, hidden});
+    ir::Value *reset = b.op("Sigmoid", {b.op("Add", {hh[0], i[0]})});
+    ir::Value *update = b.op("Sigmoid", {b.op("Add", {hh[1], i[1]})});
+    ir::Value *n = b.op("Tanh", {b.op("Add", {i[2], b.op("Mul", {hh[2], reset})})});
+    ir::Value *hy = b.op("Add", {b.op("Mul", {b.op("Sub", {h, n}), update}), n});
+    return std::vector<ir::Value *>{hy};
+  }
+  }
+  return ctx.error("unknown cell");
+}
+
 } // namespace
 
 void registerRnn(SymbolicRegistry &r) {
@@ -330,6 +388,10 @@ void registerRnn(SymbolicRegistry &r) {
   r.add("aten::gru", 9, [](Ctx &c) { return RnnLowering(c, Cell::Gru).run(); });
   r.add("aten::rnn_tanh", 9, [](Ctx &c) { return RnnLowering(c, Cell::RnnTanh).run(); });
   r.add("aten::rnn_relu", 9, [](Ctx &c) { return RnnLowering(c, Cell::RnnRelu).run(); });
+  r.add("aten::lstm_cell", 9, [](Ctx &c) { return cellStep(c, Cell::Lstm); });
+  r.add("aten::gru_cell", 9, [](Ctx &c) { return cellStep(c, Cell::Gru); });
+  r.add("aten::rnn_tanh_cell", 9, [](Ctx &c) { return cellStep(c, Cell::RnnTanh); });
+  r.add("aten::rnn_relu_cell", 9, [](Ctx &c) { return cellStep(c, Cell::RnnRelu); });
 }
 
 } // namespace ts2onnx::symbolics

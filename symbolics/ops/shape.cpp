@@ -595,6 +595,48 @@ Result numel(Ctx &ctx) {
   return one(ctx.b.op("Size", {ctx.input(0)}));
 }
 
+/// as_strided(self, size, stride, storage_offset?) of a graph input: a Gather from the flattened
+/// input at the computed storage indices. Only a graph input is known to be a dense buffer of its
+/// own (a computed tensor may be a view with other strides in torch), so others are refused.
+Result asStrided(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  if (x->node()->kind() != ir::prim::Param)
+    return ctx.unsupported("as_strided of a computed tensor (its storage layout in torch is not "
+                           "known here; only graph inputs are dense buffers)");
+  auto shape = OnnxBuilder::staticShapeOf(x);
+  auto size = ctx.constInts(1), stride = ctx.constInts(2);
+  if (!shape || !size || !stride || size->size() != stride->size())
+    return ctx.unsupported("as_strided without a static input shape and constant size and stride");
+  int64_t offset = 0;
+  if (ctx.numInputs() > 3 && !ctx.isNone(3)) {
+    auto o = ctx.constInt(3);
+    if (!o)
+      return ctx.unsupported("a non-constant storage_offset");
+    offset = *o;
+  }
+  int64_t numel = 1, count = 1;
+  for (int64_t d : *shape)
+    numel *= d;
+  for (int64_t d : *size)
+    count *= d;
+  if (count > (int64_t(1) << 20))
+    return ctx.unsupported("as_strided with more than 2^20 elements (a constant index table)");
+  std::vector<int64_t> idx(size_t(count), offset);
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t rest = flat;
+    for (int64_t k = int64_t(size->size()) - 1; k >= 0; --k) {
+      idx[size_t(flat)] += (rest % (*size)[k]) * (*stride)[k];
+      rest /= (*size)[k];
+    }
+    if (idx[size_t(flat)] < 0 || idx[size_t(flat)] >= numel)
+      return ctx.error("as_strided reads outside the input's storage");
+  }
+  OnnxBuilder &b = ctx.b;
+  ir::Value *indices = b.constant(ir::Tensor::fromVector(ir::ScalarType::Int64, *size, idx));
+  ir::Value *flatX = b.op("Reshape", {x, b.int64s({-1})});
+  return one(b.gather(flatX, indices, 0));
+}
+
 } // namespace
 
 void registerShape(SymbolicRegistry &r) {
@@ -630,6 +672,38 @@ void registerShape(SymbolicRegistry &r) {
          {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
           "aten::stop_gradient"},
          9, identity);
+  // Conjugation and the lazy conj/neg bits act only on complex tensors, which ts2onnx has none
+  // of: on real tensors they are the identity, as in torch. lift and prim::data (`x.data`)
+  // return the tensor.
+  addAll(r,
+         {"aten::conj_physical", "aten::resolve_conj", "aten::resolve_neg", "aten::lift",
+          "prim::data"},
+         9, identity);
+  // numpy_T (`x.T`): all dims reversed, Transpose's default permutation.
+  r.add("aten::as_strided", 9, asStrided);
+  r.add("aten::numpy_T", 9, [](Ctx &c) { return one(c.b.op("Transpose", {c.input(0)})); });
+  r.add("aten::_shape_as_tensor", 9, [](Ctx &c) { return one(c.b.shape(c.input(0))); });
+  r.add("aten::_reshape_from_tensor", 9, [](Ctx &c) {
+    return one(c.b.op("Reshape", {c.input(0), c.input(1)}));
+  });
+  // _dim_arange(like, dim): arange(like.size(dim)), int64.
+  r.add("aten::_dim_arange", 9, [](Ctx &c) -> Result {
+    ir::Value *x = c.input(0);
+    auto d = c.constInt(1);
+    if (!d)
+      return c.unsupported("a non-constant dim");
+    auto r = rankOf(x);
+    TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, requireDim(c, *d, r));
+    if (auto s = OnnxBuilder::staticShapeOf(x); s && dim >= 0 && dim < int64_t(s->size())) {
+      std::vector<int64_t> v;
+      for (int64_t i = 0; i < (*s)[dim]; ++i)
+        v.push_back(i);
+      return one(c.b.int64s(v));
+    }
+    if (c.b.opset() < 11)
+      return c.unsupported("_dim_arange of a dynamic dim before opset 11 (Range)");
+    return one(c.b.op("Range", {c.b.int64Scalar(0), c.b.dimSize(x, dim), c.b.int64Scalar(1)}));
+  });
 }
 
 } // namespace ts2onnx::symbolics
