@@ -402,6 +402,321 @@ Result sliceScatter(SymbolicContext &ctx) {
   return scatterAlong(ctx, self, ctx.input(1), *dim, *start, *end);
 }
 
+std::vector<int64_t> iotaVec(int64_t n) {
+  std::vector<int64_t> v;
+  for (int64_t i = 0; i < n; ++i)
+    v.push_back(i);
+  return v;
+}
+
+// ---- Breadth: scatter with reductions, index_add/copy/fill, masked_select/scatter, take.
+
+enum class Reduce { None, Sum, Prod, Max, Min };
+
+absl::StatusOr<Reduce> reduceArg(SymbolicContext &ctx, size_t i) {
+  auto s = ctx.constString(i);
+  if (!s)
+    return ctx.unsupported("a non-constant reduce");
+  if (*s == "add" || *s == "sum")
+    return Reduce::Sum;
+  if (*s == "multiply" || *s == "prod")
+    return Reduce::Prod;
+  if (*s == "amax")
+    return Reduce::Max;
+  if (*s == "amin")
+    return Reduce::Min;
+  return ctx.unsupported(fmt::format("reduce='{}'", *s));
+}
+
+/// The value a reduction starts from, in dtype `t`.
+double identityOf(Reduce r, ScalarType t) {
+  bool f = ir::isFloatingType(t);
+  switch (r) {
+  case Reduce::Prod:
+    return 1;
+  case Reduce::Max:
+    return f                        ? -std::numeric_limits<double>::infinity()
+           : t == ScalarType::Int64 ? double(std::numeric_limits<int64_t>::min())
+                                    : double(std::numeric_limits<int32_t>::min());
+  case Reduce::Min:
+    return f                        ? std::numeric_limits<double>::infinity()
+           : t == ScalarType::Int64 ? double(std::numeric_limits<int64_t>::max())
+                                    : double(std::numeric_limits<int32_t>::max());
+  default:
+    return 0;
+  }
+}
+
+/// Runtime Pad of `x` at the ends up to the shape of `like` (Pad takes pads as inputs from 11).
+ir::Value *padTo(OnnxBuilder &b, ir::Value *x, ir::Value *like, int64_t rank) {
+  auto sx = OnnxBuilder::staticShapeOf(x), sl = OnnxBuilder::staticShapeOf(like);
+  if (sx && sl && *sx == *sl)
+    return x;
+  ir::Value *pads = b.concat(
+      {b.int64s(std::vector<int64_t>(size_t(rank), 0)), b.op("Sub", {b.shape(like), b.shape(x)})},
+      0);
+  return b.op("Pad", {x, pads});
+}
+
+/// torch's scatter family: `self` with `src` (already of self's dtype) put at `index` along
+/// `dim`, reduced with what is there. ScatterElements without reduction from 11 and with add/mul
+/// from 16 (`scatterReduction`); other reductions, and add/mul before 16, compare every index
+/// with every position along `dim` (a [..., K, N] one-hot) and reduce over K, so duplicate
+/// indices combine as in torch.
+absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, int64_t dim,
+                                        ir::Value *index, ir::Value *src, Reduce red,
+                                        bool includeSelf, bool scatterReduction) {
+  OnnxBuilder &b = ctx.b;
+  auto r = OnnxBuilder::rankOf(self);
+  if (!r)
+    return ctx.unsupported("scattering into a tensor of unknown rank");
+  int64_t rank = *r;
+  if (rank == 0) // a 0-d self: index and src are 0-d or 1-element
+    return ctx.unsupported("scattering into a 0-d tensor");
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  if (OnnxBuilder::dtypeOf(src) != dt)
+    src = b.cast(src, dt);
+  if (OnnxBuilder::dtypeOf(index) != ScalarType::Int64)
+    index = b.cast(index, ScalarType::Int64);
+  // torch reads src only where index has elements: src cut to index's shape.
+  auto si = OnnxBuilder::staticShapeOf(index), ss = OnnxBuilder::staticShapeOf(src);
+  if (!(si && ss && *si == *ss))
+    src = b.op("Slice", {src, b.int64s(std::vector<int64_t>(size_t(rank), 0)), b.shape(index),
+                         b.int64s(iotaVec(rank))});
+  if (red == Reduce::None)
+    return b.op("ScatterElements", {self, index, src}, {OnnxAttr::i("axis", dim)});
+  if (scatterReduction && (red == Reduce::Sum || red == Reduce::Prod)) {
+    if (!includeSelf) // the reduced positions start from the reduction's identity
+      self =
+          b.op("ScatterElements",
+               {self, index, b.op("Expand", {b.scalarOf(identityOf(red, dt), dt), b.shape(index)})},
+               {OnnxAttr::i("axis", dim)});
+    return b.op(
+        "ScatterElements", {self, index, src},
+        {OnnxAttr::i("axis", dim), OnnxAttr::s("reduction", red == Reduce::Sum ? "add" : "mul")});
+  }
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != dim)
+      perm.push_back(i);
+  perm.push_back(dim);
+  ir::Value *it = transpose(b, index, perm), *st = transpose(b, src, perm);
+  ir::Value *positions = b.op("Range", {b.int64Scalar(0), b.dimSize(self, dim), b.int64Scalar(1)});
+  ir::Value *hot = b.op("Equal", {b.unsqueeze(it, {rank}), positions}); // [..., K, N]
+  ir::Value *vals =
+      b.op("Where", {hot, b.unsqueeze(st, {rank}), b.scalarOf(identityOf(red, dt), dt)});
+  const char *op = red == Reduce::Sum    ? "ReduceSum"
+                   : red == Reduce::Prod ? "ReduceProd"
+                   : red == Reduce::Max  ? "ReduceMax"
+                                         : "ReduceMin";
+  ir::Value *reduced = b.reduce(op, vals, {rank - 1}, false);
+  ir::Value *hits = b.reduce("ReduceSum", b.cast(hot, ScalarType::Int64), {rank - 1}, false);
+  std::vector<int64_t> inv(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inv[size_t(perm[i])] = int64_t(i);
+  reduced = padTo(b, transpose(b, reduced, inv), self, rank);
+  ir::Value *hit =
+      b.op("Greater", {padTo(b, transpose(b, hits, inv), self, rank), b.int64Scalar(0)});
+  if (includeSelf) {
+    const char *combine = red == Reduce::Sum    ? "Add"
+                          : red == Reduce::Prod ? "Mul"
+                          : red == Reduce::Max  ? "Max"
+                                                : "Min";
+    reduced = b.op(combine, {self, reduced});
+  }
+  return b.op("Where", {hit, reduced, self});
+}
+
+absl::StatusOr<int64_t> scatterDim(SymbolicContext &ctx, size_t i) {
+  auto d = ctx.constInt(i);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  return requireDim(ctx, *d, OnnxBuilder::rankOf(ctx.input(0)));
+}
+
+/// aten::scatter (src / value, with or without reduce), scatter_add, scatter_reduce.
+Result scatter(SymbolicContext &ctx, bool v16) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
+  ir::Value *index = ctx.input(2);
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  ir::Value *src;
+  if (ctx.input(3)->type()->isTensor() && OnnxBuilder::rankOf(ctx.input(3)) != 0) {
+    src = ctx.input(3);
+  } else { // a Scalar value (or a 0-d tensor) everywhere index points
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 3, dt));
+    if (OnnxBuilder::dtypeOf(v) != dt)
+      v = b.cast(v, dt);
+    src = b.op("Expand", {v, b.shape(index)});
+  }
+  std::string_view k = ctx.node().kind().name();
+  Reduce red = Reduce::None;
+  bool includeSelf = true;
+  if (k == "scatter_add") {
+    red = Reduce::Sum;
+  } else if (k == "scatter_reduce") {
+    TS2ONNX_ASSIGN_OR_RETURN(red, reduceArg(ctx, 4));
+    auto inc = ctx.numInputs() > 5 ? ctx.constBool(5) : std::optional<bool>(true);
+    if (!inc)
+      return ctx.unsupported("a non-constant include_self");
+    includeSelf = *inc;
+  } else if (ctx.numInputs() > 4) {
+    TS2ONNX_ASSIGN_OR_RETURN(red, reduceArg(ctx, 4));
+    if (red != Reduce::Sum && red != Reduce::Prod)
+      return ctx.error("reduce argument must be either add or multiply");
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
+                           scatterCore(ctx, self, dim, index, src, red, includeSelf, v16));
+  return one(out);
+}
+
+/// A 1-D index along `dim` of a rank-`rank` tensor, broadcast to `shape` (the elements of the
+/// other dims), as ScatterElements wants it.
+ir::Value *alongDim(OnnxBuilder &b, ir::Value *index, int64_t dim, int64_t rank, ir::Value *shape) {
+  std::vector<int64_t> s(size_t(rank), 1);
+  s[size_t(dim)] = -1;
+  ir::Value *i = b.op("Reshape", {index, b.int64s(s)});
+  if (OnnxBuilder::dtypeOf(i) != ScalarType::Int64)
+    i = b.cast(i, ScalarType::Int64);
+  return b.op("Expand", {i, shape});
+}
+
+/// index_add(self, dim, index, source, alpha) and index_copy(self, dim, index, source).
+Result indexAddCopy(SymbolicContext &ctx, bool add, bool v16) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0), *src = ctx.input(3);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
+  auto r = OnnxBuilder::rankOf(self);
+  if (!r || *r == 0 || OnnxBuilder::rankOf(src) != r)
+    return ctx.unsupported("index_add/index_copy of 0-d tensors or of unknown rank");
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  if (OnnxBuilder::dtypeOf(src) != dt)
+    src = b.cast(src, dt);
+  if (add && ctx.numInputs() > 4) {
+    auto alpha = ctx.constFloat(4);
+    if (!alpha)
+      return ctx.unsupported("a non-constant alpha");
+    if (*alpha != 1)
+      src = b.op("Mul", {src, b.scalarOf(*alpha, dt)});
+  }
+  ir::Value *index = alongDim(b, ctx.input(2), dim, *r, b.shape(src));
+  TS2ONNX_ASSIGN_OR_RETURN(
+      ir::Value * out,
+      scatterCore(ctx, self, dim, index, src, add ? Reduce::Sum : Reduce::None, true, v16));
+  return one(out);
+}
+
+/// index_fill(self, dim, index, value): value at the listed positions along dim.
+Result indexFill(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
+  auto r = OnnxBuilder::rankOf(self);
+  if (!r || *r == 0)
+    return ctx.unsupported("index_fill of a 0-d tensor or of unknown rank");
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 3, dt));
+  if (OnnxBuilder::dtypeOf(v) != dt)
+    v = b.cast(v, dt);
+  // self's shape with 1 at dim: Expand then broadcasts the index's length there.
+  std::vector<int64_t> oneAt(size_t(*r), 1);
+  ir::Value *shape = b.shape(self);
+  std::vector<ir::Value *> parts;
+  if (dim > 0)
+    parts.push_back(b.slice(shape, {0}, {dim}, {0}, {1}));
+  parts.push_back(b.int64s({1}));
+  if (dim + 1 < *r)
+    parts.push_back(b.slice(shape, {dim + 1}, {*r}, {0}, {1}));
+  ir::Value *index = alongDim(b, ctx.input(2), dim, *r, b.concat(parts, 0));
+  ir::Value *src = b.op("Expand", {v, b.shape(index)});
+  return one(b.op("ScatterElements", {self, index, src}, {OnnxAttr::i("axis", dim)}));
+}
+
+/// self and mask broadcast to one shape.
+std::pair<ir::Value *, ir::Value *> broadcastPair(OnnxBuilder &b, ir::Value *x, ir::Value *m) {
+  auto sx = OnnxBuilder::staticShapeOf(x), sm = OnnxBuilder::staticShapeOf(m);
+  if (sx && sm && *sx == *sm)
+    return {x, m};
+  ir::Value *xb = b.op("Expand", {x, b.shape(m)});
+  return {xb, b.op("Expand", {m, b.shape(xb)})};
+}
+
+ir::Value *boolMask(OnnxBuilder &b, ir::Value *m) {
+  return OnnxBuilder::dtypeOf(m) == ScalarType::Bool ? m : b.cast(m, ScalarType::Bool);
+}
+
+Result maskedSelect(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  auto [x, m] = broadcastPair(b, ctx.input(0), boolMask(b, ctx.input(1)));
+  ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+  ir::Value *out =
+      b.op("Compress", {flat, b.op("Reshape", {m, b.int64s({-1})})}, {OnnxAttr::i("axis", 0)});
+  OnnxBuilder::setTensorType(out, OnnxBuilder::dtypeOf(ctx.input(0)),
+                             std::vector<ir::Dim>{ir::Dim::unknown()});
+  return one(out);
+}
+
+/// masked_scatter(self, mask, source): the k-th set position (row-major) takes source's k-th
+/// element: CumSum of the mask numbers the positions.
+Result maskedScatter(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  auto [x, m] = broadcastPair(b, ctx.input(0), boolMask(b, ctx.input(1)));
+  ScalarType dt = OnnxBuilder::dtypeOf(ctx.input(0)).value_or(ScalarType::Float32);
+  ir::Value *fm = b.op("Reshape", {m, b.int64s({-1})});
+  ir::Value *k = b.op("CumSum", {b.cast(fm, ScalarType::Int64), b.int64Scalar(0)});
+  ir::Value *at = b.op("Where", {fm, b.op("Sub", {k, b.int64Scalar(1)}), b.int64Scalar(0)});
+  ir::Value *src = b.op("Reshape", {ctx.input(2), b.int64s({-1})});
+  if (OnnxBuilder::dtypeOf(src) != dt)
+    src = b.cast(src, dt);
+  ir::Value *taken = b.gather(src, at, 0);
+  ir::Value *out = b.op("Where", {fm, taken, b.op("Reshape", {x, b.int64s({-1})})});
+  return one(b.op("Reshape", {out, b.shape(x)}));
+}
+
+Result take(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *flat = b.op("Reshape", {ctx.input(0), b.int64s({-1})});
+  return one(b.gather(flat, ctx.input(1), 0));
+}
+
+/// take_along_dim(self, indices, dim?): gather along dim after broadcasting the other dims;
+/// without dim, on the flattened tensors.
+Result takeAlongDim(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0), *idx = ctx.input(1);
+  if (OnnxBuilder::dtypeOf(idx) != ScalarType::Int64)
+    idx = b.cast(idx, ScalarType::Int64);
+  if (ctx.numInputs() < 3 || ctx.isNone(2)) {
+    ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+    return one(b.op("GatherElements", {flat, b.op("Reshape", {idx, b.int64s({-1})})},
+                    {OnnxAttr::i("axis", 0)}));
+  }
+  auto d = ctx.constInt(2);
+  auto r = OnnxBuilder::rankOf(x);
+  if (!d || !r || OnnxBuilder::rankOf(idx) != r)
+    return ctx.unsupported("take_along_dim with a non-constant dim, or ranks unknown or unequal");
+  int64_t dim = normalizeDim(*d, r);
+  // Each side broadcast against the other's shape with 1 at dim.
+  auto withOne = [&](ir::Value *v) {
+    ir::Value *s = b.shape(v);
+    std::vector<ir::Value *> parts;
+    if (dim > 0)
+      parts.push_back(b.slice(s, {0}, {dim}, {0}, {1}));
+    parts.push_back(b.int64s({1}));
+    if (dim + 1 < *r)
+      parts.push_back(b.slice(s, {dim + 1}, {*r}, {0}, {1}));
+    return b.concat(parts, 0);
+  };
+  auto sx = OnnxBuilder::staticShapeOf(x), si = OnnxBuilder::staticShapeOf(idx);
+  bool same = sx && si;
+  if (same)
+    for (int64_t i = 0; i < *r; ++i)
+      same &= i == dim || (*sx)[size_t(i)] == (*si)[size_t(i)];
+  ir::Value *xb = same ? x : b.op("Expand", {x, withOne(idx)});
+  ir::Value *ib = same ? idx : b.op("Expand", {idx, withOne(x)});
+  return one(b.op("GatherElements", {xb, ib}, {OnnxAttr::i("axis", dim)}));
+}
 } // namespace
 
 void registerIndexing(SymbolicRegistry &r) {
@@ -418,6 +733,19 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::select_scatter", 9, selectScatter);
   r.add("aten::select_scatter", 11, selectScatter11);
   r.add("aten::slice_scatter", 9, sliceScatter);
+  // ScatterElements from 11; its reduction (add / mul) from 16.
+  addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 11,
+         [](Ctx &c) { return scatter(c, false); });
+  addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 16,
+         [](Ctx &c) { return scatter(c, true); });
+  r.add("aten::index_add", 11, [](Ctx &c) { return indexAddCopy(c, true, false); });
+  r.add("aten::index_add", 16, [](Ctx &c) { return indexAddCopy(c, true, true); });
+  r.add("aten::index_copy", 11, [](Ctx &c) { return indexAddCopy(c, false, false); });
+  r.add("aten::index_fill", 11, indexFill);
+  r.add("aten::masked_select", 9, maskedSelect);
+  r.add("aten::masked_scatter", 11, maskedScatter);
+  r.add("aten::take", 11, take);
+  r.add("aten::take_along_dim", 11, takeAlongDim);
 }
 
 } // namespace ts2onnx::symbolics
