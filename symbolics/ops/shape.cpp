@@ -816,9 +816,15 @@ absl::StatusOr<ir::Value *> lastTwoDiagonal(Ctx &ctx, ir::Value *x, int64_t offs
   OnnxBuilder &b = ctx.b;
   int64_t rank = int64_t(dims->size());
   std::vector<ir::Value *> shape;
-  if (rank > 2)
-    shape.push_back(b.slice(b.shape(x), {0}, {rank - 2}, {0}, {1}));
-  shape.push_back(b.int64s({n * m}));
+  if (auto st = OnnxBuilder::staticShapeOf(x)) {
+    std::vector<int64_t> target(st->begin(), st->end() - 2);
+    target.push_back(n * m);
+    shape.push_back(b.int64s(target));
+  } else {
+    if (rank > 2)
+      shape.push_back(b.slice(b.shape(x), {0}, {rank - 2}, {0}, {1}));
+    shape.push_back(b.int64s({n * m}));
+  }
   ir::Value *flat = b.op("Reshape", {x, shape.size() == 1 ? shape[0] : b.concat(shape, 0)});
   return b.gather(flat, b.int64s(pos), rank - 2);
 }
