@@ -433,22 +433,34 @@ absl::StatusOr<Reduce> reduceArg(SymbolicContext &ctx, size_t i) {
   return ctx.unsupported(fmt::format("reduce='{}'", *s));
 }
 
-/// The value a reduction starts from, in dtype `t`.
-double identityOf(Reduce r, ScalarType t) {
+/// The value a reduction starts from, a 0-d constant of dtype `t` (int64 extremes exactly: a
+/// double cannot hold them).
+ir::Value *identityOf(OnnxBuilder &b, Reduce r, ScalarType t) {
   bool f = ir::isFloatingType(t);
+  double inf = std::numeric_limits<double>::infinity();
+  if (t == ScalarType::Int64 && (r == Reduce::Max || r == Reduce::Min)) {
+    int64_t v = r == Reduce::Max ? std::numeric_limits<int64_t>::min()
+                                 : std::numeric_limits<int64_t>::max();
+    return b.constant(ir::Tensor::fromBytes(ScalarType::Int64, {}, &v));
+  }
+  // The smaller integer types' extremes are exact as doubles.
+  std::pair<double, double> range = {std::numeric_limits<int32_t>::min(),
+                                     std::numeric_limits<int32_t>::max()};
+  if (t == ScalarType::UInt8 || t == ScalarType::Bool)
+    range = {0, t == ScalarType::Bool ? 1 : 255};
+  else if (t == ScalarType::Int8)
+    range = {-128, 127};
+  else if (t == ScalarType::Int16)
+    range = {-32768, 32767};
   switch (r) {
   case Reduce::Prod:
-    return 1;
+    return b.scalarOf(1, t);
   case Reduce::Max:
-    return f                        ? -std::numeric_limits<double>::infinity()
-           : t == ScalarType::Int64 ? double(std::numeric_limits<int64_t>::min())
-                                    : double(std::numeric_limits<int32_t>::min());
+    return b.scalarOf(f ? -inf : range.first, t);
   case Reduce::Min:
-    return f                        ? std::numeric_limits<double>::infinity()
-           : t == ScalarType::Int64 ? double(std::numeric_limits<int64_t>::max())
-                                    : double(std::numeric_limits<int32_t>::max());
+    return b.scalarOf(f ? inf : range.second, t);
   default:
-    return 0;
+    return b.scalarOf(0, t);
   }
 }
 
@@ -492,10 +504,9 @@ absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, i
     return b.op("ScatterElements", {self, index, src}, {OnnxAttr::i("axis", dim)});
   if (scatterReduction && (red == Reduce::Sum || red == Reduce::Prod)) {
     if (!includeSelf) // the reduced positions start from the reduction's identity
-      self =
-          b.op("ScatterElements",
-               {self, index, b.op("Expand", {b.scalarOf(identityOf(red, dt), dt), b.shape(index)})},
-               {OnnxAttr::i("axis", dim)});
+      self = b.op("ScatterElements",
+                  {self, index, b.op("Expand", {identityOf(b, red, dt), b.shape(index)})},
+                  {OnnxAttr::i("axis", dim)});
     return b.op(
         "ScatterElements", {self, index, src},
         {OnnxAttr::i("axis", dim), OnnxAttr::s("reduction", red == Reduce::Sum ? "add" : "mul")});
@@ -508,8 +519,7 @@ absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, i
   ir::Value *it = transpose(b, index, perm), *st = transpose(b, src, perm);
   ir::Value *positions = b.op("Range", {b.int64Scalar(0), b.dimSize(self, dim), b.int64Scalar(1)});
   ir::Value *hot = b.op("Equal", {b.unsqueeze(it, {rank}), positions}); // [..., K, N]
-  ir::Value *vals =
-      b.op("Where", {hot, b.unsqueeze(st, {rank}), b.scalarOf(identityOf(red, dt), dt)});
+  ir::Value *vals = b.op("Where", {hot, b.unsqueeze(st, {rank}), identityOf(b, red, dt)});
   const char *op = red == Reduce::Sum    ? "ReduceSum"
                    : red == Reduce::Prod ? "ReduceProd"
                    : red == Reduce::Max  ? "ReduceMax"

@@ -72,6 +72,18 @@ Sorted torchSort(OnnxBuilder &b, ir::Value *x, int64_t axis, bool descending) {
   return {gatherAlong(x, idx), idx};
 }
 
+/// torch picks among equal values by its selection algorithm (partial sort, nth_element,
+/// quickselect) for topk / kthvalue / median; ONNX TopK takes the lowest index. Integer tensors
+/// tie often, so their indices are refused when used; values are exact either way.
+absl::Status tiesCheck(Ctx &ctx, ir::Value *x) {
+  auto t = dtypeOf(x);
+  if (t && !ir::isFloatingType(*t) && ctx.node().outputs().size() > 1 &&
+      ctx.node().output(1)->hasUses())
+    return ctx.unsupported("the indices of an integer tensor (torch's choice among equal values "
+                           "follows its selection algorithm)");
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int64_t> dimArg(Ctx &ctx, size_t i, ir::Value *x) {
   auto d = ctx.constInt(i);
   if (!d)
@@ -127,6 +139,7 @@ Result topk(Ctx &ctx) {
     return ctx.unsupported("a non-constant largest");
   if (rankOf(x) == 0)
     return scalarSorted(ctx, x);
+  TS2ONNX_RETURN_IF_ERROR(tiesCheck(ctx, x));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * k, intScalar(ctx, 1));
   k = ctx.b.unsqueeze(k, {0});
   auto t = dtypeOf(x);
@@ -161,6 +174,7 @@ Result kthvalue(Ctx &ctx) {
     return ctx.unsupported("a non-constant keepdim");
   if (rankOf(x) == 0)
     return scalarSorted(ctx, x);
+  TS2ONNX_RETURN_IF_ERROR(tiesCheck(ctx, x));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * k, intScalar(ctx, 1));
   Sorted s = torchSort(ctx.b, x, dim, false);
   return pick(ctx.b, s, ctx.b.op("Sub", {k, ctx.b.int64Scalar(1)}), dim, *keep);
@@ -186,6 +200,7 @@ Result median(Ctx &ctx, bool ignoreNan) {
     keep = *k;
     if (rankOf(x) == 0)
       return scalarSorted(ctx, x);
+    TS2ONNX_RETURN_IF_ERROR(tiesCheck(ctx, x));
   }
   Sorted s = torchSort(b, x, dim, false);
   ir::Value *n = b.dimSize(x, dim);
@@ -237,7 +252,9 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
   auto counts = withCounts ? ctx.constBool(first + 2) : std::optional<bool>(false);
   if (!sorted || !inverse || !counts)
     return ctx.unsupported("non-constant unique flags");
-  if (!*sorted)
+  // unique_dim sorts whatever `sorted` says; _unique2 / _unique with sorted=False return the
+  // order of torch's hash table.
+  if (!*sorted && !dimInput)
     return ctx.unsupported("unique with sorted=False (torch's order is its hash table's)");
   std::vector<OnnxAttr> attrs = {OnnxAttr::i("sorted", 1)};
   std::optional<int64_t> dim;
