@@ -416,7 +416,7 @@ std::vector<int64_t> iotaVec(int64_t n) {
 
 // ---- Breadth: scatter with reductions, index_add/copy/fill, masked_select/scatter, take.
 
-enum class Reduce { None, Sum, Prod, Max, Min };
+enum class Reduce { None, Sum, Prod, Max, Min, Mean };
 
 absl::StatusOr<Reduce> reduceArg(SymbolicContext &ctx, size_t i) {
   auto s = ctx.constString(i);
@@ -430,6 +430,8 @@ absl::StatusOr<Reduce> reduceArg(SymbolicContext &ctx, size_t i) {
     return Reduce::Max;
   if (*s == "amin")
     return Reduce::Min;
+  if (*s == "mean")
+    return Reduce::Mean;
   return ctx.unsupported(fmt::format("reduce='{}'", *s));
 }
 
@@ -488,8 +490,13 @@ absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, i
   if (!r)
     return ctx.unsupported("scattering into a tensor of unknown rank");
   int64_t rank = *r;
-  if (rank == 0) // a 0-d self: index and src are 0-d or 1-element
-    return ctx.unsupported("scattering into a 0-d tensor");
+  if (rank == 0) { // a 0-d self (index and src 0-d or of one element): as 1-D, then back
+    auto flat = [&](ir::Value *v) { return b.op("Reshape", {v, b.int64s({-1})}); };
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
+                             scatterCore(ctx, flat(self), 0, flat(index), flat(src), red,
+                                         includeSelf, scatterReduction));
+    return b.op("Reshape", {out, b.int64s({})});
+  }
   ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
   if (OnnxBuilder::dtypeOf(src) != dt)
     src = b.cast(src, dt);
@@ -520,24 +527,40 @@ absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, i
   ir::Value *positions = b.op("Range", {b.int64Scalar(0), b.dimSize(self, dim), b.int64Scalar(1)});
   ir::Value *hot = b.op("Equal", {b.unsqueeze(it, {rank}), positions}); // [..., K, N]
   ir::Value *vals = b.op("Where", {hot, b.unsqueeze(st, {rank}), identityOf(b, red, dt)});
-  const char *op = red == Reduce::Sum    ? "ReduceSum"
-                   : red == Reduce::Prod ? "ReduceProd"
-                   : red == Reduce::Max  ? "ReduceMax"
-                                         : "ReduceMin";
+  const char *op = red == Reduce::Sum || red == Reduce::Mean ? "ReduceSum"
+                   : red == Reduce::Prod                     ? "ReduceProd"
+                   : red == Reduce::Max                      ? "ReduceMax"
+                                                             : "ReduceMin";
   ir::Value *reduced = b.reduce(op, vals, {rank - 1}, false);
   ir::Value *hits = b.reduce("ReduceSum", b.cast(hot, ScalarType::Int64), {rank - 1}, false);
   std::vector<int64_t> inv(perm.size());
   for (size_t i = 0; i < perm.size(); ++i)
     inv[size_t(perm[i])] = int64_t(i);
   reduced = padTo(b, transpose(b, reduced, inv), self, rank);
-  ir::Value *hit =
-      b.op("Greater", {padTo(b, transpose(b, hits, inv), self, rank), b.int64Scalar(0)});
+  hits = padTo(b, transpose(b, hits, inv), self, rank);
+  ir::Value *hit = b.op("Greater", {hits, b.int64Scalar(0)});
+  if (red == Reduce::Mean) {
+    // (self +) the sum, over the count (+ 1); integers divide with floor as torch does.
+    ir::Value *count = includeSelf ? b.op("Add", {hits, b.int64Scalar(1)}) : hits;
+    count = b.op("Where", {hit, count, b.int64Scalar(1)});
+    if (includeSelf)
+      reduced = b.op("Add", {self, reduced});
+    ir::Value *c = b.cast(count, dt);
+    ir::Value *q = b.op("Div", {reduced, c});
+    if (!ir::isFloatingType(dt)) {
+      ir::Value *rem = b.op("Sub", {reduced, b.op("Mul", {q, c})});
+      q = b.op("Where",
+               {b.op("Less", {rem, b.scalarOf(0, dt)}), b.op("Sub", {q, b.scalarOf(1, dt)}), q});
+    }
+    return b.op("Where", {hit, q, self});
+  }
   if (includeSelf) {
-    const char *combine = red == Reduce::Sum    ? "Add"
-                          : red == Reduce::Prod ? "Mul"
-                          : red == Reduce::Max  ? "Max"
-                                                : "Min";
-    reduced = b.op(combine, {self, reduced});
+    if (red == Reduce::Sum || red == Reduce::Prod) {
+      reduced = b.op(red == Reduce::Sum ? "Add" : "Mul", {self, reduced});
+    } else { // Max/Min of int64 need opset 12: a comparison instead
+      ir::Value *keep = b.op(red == Reduce::Max ? "Greater" : "Less", {self, reduced});
+      reduced = b.op("Where", {keep, self, reduced});
+    }
   }
   return b.op("Where", {hit, reduced, self});
 }
@@ -597,29 +620,44 @@ ir::Value *alongDim(OnnxBuilder &b, ir::Value *index, int64_t dim, int64_t rank,
   return b.op("Expand", {i, shape});
 }
 
-/// index_add(self, dim, index, source, alpha) and index_copy(self, dim, index, source).
-Result indexAddCopy(SymbolicContext &ctx, bool add, bool v16) {
+/// index_add(self, dim, index, source, alpha), index_copy(self, dim, index, source) and
+/// index_reduce(self, dim, index, source, reduce, include_self).
+Result indexAddCopy(SymbolicContext &ctx, Reduce red, bool v16) {
   OnnxBuilder &b = ctx.b;
   ir::Value *self = ctx.input(0), *src = ctx.input(3);
   TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
   auto r = OnnxBuilder::rankOf(self);
-  if (!r || *r == 0 || OnnxBuilder::rankOf(src) != r)
-    return ctx.unsupported("index_add/index_copy of 0-d tensors or of unknown rank");
+  if (!r || OnnxBuilder::rankOf(src) != r)
+    return ctx.unsupported("index_add/index_copy/index_reduce of tensors of unknown rank");
   ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
   if (OnnxBuilder::dtypeOf(src) != dt)
     src = b.cast(src, dt);
-  if (add && ctx.numInputs() > 4) {
+  std::string_view k = ctx.node().kind().name();
+  bool includeSelf = true;
+  if (k == "index_add" && ctx.numInputs() > 4) {
     auto alpha = ctx.constFloat(4);
     if (!alpha)
       return ctx.unsupported("a non-constant alpha");
     if (*alpha != 1)
       src = b.op("Mul", {src, b.scalarOf(*alpha, dt)});
+  } else if (k == "index_reduce") {
+    TS2ONNX_ASSIGN_OR_RETURN(red, reduceArg(ctx, 4));
+    auto inc = ctx.numInputs() > 5 ? ctx.constBool(5) : std::optional<bool>(true);
+    if (!inc)
+      return ctx.unsupported("a non-constant include_self");
+    includeSelf = *inc;
   }
-  ir::Value *index = alongDim(b, ctx.input(2), dim, *r, b.shape(src));
-  TS2ONNX_ASSIGN_OR_RETURN(
-      ir::Value * out,
-      scatterCore(ctx, self, dim, index, src, add ? Reduce::Sum : Reduce::None, true, v16));
-  return one(out);
+  int64_t rank = *r;
+  bool scalar = rank == 0;
+  if (scalar) { // 0-d: as 1-D, then back
+    self = b.op("Reshape", {self, b.int64s({1})});
+    src = b.op("Reshape", {src, b.int64s({1})});
+    rank = 1, dim = 0;
+  }
+  ir::Value *index = alongDim(b, ctx.input(2), dim, rank, b.shape(src));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
+                           scatterCore(ctx, self, dim, index, src, red, includeSelf, v16));
+  return one(scalar ? b.op("Reshape", {out, b.int64s({})}) : out);
 }
 
 /// index_fill(self, dim, index, value): value at the listed positions along dim.
@@ -628,10 +666,19 @@ Result indexFill(SymbolicContext &ctx) {
   ir::Value *self = ctx.input(0);
   TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
   auto r = OnnxBuilder::rankOf(self);
-  if (!r || *r == 0)
-    return ctx.unsupported("index_fill of a 0-d tensor or of unknown rank");
+  if (!r)
+    return ctx.unsupported("index_fill of a tensor of unknown rank");
   ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 3, dt));
+  if (*r == 0) { // 0-d: filled when the index lists it (0 or -1)
+    if (OnnxBuilder::dtypeOf(v) != dt)
+      v = b.cast(v, dt);
+    ir::Value *i = b.op("Reshape", {ctx.input(2), b.int64s({-1})});
+    if (OnnxBuilder::dtypeOf(i) != ScalarType::Int64)
+      i = b.cast(i, ScalarType::Int64);
+    ir::Value *n = b.op("Size", {i});
+    return one(b.op("Where", {b.op("Greater", {n, b.int64Scalar(0)}), v, self}));
+  }
   if (OnnxBuilder::dtypeOf(v) != dt)
     v = b.cast(v, dt);
   // self's shape with 1 at dim: Expand then broadcasts the index's length there.
@@ -685,7 +732,13 @@ Result maskedScatter(SymbolicContext &ctx) {
   if (OnnxBuilder::dtypeOf(src) != dt)
     src = b.cast(src, dt);
   ir::Value *taken = b.gather(src, at, 0);
-  ir::Value *out = b.op("Where", {fm, taken, b.op("Reshape", {x, b.int64s({-1})})});
+  ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+  if (dt == ScalarType::Bool) { // onnxruntime's Where has no bool kernel
+    ir::Value *out =
+        b.op("Where", {fm, b.cast(taken, ScalarType::UInt8), b.cast(flat, ScalarType::UInt8)});
+    return one(b.cast(b.op("Reshape", {out, b.shape(x)}), ScalarType::Bool));
+  }
+  ir::Value *out = b.op("Where", {fm, taken, flat});
   return one(b.op("Reshape", {out, b.shape(x)}));
 }
 
@@ -753,9 +806,11 @@ void registerIndexing(SymbolicRegistry &r) {
          [](Ctx &c) { return scatter(c, false); });
   addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 16,
          [](Ctx &c) { return scatter(c, true); });
-  r.add("aten::index_add", 11, [](Ctx &c) { return indexAddCopy(c, true, false); });
-  r.add("aten::index_add", 16, [](Ctx &c) { return indexAddCopy(c, true, true); });
-  r.add("aten::index_copy", 11, [](Ctx &c) { return indexAddCopy(c, false, false); });
+  r.add("aten::index_add", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, false); });
+  r.add("aten::index_add", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, true); });
+  r.add("aten::index_copy", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::None, false); });
+  r.add("aten::index_reduce", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, false); });
+  r.add("aten::index_reduce", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, true); });
   r.add("aten::index_fill", 11, indexFill);
   r.add("aten::masked_select", 9, maskedSelect);
   r.add("aten::masked_scatter", 11, maskedScatter);
