@@ -1100,6 +1100,31 @@ Result tensorSplit(Ctx &ctx) {
   if (ctx.input(1)->type()->isTensor()) {
     auto c = OnnxBuilder::constInt64s(ctx.input(1));
     auto cr = rankOf(ctx.input(1));
+    if (!c && cr == 0) {
+      // Run-time sections: as many as the result is unpacked into.
+      auto count = unpackedCount(ctx.node());
+      if (!count)
+        return ctx.unsupported("run-time sections whose pieces are not unpacked");
+      return tensorSplitAt(ctx, x, dim, int64_t(*count), std::nullopt, false);
+    }
+    auto shape = OnnxBuilder::staticShapeOf(ctx.input(1));
+    if (!c && shape && shape->size() == 1) {
+      // Run-time indices of known count: one Slice per piece, its bounds gathered.
+      if (ctx.b.opset() < 10)
+        return ctx.unsupported("run-time split indices before opset 10");
+      OnnxBuilder &b = ctx.b;
+      ir::Value *t = ctx.input(1);
+      if (dtypeOf(t) != ScalarType::Int64)
+        t = b.cast(t, ScalarType::Int64);
+      int64_t k = (*shape)[0];
+      std::vector<ir::Value *> parts;
+      for (int64_t i = 0; i <= k; ++i) {
+        ir::Value *start = i == 0 ? b.int64s({0}) : b.slice(t, {i - 1}, {i}, {0}, {1});
+        ir::Value *end = i == k ? b.int64s({kIntMax}) : b.slice(t, {i}, {i + 1}, {0}, {1});
+        parts.push_back(b.op("Slice", {x, start, end, b.int64s({dim})}));
+      }
+      return one(tensorList(b, parts));
+    }
     if (!c || !cr)
       return ctx.unsupported("split indices or sections given by a run-time tensor");
     if (*cr == 0)

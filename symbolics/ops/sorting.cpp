@@ -282,38 +282,56 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
   return outs;
 }
 
-/// unique_consecutive(self, return_inverse, return_counts, dim=None): flattened, the elements
-/// that differ from their predecessor; inverse = their running count - 1; counts = the gaps
-/// between where runs start.
+/// unique_consecutive(self, return_inverse, return_counts, dim?): the elements (or slices along
+/// dim) that differ from their predecessor, by Compress; inverse = their running count - 1;
+/// counts = the gaps between where runs start. Without dim, on the flattened tensor.
 Result uniqueConsecutive(Ctx &ctx) {
   OnnxBuilder &b = ctx.b;
-  if (!ctx.isNone(3))
-    return ctx.unsupported("unique_consecutive along a dim");
   ir::Value *x = ctx.input(0);
-  ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
-  ir::Value *n = b.unsqueeze(b.dimSize(flat, 0), {0});
-  ir::Value *prev = b.slice(flat, {0}, {-1}, {0}, {1}),
-            *next = b.slice(flat, {1}, {kIntMax}, {0}, {1});
-  ir::Value *differs = b.op("Not", {b.op("Equal", {next, prev})});
-  // The first element starts a run (when there is one).
-  ir::Value *starts = b.concat({b.op("Greater", {n, b.int64s({0})}), differs}, 0);
-  // n == 0: [false] + [] has one element too many; cut to n.
-  starts = b.op("Slice", {starts, b.int64s({0}), n, b.int64s({0})});
-  ir::Value *vals = b.op("Compress", {flat, starts}, {OnnxAttr::i("axis", 0)});
-  OnnxBuilder::setTensorType(vals, dtypeOf(x), std::vector<ir::Dim>{ir::Dim::unknown()});
-  std::vector<ir::Value *> outs = {vals, nullptr, nullptr};
-  ir::Value *empty =
-      b.constant(ir::Tensor::fromVector(ScalarType::Int64, {0}, std::vector<int64_t>{}));
   auto inv = ctx.constBool(1), cnt = ctx.constBool(2);
   if (!inv || !cnt)
     return ctx.unsupported("non-constant unique_consecutive flags");
+  int64_t dim = 0, rank = 1;
+  ir::Value *data;
+  if (ctx.isNone(3)) {
+    data = b.op("Reshape", {x, b.int64s({-1})});
+  } else {
+    auto d = ctx.constInt(3);
+    auto r = rankOf(x);
+    if (!d || !r || *r == 0)
+      return ctx.unsupported("unique_consecutive with a non-constant dim or of unknown rank");
+    dim = normalizeDim(*d, r), rank = *r;
+    data = x;
+  }
+  ir::Value *n = b.unsqueeze(b.dimSize(data, dim), {0});
+  ir::Value *prev = b.slice(data, {0}, {-1}, {dim}, {1});
+  ir::Value *next = b.slice(data, {1}, {kIntMax}, {dim}, {1});
+  ir::Value *differs = b.op("Not", {b.op("Equal", {next, prev})});
+  if (rank > 1) { // a slice differs where any of its elements does
+    std::vector<int64_t> others;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != dim)
+        others.push_back(i);
+    ir::Value *count = b.reduce("ReduceSum", b.cast(differs, ScalarType::Int64), others, false);
+    differs = b.op("Greater", {count, b.int64Scalar(0)});
+  }
+  // The first element starts a run (when there is one); for n == 0 cut [false] back to n.
+  ir::Value *starts = b.concat({b.op("Greater", {n, b.int64s({0})}), differs}, 0);
+  starts = b.op("Slice", {starts, b.int64s({0}), n, b.int64s({0})});
+  ir::Value *vals = b.op("Compress", {data, starts}, {OnnxAttr::i("axis", dim)});
+  auto dims = OnnxBuilder::dimsOf(data);
+  if (dims)
+    (*dims)[size_t(dim)] = ir::Dim::unknown();
+  OnnxBuilder::setTensorType(vals, dtypeOf(x), dims);
+  std::vector<ir::Value *> outs = {vals, nullptr, nullptr};
+  ir::Value *empty =
+      b.constant(ir::Tensor::fromVector(ScalarType::Int64, {0}, std::vector<int64_t>{}));
   ir::Value *run = b.op("CumSum", {b.cast(starts, ScalarType::Int64), b.int64Scalar(0)});
-  outs[1] = *inv ? b.op("Reshape", {b.op("Sub", {run, b.int64Scalar(1)}), b.shape(x)}) : empty;
+  ir::Value *inverse = b.op("Sub", {run, b.int64Scalar(1)});
+  outs[1] = !*inv ? empty : ctx.isNone(3) ? b.op("Reshape", {inverse, b.shape(x)}) : inverse;
   if (*cnt) {
-    ir::Value *pos =
-        b.op("Compress",
-             {b.op("Range", {b.int64Scalar(0), b.squeeze(n, {0}), b.int64Scalar(1)}), starts},
-             {OnnxAttr::i("axis", 0)});
+    ir::Value *range = b.op("Range", {b.int64Scalar(0), b.squeeze(n, {0}), b.int64Scalar(1)});
+    ir::Value *pos = b.op("Compress", {range, starts}, {OnnxAttr::i("axis", 0)});
     OnnxBuilder::setTensorType(pos, ScalarType::Int64, std::vector<ir::Dim>{ir::Dim::unknown()});
     ir::Value *ends = b.concat({b.slice(pos, {1}, {kIntMax}, {0}, {1}), n}, 0);
     outs[2] = b.op("Sub", {ends, pos});
