@@ -241,6 +241,61 @@ Result median(Ctx &ctx, bool ignoreNan) {
   return out;
 }
 
+/// mode(self, dim, keepdim): the most frequent value along dim (the smallest of several), from
+/// an all-pairs Equal; its index is the last occurrence, which is torch's for dims of up to 16
+/// elements (its sort of (value, index) pairs is then an insertion sort); beyond that the
+/// indices are refused when used.
+Result mode(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, dimArg(ctx, 1, x));
+  auto keep = ctx.constBool(2);
+  if (!keep)
+    return ctx.unsupported("a non-constant keepdim");
+  auto dims = OnnxBuilder::dimsOf(x);
+  if (!dims)
+    return ctx.unsupported("mode of a tensor of unknown rank");
+  if (dims->empty())
+    return scalarSorted(ctx, x);
+  int64_t rank = int64_t(dims->size());
+  const ir::Dim &nd = (*dims)[size_t(dim)];
+  if (ctx.node().output(1)->hasUses() && (!nd.isStatic() || nd.value > 16))
+    return ctx.unsupported("the indices of mode along a dim of more than 16 (or unknown) "
+                           "elements (torch's choice among equal values follows its sort)");
+  ScalarType dt = dtypeOf(x).value_or(ScalarType::Float32);
+  ir::Value *v = dt == ScalarType::Bool ? b.cast(x, ScalarType::Int32) : x;
+  ScalarType vt = dt == ScalarType::Bool ? ScalarType::Int32 : dt;
+  ir::Value *eq = b.op("Equal", {b.unsqueeze(v, {dim + 1}), b.unsqueeze(v, {dim})});
+  ir::Value *count = b.reduce("ReduceSum", b.cast(eq, ScalarType::Int64), {dim + 1}, false);
+  ir::Value *most = b.reduce("ReduceMax", count, {dim}, true);
+  ir::Value *cand = b.op("Equal", {count, most});
+  ir::Value *big;
+  if (vt == ScalarType::Int64) {
+    int64_t m = std::numeric_limits<int64_t>::max();
+    big = b.constant(ir::Tensor::fromBytes(ScalarType::Int64, {}, &m));
+  } else {
+    double m = ir::isFloatingType(vt)    ? std::numeric_limits<double>::infinity()
+               : vt == ScalarType::UInt8 ? 255.0
+               : vt == ScalarType::Int8  ? 127.0
+               : vt == ScalarType::Int16 ? 32767.0
+                                         : double(std::numeric_limits<int32_t>::max());
+    big = b.scalarOf(m, vt);
+  }
+  ir::Value *value = b.reduce("ReduceMin", b.op("Where", {cand, v, big}), {dim}, true);
+  std::vector<int64_t> along(size_t(rank), 1);
+  along[size_t(dim)] = -1;
+  ir::Value *positions =
+      b.op("Reshape", {b.op("Range", {b.int64Scalar(0), b.dimSize(x, dim), b.int64Scalar(1)}),
+                       b.int64s(along)});
+  ir::Value *at = b.op("Where", {b.op("Equal", {v, value}), positions, b.int64Scalar(-1)});
+  ir::Value *index = b.reduce("ReduceMax", at, {dim}, true);
+  if (!*keep)
+    value = b.squeeze(value, {dim}), index = b.squeeze(index, {dim});
+  if (dt == ScalarType::Bool)
+    value = b.cast(value, ScalarType::Bool);
+  return std::vector<ir::Value *>{value, index};
+}
+
 /// The three outputs of unique: values, inverse (x's shape), counts; those not asked for are
 /// empty tensors as in torch.
 Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
@@ -351,6 +406,7 @@ void registerSorting(SymbolicRegistry &r) {
   r.add("aten::kthvalue", 11, kthvalue);
   r.add("aten::median", 11, [](Ctx &c) { return median(c, false); });
   r.add("aten::nanmedian", 11, [](Ctx &c) { return median(c, true); });
+  r.add("aten::mode", 11, mode);
   r.add("aten::_unique2", 11, [](Ctx &c) { return unique(c, true, std::nullopt); });
   r.add("aten::_unique", 11, [](Ctx &c) { return unique(c, false, std::nullopt); });
   r.add("aten::unique_dim", 11, [](Ctx &c) { return unique(c, true, size_t(1)); });
