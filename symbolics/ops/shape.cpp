@@ -850,6 +850,56 @@ Result diagonal(Ctx &ctx) {
   return one(out);
 }
 
+/// diagonal_scatter(self, src, offset, dim1, dim2): self with its diagonal replaced by src.
+/// dim1/dim2 moved last ([..., n, m], static sizes), src gathered onto the [n, m] grid (element i
+/// of the diagonal at (i + r0, i + c0)) and kept where a constant diagonal mask is set.
+Result diagonalScatter(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0), *src = ctx.input(1);
+  auto off = ctx.constInt(2), d1 = ctx.constInt(3), d2 = ctx.constInt(4);
+  auto dims = OnnxBuilder::dimsOf(x);
+  if (!off || !d1 || !d2 || !dims || dims->size() < 2)
+    return ctx.unsupported("diagonal_scatter with non-constant arguments or of unknown rank");
+  int64_t rank = int64_t(dims->size());
+  int64_t a = normalizeDim(*d1, rank), c = normalizeDim(*d2, rank);
+  if (a == c)
+    return ctx.error("diagonal dimensions cannot be identical");
+  if (!(*dims)[size_t(a)].isStatic() || !(*dims)[size_t(c)].isStatic())
+    return ctx.unsupported("diagonal_scatter on dims of unknown size");
+  int64_t n = (*dims)[size_t(a)].value, m = (*dims)[size_t(c)].value;
+  int64_t r0 = std::max<int64_t>(-*off, 0), c0 = std::max<int64_t>(*off, 0);
+  int64_t len = std::max<int64_t>(0, std::min(n - r0, m - c0));
+  if (len == 0)
+    return one(x);
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != a && i != c)
+      perm.push_back(i);
+  perm.push_back(a);
+  perm.push_back(c);
+  std::vector<int64_t> inv(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inv[size_t(perm[i])] = int64_t(i);
+  std::vector<int64_t> at(size_t(n * m), 0);
+  std::vector<uint8_t> mask(size_t(n * m), 0);
+  for (int64_t i = 0; i < len; ++i) {
+    at[size_t((i + r0) * m + i + c0)] = i;
+    mask[size_t((i + r0) * m + i + c0)] = 1;
+  }
+  auto dt = dtypeOf(x);
+  if (dt && dtypeOf(src) != dt)
+    src = b.cast(src, *dt);
+  ir::Value *grid =
+      b.gather(src, b.constant(ir::Tensor::fromVector(ScalarType::Int64, {n, m}, at)), rank - 2);
+  ir::Value *keep = b.constant(ir::Tensor::fromVector(ScalarType::Bool, {n, m}, mask));
+  bool isBool = dt == ScalarType::Bool; // onnxruntime's Where has no bool kernel
+  ir::Value *xt = permuted(b, x, perm);
+  if (isBool)
+    grid = b.cast(grid, ScalarType::UInt8), xt = b.cast(xt, ScalarType::UInt8);
+  ir::Value *out = permuted(b, b.op("Where", {keep, grid, xt}), inv);
+  return one(isBool ? b.cast(out, ScalarType::Bool) : out);
+}
+
 /// diag_embed(x, offset, dim1, dim2): the last dim of x as the diagonal of two new dims.
 absl::StatusOr<ir::Value *> diagEmbed(Ctx &ctx, ir::Value *x, int64_t offset, int64_t d1,
                                       int64_t d2) {
@@ -1043,6 +1093,61 @@ Result im2col(Ctx &ctx) {
   ir::Value *all = cols.size() == 1 ? cols[0] : b.concat(cols, 2);
   ir::Value *out = b.op("Reshape", {all, b.int64s({0, -1, oh * ow})});
   return one(batched ? out : b.squeeze(out, {0}));
+}
+
+/// `v` with s - 1 zeros after every element along `axis` (of `count` elements) but the last:
+/// Unsqueeze, Pad to s, merge, cut. `shape` gives the merged Reshape (0 copies a dim).
+ir::Value *spread(OnnxBuilder &b, ir::Value *v, int64_t axis, int64_t s, int64_t count,
+                  std::vector<int64_t> shape) {
+  if (s == 1)
+    return v;
+  ir::Value *u = b.unsqueeze(v, {axis + 1});
+  std::vector<int64_t> pads(10, 0);
+  pads[size_t(5 + axis + 1)] = s - 1;
+  ir::Value *merged = b.op("Reshape", {b.pad(u, pads, "constant"), b.int64s(shape)});
+  return b.slice(merged, {0}, {(count - 1) * s + 1}, {axis}, {1});
+}
+
+/// col2im (F.fold) of (N, C*kh*kw, L) or (C*kh*kw, L) to (N, C, H, W): every kernel offset's
+/// (oh, ow) block spread by the stride, padded into place, summed, the padding cut off.
+Result col2im(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  auto out = ctx.constInts(1), k = ctx.constInts(2), dil = ctx.constInts(3), pad = ctx.constInts(4),
+       st = ctx.constInts(5);
+  auto r = rankOf(x);
+  if (!out || !k || !dil || !pad || !st || !r)
+    return ctx.unsupported("col2im with non-constant arguments or of unknown rank");
+  if (*r != 2 && *r != 3)
+    return ctx.error("expected a 2-D or 3-D input");
+  auto ex = [](std::vector<int64_t> v) { return expandTo(std::move(v), 2); };
+  *out = ex(*out), *k = ex(*k), *dil = ex(*dil), *pad = ex(*pad), *st = ex(*st);
+  int64_t hp = (*out)[0] + 2 * (*pad)[0], wp = (*out)[1] + 2 * (*pad)[1];
+  int64_t oh = (hp - (*dil)[0] * ((*k)[0] - 1) - 1) / (*st)[0] + 1;
+  int64_t ow = (wp - (*dil)[1] * ((*k)[1] - 1) - 1) / (*st)[1] + 1;
+  if (oh <= 0 || ow <= 0)
+    return ctx.error("the kernel does not fit the padded output");
+  bool batched = *r == 3;
+  if (!batched)
+    x = b.unsqueeze(x, {0});
+  ir::Value *blocks = b.op("Reshape", {x, b.int64s({0, -1, (*k)[0] * (*k)[1], oh, ow})});
+  int64_t hl = (oh - 1) * (*st)[0] + 1, wl = (ow - 1) * (*st)[1] + 1;
+  std::vector<ir::Value *> placed;
+  for (int64_t i = 0; i < (*k)[0]; ++i)
+    for (int64_t j = 0; j < (*k)[1]; ++j) {
+      int64_t at = i * (*k)[1] + j;
+      ir::Value *p = b.squeeze(b.slice(blocks, {at}, {at + 1}, {2}, {1}), {2}); // N, C, oh, ow
+      p = spread(b, p, 2, (*st)[0], oh, {0, 0, oh * (*st)[0], ow});
+      p = spread(b, p, 3, (*st)[1], ow, {0, 0, hl, ow * (*st)[1]});
+      int64_t top = i * (*dil)[0], left = j * (*dil)[1];
+      placed.push_back(
+          b.pad(p, {0, 0, top, left, 0, 0, hp - top - hl, wp - left - wl}, "constant"));
+    }
+  ir::Value *sum = placed.size() == 1 ? placed[0] : b.op("Sum", placed);
+  if ((*pad)[0] || (*pad)[1])
+    sum = b.slice(sum, {(*pad)[0], (*pad)[1]}, {(*pad)[0] + (*out)[0], (*pad)[1] + (*out)[1]},
+                  {2, 3}, {1, 1});
+  return one(batched ? sum : b.squeeze(sum, {0}));
 }
 
 /// tensor_split / hsplit / vsplit / dsplit. `sections`: equal parts (the first N % n one
@@ -1260,12 +1365,14 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::diagonal", 9, diagonal);
   r.add("aten::diag", 9, diag);
   r.add("aten::diag_embed", 9, diagEmbedOp);
+  r.add("aten::diagonal_scatter", 9, diagonalScatter);
   r.add("aten::trace", 9, trace);
   r.add("aten::kron", 9, kron);
   r.add("aten::tril_indices", 9, [](Ctx &c) { return triIndices(c, false); });
   r.add("aten::triu_indices", 9, [](Ctx &c) { return triIndices(c, true); });
   r.add("aten::unfold", 9, unfold);
   r.add("aten::im2col", 10, im2col);
+  r.add("aten::col2im", 9, col2im);
   r.add("aten::narrow_copy", 9, narrow);
   addAll(r, {"aten::split_with_sizes_copy", "aten::unsafe_split_with_sizes", "aten::split_copy"}, 9,
          [](Ctx &c) { return split(c, false); });
