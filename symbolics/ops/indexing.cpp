@@ -742,6 +742,25 @@ Result maskedScatter(SymbolicContext &ctx) {
   return one(b.op("Reshape", {out, b.shape(x)}));
 }
 
+/// nonzero: NonZero's [rank, n] transposed to torch's [n, rank]; nonzero_numpy: its rows.
+Result nonzero(SymbolicContext &ctx, bool rows) {
+  OnnxBuilder &b = ctx.b;
+  auto r = OnnxBuilder::rankOf(ctx.input(0));
+  ir::Value *nz = b.op("NonZero", {ctx.input(0)});
+  OnnxBuilder::setTensorType(
+      nz, ScalarType::Int64,
+      r ? std::optional<std::vector<ir::Dim>>({ir::Dim::known(*r), ir::Dim::unknown()})
+        : std::nullopt);
+  if (!rows)
+    return one(b.op("Transpose", {nz}, {OnnxAttr::is("perm", {1, 0})}));
+  if (!r)
+    return ctx.unsupported("nonzero_numpy of a tensor of unknown rank");
+  std::vector<ir::Value *> parts;
+  for (int64_t j = 0; j < *r; ++j)
+    parts.push_back(b.squeeze(b.slice(nz, {j}, {j + 1}, {0}, {1}), {0}));
+  return one(tensorList(b, parts));
+}
+
 Result take(SymbolicContext &ctx) {
   OnnxBuilder &b = ctx.b;
   ir::Value *flat = b.op("Reshape", {ctx.input(0), b.int64s({-1})});
@@ -815,6 +834,8 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::masked_select", 9, maskedSelect);
   r.add("aten::masked_scatter", 11, maskedScatter);
   r.add("aten::take", 11, take);
+  r.add("aten::nonzero", 9, [](Ctx &c) { return nonzero(c, false); });
+  r.add("aten::nonzero_numpy", 9, [](Ctx &c) { return nonzero(c, true); });
   r.add("aten::take_along_dim", 11, takeAlongDim);
 }
 

@@ -1339,6 +1339,68 @@ Result repeatInterleave(Ctx &ctx) {
   return one(b.gather(x, interleaveIndex(b, reps), d));
 }
 
+/// numpy_T / Tensor.T: the dims reversed.
+Result numpyT(Ctx &ctx) {
+  auto r = rankOf(ctx.input(0));
+  if (!r)
+    return ctx.unsupported(".T of a tensor of unknown rank");
+  std::vector<int64_t> perm = iota(*r);
+  std::reverse(perm.begin(), perm.end());
+  return one(permuted(ctx.b, ctx.input(0), perm));
+}
+
+/// broadcast_tensors: every tensor expanded to the common shape (found by expanding in turn).
+Result broadcastTensors(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, tensorListInput(ctx, 0));
+  if (xs.empty())
+    return one(tensorList(ctx.b, {}));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *acc = xs[0];
+  for (size_t i = 1; i < xs.size(); ++i)
+    acc = b.op("Expand", {acc, b.shape(xs[i])});
+  ir::Value *shape = b.shape(acc);
+  std::vector<ir::Value *> outs;
+  for (ir::Value *x : xs)
+    outs.push_back(b.op("Expand", {x, shape}));
+  return one(tensorList(b, outs));
+}
+
+/// meshgrid(tensors, indexing="ij" | "xy"): tensor i (0-d or 1-D) along dim i of the grid of all
+/// sizes; "xy" swaps the first two dims of the grid.
+Result meshgrid(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, tensorListInput(ctx, 0));
+  std::string indexing = "ij";
+  if (ctx.numInputs() > 1) {
+    auto s = ctx.constString(1);
+    if (!s)
+      return ctx.unsupported("a non-constant indexing");
+    indexing = *s;
+  }
+  if (indexing != "ij" && indexing != "xy")
+    return ctx.error(fmt::format("indexing must be 'ij' or 'xy', not '{}'", indexing));
+  OnnxBuilder &b = ctx.b;
+  int64_t n = int64_t(xs.size());
+  bool xy = indexing == "xy" && n >= 2;
+  // The grid dim each tensor runs along.
+  std::vector<int64_t> at = iota(n);
+  if (xy)
+    std::swap(at[0], at[1]);
+  std::vector<ir::Value *> flat;
+  std::vector<ir::Value *> sizes(static_cast<size_t>(n), nullptr);
+  for (int64_t i = 0; i < n; ++i) {
+    flat.push_back(b.op("Reshape", {xs[size_t(i)], b.int64s({-1})}));
+    sizes[size_t(at[size_t(i)])] = b.shape(flat.back());
+  }
+  ir::Value *grid = n == 1 ? sizes[0] : b.concat(sizes, 0);
+  std::vector<ir::Value *> outs;
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<int64_t> shape(size_t(n), 1);
+    shape[size_t(at[size_t(i)])] = -1;
+    outs.push_back(b.op("Expand", {b.op("Reshape", {flat[size_t(i)], b.int64s(shape)}), grid}));
+  }
+  return one(tensorList(b, outs));
+}
+
 Result viewAsReal(Ctx &ctx) {
   return ctx.unsupported("view_as_real: complex tensors have no ONNX type");
 }
@@ -1384,6 +1446,13 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::broadcast_to", 9, expand);
   r.add("aten::repeat_interleave", 9, repeatInterleave);
   r.add("aten::view_as_real", 9, viewAsReal);
+  r.add("aten::numpy_T", 9, numpyT);
+  r.add("aten::broadcast_tensors", 9, broadcastTensors);
+  r.add("aten::meshgrid", 9, meshgrid);
+  r.add("aten::_shape_as_tensor", 9, [](Ctx &c) { return one(c.b.shape(c.input(0))); });
+  r.add("aten::_reshape_from_tensor", 9, [](Ctx &c) {
+    return one(c.b.op("Reshape", {c.input(0), c.input(1)}));
+  });
 }
 
 } // namespace
