@@ -761,6 +761,33 @@ Result nonzero(SymbolicContext &ctx, bool rows) {
   return one(tensorList(b, parts));
 }
 
+/// put(self, index, source, accumulate): into the flattened self at index (negative from the
+/// back), added with accumulate.
+Result put(SymbolicContext &ctx, bool v16) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0);
+  auto acc = ctx.constBool(3);
+  if (!acc)
+    return ctx.unsupported("a non-constant accumulate");
+  auto flat = [&](ir::Value *v) { return b.op("Reshape", {v, b.int64s({-1})}); };
+  ir::Value *x = flat(self);
+  OnnxBuilder::setTensorType(x, OnnxBuilder::dtypeOf(self),
+                             std::vector<ir::Dim>{ir::Dim::unknown()});
+  ir::Value *i = flat(ctx.input(1));
+  if (OnnxBuilder::dtypeOf(ctx.input(1)) != ScalarType::Int64)
+    i = b.cast(i, ScalarType::Int64);
+  ir::Value *n = b.op("Size", {self});
+  i = b.op("Where", {b.op("Less", {i, b.int64Scalar(0)}), b.op("Add", {i, n}), i});
+  OnnxBuilder::setTensorType(i, ScalarType::Int64, std::vector<ir::Dim>{ir::Dim::unknown()});
+  ir::Value *src = flat(ctx.input(2));
+  OnnxBuilder::setTensorType(src, OnnxBuilder::dtypeOf(ctx.input(2)),
+                             std::vector<ir::Dim>{ir::Dim::unknown()});
+  TS2ONNX_ASSIGN_OR_RETURN(
+      ir::Value * out,
+      scatterCore(ctx, x, 0, i, src, *acc ? Reduce::Sum : Reduce::None, true, v16));
+  return one(b.op("Reshape", {out, b.shape(self)}));
+}
+
 Result take(SymbolicContext &ctx) {
   OnnxBuilder &b = ctx.b;
   ir::Value *flat = b.op("Reshape", {ctx.input(0), b.int64s({-1})});
@@ -835,6 +862,9 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::masked_scatter", 11, maskedScatter);
   r.add("aten::take", 11, take);
   r.add("aten::nonzero", 9, [](Ctx &c) { return nonzero(c, false); });
+  r.add("aten::argwhere", 9, [](Ctx &c) { return nonzero(c, false); });
+  r.add("aten::put", 11, [](Ctx &c) { return put(c, false); });
+  r.add("aten::put", 16, [](Ctx &c) { return put(c, true); });
   r.add("aten::nonzero_numpy", 9, [](Ctx &c) { return nonzero(c, true); });
   r.add("aten::take_along_dim", 11, takeAlongDim);
 }

@@ -1401,6 +1401,21 @@ Result meshgrid(Ctx &ctx) {
   return one(tensorList(b, outs));
 }
 
+/// diagflat(x, offset): the flattened x on a diagonal of a square matrix.
+Result diagflat(Ctx &ctx) {
+  auto off = ctx.constInt(1);
+  auto shape = OnnxBuilder::staticShapeOf(ctx.input(0));
+  if (!off || !shape)
+    return ctx.unsupported("diagflat with a non-constant offset or of unknown shape");
+  int64_t n = 1;
+  for (int64_t d : *shape)
+    n *= d;
+  ir::Value *flat = ctx.b.op("Reshape", {ctx.input(0), ctx.b.int64s({n})});
+  OnnxBuilder::setTensorType(flat, dtypeOf(ctx.input(0)), std::vector<ir::Dim>{ir::Dim::known(n)});
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out, diagEmbed(ctx, flat, *off, 0, 1));
+  return one(out);
+}
+
 Result viewAsReal(Ctx &ctx) {
   return ctx.unsupported("view_as_real: complex tensors have no ONNX type");
 }
@@ -1447,6 +1462,10 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::repeat_interleave", 9, repeatInterleave);
   r.add("aten::view_as_real", 9, viewAsReal);
   r.add("aten::numpy_T", 9, numpyT);
+  r.add("aten::diagflat", 9, diagflat);
+  r.add("aten::ravel", 9, [](Ctx &c) {
+    return one(c.b.op("Reshape", {c.input(0), c.b.int64s({-1})}));
+  });
   r.add("aten::broadcast_tensors", 9, broadcastTensors);
   r.add("aten::meshgrid", 9, meshgrid);
   r.add("aten::_shape_as_tensor", 9, [](Ctx &c) { return one(c.b.shape(c.input(0))); });

@@ -1,5 +1,5 @@
 // Sorting: sort / argsort / msort, topk, kthvalue, median / nanmedian, and the unique family
-// (unique, unique_dim, unique_consecutive).
+// (unique, unique_dim, unique_consecutive), searchsorted / bucketize.
 //
 // Forms by opset: TopK takes largest/sorted from 11 (before it only the largest), so every sort
 // is a TopK from 11. ONNX TopK breaks ties by the lower index, which is torch's stable order; a
@@ -396,6 +396,60 @@ Result uniqueConsecutive(Ctx &ctx) {
   return outs;
 }
 
+/// searchsorted(sorted_sequence, self, out_int32, right, side, sorter) and
+/// bucketize(self, boundaries, out_int32, right): per value, how many of the sorted values lie
+/// below it (<= with right): a comparison against every boundary, summed. NaN counts as above
+/// everything, as in torch.
+Result searchSorted(Ctx &ctx, bool bucketize) {
+  OnnxBuilder &b = ctx.b;
+  size_t seqIdx = bucketize ? 1 : 0, valIdx = bucketize ? 0 : 1;
+  ir::Value *seq = ctx.input(seqIdx);
+  auto outInt32 = ctx.constBool(2), right = ctx.constBool(3);
+  if (!outInt32 || !right)
+    return ctx.unsupported("non-constant out_int32 or right");
+  bool r = *right;
+  if (!bucketize) {
+    if (!ctx.isNone(4)) {
+      auto side = ctx.constString(4);
+      if (!side)
+        return ctx.unsupported("a non-constant side");
+      r = *side == "right";
+    }
+    if (!ctx.isNone(5)) { // the sequence in sorted order
+      if (b.opset() < 11)
+        return ctx.unsupported("searchsorted with a sorter before opset 11 (GatherElements)");
+      seq = b.op("GatherElements", {seq, ctx.input(5)}, {OnnxAttr::i("axis", -1)});
+    }
+  }
+  auto seqRank = rankOf(ctx.input(seqIdx));
+  auto st = dtypeOf(seq);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, valIdx, st));
+  if (st && dtypeOf(v) != st)
+    v = b.cast(v, *st);
+  auto vr = rankOf(v);
+  if (!seqRank || !vr || *seqRank == 0)
+    return ctx.unsupported("a sorted sequence or values of unknown rank");
+  bool scalar = *vr == 0;
+  if (scalar)
+    v = b.op("Reshape", {v, b.int64s({1})}), vr = 1;
+  ir::Value *bounds = b.unsqueeze(seq, {*seqRank - 1}); // [..., 1, m]
+  ir::Value *vals = b.unsqueeze(v, {*vr});              // [..., k, 1]
+  // right: boundaries <= v count (Not Greater: true for NaN); left: boundaries < v, or v NaN
+  // (Equal and GreaterOrEqual of floats need opset 11 / 12).
+  ir::Value *below;
+  if (r) {
+    below = b.op("Not", {b.op("Greater", {bounds, vals})});
+  } else {
+    below = b.op("Less", {bounds, vals});
+    if (!st || ir::isFloatingType(*st))
+      below = b.op("Or", {below, shapedLike(b.op("IsNaN", {vals}), ScalarType::Bool, vals)});
+  }
+  ir::Value *count = b.reduce("ReduceSum", b.cast(below, ScalarType::Int64), {*vr}, false);
+  if (scalar)
+    count = b.op("Reshape", {count, b.int64s({})});
+  return one(*outInt32 ? b.cast(count, ScalarType::Int32) : count);
+}
+
 } // namespace
 
 void registerSorting(SymbolicRegistry &r) {
@@ -407,6 +461,8 @@ void registerSorting(SymbolicRegistry &r) {
   r.add("aten::median", 11, [](Ctx &c) { return median(c, false); });
   r.add("aten::nanmedian", 11, [](Ctx &c) { return median(c, true); });
   r.add("aten::mode", 11, mode);
+  r.add("aten::searchsorted", 9, [](Ctx &c) { return searchSorted(c, false); });
+  r.add("aten::bucketize", 9, [](Ctx &c) { return searchSorted(c, true); });
   r.add("aten::_unique2", 11, [](Ctx &c) { return unique(c, true, std::nullopt); });
   r.add("aten::_unique", 11, [](Ctx &c) { return unique(c, false, std::nullopt); });
   r.add("aten::unique_dim", 11, [](Ctx &c) { return unique(c, true, size_t(1)); });
