@@ -746,6 +746,16 @@ Result maskedScatter(SymbolicContext &ctx) {
 Result nonzero(SymbolicContext &ctx, bool rows) {
   OnnxBuilder &b = ctx.b;
   auto r = OnnxBuilder::rankOf(ctx.input(0));
+  if (r == 0) {
+    if (rows)
+      return ctx.unsupported("nonzero_numpy of a 0-d tensor");
+    // torch gives [n, 0]: NonZero of the element as [1], its column cut off.
+    ir::Value *nz = b.op("NonZero", {b.op("Reshape", {ctx.input(0), b.int64s({1})})});
+    OnnxBuilder::setTensorType(nz, ScalarType::Int64,
+                               std::vector<ir::Dim>{ir::Dim::known(1), ir::Dim::unknown()});
+    ir::Value *t = b.op("Transpose", {nz}, {OnnxAttr::is("perm", {1, 0})});
+    return one(b.slice(t, {0}, {0}, {1}, {1}));
+  }
   ir::Value *nz = b.op("NonZero", {ctx.input(0)});
   OnnxBuilder::setTensorType(
       nz, ScalarType::Int64,
