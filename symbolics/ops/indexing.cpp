@@ -798,6 +798,25 @@ Result put(SymbolicContext &ctx, bool v16) {
   return one(b.op("Reshape", {out, b.shape(self)}));
 }
 
+/// one_hot(self, num_classes): Equal of the indices with a Range of the classes (their count
+/// the maximum + 1 when num_classes is -1), as int64.
+Result oneHot(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  auto k = ctx.constInt(1);
+  if (!k)
+    return ctx.unsupported("a non-constant num_classes");
+  auto r = OnnxBuilder::rankOf(ctx.input(0));
+  if (!r)
+    return ctx.unsupported("one_hot of a tensor of unknown rank");
+  ir::Value *x = ctx.input(0);
+  if (OnnxBuilder::dtypeOf(x) != ScalarType::Int64)
+    x = b.cast(x, ScalarType::Int64);
+  ir::Value *n = *k >= 0 ? b.int64Scalar(*k)
+                         : b.op("Add", {b.reduce("ReduceMax", x, {}, false), b.int64Scalar(1)});
+  ir::Value *classes = b.op("Range", {b.int64Scalar(0), n, b.int64Scalar(1)});
+  return one(b.cast(b.op("Equal", {b.unsqueeze(x, {*r}), classes}), ScalarType::Int64));
+}
+
 Result take(SymbolicContext &ctx) {
   OnnxBuilder &b = ctx.b;
   ir::Value *flat = b.op("Reshape", {ctx.input(0), b.int64s({-1})});
@@ -873,6 +892,7 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::take", 11, take);
   r.add("aten::nonzero", 9, [](Ctx &c) { return nonzero(c, false); });
   r.add("aten::argwhere", 9, [](Ctx &c) { return nonzero(c, false); });
+  r.add("aten::one_hot", 11, oneHot);
   r.add("aten::put", 11, [](Ctx &c) { return put(c, false); });
   r.add("aten::put", 16, [](Ctx &c) { return put(c, true); });
   r.add("aten::nonzero_numpy", 9, [](Ctx &c) { return nonzero(c, true); });

@@ -1416,6 +1416,67 @@ Result diagflat(Ctx &ctx) {
   return one(out);
 }
 
+/// diff(self, n, dim, prepend?, append?): n forward differences along dim of prepend, self and
+/// append concatenated (Xor for bool, as torch's ne).
+Result diff(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  auto n = ctx.constInt(1), d = ctx.constInt(2);
+  auto r = rankOf(x);
+  if (!n || !d || !r || *r == 0)
+    return ctx.unsupported("diff with a non-constant n or dim, or of unknown or zero rank");
+  if (*n == 0) // torch returns self as is, without prepend and append
+    return one(x);
+  int64_t dim = normalizeDim(*d, r);
+  auto dt = dtypeOf(x);
+  std::vector<ir::Value *> parts;
+  for (size_t i : {size_t(3), size_t(0), size_t(4)}) {
+    if (i != 0 && ctx.isNone(i))
+      continue;
+    ir::Value *p = ctx.input(i);
+    if (i != 0 && dt && dtypeOf(p) != dt)
+      p = b.cast(p, *dt);
+    parts.push_back(p);
+  }
+  if (parts.size() > 1)
+    x = b.concat(parts, dim);
+  for (int64_t k = 0; k < *n; ++k) {
+    ir::Value *hi = b.slice(x, {1}, {kIntMax}, {dim}, {1}), *lo = b.slice(x, {0}, {-1}, {dim}, {1});
+    x = b.op(dt == ScalarType::Bool ? "Xor" : "Sub", {hi, lo});
+  }
+  return one(x);
+}
+
+/// sum_to_size(self, size): summed over the leading dims size lacks and where size has 1.
+Result sumToSize(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  auto size = ctx.constInts(1);
+  auto shape = OnnxBuilder::staticShapeOf(x);
+  if (!size || !shape)
+    return ctx.unsupported("sum_to_size to a non-constant size or of unknown shape");
+  int64_t lead = int64_t(shape->size()) - int64_t(size->size());
+  if (lead < 0)
+    return ctx.error("size has more dims than the tensor");
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < int64_t(size->size()); ++i)
+    if ((*size)[size_t(i)] == 1 && (*shape)[size_t(lead + i)] != 1)
+      axes.push_back(lead + i);
+  if (axes.empty() && lead == 0)
+    return one(x);
+  // ReduceSum has no 8/16-bit or bool kernels: those sum in int32 and cast back (as torch wraps).
+  auto t = dtypeOf(x);
+  bool narrow = t && (*t == ScalarType::Bool || *t == ScalarType::UInt8 || *t == ScalarType::Int8 ||
+                      *t == ScalarType::Int16);
+  if (narrow)
+    x = b.cast(x, ScalarType::Int32);
+  if (!axes.empty())
+    x = b.reduce("ReduceSum", x, axes, true);
+  if (lead > 0)
+    x = b.reduce("ReduceSum", x, iota(lead), false);
+  return one(narrow ? b.cast(x, *t) : x);
+}
+
 Result viewAsReal(Ctx &ctx) {
   return ctx.unsupported("view_as_real: complex tensors have no ONNX type");
 }
@@ -1463,6 +1524,8 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::view_as_real", 9, viewAsReal);
   r.add("aten::numpy_T", 9, numpyT);
   r.add("aten::diagflat", 9, diagflat);
+  r.add("aten::diff", 9, diff);
+  r.add("aten::sum_to_size", 9, sumToSize);
   r.add("aten::ravel", 9, [](Ctx &c) {
     return one(c.b.op("Reshape", {c.input(0), c.b.int64s({-1})}));
   });
