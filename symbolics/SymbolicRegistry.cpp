@@ -150,6 +150,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerDropout(*reg);
     registerRnn(*reg);
     registerAttention(*reg);
+    registerSorting(*reg);
     return reg;
   }();
   return *r;

@@ -146,5 +146,7 @@ void registerDropout(SymbolicRegistry &r);
 void registerRnn(SymbolicRegistry &r);
 /// The fused attention kernels and scaled_dot_product_attention.
 void registerAttention(SymbolicRegistry &r);
+/// sort / argsort / topk / kthvalue / median, the unique family.
+void registerSorting(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

@@ -407,29 +407,6 @@ Result sliceScatter(SymbolicContext &ctx) {
   return scatterAlong(ctx, self, ctx.input(1), *dim, *start, *end);
 }
 
-/// nonzero(self): [n, rank] int64 indices, the transpose of ONNX NonZero's [rank, n].
-Result nonzero(Ctx &ctx) {
-  ir::Value *x = ctx.input(0);
-  if (rankOf(x) == std::optional<int64_t>(0))
-    return ctx.unsupported("nonzero of a 0-d tensor");
-  return one(ctx.b.op("Transpose", {ctx.b.op("NonZero", {x})}, {OnnxAttr::is("perm", {1, 0})}));
-}
-
-/// nonzero_numpy(self): one 1-D index tensor per dim (the rows of NonZero).
-Result nonzeroNumpy(Ctx &ctx) {
-  ir::Value *x = ctx.input(0);
-  auto r = rankOf(x);
-  if (!r)
-    return ctx.unsupported("nonzero_numpy of a tensor of unknown rank");
-  if (*r == 0)
-    return ctx.unsupported("nonzero_numpy of a 0-d tensor");
-  ir::Value *nz = ctx.b.op("NonZero", {x});
-  std::vector<ir::Value *> rows;
-  for (int64_t i = 0; i < *r; ++i)
-    rows.push_back(ctx.b.gather(nz, ctx.b.int64Scalar(i), 0));
-  return one(tensorList(ctx.b, rows));
-}
-
 /// one_hot(self, num_classes=-1): OneHot with int64 off/on values; num_classes -1 is the
 /// largest index plus one.
 Result oneHot(Ctx &ctx) {
@@ -455,12 +432,444 @@ Result oneHot(Ctx &ctx) {
   return one(scalar ? b.squeeze(y, {0}) : y);
 }
 
+std::vector<int64_t> iotaVec(int64_t n) {
+  std::vector<int64_t> v;
+  for (int64_t i = 0; i < n; ++i)
+    v.push_back(i);
+  return v;
+}
+
+// ---- Breadth: scatter with reductions, index_add/copy/fill, masked_select/scatter, take.
+
+enum class Reduce { None, Sum, Prod, Max, Min, Mean };
+
+absl::StatusOr<Reduce> reduceArg(SymbolicContext &ctx, size_t i) {
+  auto s = ctx.constString(i);
+  if (!s)
+    return ctx.unsupported("a non-constant reduce");
+  if (*s == "add" || *s == "sum")
+    return Reduce::Sum;
+  if (*s == "multiply" || *s == "prod")
+    return Reduce::Prod;
+  if (*s == "amax")
+    return Reduce::Max;
+  if (*s == "amin")
+    return Reduce::Min;
+  if (*s == "mean")
+    return Reduce::Mean;
+  return ctx.unsupported(fmt::format("reduce='{}'", *s));
+}
+
+/// The value a reduction starts from, a 0-d constant of dtype `t` (int64 extremes exactly: a
+/// double cannot hold them).
+ir::Value *identityOf(OnnxBuilder &b, Reduce r, ScalarType t) {
+  bool f = ir::isFloatingType(t);
+  double inf = std::numeric_limits<double>::infinity();
+  if (t == ScalarType::Int64 && (r == Reduce::Max || r == Reduce::Min)) {
+    int64_t v = r == Reduce::Max ? std::numeric_limits<int64_t>::min()
+                                 : std::numeric_limits<int64_t>::max();
+    return b.constant(ir::Tensor::fromBytes(ScalarType::Int64, {}, &v));
+  }
+  // The smaller integer types' extremes are exact as doubles.
+  std::pair<double, double> range = {std::numeric_limits<int32_t>::min(),
+                                     std::numeric_limits<int32_t>::max()};
+  if (t == ScalarType::UInt8 || t == ScalarType::Bool)
+    range = {0, t == ScalarType::Bool ? 1 : 255};
+  else if (t == ScalarType::Int8)
+    range = {-128, 127};
+  else if (t == ScalarType::Int16)
+    range = {-32768, 32767};
+  switch (r) {
+  case Reduce::Prod:
+    return b.scalarOf(1, t);
+  case Reduce::Max:
+    return b.scalarOf(f ? -inf : range.first, t);
+  case Reduce::Min:
+    return b.scalarOf(f ? inf : range.second, t);
+  default:
+    return b.scalarOf(0, t);
+  }
+}
+
+/// Runtime Pad of `x` at the ends up to the shape of `like` (Pad takes pads as inputs from 11).
+ir::Value *padTo(OnnxBuilder &b, ir::Value *x, ir::Value *like, int64_t rank) {
+  auto sx = OnnxBuilder::staticShapeOf(x), sl = OnnxBuilder::staticShapeOf(like);
+  if (sx && sl && *sx == *sl)
+    return x;
+  ir::Value *pads = b.concat(
+      {b.int64s(std::vector<int64_t>(size_t(rank), 0)), b.op("Sub", {b.shape(like), b.shape(x)})},
+      0);
+  return b.op("Pad", {x, pads});
+}
+
+/// torch's scatter family: `self` with `src` (already of self's dtype) put at `index` along
+/// `dim`, reduced with what is there. ScatterElements without reduction from 11 and with add/mul
+/// from 16 (`scatterReduction`); other reductions, and add/mul before 16, compare every index
+/// with every position along `dim` (a [..., K, N] one-hot) and reduce over K, so duplicate
+/// indices combine as in torch.
+absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, int64_t dim,
+                                        ir::Value *index, ir::Value *src, Reduce red,
+                                        bool includeSelf, bool scatterReduction) {
+  OnnxBuilder &b = ctx.b;
+  auto r = OnnxBuilder::rankOf(self);
+  if (!r)
+    return ctx.unsupported("scattering into a tensor of unknown rank");
+  int64_t rank = *r;
+  if (rank == 0) { // a 0-d self (index and src 0-d or of one element): as 1-D, then back
+    auto flat = [&](ir::Value *v) { return b.op("Reshape", {v, b.int64s({-1})}); };
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
+                             scatterCore(ctx, flat(self), 0, flat(index), flat(src), red,
+                                         includeSelf, scatterReduction));
+    return b.op("Reshape", {out, b.int64s({})});
+  }
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  if (OnnxBuilder::dtypeOf(src) != dt)
+    src = b.cast(src, dt);
+  if (OnnxBuilder::dtypeOf(index) != ScalarType::Int64)
+    index = b.cast(index, ScalarType::Int64);
+  // torch reads src only where index has elements: src cut to index's shape.
+  auto si = OnnxBuilder::staticShapeOf(index), ss = OnnxBuilder::staticShapeOf(src);
+  if (!(si && ss && *si == *ss))
+    src = b.op("Slice", {src, b.int64s(std::vector<int64_t>(size_t(rank), 0)), b.shape(index),
+                         b.int64s(iotaVec(rank))});
+  if (red == Reduce::None)
+    return b.op("ScatterElements", {self, index, src}, {OnnxAttr::i("axis", dim)});
+  if (scatterReduction && (red == Reduce::Sum || red == Reduce::Prod)) {
+    if (!includeSelf) // the reduced positions start from the reduction's identity
+      self = b.op("ScatterElements",
+                  {self, index, b.op("Expand", {identityOf(b, red, dt), b.shape(index)})},
+                  {OnnxAttr::i("axis", dim)});
+    return b.op(
+        "ScatterElements", {self, index, src},
+        {OnnxAttr::i("axis", dim), OnnxAttr::s("reduction", red == Reduce::Sum ? "add" : "mul")});
+  }
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != dim)
+      perm.push_back(i);
+  perm.push_back(dim);
+  ir::Value *it = transpose(b, index, perm), *st = transpose(b, src, perm);
+  ir::Value *positions = b.op("Range", {b.int64Scalar(0), b.dimSize(self, dim), b.int64Scalar(1)});
+  ir::Value *hot = b.op("Equal", {b.unsqueeze(it, {rank}), positions}); // [..., K, N]
+  ir::Value *vals = b.op("Where", {hot, b.unsqueeze(st, {rank}), identityOf(b, red, dt)});
+  const char *op = red == Reduce::Sum || red == Reduce::Mean ? "ReduceSum"
+                   : red == Reduce::Prod                     ? "ReduceProd"
+                   : red == Reduce::Max                      ? "ReduceMax"
+                                                             : "ReduceMin";
+  ir::Value *reduced = b.reduce(op, vals, {rank - 1}, false);
+  ir::Value *hits = b.reduce("ReduceSum", b.cast(hot, ScalarType::Int64), {rank - 1}, false);
+  std::vector<int64_t> inv(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inv[size_t(perm[i])] = int64_t(i);
+  reduced = padTo(b, transpose(b, reduced, inv), self, rank);
+  hits = padTo(b, transpose(b, hits, inv), self, rank);
+  ir::Value *hit = b.op("Greater", {hits, b.int64Scalar(0)});
+  if (red == Reduce::Mean) {
+    // (self +) the sum, over the count (+ 1); integers divide with floor as torch does.
+    ir::Value *count = includeSelf ? b.op("Add", {hits, b.int64Scalar(1)}) : hits;
+    count = b.op("Where", {hit, count, b.int64Scalar(1)});
+    if (includeSelf)
+      reduced = b.op("Add", {self, reduced});
+    ir::Value *c = b.cast(count, dt);
+    ir::Value *q = b.op("Div", {reduced, c});
+    if (!ir::isFloatingType(dt)) {
+      ir::Value *rem = b.op("Sub", {reduced, b.op("Mul", {q, c})});
+      q = b.op("Where",
+               {b.op("Less", {rem, b.scalarOf(0, dt)}), b.op("Sub", {q, b.scalarOf(1, dt)}), q});
+    }
+    return b.op("Where", {hit, q, self});
+  }
+  if (includeSelf) {
+    if (red == Reduce::Sum || red == Reduce::Prod) {
+      reduced = b.op(red == Reduce::Sum ? "Add" : "Mul", {self, reduced});
+    } else { // Max/Min of int64 need opset 12: a comparison instead
+      ir::Value *keep = b.op(red == Reduce::Max ? "Greater" : "Less", {self, reduced});
+      reduced = b.op("Where", {keep, self, reduced});
+    }
+  }
+  return b.op("Where", {hit, reduced, self});
+}
+
+absl::StatusOr<int64_t> scatterDim(SymbolicContext &ctx, size_t i) {
+  auto d = ctx.constInt(i);
+  if (!d)
+    return ctx.unsupported("a non-constant dim");
+  return requireDim(ctx, *d, OnnxBuilder::rankOf(ctx.input(0)));
+}
+
+/// aten::scatter (src / value, with or without reduce), scatter_add, scatter_reduce.
+Result scatter(SymbolicContext &ctx, bool v16) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
+  ir::Value *index = ctx.input(2);
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  ir::Value *src;
+  if (ctx.input(3)->type()->isTensor() && OnnxBuilder::rankOf(ctx.input(3)) != 0) {
+    src = ctx.input(3);
+  } else { // a Scalar value (or a 0-d tensor) everywhere index points
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 3, dt));
+    if (OnnxBuilder::dtypeOf(v) != dt)
+      v = b.cast(v, dt);
+    src = b.op("Expand", {v, b.shape(index)});
+  }
+  std::string_view k = ctx.node().kind().name();
+  Reduce red = Reduce::None;
+  bool includeSelf = true;
+  if (k == "scatter_add") {
+    red = Reduce::Sum;
+  } else if (k == "scatter_reduce") {
+    TS2ONNX_ASSIGN_OR_RETURN(red, reduceArg(ctx, 4));
+    auto inc = ctx.numInputs() > 5 ? ctx.constBool(5) : std::optional<bool>(true);
+    if (!inc)
+      return ctx.unsupported("a non-constant include_self");
+    includeSelf = *inc;
+  } else if (ctx.numInputs() > 4) {
+    TS2ONNX_ASSIGN_OR_RETURN(red, reduceArg(ctx, 4));
+    if (red != Reduce::Sum && red != Reduce::Prod)
+      return ctx.error("reduce argument must be either add or multiply");
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
+                           scatterCore(ctx, self, dim, index, src, red, includeSelf, v16));
+  return one(out);
+}
+
+/// A 1-D index along `dim` of a rank-`rank` tensor, broadcast to `shape` (the elements of the
+/// other dims), as ScatterElements wants it.
+ir::Value *alongDim(OnnxBuilder &b, ir::Value *index, int64_t dim, int64_t rank, ir::Value *shape) {
+  std::vector<int64_t> s(size_t(rank), 1);
+  s[size_t(dim)] = -1;
+  ir::Value *i = b.op("Reshape", {index, b.int64s(s)});
+  if (OnnxBuilder::dtypeOf(i) != ScalarType::Int64)
+    i = b.cast(i, ScalarType::Int64);
+  return b.op("Expand", {i, shape});
+}
+
+/// index_add(self, dim, index, source, alpha), index_copy(self, dim, index, source) and
+/// index_reduce(self, dim, index, source, reduce, include_self).
+Result indexAddCopy(SymbolicContext &ctx, Reduce red, bool v16) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0), *src = ctx.input(3);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
+  auto r = OnnxBuilder::rankOf(self);
+  if (!r || OnnxBuilder::rankOf(src) != r)
+    return ctx.unsupported("index_add/index_copy/index_reduce of tensors of unknown rank");
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  if (OnnxBuilder::dtypeOf(src) != dt)
+    src = b.cast(src, dt);
+  std::string_view k = ctx.node().kind().name();
+  bool includeSelf = true;
+  if (k == "index_add" && ctx.numInputs() > 4) {
+    auto alpha = ctx.constFloat(4);
+    if (!alpha)
+      return ctx.unsupported("a non-constant alpha");
+    if (*alpha != 1)
+      src = b.op("Mul", {src, b.scalarOf(*alpha, dt)});
+  } else if (k == "index_reduce") {
+    TS2ONNX_ASSIGN_OR_RETURN(red, reduceArg(ctx, 4));
+    auto inc = ctx.numInputs() > 5 ? ctx.constBool(5) : std::optional<bool>(true);
+    if (!inc)
+      return ctx.unsupported("a non-constant include_self");
+    includeSelf = *inc;
+  }
+  int64_t rank = *r;
+  bool scalar = rank == 0;
+  if (scalar) { // 0-d: as 1-D, then back
+    self = b.op("Reshape", {self, b.int64s({1})});
+    src = b.op("Reshape", {src, b.int64s({1})});
+    rank = 1, dim = 0;
+  }
+  ir::Value *index = alongDim(b, ctx.input(2), dim, rank, b.shape(src));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
+                           scatterCore(ctx, self, dim, index, src, red, includeSelf, v16));
+  return one(scalar ? b.op("Reshape", {out, b.int64s({})}) : out);
+}
+
+/// index_fill(self, dim, index, value): value at the listed positions along dim.
+Result indexFill(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0);
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
+  auto r = OnnxBuilder::rankOf(self);
+  if (!r)
+    return ctx.unsupported("index_fill of a tensor of unknown rank");
+  ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, 3, dt));
+  if (*r == 0) { // 0-d: filled when the index lists it (0 or -1)
+    if (OnnxBuilder::dtypeOf(v) != dt)
+      v = b.cast(v, dt);
+    ir::Value *i = b.op("Reshape", {ctx.input(2), b.int64s({-1})});
+    if (OnnxBuilder::dtypeOf(i) != ScalarType::Int64)
+      i = b.cast(i, ScalarType::Int64);
+    ir::Value *n = b.op("Size", {i});
+    return one(b.op("Where", {b.op("Greater", {n, b.int64Scalar(0)}), v, self}));
+  }
+  if (OnnxBuilder::dtypeOf(v) != dt)
+    v = b.cast(v, dt);
+  // self's shape with 1 at dim: Expand then broadcasts the index's length there.
+  std::vector<int64_t> oneAt(size_t(*r), 1);
+  ir::Value *shape = b.shape(self);
+  std::vector<ir::Value *> parts;
+  if (dim > 0)
+    parts.push_back(b.slice(shape, {0}, {dim}, {0}, {1}));
+  parts.push_back(b.int64s({1}));
+  if (dim + 1 < *r)
+    parts.push_back(b.slice(shape, {dim + 1}, {*r}, {0}, {1}));
+  ir::Value *index = alongDim(b, ctx.input(2), dim, *r, b.concat(parts, 0));
+  ir::Value *src = b.op("Expand", {v, b.shape(index)});
+  return one(b.op("ScatterElements", {self, index, src}, {OnnxAttr::i("axis", dim)}));
+}
+
+/// self and mask broadcast to one shape.
+std::pair<ir::Value *, ir::Value *> broadcastPair(OnnxBuilder &b, ir::Value *x, ir::Value *m) {
+  auto sx = OnnxBuilder::staticShapeOf(x), sm = OnnxBuilder::staticShapeOf(m);
+  if (sx && sm && *sx == *sm)
+    return {x, m};
+  ir::Value *xb = b.op("Expand", {x, b.shape(m)});
+  return {xb, b.op("Expand", {m, b.shape(xb)})};
+}
+
+ir::Value *boolMask(OnnxBuilder &b, ir::Value *m) {
+  return OnnxBuilder::dtypeOf(m) == ScalarType::Bool ? m : b.cast(m, ScalarType::Bool);
+}
+
+Result maskedSelect(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  auto [x, m] = broadcastPair(b, ctx.input(0), boolMask(b, ctx.input(1)));
+  ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+  ir::Value *out =
+      b.op("Compress", {flat, b.op("Reshape", {m, b.int64s({-1})})}, {OnnxAttr::i("axis", 0)});
+  OnnxBuilder::setTensorType(out, OnnxBuilder::dtypeOf(ctx.input(0)),
+                             std::vector<ir::Dim>{ir::Dim::unknown()});
+  return one(out);
+}
+
+/// masked_scatter(self, mask, source): the k-th set position (row-major) takes source's k-th
+/// element: CumSum of the mask numbers the positions.
+Result maskedScatter(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  auto [x, m] = broadcastPair(b, ctx.input(0), boolMask(b, ctx.input(1)));
+  ScalarType dt = OnnxBuilder::dtypeOf(ctx.input(0)).value_or(ScalarType::Float32);
+  ir::Value *fm = b.op("Reshape", {m, b.int64s({-1})});
+  ir::Value *k = b.op("CumSum", {b.cast(fm, ScalarType::Int64), b.int64Scalar(0)});
+  ir::Value *at = b.op("Where", {fm, b.op("Sub", {k, b.int64Scalar(1)}), b.int64Scalar(0)});
+  ir::Value *src = b.op("Reshape", {ctx.input(2), b.int64s({-1})});
+  if (OnnxBuilder::dtypeOf(src) != dt)
+    src = b.cast(src, dt);
+  ir::Value *taken = b.gather(src, at, 0);
+  ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+  if (dt == ScalarType::Bool) { // onnxruntime's Where has no bool kernel
+    ir::Value *out =
+        b.op("Where", {fm, b.cast(taken, ScalarType::UInt8), b.cast(flat, ScalarType::UInt8)});
+    return one(b.cast(b.op("Reshape", {out, b.shape(x)}), ScalarType::Bool));
+  }
+  ir::Value *out = b.op("Where", {fm, taken, flat});
+  return one(b.op("Reshape", {out, b.shape(x)}));
+}
+
+/// nonzero: NonZero's [rank, n] transposed to torch's [n, rank]; nonzero_numpy: its rows.
+Result nonzero(SymbolicContext &ctx, bool rows) {
+  OnnxBuilder &b = ctx.b;
+  auto r = OnnxBuilder::rankOf(ctx.input(0));
+  if (r == 0) {
+    if (rows)
+      return ctx.unsupported("nonzero_numpy of a 0-d tensor");
+    // torch gives [n, 0]: NonZero of the element as [1], its column cut off.
+    ir::Value *nz = b.op("NonZero", {b.op("Reshape", {ctx.input(0), b.int64s({1})})});
+    OnnxBuilder::setTensorType(nz, ScalarType::Int64,
+                               std::vector<ir::Dim>{ir::Dim::known(1), ir::Dim::unknown()});
+    ir::Value *t = b.op("Transpose", {nz}, {OnnxAttr::is("perm", {1, 0})});
+    return one(b.slice(t, {0}, {0}, {1}, {1}));
+  }
+  ir::Value *nz = b.op("NonZero", {ctx.input(0)});
+  OnnxBuilder::setTensorType(
+      nz, ScalarType::Int64,
+      r ? std::optional<std::vector<ir::Dim>>({ir::Dim::known(*r), ir::Dim::unknown()})
+        : std::nullopt);
+  if (!rows)
+    return one(b.op("Transpose", {nz}, {OnnxAttr::is("perm", {1, 0})}));
+  if (!r)
+    return ctx.unsupported("nonzero_numpy of a tensor of unknown rank");
+  std::vector<ir::Value *> parts;
+  for (int64_t j = 0; j < *r; ++j)
+    parts.push_back(b.squeeze(b.slice(nz, {j}, {j + 1}, {0}, {1}), {0}));
+  return one(tensorList(b, parts));
+}
+
+/// put(self, index, source, accumulate): into the flattened self at index (negative from the
+/// back), added with accumulate.
+Result put(SymbolicContext &ctx, bool v16) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *self = ctx.input(0);
+  auto acc = ctx.constBool(3);
+  if (!acc)
+    return ctx.unsupported("a non-constant accumulate");
+  auto flat = [&](ir::Value *v) { return b.op("Reshape", {v, b.int64s({-1})}); };
+  ir::Value *x = flat(self);
+  OnnxBuilder::setTensorType(x, OnnxBuilder::dtypeOf(self),
+                             std::vector<ir::Dim>{ir::Dim::unknown()});
+  ir::Value *i = flat(ctx.input(1));
+  if (OnnxBuilder::dtypeOf(ctx.input(1)) != ScalarType::Int64)
+    i = b.cast(i, ScalarType::Int64);
+  ir::Value *n = b.op("Size", {self});
+  i = b.op("Where", {b.op("Less", {i, b.int64Scalar(0)}), b.op("Add", {i, n}), i});
+  OnnxBuilder::setTensorType(i, ScalarType::Int64, std::vector<ir::Dim>{ir::Dim::unknown()});
+  ir::Value *src = flat(ctx.input(2));
+  OnnxBuilder::setTensorType(src, OnnxBuilder::dtypeOf(ctx.input(2)),
+                             std::vector<ir::Dim>{ir::Dim::unknown()});
+  TS2ONNX_ASSIGN_OR_RETURN(
+      ir::Value * out,
+      scatterCore(ctx, x, 0, i, src, *acc ? Reduce::Sum : Reduce::None, true, v16));
+  return one(b.op("Reshape", {out, b.shape(self)}));
+}
+
+Result take(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *flat = b.op("Reshape", {ctx.input(0), b.int64s({-1})});
+  return one(b.gather(flat, ctx.input(1), 0));
+}
+
+/// take_along_dim(self, indices, dim?): gather along dim after broadcasting the other dims;
+/// without dim, on the flattened tensors.
+Result takeAlongDim(SymbolicContext &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0), *idx = ctx.input(1);
+  if (OnnxBuilder::dtypeOf(idx) != ScalarType::Int64)
+    idx = b.cast(idx, ScalarType::Int64);
+  if (ctx.numInputs() < 3 || ctx.isNone(2)) {
+    ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
+    return one(b.op("GatherElements", {flat, b.op("Reshape", {idx, b.int64s({-1})})},
+                    {OnnxAttr::i("axis", 0)}));
+  }
+  auto d = ctx.constInt(2);
+  auto r = OnnxBuilder::rankOf(x);
+  if (!d || !r || OnnxBuilder::rankOf(idx) != r)
+    return ctx.unsupported("take_along_dim with a non-constant dim, or ranks unknown or unequal");
+  int64_t dim = normalizeDim(*d, r);
+  // Each side broadcast against the other's shape with 1 at dim.
+  auto withOne = [&](ir::Value *v) {
+    ir::Value *s = b.shape(v);
+    std::vector<ir::Value *> parts;
+    if (dim > 0)
+      parts.push_back(b.slice(s, {0}, {dim}, {0}, {1}));
+    parts.push_back(b.int64s({1}));
+    if (dim + 1 < *r)
+      parts.push_back(b.slice(s, {dim + 1}, {*r}, {0}, {1}));
+    return b.concat(parts, 0);
+  };
+  auto sx = OnnxBuilder::staticShapeOf(x), si = OnnxBuilder::staticShapeOf(idx);
+  bool same = sx && si;
+  if (same)
+    for (int64_t i = 0; i < *r; ++i)
+      same &= i == dim || (*sx)[size_t(i)] == (*si)[size_t(i)];
+  ir::Value *xb = same ? x : b.op("Expand", {x, withOne(idx)});
+  ir::Value *ib = same ? idx : b.op("Expand", {idx, withOne(x)});
+  return one(b.op("GatherElements", {xb, ib}, {OnnxAttr::i("axis", dim)}));
+}
 } // namespace
 
 void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::index_select", 9, indexSelect);
-  r.add("aten::nonzero", 9, nonzero);
-  r.add("aten::nonzero_numpy", 9, nonzeroNumpy);
   r.add("aten::one_hot", 9, oneHot);
   r.add("aten::embedding", 9, embedding);
   r.add("aten::gather", 11, gather11);
@@ -474,6 +883,26 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::select_scatter", 9, selectScatter);
   r.add("aten::select_scatter", 11, selectScatter11);
   r.add("aten::slice_scatter", 9, sliceScatter);
+  // ScatterElements from 11; its reduction (add / mul) from 16.
+  addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 11,
+         [](Ctx &c) { return scatter(c, false); });
+  addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 16,
+         [](Ctx &c) { return scatter(c, true); });
+  r.add("aten::index_add", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, false); });
+  r.add("aten::index_add", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, true); });
+  r.add("aten::index_copy", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::None, false); });
+  r.add("aten::index_reduce", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, false); });
+  r.add("aten::index_reduce", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, true); });
+  r.add("aten::index_fill", 11, indexFill);
+  r.add("aten::masked_select", 9, maskedSelect);
+  r.add("aten::masked_scatter", 11, maskedScatter);
+  r.add("aten::take", 11, take);
+  r.add("aten::nonzero", 9, [](Ctx &c) { return nonzero(c, false); });
+  r.add("aten::argwhere", 9, [](Ctx &c) { return nonzero(c, false); });
+  r.add("aten::put", 11, [](Ctx &c) { return put(c, false); });
+  r.add("aten::put", 16, [](Ctx &c) { return put(c, true); });
+  r.add("aten::nonzero_numpy", 9, [](Ctx &c) { return nonzero(c, true); });
+  r.add("aten::take_along_dim", 11, takeAlongDim);
 }
 
 } // namespace ts2onnx::symbolics

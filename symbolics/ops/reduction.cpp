@@ -529,89 +529,6 @@ Result logcumsumexp(Ctx &ctx) {
   return one(b.concat(outs, axis));
 }
 
-/// median(self) / nanmedian(self) over all elements: torch's lower median (element (n - 1) / 2
-/// of the sorted values). median: NaN when any element is NaN. nanmedian: of the n non-NaN
-/// elements (NaNs become +inf, which sorts them after every value), NaN when all are NaN. TopK
-/// of the smallest (opset 11: k as an input).
-Result median(Ctx &ctx, bool ignoreNan) {
-  if (ctx.numInputs() != 1)
-    return ctx.unsupported("median along a dim (its indices on ties are torch's own choice)");
-  ir::Value *x = ctx.input(0);
-  OnnxBuilder &b = ctx.b;
-  ir::Value *flat = b.op("Reshape", {x, b.int64s({-1})});
-  auto t = dtypeOf(x);
-  bool isFloat = !t || ir::isFloatingType(*t);
-  ir::Value *isNan = isFloat ? b.op("IsNaN", {flat}) : nullptr;
-  ir::Value *n = b.op("Size", {x});
-  if (isFloat && ignoreNan) {
-    ScalarType ft = floatLike(x);
-    flat = b.op("Where", {isNan, b.scalarOf(std::numeric_limits<double>::infinity(), ft), flat});
-    n = b.reduce("ReduceSum", b.cast(b.op("Not", {isNan}), ScalarType::Int64), {}, false);
-  }
-  ir::Value *k = b.op("Add", {b.op("Div", {b.op("Sub", {n, b.int64Scalar(1)}), b.int64Scalar(2)}),
-                              b.int64Scalar(1)});
-  ir::Node *top = b.node("TopK", {flat, b.op("Reshape", {k, b.int64s({1})})},
-                         {OnnxAttr::i("axis", 0), OnnxAttr::i("largest", 0)}, 2);
-  ir::Value *last = b.op("Sub", {k, b.int64Scalar(1)});
-  ir::Value *med = b.gather(top->output(0), last, 0);
-  if (!isFloat)
-    return one(med);
-  ir::Value *nan = b.scalarOf(std::numeric_limits<double>::quiet_NaN(), floatLike(x));
-  ir::Value *undefined =
-      ignoreNan ? b.op("Equal", {n, b.int64Scalar(0)})
-                : b.cast(b.reduce("ReduceMax", b.cast(isNan, ScalarType::Int32), {}, false),
-                         ScalarType::Bool);
-  return one(b.op("Where", {undefined, nan, med}));
-}
-
-/// bucketize(self, boundaries, out_int32, right) and searchsorted(sorted, self, out_int32,
-/// right, side?, sorter?): the number of boundaries below each value (right: at or below),
-/// counted by comparing every value with every boundary along a new last axis.
-Result search(Ctx &ctx, bool isBucketize) {
-  size_t valuesIdx = isBucketize ? 0 : 1, seqIdx = isBucketize ? 1 : 0;
-  auto out32 = ctx.constBool(2);
-  auto right = ctx.constBool(3);
-  if (!out32 || !right)
-    return ctx.unsupported("non-constant out_int32 or right");
-  if (!isBucketize) {
-    if (ctx.numInputs() > 5 && !ctx.isNone(5))
-      return ctx.unsupported("searchsorted with a sorter");
-    if (ctx.numInputs() > 4 && !ctx.isNone(4)) {
-      auto side = ctx.constString(4);
-      if (!side || (*side != "left" && *side != "right"))
-        return ctx.unsupported("a side other than 'left' or 'right'");
-      if (*side == "left" && *right)
-        return ctx.error("side='left' and right=True contradict each other");
-      right = *side == "right";
-    }
-  }
-  ir::Value *seq = ctx.input(seqIdx);
-  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, valuesIdx, dtypeOf(seq)));
-  auto vr = rankOf(v), sr = rankOf(seq);
-  if (!vr || !sr)
-    return ctx.unsupported("tensors of unknown rank");
-  OnnxBuilder &b = ctx.b;
-  Promotion p;
-  auto vt = dtypeOf(v), st = dtypeOf(seq);
-  if (vt && st && vt != st) {
-    TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {valuesIdx, seqIdx}, &p));
-    v = xs[0];
-    seq = xs[1];
-  }
-  ir::Value *vv = b.unsqueeze(v, {*vr});
-  ir::Value *ss = seq;
-  if (*sr > 1) {
-    if (*vr != *sr)
-      return ctx.error("searchsorted's values and sorted sequence differ in rank");
-    ss = b.unsqueeze(seq, {*sr - 1});
-  }
-  // right=False counts boundaries b < v; right=True counts b <= v, i.e. not (v < b).
-  ir::Value *hit = *right ? b.op("Not", {b.op("Less", {vv, ss})}) : b.op("Less", {ss, vv});
-  int64_t axis = *vr;
-  ir::Value *count = b.reduce("ReduceSum", b.cast(hit, ScalarType::Int64), {axis}, false);
-  return one(*out32 ? b.cast(count, ScalarType::Int32) : count);
-}
-
 /// trapezoid/trapz(y, x | dx, dim) and cumulative_trapezoid: the sum (running sum: CumSum, 11)
 /// of dx * (y[1:] + y[:-1]) / 2 along dim, dx = diff(x) (x 1-D: along dim) or the constant dx.
 Result trapezoid(Ctx &ctx, bool cumulative) {
@@ -695,12 +612,8 @@ void registerReduction(SymbolicRegistry &r) {
   r.add("aten::cummax", 9, [](Ctx &c) { return cumExtreme(c, true); });
   r.add("aten::cummin", 9, [](Ctx &c) { return cumExtreme(c, false); });
   r.add("aten::logcumsumexp", 11, logcumsumexp);                      // Equal on floats
-  r.add("aten::median", 11, [](Ctx &c) { return median(c, false); }); // TopK with k as an input
-  r.add("aten::nanmedian", 11, [](Ctx &c) { return median(c, true); });
   addAll(r, {"aten::trapezoid", "aten::trapz"}, 9, [](Ctx &c) { return trapezoid(c, false); });
   r.add("aten::cumulative_trapezoid", 11, [](Ctx &c) { return trapezoid(c, true); }); // CumSum
-  r.add("aten::bucketize", 9, [](Ctx &c) { return search(c, true); });
-  r.add("aten::searchsorted", 9, [](Ctx &c) { return search(c, false); });
 }
 
 } // namespace ts2onnx::symbolics
