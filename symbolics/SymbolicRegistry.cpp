@@ -150,6 +150,8 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerDropout(*reg);
     registerRnn(*reg);
     registerAttention(*reg);
+    registerLoss(*reg);
+    registerSpectral(*reg);
     return reg;
   }();
   return *r;
