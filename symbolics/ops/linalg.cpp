@@ -20,6 +20,18 @@ namespace {
 
 using ir::ScalarType;
 
+/// x == c for a floating x and constant c: Equal from 11; before it (Equal had no float
+/// kernels) neither less nor greater, and not NaN.
+ir::Value *floatEq(OnnxBuilder &b, ir::Value *x, double c, ScalarType t) {
+  ir::Value *cv = b.scalarOf(c, t);
+  if (b.opset() >= 11)
+    return b.op("Equal", {x, cv});
+  ir::Value *ordered = b.op("Not", {b.op("Or", {b.op("Less", {x, cv}), b.op("Greater", {x, cv})})});
+  ir::Value *nan = b.op("IsNaN", {x});
+  OnnxBuilder::setTensorType(nan, ScalarType::Bool, OnnxBuilder::dimsOf(x));
+  return b.op("And", {ordered, b.op("Not", {nan})});
+}
+
 bool isComplex(ScalarType t) {
   return t == ScalarType::ComplexHalf || t == ScalarType::ComplexFloat ||
          t == ScalarType::ComplexDouble;
@@ -186,6 +198,73 @@ Result multiDot(Ctx &ctx) {
   return one(out);
 }
 
+/// Types an Einsum's output (ONNX-level inference has no rule for it): the first input's
+/// dtype, and the dims of the output subscripts where the inputs know them (an ellipsis is
+/// the broadcast of the inputs' ellipsis dims).
+void einsumType(ir::Value *out, const std::vector<ir::Value *> &ins, const std::string &eq) {
+  auto arrow = eq.find("->");
+  std::optional<std::vector<ir::Dim>> dims;
+  if (arrow != std::string::npos) {
+    std::map<char, ir::Dim> size;
+    std::vector<ir::Dim> ell; // the broadcast of the ellipsis dims, right-aligned
+    bool known = true;
+    size_t start = 0;
+    for (ir::Value *in : ins) {
+      size_t end = eq.find_first_of(",-", start);
+      std::string term = eq.substr(start, end - start);
+      start = end + 1;
+      auto d = OnnxBuilder::dimsOf(in);
+      size_t dots = term.find("...");
+      std::string letters = term;
+      if (dots != std::string::npos)
+        letters.erase(dots, 3);
+      if (!d || d->size() < letters.size()) {
+        known = false;
+        continue;
+      }
+      size_t nEll = d->size() - letters.size();
+      size_t pos = 0;
+      for (size_t i = 0; i < term.size(); ++i) {
+        if (dots != std::string::npos && i == dots) {
+          std::vector<ir::Dim> mine(d->begin() + pos, d->begin() + pos + nEll);
+          if (mine.size() > ell.size())
+            ell.insert(ell.begin(), mine.size() - ell.size(), ir::Dim::known(1));
+          for (size_t j = 0; j < mine.size(); ++j) {
+            ir::Dim &o = ell[ell.size() - mine.size() + j];
+            if (o.isStatic() && o.value == 1)
+              o = mine[j];
+            else if (!(mine[j].isStatic() && mine[j].value == 1) && o != mine[j])
+              o = ir::Dim::unknown();
+          }
+          pos += nEll;
+          i += 2;
+          continue;
+        }
+        if ((*d)[pos].isStatic() && !size.count(term[i]))
+          size[term[i]] = (*d)[pos];
+        ++pos;
+      }
+    }
+    if (known) {
+      dims.emplace();
+      for (char ch : eq.substr(arrow + 2)) {
+        if (ch == '.') {
+          continue;
+        }
+        dims->push_back(size.count(ch) ? size[ch] : ir::Dim::unknown());
+      }
+      size_t dots = eq.find("...", arrow);
+      if (dots != std::string::npos) {
+        size_t before = 0;
+        for (size_t i = arrow + 2; i < dots; ++i)
+          ++before;
+        dims->insert(dims->begin() + long(before), ell.begin(), ell.end());
+      }
+    }
+  }
+  OnnxBuilder::setTensorType(out, dtypeOf(ins[0]), dims);
+}
+
 /// torch.tensordot: contracts dims `da` of x with dims `db` of y; the result has x's free dims,
 /// then y's. Static shapes: Transpose + Reshape + MatMul + Reshape; otherwise Einsum (12).
 absl::StatusOr<ir::Value *> tensordotOf(Ctx &ctx, ir::Value *x, ir::Value *y,
@@ -255,7 +334,9 @@ absl::StatusOr<ir::Value *> tensordotOf(Ctx &ctx, ir::Value *x, ir::Value *y,
   }
   if (next > 'z')
     return ctx.unsupported("tensordot of more than 26 dims");
-  return b.op("Einsum", {x, y}, {OnnxAttr::s("equation", ex + "," + ey + "->" + eo)});
+  ir::Value *out = b.op("Einsum", {x, y}, {OnnxAttr::s("equation", ex + "," + ey + "->" + eo)});
+  einsumType(out, {x, y}, ex + "," + ey + "->" + eo);
+  return out;
 }
 
 Result tensordot(Ctx &ctx) {
@@ -313,7 +394,9 @@ Result einsum(Ctx &ctx) {
   auto t = dtypeOf((*elems)[0]);
   if (t && !ir::isFloatingType(*t) && *t != ScalarType::Int32 && *t != ScalarType::Int64)
     return ctx.unsupported("einsum of small integer or bool tensors");
-  return one(ctx.b.op("Einsum", *elems, {OnnxAttr::s("equation", e)}));
+  ir::Value *out = ctx.b.op("Einsum", *elems, {OnnxAttr::s("equation", e)});
+  einsumType(out, *elems, e);
+  return one(out);
 }
 
 /// torch.linalg.cross along `dim` (counted in the broadcast rank): each input is sliced along
@@ -386,8 +469,7 @@ ir::Value *vectorNormOf(OnnxBuilder &b, ir::Value *x, double p, const std::vecto
   if (std::isinf(p))
     return b.reduce(p > 0 ? "ReduceMax" : "ReduceMin", a, axes, keep);
   if (p == 0)
-    return b.reduce("ReduceSum", b.cast(b.op("Not", {b.op("Equal", {x, b.scalarOf(0, t)})}), t),
-                    axes, keep);
+    return b.reduce("ReduceSum", b.cast(b.op("Not", {floatEq(b, x, 0, t)}), t), axes, keep);
   ir::Value *s = b.reduce("ReduceSum", b.op("Pow", {a, b.scalarOf(p, t)}), axes, keep);
   return b.op("Pow", {s, b.scalarOf(1.0 / p, t)});
 }
@@ -632,7 +714,12 @@ Result det(Ctx &ctx) {
   auto t = dtypeOf(ctx.input(0));
   if (t && !ir::isFloatingType(*t))
     return ctx.error("det expects a floating point input");
-  return one(ctx.b.op("Det", {ctx.input(0)}));
+  ir::Value *out = ctx.b.op("Det", {ctx.input(0)});
+  auto dims = OnnxBuilder::dimsOf(ctx.input(0));
+  if (dims && dims->size() >= 2)
+    dims->resize(dims->size() - 2);
+  OnnxBuilder::setTensorType(out, t, dims);
+  return one(out);
 }
 
 } // namespace
@@ -653,6 +740,8 @@ void registerLinalg(SymbolicRegistry &r) {
   addAll(r, {"aten::chain_matmul", "aten::linalg_multi_dot"}, 9, multiDot);
   r.add("aten::tensordot", 9, tensordot);
   r.add("aten::inner", 9, inner);
+  r.add("aten::einsum", 9,
+        [](Ctx &c) -> Result { return c.unsupported("einsum below opset 12 (ONNX Einsum)"); });
   r.add("aten::einsum", 12, einsum);
   r.add("aten::cross", 9, [](Ctx &c) { return cross(c, false); });
   r.add("aten::linalg_cross", 9, [](Ctx &c) { return cross(c, true); });

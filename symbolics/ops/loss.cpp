@@ -23,6 +23,18 @@ namespace {
 
 using ir::ScalarType;
 
+/// x == c for a floating x and constant c: Equal from 11; before it (Equal had no float
+/// kernels) neither less nor greater, and not NaN.
+ir::Value *floatEq(OnnxBuilder &b, ir::Value *x, double c, ScalarType t) {
+  ir::Value *cv = b.scalarOf(c, t);
+  if (b.opset() >= 11)
+    return b.op("Equal", {x, cv});
+  ir::Value *ordered = b.op("Not", {b.op("Or", {b.op("Less", {x, cv}), b.op("Greater", {x, cv})})});
+  ir::Value *nan = b.op("IsNaN", {x});
+  OnnxBuilder::setTensorType(nan, ScalarType::Bool, OnnxBuilder::dimsOf(x));
+  return b.op("And", {ordered, b.op("Not", {nan})});
+}
+
 /// x cast to its floating dtype (int inputs to float32).
 ir::Value *asFloat(OnnxBuilder &b, ir::Value *x) {
   ScalarType t = floatLike(x);
@@ -118,10 +130,8 @@ Result hingeEmbeddingLoss(Ctx &ctx) {
         OnnxBuilder &b = ctx.b;
         ir::Value *zero = b.scalarOf(0, t);
         ir::Value *mc = b.op("Max", {b.op("Sub", {b.scalarOf(*margin, t), x}), zero});
-        ir::Value *om =
-            b.op("Where", {b.op("Not", {b.op("Equal", {y, b.scalarOf(1, t)})}), mc, zero});
-        ir::Value *os =
-            b.op("Where", {b.op("Not", {b.op("Equal", {y, b.scalarOf(-1, t)})}), x, zero});
+        ir::Value *om = b.op("Where", {b.op("Not", {floatEq(b, y, 1, t)}), mc, zero});
+        ir::Value *os = b.op("Where", {b.op("Not", {floatEq(b, y, -1, t)}), x, zero});
         return b.op("Add", {om, os});
       });
 }
@@ -154,7 +164,7 @@ Result klDiv(Ctx &ctx) {
           return b.op("Mul", {b.op("Exp", {y}), b.op("Sub", {y, x})});
         ir::Value *zero = b.scalarOf(0, t);
         ir::Value *ylogy =
-            b.op("Where", {b.op("Equal", {y, zero}), zero, b.op("Mul", {y, b.op("Log", {y})})});
+            b.op("Where", {floatEq(b, y, 0, t), zero, b.op("Mul", {y, b.op("Log", {y})})});
         return b.op("Sub", {ylogy, b.op("Mul", {y, x})});
       });
 }
@@ -249,9 +259,9 @@ Result cosineEmbeddingLoss(Ctx &ctx) {
   ir::Value *m1 = b.op("Add", {b.reduce("ReduceSum", b.op("Mul", {x1, x1}), axes, false), eps});
   ir::Value *m2 = b.op("Add", {b.reduce("ReduceSum", b.op("Mul", {x2, x2}), axes, false), eps});
   ir::Value *cos = b.op("Div", {p, b.op("Sqrt", {b.op("Mul", {m1, m2})})});
-  ir::Value *pos = b.op("Where", {b.op("Equal", {y, one1}), b.op("Sub", {one1, cos}), zero});
+  ir::Value *pos = b.op("Where", {floatEq(b, y, 1, t), b.op("Sub", {one1, cos}), zero});
   ir::Value *neg =
-      b.op("Where", {b.op("Equal", {y, b.scalarOf(-1, t)}),
+      b.op("Where", {floatEq(b, y, -1, t),
                      b.op("Max", {b.op("Sub", {cos, b.scalarOf(*margin, t)}), zero}), zero});
   return one(reduced(b, b.op("Add", {pos, neg}), red));
 }
@@ -269,8 +279,7 @@ ir::Value *pairwiseDist(OnnxBuilder &b, ir::Value *x1, ir::Value *x2, double p, 
   if (std::isinf(p))
     return b.reduce(p > 0 ? "ReduceMax" : "ReduceMin", a, axes, false);
   if (p == 0)
-    return b.reduce("ReduceSum", b.cast(b.op("Not", {b.op("Equal", {d, b.scalarOf(0, t)})}), t),
-                    axes, false);
+    return b.reduce("ReduceSum", b.cast(b.op("Not", {floatEq(b, d, 0, t)}), t), axes, false);
   ir::Value *s = b.reduce("ReduceSum", b.op("Pow", {a, b.scalarOf(p, t)}), axes, false);
   return b.op("Pow", {s, b.scalarOf(1.0 / p, t)});
 }
@@ -461,9 +470,9 @@ Result crossEntropyLoss(Ctx &ctx) {
   if (red == 2) {
     ret = b.reduce("ReduceSum", smooth, {}, false);
   } else if (red == 1) {
-    ret = w ? b.op("Div", {b.reduce("ReduceSum", smooth, {}, false),
-                           b.reduce("ReduceSum", p.weight, {}, false)})
-            : b.reduce("ReduceMean", smooth, {}, false);
+    // Over the (weights of the) targets not ignored, as nll's mean (measured on torch 1.13).
+    ret = b.op("Div", {b.reduce("ReduceSum", smooth, {}, false),
+                       b.reduce("ReduceSum", p.weight, {}, false)});
   }
   return one(b.op("Add", {b.op("Mul", {nll, b.scalarOf(1 - *ls, t)}),
                           b.op("Mul", {ret, b.op("Div", {b.scalarOf(*ls, t), nClasses})})}));

@@ -155,14 +155,17 @@ Result stft(Ctx &ctx) {
   if (!t || !ir::isFloatingType(*t))
     return ctx.unsupported("an input that is not real floating point");
   bool onesided = ctx.isNone(iOnesided) ? true : ctx.constBool(iOnesided).value_or(true);
+  auto rank = rankOf(x);
+  if (!rank || *rank < 1 || *rank > 2)
+    return ctx.unsupported("an input of unknown rank or rank other than 1 or 2");
   auto dims = OnnxBuilder::staticShapeOf(x);
-  if (!dims || dims->empty() || dims->size() > 2)
-    return ctx.unsupported("an input of dynamic shape or rank other than 1 or 2");
   OnnxBuilder &b = ctx.b;
-  bool batched = dims->size() == 2;
+  bool batched = *rank == 2;
   if (!batched)
     x = b.unsqueeze(x, {0});
-  int64_t len = dims->back();
+  std::optional<int64_t> len;
+  if (dims)
+    len = dims->back();
   if (center) {
     int64_t p = *nfft / 2;
     std::string mode = padMode == "reflect"     ? "reflect"
@@ -172,16 +175,35 @@ Result stft(Ctx &ctx) {
     if (mode.empty())
       return ctx.unsupported(fmt::format("pad_mode '{}'", padMode));
     x = b.pad(x, {0, p, 0, p}, mode, 0);
-    len += 2 * p;
+    if (len)
+      *len += 2 * p;
   }
-  if (len < *nfft)
-    return ctx.error("n_fft is larger than the (padded) input");
-  int64_t frames = 1 + (len - *nfft) / hop;
-  std::vector<int64_t> idx;
-  for (int64_t f = 0; f < frames; ++f)
+  // Frame f holds samples f * hop + k, k < n_fft: a constant index for a static length, else
+  // Range(frames) * hop + Range(n_fft) with frames = 1 + (len - n_fft) / hop at run time.
+  std::optional<int64_t> frames;
+  ir::Value *index = nullptr;
+  if (len) {
+    if (*len < *nfft)
+      return ctx.error("n_fft is larger than the (padded) input");
+    frames = 1 + (*len - *nfft) / hop;
+    std::vector<int64_t> idx;
+    for (int64_t f = 0; f < *frames; ++f)
+      for (int64_t k = 0; k < *nfft; ++k)
+        idx.push_back(f * hop + k);
+    index = b.op("Reshape", {b.int64s(idx), b.int64s({*frames, *nfft})});
+  } else {
+    ir::Value *n = b.dimSize(x, 1);
+    ir::Value *count =
+        b.op("Add", {b.op("Div", {b.op("Sub", {n, b.int64Scalar(*nfft)}), b.int64Scalar(hop)}),
+                     b.int64Scalar(1)});
+    ir::Value *starts = b.op(
+        "Mul", {b.op("Range", {b.int64Scalar(0), count, b.int64Scalar(1)}), b.int64Scalar(hop)});
+    std::vector<int64_t> ks;
     for (int64_t k = 0; k < *nfft; ++k)
-      idx.push_back(f * hop + k);
-  ir::Value *index = b.op("Reshape", {b.int64s(idx), b.int64s({frames, *nfft})});
+      ks.push_back(k);
+    index = b.op("Add",
+                 {b.unsqueeze(starts, {1}), b.op("Reshape", {b.int64s(ks), b.int64s({1, *nfft})})});
+  }
   ir::Value *fr = b.gather(x, index, 1); // [B, frames, n_fft]
   if (!ctx.isNone(4)) {
     ir::Value *w = ctx.input(4);
@@ -207,9 +229,9 @@ Result stft(Ctx &ctx) {
     out = b.squeeze(out, {0});
   std::vector<ir::Dim> od;
   if (batched)
-    od.push_back(ir::Dim::known((*dims)[0]));
+    od.push_back(dims ? ir::Dim::known((*dims)[0]) : ir::Dim::unknown());
   od.push_back(ir::Dim::known(onesided ? *nfft / 2 + 1 : *nfft));
-  od.push_back(ir::Dim::known(frames));
+  od.push_back(frames ? ir::Dim::known(*frames) : ir::Dim::unknown());
   od.push_back(ir::Dim::known(2));
   OnnxBuilder::setTensorType(out, *t, od);
   return one(out);
