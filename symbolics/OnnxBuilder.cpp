@@ -127,6 +127,10 @@ ir::Value *OnnxBuilder::slice(ir::Value *x, const std::vector<int64_t> &starts,
 
 ir::Value *OnnxBuilder::reduce(std::string_view opType, ir::Value *x,
                                const std::vector<int64_t> &axes, bool keepdims) {
+  // torch lets dim 0 / -1 name the only "dim" of a 0-d tensor; ONNX has no axis there. Reducing
+  // all of a 0-d tensor gives the same 0-d result.
+  if (auto r = rankOf(x); r && *r == 0 && !axes.empty())
+    return reduce(opType, x, {}, false);
   // ReduceSum takes axes as an input from 13, the other reductions from 18.
   bool axesInput = opType == "ReduceSum" ? opset_ >= 13 : opset_ >= 18;
   std::vector<OnnxAttr> attrs = {OnnxAttr::i("keepdims", keepdims ? 1 : 0)};

@@ -9,6 +9,16 @@ ir::ScalarType floatLike(const ir::Value *v) {
   return t && ir::isFloatingType(*t) ? *t : ir::ScalarType::Float32;
 }
 
+ir::Value *liftScalar(Ctx &ctx, ir::Value *x, bool &lifted) {
+  auto r = rankOf(x);
+  lifted = r && *r == 0;
+  return lifted ? ctx.b.unsqueeze(x, {0}) : x;
+}
+
+ir::Value *dropLifted(Ctx &ctx, ir::Value *y, bool lifted) {
+  return lifted ? ctx.b.squeeze(y, {0}) : y;
+}
+
 Result unary(Ctx &ctx, const char *onnxOp) {
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
   return one(ctx.b.op(onnxOp, {x}));

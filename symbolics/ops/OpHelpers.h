@@ -29,6 +29,12 @@ inline std::optional<int64_t> rankOf(const ir::Value *v) { return OnnxBuilder::r
 /// take in activations, normalizations and norms).
 ir::ScalarType floatLike(const ir::Value *v);
 
+/// `x` as a 1-element 1-d tensor when it is 0-d (`lifted` then says so): torch lets a dim argument
+/// name the only "dim" of a 0-d tensor (0 or -1), while ONNX ops with an axis need rank >= 1.
+/// `dropLifted` squeezes such a result back to 0-d.
+ir::Value *liftScalar(Ctx &ctx, ir::Value *x, bool &lifted);
+ir::Value *dropLifted(Ctx &ctx, ir::Value *y, bool lifted);
+
 /// `onnxOp` of input 0 as a tensor.
 Result unary(Ctx &ctx, const char *onnxOp);
 /// Input 0 as is (no-op views, Optional unwrapping).

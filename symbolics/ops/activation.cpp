@@ -57,6 +57,16 @@ Result hardswish(Ctx &ctx) {
   return one(ctx.b.op("Mul", {x, hs}));
 }
 
+Result relu(Ctx &ctx) {
+  ir::Value *x = ctx.input(0);
+  auto t = dtypeOf(x);
+  if (!t || ir::isFloatingType(*t))
+    return unary(ctx, "Relu");
+  // Relu of integers: Where(x < 0, 0, x) (onnxruntime has no integer Relu kernel).
+  ir::Value *zero = ctx.b.scalarOf(0, *t);
+  return one(ctx.b.op("Where", {ctx.b.op("Less", {x, zero}), zero, x}));
+}
+
 Result leakyRelu(Ctx &ctx) {
   double slope = ctx.numInputs() > 1 ? ctx.constFloat(1).value_or(0.01) : 0.01;
   return one(ctx.b.op("LeakyRelu", {ctx.input(0)}, {OnnxAttr::f("alpha", slope)}));
@@ -101,6 +111,8 @@ Result prelu(Ctx &ctx) {
   ir::Value *x = ctx.input(0), *w = ctx.input(1);
   auto r = rankOf(x);
   auto wr = rankOf(w);
+  if (r && *r == 0 && wr && *wr == 1) // a 0-d input keeps its rank (torch takes one weight)
+    w = ctx.b.squeeze(w, {0});
   if (r && *r > 2 && wr && *wr == 1) {
     std::vector<int64_t> axes;
     for (int64_t i = 1; i < *r - 1; ++i)
@@ -120,6 +132,10 @@ Result softmax9(Ctx &ctx, const char *onnxOp) {
   ir::Value *x = ctx.input(0);
   if (dt)
     x = ctx.b.cast(x, *dt);
+  bool lifted = false;
+  x = liftScalar(ctx, x, lifted);
+  if (lifted)
+    return one(dropLifted(ctx, ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", 0)}), true));
   auto r = rankOf(x);
   int64_t d = normalizeDim(*dim, r);
   if ((r && d == *r - 1) || (!r && *dim == -1))
@@ -143,13 +159,16 @@ Result softmax13(SymbolicContext &ctx, const char *onnxOp) {
   ir::Value *x = ctx.input(0);
   if (dt && OnnxBuilder::dtypeOf(x) != dt)
     x = ctx.b.cast(x, *dt);
-  return one(ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", *dim)}));
+  bool lifted = false;
+  x = liftScalar(ctx, x, lifted);
+  ir::Value *y = ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", lifted ? 0 : *dim)});
+  return one(dropLifted(ctx, y, lifted));
 }
 
 } // namespace
 
 void registerActivation(SymbolicRegistry &r) {
-  r.add("aten::relu", 9, [](Ctx &c) { return unary(c, "Relu"); });
+  r.add("aten::relu", 9, relu);
   r.add("aten::relu6", 9, [](Ctx &c) { return hardtanh(c, 0.0, 6.0); });
   r.add("aten::hardtanh", 9, [](Ctx &c) {
     return hardtanh(c, c.numInputs() > 1 ? c.constFloat(1).value_or(-1) : -1.0,

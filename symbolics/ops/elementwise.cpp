@@ -220,6 +220,20 @@ Result logical(Ctx &ctx, const char *onnxOp) {
   return one(ctx.b.op(onnxOp, {a, b}));
 }
 
+/// bitwise_and/or/xor (and `&`, `|`, `^`): ONNX And/Or/Xor on bool tensors; on integers they
+/// are BitwiseAnd/Or/Xor, which need opset 18.
+Result bitwise(Ctx &ctx, const char *onnxOp) {
+  for (size_t i = 0; i < 2; ++i) {
+    auto t = dtypeOf(ctx.input(i));
+    if (!t)
+      return ctx.unsupported("a bitwise op on an operand of unknown dtype");
+    if (*t != ScalarType::Bool)
+      return ctx.unsupported(fmt::format("{} operands (ONNX Bitwise{} needs opset 18)",
+                                         ir::scalarTypeName(*t), onnxOp));
+  }
+  return logical(ctx, onnxOp);
+}
+
 Result logicalNot(Ctx &ctx) {
   auto t = dtypeOf(ctx.input(0));
   if (t && *t != ScalarType::Bool)
@@ -228,13 +242,22 @@ Result logicalNot(Ctx &ctx) {
   return one(ctx.b.op("Not", {a}));
 }
 
+/// Where(cond, a, b); on bool values as Or(And(cond, a), And(Not(cond), b)), since onnxruntime has
+/// no bool Where kernel.
+ir::Value *select(Ctx &ctx, ir::Value *cond, ir::Value *a, ir::Value *b) {
+  if (dtypeOf(a) != ScalarType::Bool || dtypeOf(b) != ScalarType::Bool)
+    return ctx.b.op("Where", {cond, a, b});
+  ir::Value *notCond = ctx.b.op("Not", {cond});
+  return ctx.b.op("Or", {ctx.b.op("And", {cond, a}), ctx.b.op("And", {notCond, b})});
+}
+
 Result where(Ctx &ctx) {
   if (ctx.numInputs() == 1)
     return ctx.unsupported("where(condition) (use nonzero)");
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * cond, boolInput(ctx, 0));
   Promotion p;
   TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {1, 2}, &p));
-  return one(typed(ctx.b.op("Where", {cond, xs[0], xs[1]}), p));
+  return one(typed(select(ctx, cond, xs[0], xs[1]), p));
 }
 
 Result maskedFill(Ctx &ctx) {
@@ -243,7 +266,7 @@ Result maskedFill(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * mask, boolInput(ctx, 1));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v,
                            asTensor(ctx, 2, dtypeOf(x).value_or(ScalarType::Float32)));
-  return one(ctx.b.op("Where", {mask, v, x}));
+  return one(select(ctx, mask, v, x));
 }
 
 } // namespace
@@ -298,12 +321,12 @@ void registerElementwise(SymbolicRegistry &r) {
   r.add("aten::ge", 12, [](Ctx &c) { return compare(c, Cmp::Ge, true, true); });
 
   // Logic and selection.
-  addAll(r, {"aten::logical_and", "aten::__and__", "aten::bitwise_and"}, 9,
-         [](Ctx &c) { return logical(c, "And"); });
-  addAll(r, {"aten::logical_or", "aten::__or__", "aten::bitwise_or"}, 9,
-         [](Ctx &c) { return logical(c, "Or"); });
-  addAll(r, {"aten::logical_xor", "aten::__xor__", "aten::bitwise_xor"}, 9,
-         [](Ctx &c) { return logical(c, "Xor"); });
+  r.add("aten::logical_and", 9, [](Ctx &c) { return logical(c, "And"); });
+  r.add("aten::logical_or", 9, [](Ctx &c) { return logical(c, "Or"); });
+  r.add("aten::logical_xor", 9, [](Ctx &c) { return logical(c, "Xor"); });
+  addAll(r, {"aten::__and__", "aten::bitwise_and"}, 9, [](Ctx &c) { return bitwise(c, "And"); });
+  addAll(r, {"aten::__or__", "aten::bitwise_or"}, 9, [](Ctx &c) { return bitwise(c, "Or"); });
+  addAll(r, {"aten::__xor__", "aten::bitwise_xor"}, 9, [](Ctx &c) { return bitwise(c, "Xor"); });
   addAll(r, {"aten::logical_not", "aten::bitwise_not"}, 9, logicalNot);
   r.add("aten::where", 9, where);
   r.add("aten::masked_fill", 9, maskedFill);

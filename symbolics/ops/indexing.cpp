@@ -36,7 +36,12 @@ Result gather11(SymbolicContext &ctx) {
   auto d = ctx.constInt(1);
   if (!d)
     return ctx.unsupported("a non-constant dim");
-  return one(ctx.b.op("GatherElements", {ctx.input(0), ctx.input(2)}, {OnnxAttr::i("axis", *d)}));
+  // A 0-d self takes a 0-d index: both as [1] along axis 0.
+  bool lifted = false, indexLifted = false;
+  ir::Value *x = liftScalar(ctx, ctx.input(0), lifted);
+  ir::Value *index = liftScalar(ctx, ctx.input(2), indexLifted);
+  ir::Value *y = ctx.b.op("GatherElements", {x, index}, {OnnxAttr::i("axis", lifted ? 0 : *d)});
+  return one(dropLifted(ctx, y, indexLifted));
 }
 
 /// The tensor indices of an index list, resolved to one integer index per indexed dim.

@@ -59,6 +59,19 @@ Result addmm(Ctx &ctx) {
   auto alpha = ctx.numInputs() > 4 ? ctx.constFloat(4) : std::optional<double>(1);
   if (!beta || !alpha)
     return ctx.unsupported("non-constant alpha/beta");
+  auto t = dtypeOf(ctx.input(1));
+  if (t && !ir::isFloatingType(*t)) {
+    // Gemm is for floats (onnxruntime has no integer kernel): MatMul, then the scaled sum.
+    ir::Value *product = ctx.b.op("MatMul", {ctx.input(1), ctx.input(2)});
+    if (*alpha != 1)
+      product = ctx.b.op("Mul", {product, ctx.b.scalarOf(*alpha, *t)});
+    ir::Value *self = ctx.input(0);
+    if (*beta == 0)
+      return one(product);
+    if (*beta != 1)
+      self = ctx.b.op("Mul", {self, ctx.b.scalarOf(*beta, *t)});
+    return one(ctx.b.op("Add", {product, self}));
+  }
   return one(ctx.b.op("Gemm", {ctx.input(1), ctx.input(2), ctx.input(0)},
                       {OnnxAttr::f("alpha", *alpha), OnnxAttr::f("beta", *beta)}));
 }

@@ -86,6 +86,8 @@ Result maxMin(Ctx &ctx, bool isMax) {
   auto k = ctx.constBool(2);
   if (!d || !k)
     return ctx.unsupported("non-constant dim or keepdim");
+  if (auto r = rankOf(ctx.input(0)); r && *r == 0) // dim 0 / -1 of a 0-d tensor: itself, index 0
+    return std::vector<ir::Value *>{ctx.input(0), ctx.b.int64Scalar(0)};
   int64_t dim = normalizeDim(*d, rankOf(ctx.input(0)));
   ir::Value *values = ctx.b.reduce(reduceName, ctx.input(0), {dim}, *k);
   ir::Value *indices = nullptr;
@@ -183,7 +185,11 @@ Result logsumexp(Ctx &ctx) {
   auto k = ctx.constBool(2);
   if (!a || !k)
     return ctx.unsupported("non-constant dims or keepdim");
-  return one(ctx.b.reduce("ReduceLogSumExp", ctx.input(0), *a, *k));
+  // Integers reduce in float32, torch's default dtype.
+  ir::Value *x = ctx.input(0);
+  if (auto t = dtypeOf(x); t && !ir::isFloatingType(*t))
+    x = ctx.b.cast(x, ScalarType::Float32);
+  return one(ctx.b.reduce("ReduceLogSumExp", x, *a, *k));
 }
 
 Result cumsum11(SymbolicContext &ctx) {
@@ -198,7 +204,10 @@ Result cumsum11(SymbolicContext &ctx) {
     x = ctx.b.cast(x, *dt);
   else if (!dt && t && !ir::isFloatingType(*t) && *t != ScalarType::Int64)
     x = ctx.b.cast(x, ScalarType::Int64);
-  return one(ctx.b.op("CumSum", {x, ctx.b.int64Scalar(*d)}));
+  bool lifted = false;
+  x = liftScalar(ctx, x, lifted);
+  ir::Value *y = ctx.b.op("CumSum", {x, ctx.b.int64Scalar(lifted ? 0 : *d)});
+  return one(dropLifted(ctx, y, lifted));
 }
 
 } // namespace

@@ -97,6 +97,8 @@ Result squeeze(Ctx &ctx) {
     return ctx.unsupported("non-constant dims");
   auto shape = OnnxBuilder::dimsOf(x);
   int64_t r = shape ? int64_t(shape->size()) : -1;
+  if (r == 0) // dim 0 or -1 of a 0-d tensor: nothing to squeeze
+    return one(x);
   std::vector<int64_t> axes;
   for (int64_t d : *dims) {
     if (!shape && d < 0 && ctx.b.opset() < 11)

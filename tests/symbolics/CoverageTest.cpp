@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
+#include <string>
 
 #include "symbolics/SymbolicRegistry.h"
 
@@ -134,4 +136,56 @@ TEST_CASE("symbolic coverage listing matches tests/symbolics/symbolic_coverage.t
 }
 
 } // namespace
+} // namespace ts2onnx::symbolics
+
+namespace ts2onnx::symbolics {
+namespace {
+
+/// `op rest-of-line` rows of a listing under tests/symbolics (`#` comments).
+std::map<std::string, std::string> readListing(const std::string &name) {
+  std::map<std::string, std::string> rows;
+  std::ifstream in(std::string(TS2ONNX_SOURCE_DIR) + "/tests/symbolics/" + name);
+  REQUIRE_MESSAGE(in.good(), "cannot read tests/symbolics/" << name);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    size_t space = line.find_first_of(" \t");
+    std::string op = line.substr(0, space);
+    std::string rest = space == std::string::npos ? "" : line.substr(space + 1);
+    rows[op] = rest.substr(std::min(rest.size(), rest.find_first_not_of(" \t")));
+  }
+  return rows;
+}
+
+} // namespace
+
+TEST_CASE("symbolic coverage: every op of torch 1.13's ONNX registry converts here or has a "
+          "written reason") {
+  SymbolicRegistry &r = SymbolicRegistry::global();
+  std::map<std::string, std::string> torchOps = readListing("torch-1.13-symbolics.txt");
+  std::map<std::string, std::string> reasons = readListing("torch-symbolics-reasons.txt");
+  CHECK(torchOps.size() >= 300);
+  std::string missing, stale;
+  for (const auto &[op, opset] : torchOps) {
+    bool here = !r.opsetsOf(op).empty();
+    auto reason = reasons.find(op);
+    if (!here && reason == reasons.end())
+      missing += "\n  " + op + " (torch from opset " + opset + ")";
+    if (here && reason != reasons.end())
+      stale += "\n  " + op;
+    if (reason != reasons.end())
+      CHECK_MESSAGE(!reason->second.empty(), op << " is listed without a reason");
+  }
+  for (const auto &[op, reason] : reasons)
+    if (!torchOps.count(op))
+      stale += "\n  " + op + " (not in torch's registry)";
+  CHECK_MESSAGE(missing.empty(), "ops torch 1.13 converts with no symbolic here and no reason in "
+                                 "tests/symbolics/torch-symbolics-reasons.txt:"
+                                     << missing);
+  CHECK_MESSAGE(stale.empty(), "tests/symbolics/torch-symbolics-reasons.txt gives a reason for "
+                               "ops that need none (remove these lines):"
+                                   << stale);
+}
+
 } // namespace ts2onnx::symbolics

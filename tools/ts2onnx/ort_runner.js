@@ -94,4 +94,8 @@ async function main() {
   fs.writeFileSync(path.join(job.outputDir, 'result.json'), JSON.stringify({ outputs }));
 }
 
-main().catch((e) => fail(e && e.stack ? e.stack.split('\n')[0] : String(e)));
+if (require.main === module)
+  main().catch((e) => fail(e && e.stack ? e.stack.split('\n')[0] : String(e)));
+
+// Shared with tests/conformance/conformance_runner.js.
+module.exports = { loadOrt, kArrays };

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Rewrites the conformance suite's expectations files from the current build, for every suite and
+# opset (or the ones given): `tests/conformance/update.sh [SUITE] [OPSET...]`. Review the diff:
+# every line that changed is a case that now passes, fails differently, or regressed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD_DIR:-$root/build}
+runner=$build/tests/conformance/ts2onnx_conformance
+[[ -x $runner ]] || { echo "update.sh: build first ($runner is missing)" >&2; exit 1; }
+suites=${1:-$(cd "$root/tests/conformance" && ls -d torch-*/ | tr -d /)}
+shift || true
+opsets=${*:-11 13 17}
+ort_dir=$(sed -n 's/^TS2ONNX_ORT_DIR:PATH=//p' "$build/CMakeCache.txt")
+status=0
+for suite in $suites; do
+  for opset in $opsets; do
+    "$runner" --cases "$root/tests/conformance/$suite" --opset "$opset" --update \
+      --expect "$root/tests/conformance/$suite/expected-opset$opset.txt" \
+      --work "$build/tests/conformance/work/$suite" --ort-dir "$ort_dir" \
+      --runner "$root/tests/conformance/conformance_runner.js" | grep -v '^WRONG' || status=1
+  done
+done
+exit $status
