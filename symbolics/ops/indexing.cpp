@@ -460,11 +460,15 @@ Result embeddingBag(Ctx &ctx) {
   ir::Value *pos = b.unsqueeze(positions, {0}); // [1, L]
   ir::Value *member = b.op("And", {b.op("Not", {b.op("Less", {pos, b.unsqueeze(starts, {1})})}),
                                    b.op("Less", {pos, b.unsqueeze(ends, {1})})}); // [B, L]
-  if (*padding >= 0)
-    member =
-        b.op("And",
-             {member,
-              b.unsqueeze(b.op("Not", {b.op("Equal", {indices, b.int64Scalar(*padding)})}), {0})});
+  // _embedding_bag's -1 means none; embedding_bag.padding_idx counts a negative index from
+  // the end of the weight's rows (measured on torch 1.13: -1 excludes row V - 1; None is none).
+  bool underscored = ctx.node().kind().qualString() == "aten::_embedding_bag";
+  bool padded = ctx.numInputs() > 8 && !ctx.isNone(8) && (*padding >= 0 || !underscored);
+  if (padded) {
+    ir::Value *pad = *padding >= 0 ? b.int64Scalar(*padding)
+                                   : b.op("Add", {b.dimSize(weight, 0), b.int64Scalar(*padding)});
+    member = b.op("And", {member, b.unsqueeze(b.op("Not", {b.op("Equal", {indices, pad})}), {0})});
+  }
   ir::Value *emb = b.gather(weight, indices, 0); // [L, D]
   if (hasPsw)
     emb = b.op("Mul", {emb, b.unsqueeze(b.cast(ctx.input(6), t), {1})});

@@ -735,6 +735,96 @@ Result det(Ctx &ctx) {
   return one(out);
 }
 
+Result vecdot(Ctx &ctx) {
+  // aten::linalg_vecdot(x, y, *, dim=-1) (real): sum(x * y) along dim of the broadcast.
+  auto dim = ctx.constInt(2);
+  if (!dim)
+    return ctx.unsupported("a non-constant dim");
+  auto r1 = rankOf(ctx.input(0)), r2 = rankOf(ctx.input(1));
+  if (!r1 || !r2)
+    return ctx.unsupported("inputs of unknown rank");
+  int64_t r = std::max(*r1, *r2);
+  int64_t d = *dim < 0 ? *dim + r : *dim;
+  if (d < 0 || d >= r)
+    return ctx.error("dim out of range");
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  if (p.dtype && (isComplex(*p.dtype) || *p.dtype == ScalarType::Bool))
+    return ctx.unsupported("complex or bool inputs");
+  return one(typed(ctx.b.reduce("ReduceSum", ctx.b.op("Mul", {xs[0], xs[1]}), {d}, false), p));
+}
+
+Result trace(Ctx &ctx) {
+  // aten::trace(self) of a matrix: the sum of its diagonal (EyeLike picks it; Where keeps
+  // off-diagonal infs and NaNs out). Integers sum in int64, as torch.
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  if (!r || *r != 2)
+    return ctx.unsupported("an input that is not a matrix");
+  OnnxBuilder &b = ctx.b;
+  auto t = dtypeOf(x);
+  if (!t)
+    return ctx.unsupported("an input of unknown dtype");
+  ScalarType st = *t;
+  if (!ir::isFloatingType(st)) {
+    x = b.cast(x, ScalarType::Int64);
+    st = ScalarType::Int64;
+  }
+  // EyeLike in x's dtype (onnxruntime has no bool EyeLike kernel), then a bool mask.
+  ir::Value *eye = b.op("EyeLike", {x});
+  OnnxBuilder::setTensorType(eye, st, OnnxBuilder::dimsOf(x));
+  eye = b.cast(eye, ScalarType::Bool);
+  return one(b.reduce("ReduceSum", b.op("Where", {eye, x, b.scalarOf(0, st)}), {}, false));
+}
+
+Result pdist(Ctx &ctx) {
+  // aten::pdist / _pdist_forward(self [N, M], p=2): ||x[i] - x[j]||_p for i < j, row-major; N
+  // static (the pairs are a constant Gather of the [N, N] distances).
+  auto p = ctx.constFloat(1);
+  if (!p)
+    return ctx.unsupported("a non-constant p");
+  if (*p < 0)
+    return ctx.error("pdist only supports non-negative p values");
+  ir::Value *x = ctx.input(0);
+  auto dims = OnnxBuilder::dimsOf(x);
+  if (!dims || dims->size() != 2 || !(*dims)[0].isStatic())
+    return ctx.unsupported("an input that is not a matrix with a static number of rows");
+  int64_t n = (*dims)[0].value;
+  OnnxBuilder &b = ctx.b;
+  ir::Value *d = b.op("Sub", {b.unsqueeze(x, {1}), b.unsqueeze(x, {0})}); // [N, N, M]
+  ir::Value *all = vectorNormOf(b, d, *p, {2}, false);
+  std::vector<int64_t> pairs;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      pairs.push_back(i * n + j);
+  ir::Value *flat = b.op("Reshape", {all, b.int64s({n * n})});
+  return one(b.gather(flat, b.int64s(pairs), 0));
+}
+
+Result bilinear(Ctx &ctx) {
+  // aten::bilinear(x1 [..., I1], x2 [..., I2], weight [O, I1, I2], bias [O]?):
+  // y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]; MatMul with W as [I1, O * I2],
+  // then Mul with x2 and a sum over j.
+  auto w = OnnxBuilder::staticShapeOf(ctx.input(2));
+  auto r = rankOf(ctx.input(0));
+  if (!w || w->size() != 3 || !r || *r < 1)
+    return ctx.unsupported("a weight of dynamic shape or an input of unknown rank");
+  int64_t o = (*w)[0], i1 = (*w)[1], i2 = (*w)[2];
+  OnnxBuilder &b = ctx.b;
+  ir::Value *wt = b.op("Transpose", {ctx.input(2)}, {OnnxAttr::is("perm", {1, 0, 2})});
+  wt = b.op("Reshape", {wt, b.int64s({i1, o * i2})});
+  ir::Value *t = b.op("MatMul", {ctx.input(0), wt}); // [..., O * I2]
+  std::vector<int64_t> shape(size_t(*r - 1), 0);
+  shape.push_back(o);
+  shape.push_back(i2);
+  t = b.op("Reshape", {t, b.int64s(shape)});
+  ir::Value *y =
+      b.reduce("ReduceSum", b.op("Mul", {t, b.unsqueeze(ctx.input(1), {*r - 1})}), {*r}, false);
+  if (ctx.numInputs() > 3 && !ctx.isNone(3))
+    y = b.op("Add", {y, ctx.input(3)});
+  return one(y);
+}
+
 } // namespace
 
 void registerLinalg(SymbolicRegistry &r) {
@@ -765,6 +855,10 @@ void registerLinalg(SymbolicRegistry &r) {
   r.add("aten::linalg_matrix_norm", 9, matrixNorm);
   r.add("aten::linalg_norm", 9, linalgNorm);
   r.add("aten::renorm", 9, renorm);
+  r.add("aten::linalg_vecdot", 9, vecdot);
+  r.add("aten::trace", 9, trace);
+  addAll(r, {"aten::pdist", "aten::_pdist_forward"}, 9, pdist);
+  r.add("aten::bilinear", 9, bilinear);
   addAll(r, {"aten::det", "aten::linalg_det"}, 11, det);
   addAll(r, {"aten::inverse", "aten::linalg_inv"}, 9, [](Ctx &c) -> Result {
     return c.unsupported("a matrix inverse (ONNX has no inverse op at any opset)");

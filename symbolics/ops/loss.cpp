@@ -496,6 +496,8 @@ Result multiMarginLoss(Ctx &ctx) {
   int64_t cd = *r - 1;
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * ids, classIds(ctx, x, cd, *r));
   ir::Value *tgt = b.cast(ctx.input(1), ScalarType::Int64);
+  if (*r == 1) // a 1-D input takes a 0-d or one-element target
+    tgt = b.op("Reshape", {tgt, b.int64s({})});
   ir::Value *hot = b.op("Equal", {b.unsqueeze(tgt, {cd}), ids});
   ir::Value *zero = b.scalarOf(0, t);
   ir::Value *xy = b.reduce("ReduceSum", b.op("Where", {hot, x, zero}), {cd}, true);
@@ -510,6 +512,9 @@ Result multiMarginLoss(Ctx &ctx) {
   z = b.op("Where", {hot, zero, z});
   ir::Value *loss =
       b.op("Div", {b.reduce("ReduceSum", z, {cd}, false), b.cast(b.dimSize(x, cd), t)});
+  // Unreduced, a 1-D input's loss takes the target's shape ([] or [1]), as torch.
+  if (*r == 1 && red == 0 && rankOf(ctx.input(1)).value_or(0) == 1)
+    loss = b.unsqueeze(loss, {0});
   return one(reduced(b, loss, red));
 }
 
