@@ -491,6 +491,11 @@ Result multiMarginLoss(Ctx &ctx) {
   ir::Value *x = asFloat(b, ctx.input(0));
   ScalarType t = floatLike(x);
   auto r = rankOf(x);
+  if (r && *r == 0) {
+    // One class: no other class to compare with, the loss is 0 (in the target's shape).
+    ir::Value *zero = b.op("Mul", {b.cast(ctx.input(1), t), b.scalarOf(0, t)});
+    return one(reduced(b, zero, red));
+  }
   if (!r || *r < 1 || *r > 2)
     return ctx.unsupported("an input of unknown rank or rank above 2");
   int64_t cd = *r - 1;
@@ -529,6 +534,11 @@ Result multilabelMarginLoss(Ctx &ctx) {
   ir::Value *x = asFloat(b, ctx.input(0));
   ScalarType t = floatLike(x);
   auto r = rankOf(x);
+  if (r && *r == 0) {
+    // One class: no other class to compare with, the loss is 0 (in the target's shape).
+    ir::Value *zero = b.op("Mul", {b.cast(ctx.input(1), t), b.scalarOf(0, t)});
+    return one(reduced(b, zero, red));
+  }
   if (!r || *r < 1 || *r > 2)
     return ctx.unsupported("an input of unknown rank or rank above 2");
   int64_t cd = *r - 1;
