@@ -151,6 +151,8 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerRnn(*reg);
     registerAttention(*reg);
     registerSorting(*reg);
+    registerLoss(*reg);
+    registerSpectral(*reg);
     return reg;
   }();
   return *r;

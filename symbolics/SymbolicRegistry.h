@@ -114,7 +114,8 @@ constexpr int kMaxOpset = 17;
 void registerElementwise(SymbolicRegistry &r);
 /// relu, gelu, hardswish, ..., softmax / log_softmax.
 void registerActivation(SymbolicRegistry &r);
-/// linear, addmm, matmul / mm / bmm, t, triu / tril.
+/// linear, addmm, matmul / mm / bmm, dot / outer / tensordot / einsum, cross, matrix norms,
+/// distances (cdist, pairwise_distance, cosine_similarity), det, t, triu / tril.
 void registerLinalg(SymbolicRegistry &r);
 /// conv{1,2,3}d, conv_transpose{1,2,3}d, _convolution.
 void registerConv(SymbolicRegistry &r);
@@ -148,5 +149,9 @@ void registerRnn(SymbolicRegistry &r);
 void registerAttention(SymbolicRegistry &r);
 /// sort / argsort / topk / kthvalue / median, the unique family.
 void registerSorting(SymbolicRegistry &r);
+/// nll / cross_entropy / bce / kl_div / mse / l1 / smooth_l1 / huber and the margin losses.
+void registerLoss(SymbolicRegistry &r);
+/// fft_fft / fft_rfft (DFT, opset 17) and stft, real outputs (view_as_real) only.
+void registerSpectral(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

@@ -868,6 +868,88 @@ Result takeAlongDim(SymbolicContext &ctx) {
 }
 } // namespace
 
+namespace {
+
+/// aten::embedding_bag(weight [V, D], indices [L], offsets, scale_grad_by_freq, mode, sparse,
+/// per_sample_weights, include_last_offset[, padding_idx]) and aten::_embedding_bag: bag b holds
+/// positions j with start[b] <= j < end[b] (end: the next offset, or L for the last bag unless
+/// include_last_offset), except indices equal to padding_idx. Written as a [B, L] membership
+/// mask and a Where + Reduce over [B, L, D] (exact for sum/mean/max, runtime offsets too);
+/// empty bags give 0 as torch. Only the first output (the bags) is converted.
+Result embeddingBag(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  for (size_t i = 1; i < ctx.node().outputs().size(); ++i)
+    if (ctx.node().output(i)->hasUses())
+      return ctx.unsupported("embedding_bag's offset2bag / bag_size / max_indices outputs");
+  auto mode = ctx.constInt(4);
+  auto lastOffset = ctx.numInputs() > 7 ? ctx.constBool(7) : std::optional<bool>(false);
+  std::optional<int64_t> padding = -1;
+  if (ctx.numInputs() > 8)
+    padding = ctx.isNone(8) ? std::optional<int64_t>(-1) : ctx.constInt(8);
+  if (!mode || !lastOffset || !padding)
+    return ctx.unsupported("non-constant mode, include_last_offset or padding_idx");
+  if (*mode < 0 || *mode > 2)
+    return ctx.error(fmt::format("unknown mode {}", *mode));
+  bool hasPsw = ctx.numInputs() > 6 && !ctx.isNone(6);
+  if (hasPsw && *mode != 0)
+    return ctx.error("per_sample_weights is only supported for mode='sum'");
+  auto indicesRank = rankOf(ctx.input(1));
+  if (!indicesRank || *indicesRank != 1)
+    return ctx.unsupported("indices that are not 1-D");
+  ir::Value *weight = ctx.input(0);
+  ScalarType t = dtypeOf(weight).value_or(ScalarType::Float32);
+  ir::Value *indices = b.cast(ctx.input(1), ScalarType::Int64);
+  ir::Value *offsets = b.cast(ctx.input(2), ScalarType::Int64);
+  // Positions 0..L-1 of the indices.
+  ir::Value *positions = nullptr;
+  if (auto s = OnnxBuilder::staticShapeOf(ctx.input(1))) {
+    std::vector<int64_t> ids(static_cast<size_t>((*s)[0]));
+    for (size_t i = 0; i < ids.size(); ++i)
+      ids[i] = int64_t(i);
+    positions = b.int64s(ids);
+  } else {
+    if (b.opset() < 11)
+      return ctx.unsupported("indices of dynamic length below opset 11 (Range)");
+    positions = b.op("Range", {b.int64Scalar(0), b.dimSize(indices, 0), b.int64Scalar(1)});
+  }
+  ir::Value *len = b.unsqueeze(b.dimSize(indices, 0), {0});
+  ir::Value *starts = *lastOffset ? b.slice(offsets, {0}, {-1}, {0}, {1}) : offsets;
+  ir::Value *ends = *lastOffset ? b.slice(offsets, {1}, {kIntMax}, {0}, {1})
+                                : b.concat({b.slice(offsets, {1}, {kIntMax}, {0}, {1}), len}, 0);
+  ir::Value *pos = b.unsqueeze(positions, {0}); // [1, L]
+  ir::Value *member = b.op("And", {b.op("Not", {b.op("Less", {pos, b.unsqueeze(starts, {1})})}),
+                                   b.op("Less", {pos, b.unsqueeze(ends, {1})})}); // [B, L]
+  // _embedding_bag's -1 means none; embedding_bag.padding_idx counts a negative index from
+  // the end of the weight's rows (measured on torch 1.13: -1 excludes row V - 1; None is none).
+  bool underscored = ctx.node().kind().qualString() == "aten::_embedding_bag";
+  bool padded = ctx.numInputs() > 8 && !ctx.isNone(8) && (*padding >= 0 || !underscored);
+  if (padded) {
+    ir::Value *pad = *padding >= 0 ? b.int64Scalar(*padding)
+                                   : b.op("Add", {b.dimSize(weight, 0), b.int64Scalar(*padding)});
+    member = b.op("And", {member, b.unsqueeze(b.op("Not", {b.op("Equal", {indices, pad})}), {0})});
+  }
+  ir::Value *emb = b.gather(weight, indices, 0); // [L, D]
+  if (hasPsw)
+    emb = b.op("Mul", {emb, b.unsqueeze(b.cast(ctx.input(6), t), {1})});
+  ir::Value *m3 = b.unsqueeze(member, {2}); // [B, L, 1]
+  ir::Value *embs = b.unsqueeze(emb, {0});  // [1, L, D]
+  ir::Value *zero = b.scalarOf(0, t);
+  if (*mode == 2) {
+    ir::Value *lowest = b.scalarOf(-std::numeric_limits<double>::infinity(), t);
+    ir::Value *mx = b.reduce("ReduceMax", b.op("Where", {m3, embs, lowest}), {1}, false);
+    ir::Value *any = b.op("Greater", {b.reduce("ReduceSum", b.cast(member, t), {1}, true), zero});
+    return std::vector<ir::Value *>{b.op("Where", {any, mx, zero}), nullptr, nullptr, nullptr};
+  }
+  ir::Value *sum = b.reduce("ReduceSum", b.op("Where", {m3, embs, zero}), {1}, false);
+  if (*mode == 1) {
+    ir::Value *count = b.reduce("ReduceSum", b.cast(member, t), {1}, true);
+    sum = b.op("Div", {sum, b.op("Max", {count, b.scalarOf(1, t)})});
+  }
+  return std::vector<ir::Value *>{sum, nullptr, nullptr, nullptr};
+}
+
+} // namespace
+
 void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::index_select", 9, indexSelect);
   r.add("aten::one_hot", 9, oneHot);
@@ -903,6 +985,7 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::put", 16, [](Ctx &c) { return put(c, true); });
   r.add("aten::nonzero_numpy", 9, [](Ctx &c) { return nonzero(c, true); });
   r.add("aten::take_along_dim", 11, takeAlongDim);
+  addAll(r, {"aten::embedding_bag", "aten::_embedding_bag"}, 9, embeddingBag);
 }
 
 } // namespace ts2onnx::symbolics

@@ -1104,17 +1104,6 @@ Result diag(Ctx &ctx) {
   return one(out);
 }
 
-Result trace(Ctx &ctx) {
-  ir::Value *x = ctx.input(0);
-  if (rankOf(x) != 2)
-    return ctx.unsupported("trace of a tensor that is not known to be a matrix");
-  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * d, lastTwoDiagonal(ctx, x, 0));
-  auto t = dtypeOf(x);
-  if (t && !ir::isFloatingType(*t))
-    d = ctx.b.cast(d, ScalarType::Int64); // torch sums integers in int64
-  return one(ctx.b.reduce("ReduceSum", d, {}, false));
-}
-
 /// kron(a, b): a's dims interleaved with b's (both padded to one rank with leading 1s), a
 /// broadcasting Mul, then each pair merged.
 Result kron(Ctx &ctx) {
@@ -1561,7 +1550,6 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::diag", 9, diag);
   r.add("aten::diag_embed", 9, diagEmbedOp);
   r.add("aten::diagonal_scatter", 9, diagonalScatter);
-  r.add("aten::trace", 9, trace);
   r.add("aten::kron", 9, kron);
   r.add("aten::tril_indices", 9, [](Ctx &c) { return triIndices(c, false); });
   r.add("aten::triu_indices", 9, [](Ctx &c) { return triIndices(c, true); });
