@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -285,8 +286,14 @@ absl::StatusOr<nlohmann::json> jsonArray(const nlohmann::json &obj, const char *
 
 } // namespace
 
-absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size_t index) {
-  const std::string where = fmt::format("{}: model.json tensors[{}]", baseName(path_), index);
+namespace {
+
+using LegacyStorages = std::map<std::string, std::shared_ptr<const ir::Storage>>;
+
+/// One TensorDef of model.json; records are read once per key (torch shares them too), so a
+/// table that names one large record many times costs one read.
+absl::StatusOr<ir::Tensor> buildLegacyTensor(const ZipArchive &zip, const nlohmann::json &def,
+                                             const std::string &where, LegacyStorages &records) {
   if (!def.is_object())
     return absl::InvalidArgumentError(where + " is not an object");
   auto dtype = caffe2DataType(def.value("dataType", nlohmann::json("FLOAT")));
@@ -307,6 +314,14 @@ absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size
     sizes.push_back(jsonInt(d, -1));
   for (const auto &d : strideList)
     strides.push_back(jsonInt(d, -1));
+  // Sizes first: contiguous strides are products of them.
+  int64_t numel = 1;
+  for (int64_t v : sizes) {
+    if (v < 0 || v > (int64_t(1) << 40))
+      return absl::InvalidArgumentError(where + ": negative or huge size/stride");
+    if (__builtin_mul_overflow(numel, v, &numel))
+      return absl::InvalidArgumentError(where + ": the element count overflows");
+  }
   if (strides.empty())
     strides = ir::Tensor::contiguousStrides(sizes);
   int64_t offset = jsonInt(def.value("offset", nlohmann::json(0)), -1);
@@ -317,13 +332,18 @@ absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size
       !(*data)["key"].is_string())
     return absl::InvalidArgumentError(where + ": no data key");
   std::string key = (*data)["key"].get<std::string>();
-  TS2ONNX_ASSIGN_OR_RETURN(auto storage, zip_->read(key));
-  // The last element read must lie inside the record (overflow-checked).
-  __int128 last = offset, numel = 1;
+  auto cached = records.find(key);
+  if (cached == records.end()) {
+    TS2ONNX_ASSIGN_OR_RETURN(auto read, zip.read(key));
+    cached = records.emplace(key, std::move(read)).first;
+  }
+  std::shared_ptr<const ir::Storage> storage = cached->second;
+  // The last element read must lie inside the record (overflow-checked: at most 64 dims of
+  // (2^40 - 1) * (2^63 - 1) fit in 128 bits).
+  __int128 last = offset;
   for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] < 0 || strides[i] < 0 || sizes[i] > (int64_t(1) << 40))
+    if (strides[i] < 0)
       return absl::InvalidArgumentError(where + ": negative or huge size/stride");
-    numel *= sizes[i];
     if (sizes[i] > 0)
       last += __int128(sizes[i] - 1) * strides[i];
   }
@@ -332,6 +352,14 @@ absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size
     return absl::InvalidArgumentError(fmt::format(
         "{}: record '{}' has {} bytes, too short for the tensor", where, key, storage->nbytes));
   return ir::Tensor(*dtype, std::move(sizes), std::move(strides), offset, storage);
+}
+
+} // namespace
+
+absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size_t index) {
+  LegacyStorages records;
+  return buildLegacyTensor(
+      *zip_, def, fmt::format("{}: model.json tensors[{}]", baseName(path_), index), records);
 }
 
 absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
@@ -458,8 +486,12 @@ absl::Status Archive::loadLegacy() {
   if (tdefs != model.end() && tdefs->is_array()) {
     if (tdefs->size() > 10'000'000)
       return absl::InvalidArgumentError(where + ": model.json lists too many tensors");
+    LegacyStorages records;
     for (size_t i = 0; i < tdefs->size(); ++i) {
-      TS2ONNX_ASSIGN_OR_RETURN(ir::Tensor t, legacyTensor((*tdefs)[i], i));
+      TS2ONNX_ASSIGN_OR_RETURN(
+          ir::Tensor t,
+          buildLegacyTensor(*zip_, (*tdefs)[i], fmt::format("{}: model.json tensors[{}]", where, i),
+                            records));
       tensors.push_back(std::move(t));
     }
   }

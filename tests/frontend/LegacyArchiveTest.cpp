@@ -196,6 +196,18 @@ TEST_CASE("legacy model.json fields of the wrong kind or out of range are errors
                         "dataType":"FLOAT","data":{"key":"tensors/0"},"device":"cpu"})"),
                                    code))
             .find("tensors[2]: record 'tensors/0' has 16 bytes, too short") != std::string::npos);
+  CHECK(openError(constantsArchive("huge-dim",
+                                   constantsJson(R"(,{"dims":["1099511627777"],"dataType":"FLOAT",
+                                     "data":{"key":"tensors/0"},"device":"cpu"})"),
+                                   code))
+            .find("tensors[2]: negative or huge size") != std::string::npos);
+  // Sizes whose product overflows, with zero strides (nothing past the record).
+  CHECK(openError(constantsArchive("many-huge-dims",
+                                   constantsJson(R"(,{"dims":["1099511627776","1099511627776",
+                                     "1099511627776","1099511627776"],"strides":["0","0","0","0"],
+                                     "dataType":"FLOAT","data":{"key":"tensors/0"},"device":"cpu"})"),
+                                   code))
+            .find("tensors[2]: the element count overflows") != std::string::npos);
   CHECK(openError(constantsArchive("no-device", constantsJson(R"(,{"dims":["1"],"dataType":"FLOAT",
                                      "data":{"key":"tensors/0"}})"),
                                    code))
