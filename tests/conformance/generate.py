@@ -23,6 +23,7 @@ same archive (opset 17) and checks that model in onnxruntime (rtol 1e-3, atol 1e
 given must have onnxruntime and numpy), recording `torch_onnx17` per case.
 """
 import argparse
+import inspect
 import json
 import math
 import os
@@ -268,10 +269,13 @@ class Writer:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                kwargs = {}
+                if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+                    kwargs["dynamo"] = False  # torch 2.x: the TorchScript exporter
                 torch.onnx.export(loaded, tuple(t.clone() for t in inputs), target,
                                   opset_version=17,
                                   input_names=[f"i{k}" for k in range(len(inputs))],
-                                  output_names=[f"output_{k}" for k in range(n_out)])
+                                  output_names=[f"output_{k}" for k in range(n_out)], **kwargs)
         except Exception as e:  # noqa: BLE001
             lines = [l for l in str(e).splitlines() if l.strip()]
             return "refused: " + (lines[0][:160] if lines else type(e).__name__)
@@ -383,7 +387,10 @@ def generate_op(torch, writer, args, op, full):
 def nn_tests(torch):
     import torch.testing._internal.common_nn as cn
 
-    for t in cn.module_tests + cn.new_module_tests:
+    # torch 2.x builds the list on demand.
+    new_tests = cn.get_new_module_tests() if hasattr(cn, "get_new_module_tests") \
+        else cn.new_module_tests
+    for t in cn.module_tests + new_tests:
         yield "module", t
     for t in cn.criterion_tests:
         yield "criterion", t
