@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -249,22 +251,77 @@ std::optional<ir::ScalarType> caffe2DataType(const nlohmann::json &j) {
   return std::nullopt;
 }
 
+/// model.json fields of the expected JSON type: absent gives the default, another type is an
+/// error (nlohmann's value() would throw).
+absl::StatusOr<std::string> jsonString(const nlohmann::json &obj, const char *key,
+                                       const std::string &dflt, const std::string &where) {
+  auto it = obj.find(key);
+  if (it == obj.end())
+    return dflt;
+  if (!it->is_string())
+    return absl::InvalidArgumentError(fmt::format("{}: '{}' is not a string", where, key));
+  return it->get<std::string>();
+}
+
+absl::StatusOr<bool> jsonBool(const nlohmann::json &obj, const char *key,
+                              const std::string &where) {
+  auto it = obj.find(key);
+  if (it == obj.end())
+    return false;
+  if (!it->is_boolean())
+    return absl::InvalidArgumentError(fmt::format("{}: '{}' is not a boolean", where, key));
+  return it->get<bool>();
+}
+
+/// An array field (absent: empty).
+absl::StatusOr<nlohmann::json> jsonArray(const nlohmann::json &obj, const char *key,
+                                         const std::string &where) {
+  auto it = obj.find(key);
+  if (it == obj.end())
+    return nlohmann::json::array();
+  if (!it->is_array())
+    return absl::InvalidArgumentError(fmt::format("{}: '{}' is not a list", where, key));
+  return *it;
+}
+
 } // namespace
 
-absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size_t index) {
-  const std::string where = fmt::format("{}: model.json tensors[{}]", baseName(path_), index);
+namespace {
+
+using LegacyStorages = std::map<std::string, std::shared_ptr<const ir::Storage>>;
+
+/// One TensorDef of model.json; records are read once per key (torch shares them too), so a
+/// table that names one large record many times costs one read.
+absl::StatusOr<ir::Tensor> buildLegacyTensor(const ZipArchive &zip, const nlohmann::json &def,
+                                             const std::string &where, LegacyStorages &records) {
   if (!def.is_object())
     return absl::InvalidArgumentError(where + " is not an object");
   auto dtype = caffe2DataType(def.value("dataType", nlohmann::json("FLOAT")));
   if (!dtype)
     return absl::InvalidArgumentError(where + ": unknown dataType");
-  if (def.value("isQuantized", false))
+  auto device = def.find("device");
+  if (device == def.end() || !device->is_string() || device->get_ref<const std::string &>().empty())
+    return absl::InvalidArgumentError(where + ": no device (torch requires one)");
+  TS2ONNX_ASSIGN_OR_RETURN(bool quantized, jsonBool(def, "isQuantized", where));
+  if (quantized)
     return absl::UnimplementedError(where + ": quantized legacy tensors are not supported");
   std::vector<int64_t> sizes, strides;
-  for (const auto &d : def.value("dims", nlohmann::json::array()))
+  TS2ONNX_ASSIGN_OR_RETURN(nlohmann::json dims, jsonArray(def, "dims", where));
+  TS2ONNX_ASSIGN_OR_RETURN(nlohmann::json strideList, jsonArray(def, "strides", where));
+  if (dims.size() > 64 || strideList.size() > 64)
+    return absl::InvalidArgumentError(where + ": too many dimensions");
+  for (const auto &d : dims)
     sizes.push_back(jsonInt(d, -1));
-  for (const auto &d : def.value("strides", nlohmann::json::array()))
+  for (const auto &d : strideList)
     strides.push_back(jsonInt(d, -1));
+  // Sizes first: contiguous strides are products of them.
+  int64_t numel = 1;
+  for (int64_t v : sizes) {
+    if (v < 0 || v > (int64_t(1) << 40))
+      return absl::InvalidArgumentError(where + ": negative or huge size/stride");
+    if (__builtin_mul_overflow(numel, v, &numel))
+      return absl::InvalidArgumentError(where + ": the element count overflows");
+  }
   if (strides.empty())
     strides = ir::Tensor::contiguousStrides(sizes);
   int64_t offset = jsonInt(def.value("offset", nlohmann::json(0)), -1);
@@ -275,13 +332,18 @@ absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size
       !(*data)["key"].is_string())
     return absl::InvalidArgumentError(where + ": no data key");
   std::string key = (*data)["key"].get<std::string>();
-  TS2ONNX_ASSIGN_OR_RETURN(auto storage, zip_->read(key));
-  // The last element read must lie inside the record (overflow-checked).
-  __int128 last = offset, numel = 1;
+  auto cached = records.find(key);
+  if (cached == records.end()) {
+    TS2ONNX_ASSIGN_OR_RETURN(auto read, zip.read(key));
+    cached = records.emplace(key, std::move(read)).first;
+  }
+  std::shared_ptr<const ir::Storage> storage = cached->second;
+  // The last element read must lie inside the record (overflow-checked: at most 64 dims of
+  // (2^40 - 1) * (2^63 - 1) fit in 128 bits).
+  __int128 last = offset;
   for (size_t i = 0; i < sizes.size(); ++i) {
-    if (sizes[i] < 0 || strides[i] < 0 || sizes[i] > (int64_t(1) << 40))
+    if (strides[i] < 0)
       return absl::InvalidArgumentError(where + ": negative or huge size/stride");
-    numel *= sizes[i];
     if (sizes[i] > 0)
       last += __int128(sizes[i] - 1) * strides[i];
   }
@@ -290,6 +352,14 @@ absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size
     return absl::InvalidArgumentError(fmt::format(
         "{}: record '{}' has {} bytes, too short for the tensor", where, key, storage->nbytes));
   return ir::Tensor(*dtype, std::move(sizes), std::move(strides), offset, storage);
+}
+
+} // namespace
+
+absl::StatusOr<ir::Tensor> Archive::legacyTensor(const nlohmann::json &def, size_t index) {
+  LegacyStorages records;
+  return buildLegacyTensor(
+      *zip_, def, fmt::format("{}: model.json tensors[{}]", baseName(path_), index), records);
 }
 
 absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
@@ -307,8 +377,14 @@ absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
   auto obj = std::make_shared<Object>();
   obj->className = qualifiedName;
   obj->built = true;
-  for (const auto &p : def.value("parameters", nlohmann::json::array())) {
-    std::string name = p.value("name", std::string());
+  TS2ONNX_ASSIGN_OR_RETURN(nlohmann::json params, jsonArray(def, "parameters", where));
+  TS2ONNX_ASSIGN_OR_RETURN(nlohmann::json attrs, jsonArray(def, "attributes", where));
+  TS2ONNX_ASSIGN_OR_RETURN(nlohmann::json subs, jsonArray(def, "submodules", where));
+  for (const auto &p : params) {
+    if (!p.is_object())
+      return absl::InvalidArgumentError(where + ": model.json parameter is not an object");
+    TS2ONNX_ASSIGN_OR_RETURN(std::string name, jsonString(p, "name", "", where));
+    TS2ONNX_ASSIGN_OR_RETURN(bool isBuffer, jsonBool(p, "isBuffer", where));
     int64_t id = jsonInt(p.value("tensorId", nlohmann::json(-1)), -1);
     if (name.empty() || id < 0 || id >= int64_t(tensors.size()))
       return absl::InvalidArgumentError(fmt::format(
@@ -316,7 +392,7 @@ absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
     ClassInfo::Attribute a;
     a.name = name;
     a.type = ir::Type::tensor();
-    a.isParameter = !p.value("isBuffer", false);
+    a.isParameter = !isBuffer;
     a.isBuffer = !a.isParameter;
     cls->attributes.push_back(a);
     auto tv = std::make_shared<TensorValue>();
@@ -324,9 +400,11 @@ absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
     tv->requiresGrad = a.isParameter;
     obj->attributes.emplace_back(name, IValue::fromTensor(tv));
   }
-  for (const auto &at : def.value("attributes", nlohmann::json::array())) {
-    std::string name = at.value("name", std::string());
-    std::string type = at.value("type", std::string("Tensor"));
+  for (const auto &at : attrs) {
+    if (!at.is_object())
+      return absl::InvalidArgumentError(where + ": model.json attribute is not an object");
+    TS2ONNX_ASSIGN_OR_RETURN(std::string name, jsonString(at, "name", "", where));
+    TS2ONNX_ASSIGN_OR_RETURN(std::string type, jsonString(at, "type", "Tensor", where));
     int64_t id = jsonInt(at.value("id", nlohmann::json(-1)), -1);
     if (name.empty())
       continue;
@@ -334,13 +412,19 @@ absl::StatusOr<IValue> Archive::loadLegacyModule(const nlohmann::json &def,
     a.name = name;
     TS2ONNX_ASSIGN_OR_RETURN(a.type, classes_->resolveTypeString(type));
     cls->attributes.push_back(a);
-    IValue v;
-    if (id >= 0 && id < int64_t(attributes.size()))
+    IValue v; // a negative id: no value (None)
+    if (id >= int64_t(attributes.size()))
+      return absl::InvalidArgumentError(
+          fmt::format("{}: model.json attribute '{}' names attributes.pkl entry {} of {}", where,
+                      name, id, attributes.size()));
+    if (id >= 0)
       v = attributes[size_t(id)];
     obj->attributes.emplace_back(name, v);
   }
-  for (const auto &sub : def.value("submodules", nlohmann::json::array())) {
-    std::string name = sub.value("name", std::string());
+  for (const auto &sub : subs) {
+    if (!sub.is_object())
+      return absl::InvalidArgumentError(where + ": model.json submodule is not an object");
+    TS2ONNX_ASSIGN_OR_RETURN(std::string name, jsonString(sub, "name", "", where));
     if (name.empty())
       return absl::InvalidArgumentError(where + ": model.json submodule without a name");
     // Digit-only names (Sequential children) get a `_` prefix in qualified names.
@@ -402,8 +486,12 @@ absl::Status Archive::loadLegacy() {
   if (tdefs != model.end() && tdefs->is_array()) {
     if (tdefs->size() > 10'000'000)
       return absl::InvalidArgumentError(where + ": model.json lists too many tensors");
+    LegacyStorages records;
     for (size_t i = 0; i < tdefs->size(); ++i) {
-      TS2ONNX_ASSIGN_OR_RETURN(ir::Tensor t, legacyTensor((*tdefs)[i], i));
+      TS2ONNX_ASSIGN_OR_RETURN(
+          ir::Tensor t,
+          buildLegacyTensor(*zip_, (*tdefs)[i], fmt::format("{}: model.json tensors[{}]", where, i),
+                            records));
       tensors.push_back(std::move(t));
     }
   }
@@ -425,7 +513,16 @@ absl::Status Archive::loadLegacy() {
     else if (attrs.isList())
       attributes = attrs.toList().elements;
   }
-  std::string name = main->value("name", std::string("module"));
+  // The code's CONSTANTS.cN are the entries of the tensor table (torch's legacy importer makes
+  // its constant table from it).
+  constants_.clear();
+  constants_.reserve(tensors.size());
+  for (const ir::Tensor &t : tensors) {
+    auto tv = std::make_shared<TensorValue>();
+    tv->tensor = t;
+    constants_.push_back(IValue::fromTensor(tv));
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(std::string name, jsonString(*main, "name", "module", where));
   if (name.empty() || name.find_first_of("./ ") != std::string::npos)
     name = "module";
   TS2ONNX_ASSIGN_OR_RETURN(
@@ -520,9 +617,14 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::str
     if (first.ok())
       return first;
   }
-  if (!g.ok() && absl::IsNotFound(g.status()))
+  if (!g.ok() && absl::IsNotFound(g.status())) {
+    // Name what there is: libtorch test models often have other methods and no forward.
+    std::vector<std::string> names = methodNames();
+    std::string have = names.empty() ? std::string("it has no methods")
+                                     : fmt::format("its methods: {}", fmt::join(names, ", "));
     return absl::NotFoundError(
-        fmt::format("{}: {}", baseName(path_), std::string(g.status().message())));
+        fmt::format("{}: {} ({})", baseName(path_), std::string(g.status().message()), have));
+  }
   return g;
 }
 

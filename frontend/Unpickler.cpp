@@ -733,14 +733,20 @@ absl::Status Unpickler::build() {
 
 absl::Status Unpickler::persistentId() {
   TS2ONNX_ASSIGN_OR_RETURN(IValue pid, pop("BINPERSID"));
-  const char *shape = "persistent id must be ('storage', <X>Storage, key, location, numel)";
-  if (!pid.isTuple() || pid.toTuple().elements.size() != 5)
+  const char *shape = "persistent id must be ('storage', <X>Storage, key, location, numel[, None])";
+  // Version-1 archives (torch ~1.3) append the view metadata as a sixth element, always None
+  // there; torch ignores it. A view (key, offset, size) would alias part of another storage.
+  if (!pid.isTuple() || (pid.toTuple().elements.size() != 5 && pid.toTuple().elements.size() != 6))
     return fail(shape);
   const auto &e = pid.toTuple().elements;
   if (!e[0].isString() || e[0].toStringRef() != "storage" || !e[1].isGlobal() ||
       e[1].toGlobal().kind != GlobalRef::Kind::StorageType || !e[2].isString() ||
       !e[3].isString() || !e[4].isInt())
     return fail(shape);
+  if (e.size() == 6 && !e[5].isNone())
+    return fail(fmt::format("persistent id has view metadata (a {} as its sixth element): storage "
+                            "views of torch before 1.0 are not supported, only None there",
+                            e[5].kindName()));
   ir::ScalarType dtype = e[1].toGlobal().dtype;
   const std::string &key = e[2].toStringRef();
   const std::string &location = e[3].toStringRef();

@@ -265,6 +265,28 @@ $")
   expect_error(${out}/a.onnx "^ts2onnx convert: error: .*model\.pt: forward takes 2 arguments \(x, n\) but 1 --input spec was given; add --input 'n:int64\[\]'
 $")
 
+elseif(CASE STREQUAL "no-forward")
+  # An archive with methods but no forward (libtorch test models): dump shows its summary and
+  # methods, convert names them, --method converts each; one with no methods at all dumps too.
+  set(m ${FIXTURES}/no_forward_methods/model.pt)
+  tool(dump ${m})
+  expect_ok()
+  expect_match("dump" "${out_text}" "methods: norm, scale\nconstants: 0\nno forward method: `--method NAME` prints the graph of one of the methods above\n$")
+  tool(dump ${m} --method scale --signature)
+  expect_ok()
+  expect_match("dump --signature" "${out_text}" "^--input 'x:DTYPE\\[DIMS\\]' --input 'y:DTYPE\\[DIMS\\]'")
+  tool(dump ${m} --method nope)
+  expect_error("" "^ts2onnx dump: error: model\\.pt: class '__torch__\\.NoForward' has no method 'nope' \\(its methods: norm, scale\\)\n$")
+  tool(convert ${m} -o ${out}/a.onnx --input x:float32[2,3])
+  expect_error(${out}/a.onnx "has no method 'forward' \\(its methods: norm, scale\\)")
+  tool(convert ${m} -o ${out}/a.onnx --method norm --input x:float32[2,3])
+  expect_ok()
+  tool(dump ${FIXTURES}/../../shared/real-archives/metatensor_test-module.pt)
+  if(EXISTS ${FIXTURES}/../../shared/real-archives/metatensor_test-module.pt)
+    expect_ok()
+    expect_match("dump" "${out_text}" "methods: \\(none\\)\nconstants: 0\nno methods: nothing to compile\n$")
+  endif()
+
 elseif(CASE STREQUAL "extra-input")
   tool(convert ${mlp} -o ${out}/a.onnx --input x:float32[4,20] --input extra:float32[1])
   expect_error(${out}/a.onnx "^ts2onnx convert: error: .*model\.pt: forward takes 1 argument \(x\) but 2 --input specs were given; 'extra' matches no argument

@@ -116,12 +116,14 @@ std::string convertCase(const json &c, const Args &args, const fs::path &model) 
   fs::path archive = fs::path(args.cases) / (c["id"].get<std::string>() + ".pt");
   auto converted = ts2onnx::convert(archive.string(), opts);
   if (!converted.ok()) {
-    // Without the suite's directory, which differs between checkouts.
-    std::string msg = firstLine(std::string(converted.status().message()));
+    // Without the suite's directory, which differs between checkouts (removed before the line
+    // is shortened, so where it is cut does not depend on the checkout's path either).
+    std::string msg(converted.status().message());
+    msg = msg.substr(0, msg.find('\n'));
     std::string dir = (fs::path(args.cases) / "").string();
     for (size_t at; (at = msg.find(dir)) != std::string::npos;)
       msg.erase(at, dir.size());
-    return "refused: " + msg;
+    return "refused: " + firstLine(msg);
   }
   std::ofstream out(model, std::ios::binary);
   if (!converted->SerializeToOstream(&out))

@@ -150,6 +150,11 @@ Outcome runFixture(const std::string &tool, const fs::path &fixture, const fs::p
                                       onnxFile.string(),
                                       "--opset",
                                       std::to_string(opset)};
+  // Archives without forward (libtorch test models) name the method to convert.
+  if (meta.contains("method") && meta["method"].is_string()) {
+    convert.push_back("--method");
+    convert.push_back(meta["method"].get<std::string>());
+  }
   bool anyDynamic = false;
   for (const json &in : meta["inputs"]) {
     std::string iname = in["name"].get<std::string>();

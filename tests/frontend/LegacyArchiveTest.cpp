@@ -116,3 +116,135 @@ TEST_CASE("an archive whose version record says 11 is refused with the supported
   CHECK(std::string(a.status().message()).find("1 to 10") != std::string::npos);
   fs::remove(path);
 }
+
+namespace {
+
+// A legacy module whose code reads CONSTANTS.cN: the constant table is model.json's `tensors`.
+std::string constantsJson(const std::string &tensorsExtra, const std::string &paramId = "1") {
+  return R"({"protoVersion":"3","mainModule":{"name":"c","torchscriptArena":{"key":"code/c.py"},
+    "parameters":[{"name":"w","tensorId":")" +
+         paramId + R"("}]},
+    "tensors":[
+     {"dims":["2"],"offset":"0","strides":["1"],"dataType":"FLOAT","data":{"key":"tensors/0"},
+      "device":"cpu"},
+     {"dims":["2"],"offset":"2","strides":["1"],"dataType":"FLOAT","data":{"key":"tensors/0"},
+      "device":"cpu"})" +
+         tensorsExtra + "]}";
+}
+
+fs::path constantsArchive(const std::string &name, const std::string &json,
+                          const std::string &code) {
+  std::string root = "c/";
+  return writeArchive(name, {{root + "version", "1\n"},
+                             {root + "model.json", json},
+                             {root + "tensors/0", floats({1, 2, 3, 4})},
+                             {root + "code/c.py", "op_version_set = 0\ndef forward(self,\n"
+                                                  "    x: Tensor) -> Tensor:\n" +
+                                                      code}});
+}
+
+std::string openError(const fs::path &p) {
+  auto a = frontend::Archive::open(p.string());
+  fs::remove(p);
+  return a.ok() ? "<ok>" : std::string(a.status().message());
+}
+
+} // namespace
+
+TEST_CASE("legacy CONSTANTS.cN are the entries of model.json's tensors table") {
+  auto path = constantsArchive("constants", constantsJson(""),
+                               "  _0 = torch.mul(x, CONSTANTS.c0)\n"
+                               "  return torch.add(_0, CONSTANTS.c1, alpha=1)\n");
+  auto a = frontend::Archive::open(path.string());
+  REQUIRE_MESSAGE(a.ok(), a.status().message());
+  REQUIRE((*a)->constants().size() == 2);
+  CHECK((*a)->constants()[1].toTensor().tensor.doubleAt(0) == 3.0);
+  auto g = (*a)->compileMethod("forward");
+  REQUIRE_MESSAGE(g.ok(), g.status().message());
+  CHECK(ir::verify(**g).ok());
+  std::string text = ir::printGraph(**g);
+  CHECK(text.find("aten::mul") != std::string::npos);
+  // c0 = [1, 2], c1 = [3, 4] (offset 2 of the same record), printed inline by value.
+  CHECK(text.find("Float(2) = prim::Constant[value= 1  2 [ CPUFloatType{2} ]]") !=
+        std::string::npos);
+  CHECK(text.find("Float(2) = prim::Constant[value= 3  4 [ CPUFloatType{2} ]]") !=
+        std::string::npos);
+  fs::remove(path);
+}
+
+TEST_CASE("legacy CONSTANTS.cN past the tensors table is an error naming the table size") {
+  auto path = constantsArchive("constants-range", constantsJson(""),
+                               "  return torch.mul(x, CONSTANTS.c2)\n");
+  auto a = frontend::Archive::open(path.string());
+  REQUIRE_MESSAGE(a.ok(), a.status().message());
+  auto g = (*a)->compileMethod("forward");
+  REQUIRE_FALSE(g.ok());
+  CHECK(std::string(g.status().message()).find("CONSTANTS.c2 does not exist (the table has 2") !=
+        std::string::npos);
+  fs::remove(path);
+}
+
+TEST_CASE("legacy model.json fields of the wrong kind or out of range are errors, not throws") {
+  const std::string code = "  return x\n";
+  CHECK(openError(constantsArchive("pid-range", constantsJson("", "7"), code))
+            .find("parameter 'w' names tensor 7 of 2") != std::string::npos);
+  CHECK(openError(constantsArchive("pid-neg", constantsJson("", "-1"), code))
+            .find("names tensor -1 of 2") != std::string::npos);
+  // A tensor view reaching past its record.
+  CHECK(openError(constantsArchive("view-past",
+                                   constantsJson(R"(,{"dims":["3"],"offset":"2","strides":["1"],
+                        "dataType":"FLOAT","data":{"key":"tensors/0"},"device":"cpu"})"),
+                                   code))
+            .find("tensors[2]: record 'tensors/0' has 16 bytes, too short") != std::string::npos);
+  CHECK(openError(constantsArchive("huge-dim",
+                                   constantsJson(R"(,{"dims":["1099511627777"],"dataType":"FLOAT",
+                                     "data":{"key":"tensors/0"},"device":"cpu"})"),
+                                   code))
+            .find("tensors[2]: negative or huge size") != std::string::npos);
+  // Sizes whose product overflows, with zero strides (nothing past the record).
+  CHECK(openError(constantsArchive("many-huge-dims",
+                                   constantsJson(R"(,{"dims":["1099511627776","1099511627776",
+                                     "1099511627776","1099511627776"],"strides":["0","0","0","0"],
+                                     "dataType":"FLOAT","data":{"key":"tensors/0"},"device":"cpu"})"),
+                                   code))
+            .find("tensors[2]: the element count overflows") != std::string::npos);
+  CHECK(openError(constantsArchive("no-device", constantsJson(R"(,{"dims":["1"],"dataType":"FLOAT",
+                                     "data":{"key":"tensors/0"}})"),
+                                   code))
+            .find("tensors[2]: no device") != std::string::npos);
+  CHECK(openError(constantsArchive("quantized-str",
+                                   constantsJson(R"(,{"dims":["1"],"dataType":"FLOAT",
+                                     "data":{"key":"tensors/0"},"device":"cpu",
+                                     "isQuantized":"yes"})"),
+                                   code))
+            .find("'isQuantized' is not a boolean") != std::string::npos);
+  CHECK(openError(constantsArchive("dims-str", constantsJson(R"(,{"dims":"4","dataType":"FLOAT",
+                                     "data":{"key":"tensors/0"},"device":"cpu"})"),
+                                   code))
+            .find("'dims' is not a list") != std::string::npos);
+  CHECK(openError(constantsArchive("missing-record",
+                                   constantsJson(R"(,{"dims":["1"],"dataType":"FLOAT",
+                                     "data":{"key":"tensors/9"},"device":"cpu"})"),
+                                   code))
+            .find("tensors/9") != std::string::npos);
+  std::string root = "c/";
+  auto module = [&](const std::string &name, const std::string &mainModule) {
+    return writeArchive(
+        name, {{root + "model.json", R"({"protoVersion":"3","mainModule":)" + mainModule + "}"},
+               {root + "attributes.pkl", kAttributes},
+               {root + "code/c.py", "def forward(self, x):\n  return x\n"}});
+  };
+  CHECK(openError(module("name-int", R"({"name":7})")).find("'name' is not a string") !=
+        std::string::npos);
+  CHECK(openError(module("params-obj", R"({"name":"c","parameters":{"a":1}})"))
+            .find("'parameters' is not a list") != std::string::npos);
+  CHECK(openError(module("param-int", R"({"name":"c","parameters":[3]})"))
+            .find("parameter is not an object") != std::string::npos);
+  CHECK(openError(module("sub-str", R"({"name":"c","submodules":["x"]})"))
+            .find("submodule is not an object") != std::string::npos);
+  CHECK(openError(module("attr-range",
+                         R"({"name":"c","attributes":[{"name":"k","type":"int","id":"5"}]})"))
+            .find("attribute 'k' names attributes.pkl entry 5 of 1") != std::string::npos);
+  CHECK(openError(module("attr-type", R"({"name":"c","attributes":[{"name":"k","type":5}]})"))
+            .find("'type' is not a string") != std::string::npos);
+}

@@ -204,6 +204,60 @@ TEST_CASE("unpickle rebuilds tensor views onto shared storages") {
   CHECK(e[0].repr() == "Tensor(Long[2, 2])");
 }
 
+TEST_CASE("unpickle accepts the six-element persistent ids of version-1 archives") {
+  // torch ~1.3 wrote ('storage', FloatStorage, key, 'cpu', numel, None): the sixth element is
+  // the view metadata, always None there; torch 1.13 loads such files.
+  FakeStorages storages;
+  storages.records["0"] = bytesOf<float>({1.f, 2.f, 3.f, 4.f});
+  auto tensorWithView = [](PickleWriter &w, auto viewMetadata) {
+    w.global("torch._utils", "_rebuild_tensor_v2").mark();
+    w.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(4);
+    viewMetadata(w);
+    w.tuple().op('Q');
+    w.integer(1).ints({3}).ints({1}).boolean(false);
+    w.global("collections", "OrderedDict").emptyTuple().reduce();
+    w.tuple().reduce();
+  };
+  {
+    PickleWriter w;
+    tensorWithView(w, [](PickleWriter &p) { p.op('N'); });
+    auto r = run(w.done(), storages.options());
+    REQUIRE_MESSAGE(r.ok(), errorOf(r));
+    const TensorValue &t = r->toTensor();
+    CHECK(t.tensor.sizes() == std::vector<int64_t>{3});
+    CHECK(t.tensor.storageOffset() == 1);
+    CHECK(t.storageKey == "0");
+  }
+  auto fails = [&](PickleWriter &w, const std::string &expected) {
+    auto r = run(w.done(), storages.options());
+    INFO(errorOf(r));
+    CHECK(contains(errorOf(r), expected));
+  };
+  {
+    // The pre-1.0 view form: (view key, offset, size) of another storage.
+    PickleWriter w;
+    tensorWithView(w, [](PickleWriter &p) { p.mark().str("1").integer(0).integer(2).tuple(); });
+    fails(w, "persistent id has view metadata (a tuple as its sixth element)");
+  }
+  {
+    PickleWriter w;
+    tensorWithView(w, [](PickleWriter &p) { p.integer(0); });
+    fails(w, "persistent id has view metadata (a int as its sixth element)");
+  }
+  {
+    // Seven elements, or a sixth after a malformed fifth, stay malformed.
+    PickleWriter w;
+    tensorWithView(w, [](PickleWriter &p) { p.op('N').op('N'); });
+    fails(w, "persistent id must be ('storage', <X>Storage, key, location, numel[, None])");
+  }
+  {
+    PickleWriter w;
+    w.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").str("4").op('N');
+    w.tuple().op('Q');
+    fails(w, "persistent id must be");
+  }
+}
+
 TEST_CASE("unpickle rebuilds per-tensor and per-channel quantized tensors") {
   FakeStorages storages;
   storages.records["w"] = std::string("\x01\x02\x03\x04\x05\x06", 6);

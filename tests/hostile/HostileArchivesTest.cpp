@@ -220,11 +220,24 @@ struct TensorSpec {
   int64_t offset = 0;
   std::vector<int64_t> sizes = {6, 6};
   std::vector<int64_t> strides = {6, 1};
+  // Sixth element of the persistent id (version-1 archives): 0 none, 1 None, 2 a view tuple.
+  int view = 0;
 };
 
 void writeTensor(PickleWriter &p, const TensorSpec &t) {
   p.global("torch._utils", "_rebuild_tensor_v2").mark();
-  p.storage(t.dtype, t.key, t.numel).integer(t.offset);
+  if (t.view == 0) {
+    p.storage(t.dtype, t.key, t.numel);
+  } else {
+    p.mark().str("storage").global("torch", t.dtype + "Storage").str(t.key).str("cpu");
+    p.integer(t.numel);
+    if (t.view == 1)
+      p.none();
+    else
+      p.mark().str("1").integer(0).integer(t.numel).tuple();
+    p.tuple().op('Q');
+  }
+  p.integer(t.offset);
   p.mark();
   for (int64_t s : t.sizes)
     p.integer(s);
@@ -584,6 +597,8 @@ std::vector<Case> tensorCases() {
                    "negative element count"});
   cases.push_back(
       {"unknown storage type", weight([](TensorSpec &t) { t.dtype = "Evil"; }), "EvilStorage"});
+  cases.push_back({"persistent id with pre-1.0 view metadata",
+                   weight([](TensorSpec &t) { t.view = 2; }), "view metadata"});
   cases.push_back({"sizes and strides of different rank",
                    weight([](TensorSpec &t) { t.strides = {1}; }), "stride"});
   return cases;
@@ -698,7 +713,10 @@ void expectRejected(const std::vector<Case> &cases, const char *group) {
 
 TEST_CASE("the fixture rebuilt by this test's helpers still compiles") {
   TempDir dir;
-  for (const std::string &bytes : {zipRecords(fixtureRecords()).bytes, withWeight(TensorSpec{})}) {
+  TensorSpec v1;
+  v1.view = 1; // ('storage', FloatStorage, '0', 'cpu', 36, None) as torch ~1.3 wrote it
+  for (const std::string &bytes :
+       {zipRecords(fixtureRecords()).bytes, withWeight(TensorSpec{}), withWeight(v1)}) {
     std::string outDir = dir.emptyDir("out");
     RunResult r = runCli(dir.write("control.pt", bytes), outDir + "/model.onnx");
     INFO("stderr: ", r.stderrText);

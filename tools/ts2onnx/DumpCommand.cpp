@@ -1,5 +1,6 @@
 // `ts2onnx dump MODEL`: what the frontend reads from an archive: its code, the inlined graph of a
 // method in torch's text format, and the constant table.
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -26,7 +27,7 @@ std::string describeTensor(const frontend::TensorValue &t) {
 } // namespace
 
 int runDump(const std::vector<std::string> &args) {
-  std::string file, method = "forward";
+  std::string file, method;
   bool code = false, graph = false, constants = false, info = false, dot = false, signature = false;
   FlagParser parser("ts2onnx dump MODEL [options]",
                     "Prints what ts2onnx reads from a TorchScript archive. Without options it\n"
@@ -47,6 +48,9 @@ int runDump(const std::vector<std::string> &args) {
     std::cout << parser.helpText();
     return kExitOk;
   }
+  const bool methodGiven = !method.empty();
+  if (!methodGiven)
+    method = "forward";
   if (signature) {
     ConvertOptions options;
     options.method = method;
@@ -57,7 +61,8 @@ int runDump(const std::vector<std::string> &args) {
     if (!code && !graph && !constants && !info && !dot)
       return kExitOk;
   }
-  if (!code && !graph && !constants && !info && !dot)
+  bool defaultView = !code && !graph && !constants && !info && !dot;
+  if (defaultView)
     info = graph = true;
 
   auto archive = frontend::Archive::open(file);
@@ -94,6 +99,17 @@ int runDump(const std::vector<std::string> &args) {
     }
   }
   if (graph || dot) {
+    // Without options, an archive with no forward (only other methods, or none) still shows its
+    // summary; the graph of another method is one --method away.
+    std::vector<std::string> names = a.methodNames();
+    if (defaultView && !methodGiven &&
+        std::find(names.begin(), names.end(), method) == names.end() &&
+        std::find(names.begin(), names.end(), method + "__0") == names.end()) {
+      std::cout << (names.empty() ? "no methods: nothing to compile\n"
+                                  : "no forward method: `--method NAME` prints the graph of one "
+                                    "of the methods above\n");
+      return kExitOk;
+    }
     auto g = a.compileMethod(method);
     if (!g.ok())
       return reportError("dump", g.status());
