@@ -573,6 +573,8 @@ std::unique_ptr<Graph> Graph::clone() const {
     Value *ni = g->addInput(in->hasDebugName() ? in->rawDebugName() : std::string_view());
     ni->setType(in->type());
     env[in] = ni;
+    if (const ArgumentDefault *d = inputDefault(in))
+      g->setInputDefault(ni, *d);
   }
   cloneBlockInto(*block_, g->block(), env);
   g->nextUnique_ = nextUnique_;

@@ -362,7 +362,7 @@ public:
   Value *insertConstantInts(std::vector<int64_t> v);
 
   /// Signature defaults of the top block's inputs (the frontend records them; the API's input
-  /// binding uses them for arguments given no --input). Not copied by clone().
+  /// binding uses them for arguments given no --input); clone() copies them.
   void setInputDefault(const Value *input, ArgumentDefault d) { inputDefaults_[input] = d; }
   const ArgumentDefault *inputDefault(const Value *input) const {
     auto it = inputDefaults_.find(input);

@@ -57,6 +57,10 @@ ir::Node *OnnxBuilder::node(std::string_view opType, const std::vector<ir::Value
   ir::Node *n = g_.insert(ir::Symbol::fromQualString(kind), inputs, numOutputs);
   for (const OnnxAttr &a : attrs)
     n->setAttribute(ir::Symbol::attr(a.name), a.value);
+  // Split into equal parts: from opset 18 the number of parts is an attribute (num_outputs)
+  // that must be given when no `split` sizes input is.
+  if (kind == "onnx::Split" && opset_ >= 18 && inputs.size() == 1)
+    n->i_(ir::Symbol::attr("num_outputs"), static_cast<int64_t>(numOutputs));
   if (ir::Node *pt = g_.insertPoint(); pt && pt->sourceLocation().valid())
     n->setSourceLocation(pt->sourceLocation());
   // The node stands for (part of) the one it is inserted before: same module.

@@ -241,8 +241,8 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                                                          "Atanh",
                                                          "IsNaN",
                                                          "IsInf"};
-  static const std::set<std::string_view> broadcasting = {"Add", "Sub", "Mul", "Div", "Pow",
-                                                          "Max", "Min", "Mod", "Sum", "Mean", "BitShift"};
+  static const std::set<std::string_view> broadcasting = {
+      "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "Sum", "Mean", "BitShift"};
   static const std::set<std::string_view> comparing = {
       "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"};
   if (sameAsInput.count(k)) {

@@ -84,7 +84,8 @@ absl::StatusOr<onnx::ModelProto> emitModel(const ir::Graph &graph, const EmitOpt
 absl::StatusOr<EmittedModel> emitModelDeferred(const ir::Graph &graph, const EmitOptions &options);
 
 /// checkModel on a model whose `deferred` initializers have no data: they are marked as external
-/// (at /dev/null) for the checker and unmarked afterwards.
+/// (at /dev/null with onnx 1.12, at `#ts2onnx-deferred` with newer onnx) for the checker and
+/// unmarked afterwards.
 absl::Status checkDeferredModel(onnx::ModelProto &model,
                                 const std::vector<DeferredTensor> &deferred);
 

@@ -316,6 +316,14 @@ bool isSchemaSubtype(const SchemaType &actual, const SchemaType &formal) {
         return true;
     return false;
   }
+  // A union value fits where each of its members fits (torch's UnionType subtyping): a
+  // `Union[int, float]` argument is a Scalar.
+  if (fa == SchemaTypeKind::Union && !actual.contained.empty()) {
+    for (const auto &m : actual.contained)
+      if (!isSchemaSubtype(m, formal))
+        return false;
+    return true;
+  }
   if (ff == SchemaTypeKind::Number)
     return fa == SchemaTypeKind::Number || fa == SchemaTypeKind::Int ||
            fa == SchemaTypeKind::Float || fa == SchemaTypeKind::Complex;

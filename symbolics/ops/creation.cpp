@@ -396,7 +396,6 @@ Result fill(Ctx &ctx) {
   return filledWith(ctx, ctx.b.shape(x), 1, *t);
 }
 
-
 } // namespace
 
 void registerCreation(SymbolicRegistry &r) {

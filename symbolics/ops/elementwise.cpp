@@ -5,8 +5,8 @@
 // (isinf, isfinite, nan_to_num) and Mod (fmod) exist from 10, Round from 11; atan2, heaviside,
 // xlogy and logaddexp compare floats with Equal and so start at 11.
 #include <cmath>
-#include <limits>
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -240,10 +240,13 @@ Result bitwise(Ctx &ctx, const char *onnxOp) {
   return logical(ctx, onnxOp);
 }
 
-Result logicalNot(Ctx &ctx) {
+/// logical_not: Not of the input as bool (x != 0) for any dtype; bitwise_not (`~x`) only of bool
+/// tensors, since on integers it is BitwiseNot (opset 18).
+Result logicalNot(Ctx &ctx, bool bitwiseOp) {
   auto t = dtypeOf(ctx.input(0));
-  if (t && *t != ScalarType::Bool)
-    return ctx.unsupported("bitwise_not of a non-bool tensor");
+  if (bitwiseOp && t && *t != ScalarType::Bool)
+    return ctx.unsupported(fmt::format(
+        "bitwise_not of a {} tensor (ONNX BitwiseNot needs opset 18)", ir::scalarTypeName(*t)));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * a, boolInput(ctx, 0));
   return one(ctx.b.op("Not", {a}));
 }
@@ -651,6 +654,7 @@ Result sign(Ctx &ctx) {
   if (!isFloat(x))
     return one(s);
   return one(b.op("Where", {b.op("IsNaN", {x}), b.scalarOf(0, floatLike(x)), s}));
+}
 
 /// prim::min / prim::max of two runtime numbers (Where of Less/Greater, which has int kernels
 /// at every opset, unlike Min/Max before 12), or of an int/float list (ReduceMin/ReduceMax).
@@ -737,7 +741,6 @@ Result fakeQuantize(Ctx &ctx, std::optional<int64_t> axis, size_t qminIdx) {
   q = b.clip(q, double(*qmin), double(*qmax));
   return one(b.op("Mul", {b.op("Sub", {q, zp}), scale}));
 }
-
 
 } // namespace
 
@@ -850,7 +853,8 @@ void registerElementwise(SymbolicRegistry &r) {
   addAll(r, {"aten::__and__", "aten::bitwise_and"}, 9, [](Ctx &c) { return bitwise(c, "And"); });
   addAll(r, {"aten::__or__", "aten::bitwise_or"}, 9, [](Ctx &c) { return bitwise(c, "Or"); });
   addAll(r, {"aten::__xor__", "aten::bitwise_xor"}, 9, [](Ctx &c) { return bitwise(c, "Xor"); });
-  addAll(r, {"aten::logical_not", "aten::bitwise_not"}, 9, logicalNot);
+  r.add("aten::logical_not", 9, [](Ctx &c) { return logicalNot(c, false); });
+  r.add("aten::bitwise_not", 9, [](Ctx &c) { return logicalNot(c, true); });
   r.add("aten::where", 9, where);
   r.add("aten::masked_fill", 9, maskedFill);
   // Round (half to even, as torch's nearbyint) is from opset 11.

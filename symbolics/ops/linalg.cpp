@@ -860,6 +860,11 @@ void registerLinalg(SymbolicRegistry &r) {
   addAll(r, {"aten::pdist", "aten::_pdist_forward"}, 9, pdist);
   r.add("aten::bilinear", 9, bilinear);
   addAll(r, {"aten::det", "aten::linalg_det"}, 11, det);
+  // logdet = log(det): NaN for a negative determinant and -inf for a singular matrix, as torch.
+  r.add("aten::logdet", 11, [](Ctx &c) -> Result {
+    TS2ONNX_ASSIGN_OR_RETURN(auto d, det(c));
+    return one(c.b.op("Log", {d[0]}));
+  });
   addAll(r, {"aten::inverse", "aten::linalg_inv"}, 9, [](Ctx &c) -> Result {
     return c.unsupported("a matrix inverse (ONNX has no inverse op at any opset)");
   });

@@ -19,11 +19,45 @@ ir::Value *filled(OnnxBuilder &b, double v, ScalarType t, ir::Value *likeDim0Of,
   return b.constantOfShape(len, v, t);
 }
 
+ir::Value *perChannel(OnnxBuilder &b, ir::Value *w, int64_t rank);
+
+/// batch_norm with training=True (a module without running statistics, or F.batch_norm called
+/// with training=True): the output normalizes with the batch's own mean and biased variance over
+/// every dim but the channels, as torch computes it; the running statistics it would update are
+/// not outputs of the graph.
+Result batchNormBatchStats(Ctx &ctx, double eps) {
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  if (!r || *r < 2)
+    return ctx.unsupported("batch_norm with batch statistics of a tensor of unknown rank");
+  std::vector<int64_t> axes = {0};
+  for (int64_t i = 2; i < *r; ++i)
+    axes.push_back(i);
+  OnnxBuilder &b = ctx.b;
+  ScalarType t = floatLike(x);
+  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
+  ir::Value *d = b.op("Sub", {x, mean});
+  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  ir::Value *y = b.op("Div", {d, b.op("Sqrt", {b.op("Add", {var, b.scalarOf(eps, t)})})});
+  if (!ctx.isNone(1))
+    y = b.op("Mul", {y, perChannel(b, ctx.input(1), *r)});
+  if (!ctx.isNone(2))
+    y = b.op("Add", {y, perChannel(b, ctx.input(2), *r)});
+  return one(y);
+}
+
 Result batchNorm(Ctx &ctx) {
   // aten::batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
   // cudnn_enabled)
-  if (ctx.constBool(5).value_or(true))
-    return ctx.unsupported("batch_norm in training mode (export in eval mode)");
+  auto training = ctx.constBool(5);
+  if (!training)
+    return ctx.unsupported("batch_norm with a training flag known only at run time");
+  if (*training) {
+    auto eps = ctx.constFloat(7);
+    if (!eps)
+      return ctx.unsupported("a non-constant eps");
+    return batchNormBatchStats(ctx, *eps);
+  }
   if (ctx.isNone(3) || ctx.isNone(4))
     return ctx.unsupported("batch_norm without running statistics");
   auto eps = ctx.constFloat(7);

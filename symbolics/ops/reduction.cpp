@@ -611,7 +611,7 @@ void registerReduction(SymbolicRegistry &r) {
   r.add("aten::cumprod", 9, cumprod);
   r.add("aten::cummax", 9, [](Ctx &c) { return cumExtreme(c, true); });
   r.add("aten::cummin", 9, [](Ctx &c) { return cumExtreme(c, false); });
-  r.add("aten::logcumsumexp", 11, logcumsumexp);                      // Equal on floats
+  r.add("aten::logcumsumexp", 11, logcumsumexp); // Equal on floats
   addAll(r, {"aten::trapezoid", "aten::trapz"}, 9, [](Ctx &c) { return trapezoid(c, false); });
   r.add("aten::cumulative_trapezoid", 11, [](Ctx &c) { return trapezoid(c, true); }); // CumSum
 }

@@ -635,6 +635,8 @@ Result asStrided(Ctx &ctx) {
   ir::Value *indices = b.constant(ir::Tensor::fromVector(ir::ScalarType::Int64, *size, idx));
   ir::Value *flatX = b.op("Reshape", {x, b.int64s({-1})});
   return one(b.gather(flatX, indices, 0));
+}
+
 // ---- Breadth: flips and rolls, dim moves, pixel shuffles, diagonals, tensor_split and the
 // stack family, repeat_interleave, unfold/im2col. Static shapes where a size must be known at
 // conversion time; each refusal names what is missing.
@@ -1523,10 +1525,6 @@ Result sumToSize(Ctx &ctx) {
   return one(narrow ? b.cast(x, *t) : x);
 }
 
-Result viewAsReal(Ctx &ctx) {
-  return ctx.unsupported("view_as_real: complex tensors have no ONNX type");
-}
-
 /// The breadth additions (flips, rolls, pixel shuffles, diagonals, splits and stacks, ...).
 void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::flip", 10, flip);
@@ -1566,7 +1564,6 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::tile", 9, tile);
   r.add("aten::broadcast_to", 9, expand);
   r.add("aten::repeat_interleave", 9, repeatInterleave);
-  r.add("aten::view_as_real", 9, viewAsReal);
   r.add("aten::numpy_T", 9, numpyT);
   r.add("aten::diagflat", 9, diagflat);
   r.add("aten::sum_to_size", 9, sumToSize);

@@ -9,7 +9,11 @@ runner=$build/tests/conformance/ts2onnx_conformance
 [[ -x $runner ]] || { echo "update.sh: build first ($runner is missing)" >&2; exit 1; }
 suites=${1:-$(cd "$root/tests/conformance" && ls -d torch-*/ | tr -d /)}
 shift || true
-opsets=${*:-11 13 17}
+# The opsets CTest runs the suite at in this build (11, 13, 17 and the newest the onnx library
+# knows).
+default_opsets=$(ctest --test-dir "$build" -N -L conformance | grep -o 'opset[0-9]*' | sort -u |
+                 sed 's/opset//' | sort -n | tr '\n' ' ')
+opsets=${*:-$default_opsets}
 ort_dir=$(sed -n 's/^TS2ONNX_ORT_DIR:PATH=//p' "$build/CMakeCache.txt")
 status=0
 for suite in $suites; do
