@@ -19,6 +19,16 @@ ir::Value *dropLifted(Ctx &ctx, ir::Value *y, bool lifted) {
   return lifted ? ctx.b.squeeze(y, {0}) : y;
 }
 
+ir::Value *floatEq(OnnxBuilder &b, ir::Value *x, double c, ir::ScalarType t) {
+  ir::Value *cv = b.scalarOf(c, t);
+  if (b.opset() >= 11)
+    return b.op("Equal", {x, cv});
+  ir::Value *ordered = b.op("Not", {b.op("Or", {b.op("Less", {x, cv}), b.op("Greater", {x, cv})})});
+  ir::Value *nan = b.op("IsNaN", {x});
+  OnnxBuilder::setTensorType(nan, ir::ScalarType::Bool, OnnxBuilder::dimsOf(x));
+  return b.op("And", {ordered, b.op("Not", {nan})});
+}
+
 Result unary(Ctx &ctx, const char *onnxOp) {
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * x, asTensor(ctx, 0));
   return one(ctx.b.op(onnxOp, {x}));

@@ -36,6 +36,10 @@ ir::ScalarType floatLike(const ir::Value *v);
 ir::Value *liftScalar(Ctx &ctx, ir::Value *x, bool &lifted);
 ir::Value *dropLifted(Ctx &ctx, ir::Value *y, bool lifted);
 
+/// x == c for a floating x and a constant c: Equal from opset 11; before it (Equal had no float
+/// kernels) neither less nor greater, and not NaN.
+ir::Value *floatEq(OnnxBuilder &b, ir::Value *x, double c, ir::ScalarType t);
+
 /// `onnxOp` of input 0 as a tensor.
 Result unary(Ctx &ctx, const char *onnxOp);
 /// Input 0 as is (no-op views, Optional unwrapping).

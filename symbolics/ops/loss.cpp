@@ -23,18 +23,6 @@ namespace {
 
 using ir::ScalarType;
 
-/// x == c for a floating x and constant c: Equal from 11; before it (Equal had no float
-/// kernels) neither less nor greater, and not NaN.
-ir::Value *floatEq(OnnxBuilder &b, ir::Value *x, double c, ScalarType t) {
-  ir::Value *cv = b.scalarOf(c, t);
-  if (b.opset() >= 11)
-    return b.op("Equal", {x, cv});
-  ir::Value *ordered = b.op("Not", {b.op("Or", {b.op("Less", {x, cv}), b.op("Greater", {x, cv})})});
-  ir::Value *nan = b.op("IsNaN", {x});
-  OnnxBuilder::setTensorType(nan, ScalarType::Bool, OnnxBuilder::dimsOf(x));
-  return b.op("And", {ordered, b.op("Not", {nan})});
-}
-
 /// x cast to its floating dtype (int inputs to float32).
 ir::Value *asFloat(OnnxBuilder &b, ir::Value *x) {
   ScalarType t = floatLike(x);

@@ -21,6 +21,17 @@ ir::Value *filled(OnnxBuilder &b, double v, ScalarType t, ir::Value *likeDim0Of,
 
 ir::Value *perChannel(OnnxBuilder &b, ir::Value *w, int64_t rank);
 
+/// The mean of `x` over `axes`, `x` minus it, and the biased variance (both kept as size 1):
+/// what layer norm and batch norm with batch statistics normalize with.
+struct Moments {
+  ir::Value *mean, *centered, *var;
+};
+Moments moments(OnnxBuilder &b, ir::Value *x, const std::vector<int64_t> &axes) {
+  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
+  ir::Value *d = b.op("Sub", {x, mean});
+  return {mean, d, b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true)};
+}
+
 /// batch_norm with training=True (a module without running statistics, or F.batch_norm called
 /// with training=True): the output normalizes with the batch's own mean and biased variance over
 /// every dim but the channels, as torch computes it; the running statistics it would update are
@@ -35,9 +46,7 @@ Result batchNormBatchStats(Ctx &ctx, double eps) {
     axes.push_back(i);
   OnnxBuilder &b = ctx.b;
   ScalarType t = floatLike(x);
-  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
-  ir::Value *d = b.op("Sub", {x, mean});
-  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  auto [mean, d, var] = moments(b, x, axes);
   ir::Value *y = b.op("Div", {d, b.op("Sqrt", {b.op("Add", {var, b.scalarOf(eps, t)})})});
   if (!ctx.isNone(1))
     y = b.op("Mul", {y, perChannel(b, ctx.input(1), *r)});
@@ -92,9 +101,7 @@ Result nativeLayerNorm(Ctx &ctx) {
   ScalarType t = floatLike(x);
   OnnxBuilder &b = ctx.b;
   std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
-  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
-  ir::Value *d = b.op("Sub", {x, mean});
-  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  auto [mean, d, var] = moments(b, x, axes);
   ir::Value *rstd = b.op("Reciprocal", {b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
   ir::Value *y = b.op("Mul", {d, rstd});
   if (!ctx.isNone(2))
@@ -137,9 +144,7 @@ Result layerNorm9(Ctx &ctx) {
   ScalarType t = floatLike(x);
   OnnxBuilder &b = ctx.b;
   std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
-  ir::Value *mean = b.reduce("ReduceMean", x, axes, true);
-  ir::Value *d = b.op("Sub", {x, mean});
-  ir::Value *var = b.reduce("ReduceMean", b.op("Mul", {d, d}), axes, true);
+  auto [mean, d, var] = moments(b, x, axes);
   ir::Value *y = b.op("Div", {d, b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
   if (!ctx.isNone(2))
     y = b.op("Mul", {y, ctx.input(2)});
