@@ -89,10 +89,13 @@ std::vector<int64_t> lastAxes(size_t k, std::optional<int64_t> rank) {
   return axes;
 }
 
-/// aten::native_layer_norm(input, normalized_shape, weight?, bias?, eps) -> (y, mean, rstd):
-/// the ReduceMean arithmetic, with the mean and 1 / sqrt(var + eps) (keepdims, as torch's)
-/// for the outputs that are used.
-Result nativeLayerNorm(Ctx &ctx) {
+/// layer_norm's output y = (x - mean) / sqrt(var + eps) (then weight and bias) over the last
+/// dims, with the mean and the sqrt kept (as size 1) for native_layer_norm's other outputs.
+struct LayerNormParts {
+  ir::Value *y, *mean, *stddev;
+};
+absl::StatusOr<LayerNormParts> layerNormParts(Ctx &ctx) {
+  // aten::layer_norm(input, normalized_shape, weight?, bias?, eps, cudnn_enable)
   auto shape = ctx.constInts(1);
   auto eps = ctx.constFloat(4);
   if (!shape || !eps)
@@ -102,15 +105,23 @@ Result nativeLayerNorm(Ctx &ctx) {
   OnnxBuilder &b = ctx.b;
   std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
   auto [mean, d, var] = moments(b, x, axes);
-  ir::Value *rstd = b.op("Reciprocal", {b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
-  ir::Value *y = b.op("Mul", {d, rstd});
+  ir::Value *sd = b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})});
+  ir::Value *y = b.op("Div", {d, sd});
   if (!ctx.isNone(2))
     y = b.op("Mul", {y, ctx.input(2)});
   if (!ctx.isNone(3))
     y = b.op("Add", {y, ctx.input(3)});
+  return LayerNormParts{y, mean, sd};
+}
+
+/// aten::native_layer_norm(input, normalized_shape, weight?, bias?, eps) -> (y, mean, rstd):
+/// layer_norm's arithmetic, with the mean and 1 / sqrt(var + eps) (kept, as torch's) for the
+/// outputs that are used.
+Result nativeLayerNorm(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(LayerNormParts p, layerNormParts(ctx));
   const ir::Node &n = ctx.node();
-  return std::vector<ir::Value *>{y, n.output(1)->hasUses() ? mean : nullptr,
-                                  n.output(2)->hasUses() ? rstd : nullptr};
+  ir::Value *rstd = n.output(2)->hasUses() ? ctx.b.op("Reciprocal", {p.stddev}) : nullptr;
+  return std::vector<ir::Value *>{p.y, n.output(1)->hasUses() ? p.mean : nullptr, rstd};
 }
 
 /// aten::_weight_norm(v, g, dim): v * (g / ||v||), the 2-norm over every dim but `dim` (over
@@ -135,22 +146,8 @@ Result weightNorm(Ctx &ctx) {
 }
 
 Result layerNorm9(Ctx &ctx) {
-  // aten::layer_norm(input, normalized_shape, weight?, bias?, eps, cudnn_enable)
-  auto shape = ctx.constInts(1);
-  auto eps = ctx.constFloat(4);
-  if (!shape || !eps)
-    return ctx.unsupported("non-constant normalized_shape or eps");
-  ir::Value *x = ctx.input(0);
-  ScalarType t = floatLike(x);
-  OnnxBuilder &b = ctx.b;
-  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
-  auto [mean, d, var] = moments(b, x, axes);
-  ir::Value *y = b.op("Div", {d, b.op("Sqrt", {b.op("Add", {var, b.scalarOf(*eps, t)})})});
-  if (!ctx.isNone(2))
-    y = b.op("Mul", {y, ctx.input(2)});
-  if (!ctx.isNone(3))
-    y = b.op("Add", {y, ctx.input(3)});
-  return one(y);
+  TS2ONNX_ASSIGN_OR_RETURN(LayerNormParts p, layerNormParts(ctx));
+  return one(p.y);
 }
 
 Result layerNorm17(SymbolicContext &ctx) {
