@@ -230,6 +230,7 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                                                          "Mish",
                                                          "Celu",
                                                          "Softsign",
+                                                         "BitwiseNot",
                                                          "Tan",
                                                          "Acos",
                                                          "Asin",
@@ -242,7 +243,8 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                                                          "IsNaN",
                                                          "IsInf"};
   static const std::set<std::string_view> broadcasting = {
-      "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "Sum", "Mean", "BitShift"};
+      "Add", "Sub", "Mul",  "Div",      "Pow",        "Max",       "Min",
+      "Mod", "Sum", "Mean", "BitShift", "BitwiseAnd", "BitwiseOr", "BitwiseXor"};
   static const std::set<std::string_view> comparing = {
       "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"};
   if (sameAsInput.count(k)) {

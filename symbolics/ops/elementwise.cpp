@@ -228,25 +228,35 @@ Result logical(Ctx &ctx, const char *onnxOp) {
 
 /// bitwise_and/or/xor (and `&`, `|`, `^`): ONNX And/Or/Xor on bool tensors; on integers they
 /// are BitwiseAnd/Or/Xor, which need opset 18.
-Result bitwise(Ctx &ctx, const char *onnxOp) {
+Result bitwise(Ctx &ctx, const char *onnxOp, bool v18) {
   for (size_t i = 0; i < 2; ++i) {
     auto t = dtypeOf(ctx.input(i));
     if (!t)
       return ctx.unsupported("a bitwise op on an operand of unknown dtype");
-    if (*t != ScalarType::Bool)
+    if (*t != ScalarType::Bool && !v18)
       return ctx.unsupported(fmt::format("{} operands (ONNX Bitwise{} needs opset 18)",
                                          ir::scalarTypeName(*t), onnxOp));
   }
-  return logical(ctx, onnxOp);
+  Promotion p;
+  TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {0, 1}, &p));
+  if (p.dtype == ScalarType::Bool)
+    return logical(ctx, onnxOp);
+  if (!p.dtype || ir::isFloatingType(*p.dtype))
+    return ctx.unsupported("a bitwise op on floating-point operands (torch refuses it too)");
+  return one(typed(ctx.b.op(std::string("Bitwise") + onnxOp, {xs[0], xs[1]}), p));
 }
 
 /// logical_not: Not of the input as bool (x != 0) for any dtype; bitwise_not (`~x`) only of bool
 /// tensors, since on integers it is BitwiseNot (opset 18).
 Result logicalNot(Ctx &ctx, bool bitwiseOp) {
   auto t = dtypeOf(ctx.input(0));
-  if (bitwiseOp && t && *t != ScalarType::Bool)
-    return ctx.unsupported(fmt::format(
-        "bitwise_not of a {} tensor (ONNX BitwiseNot needs opset 18)", ir::scalarTypeName(*t)));
+  if (bitwiseOp && t && *t != ScalarType::Bool) {
+    if (ctx.b.opset() < 18 || ir::isFloatingType(*t))
+      return ctx.unsupported(
+          fmt::format("bitwise_not of a {} tensor (ONNX BitwiseNot, for integers, needs opset 18)",
+                      ir::scalarTypeName(*t)));
+    return one(ctx.b.op("BitwiseNot", {ctx.input(0)}));
+  }
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * a, boolInput(ctx, 0));
   return one(ctx.b.op("Not", {a}));
 }
@@ -850,9 +860,15 @@ void registerElementwise(SymbolicRegistry &r) {
   r.add("aten::logical_and", 9, [](Ctx &c) { return logical(c, "And"); });
   r.add("aten::logical_or", 9, [](Ctx &c) { return logical(c, "Or"); });
   r.add("aten::logical_xor", 9, [](Ctx &c) { return logical(c, "Xor"); });
-  addAll(r, {"aten::__and__", "aten::bitwise_and"}, 9, [](Ctx &c) { return bitwise(c, "And"); });
-  addAll(r, {"aten::__or__", "aten::bitwise_or"}, 9, [](Ctx &c) { return bitwise(c, "Or"); });
-  addAll(r, {"aten::__xor__", "aten::bitwise_xor"}, 9, [](Ctx &c) { return bitwise(c, "Xor"); });
+  // On integers, BitwiseAnd/Or/Xor from opset 18; before, bool operands only.
+  for (int v : {9, 18}) {
+    addAll(r, {"aten::__and__", "aten::bitwise_and"}, v,
+           [v](Ctx &c) { return bitwise(c, "And", v >= 18); });
+    addAll(r, {"aten::__or__", "aten::bitwise_or"}, v,
+           [v](Ctx &c) { return bitwise(c, "Or", v >= 18); });
+    addAll(r, {"aten::__xor__", "aten::bitwise_xor"}, v,
+           [v](Ctx &c) { return bitwise(c, "Xor", v >= 18); });
+  }
   r.add("aten::logical_not", 9, [](Ctx &c) { return logicalNot(c, false); });
   r.add("aten::bitwise_not", 9, [](Ctx &c) { return logicalNot(c, true); });
   r.add("aten::where", 9, where);
