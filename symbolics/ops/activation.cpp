@@ -239,7 +239,9 @@ Result prelu(Ctx &ctx) {
 /// only over the last dim; other dims are moved last and back.
 /// `dtypeInput`: input 2 is the `ScalarType? dtype` (softmax, log_softmax), not the bool
 /// half_to_float of _softmax/_log_softmax.
-Result softmax9(Ctx &ctx, const char *onnxOp, bool dtypeInput = true) {
+/// softmax's input, cast to the `dtype` argument when there is one (`dtypeInput`: input 2 is
+/// `ScalarType? dtype`, not _softmax's bool half_to_float), and its constant dim.
+absl::StatusOr<std::pair<ir::Value *, int64_t>> softmaxInput(Ctx &ctx, bool dtypeInput) {
   auto dim = ctx.constInt(1);
   if (!dim)
     return ctx.unsupported("a non-constant dim");
@@ -248,15 +250,22 @@ Result softmax9(Ctx &ctx, const char *onnxOp, bool dtypeInput = true) {
     TS2ONNX_ASSIGN_OR_RETURN(dt, dtypeArg(ctx, 2));
   }
   ir::Value *x = ctx.input(0);
-  if (dt)
+  if (dt && OnnxBuilder::dtypeOf(x) != dt)
     x = ctx.b.cast(x, *dt);
+  return std::pair<ir::Value *, int64_t>{x, *dim};
+}
+
+Result softmax9(Ctx &ctx, const char *onnxOp, bool dtypeInput = true) {
+  TS2ONNX_ASSIGN_OR_RETURN(auto in, softmaxInput(ctx, dtypeInput));
+  ir::Value *x = in.first;
+  int64_t dim = in.second;
   bool lifted = false;
   x = liftScalar(ctx, x, lifted);
   if (lifted)
     return one(dropLifted(ctx, ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", 0)}), true));
   auto r = rankOf(x);
-  int64_t d = normalizeDim(*dim, r);
-  if ((r && d == *r - 1) || (!r && *dim == -1))
+  int64_t d = normalizeDim(dim, r);
+  if ((r && d == *r - 1) || (!r && dim == -1))
     return one(ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", d)}));
   if (!r)
     return ctx.unsupported("softmax over a dim other than the last of a tensor of unknown rank");
@@ -270,19 +279,12 @@ Result softmax9(Ctx &ctx, const char *onnxOp, bool dtypeInput = true) {
 }
 
 Result softmax13(SymbolicContext &ctx, const char *onnxOp, bool dtypeInput = true) {
-  auto dim = ctx.constInt(1);
-  if (!dim)
-    return ctx.unsupported("a non-constant dim");
-  std::optional<ir::ScalarType> dt;
-  if (dtypeInput) {
-    TS2ONNX_ASSIGN_OR_RETURN(dt, dtypeArg(ctx, 2));
-  }
-  ir::Value *x = ctx.input(0);
-  if (dt && OnnxBuilder::dtypeOf(x) != dt)
-    x = ctx.b.cast(x, *dt);
+  TS2ONNX_ASSIGN_OR_RETURN(auto in, softmaxInput(ctx, dtypeInput));
+  ir::Value *x = in.first;
+  int64_t dim = in.second;
   bool lifted = false;
   x = liftScalar(ctx, x, lifted);
-  ir::Value *y = ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", lifted ? 0 : *dim)});
+  ir::Value *y = ctx.b.op(onnxOp, {x}, {OnnxAttr::i("axis", lifted ? 0 : dim)});
   return one(dropLifted(ctx, y, lifted));
 }
 

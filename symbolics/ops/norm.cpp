@@ -21,6 +21,17 @@ ir::Value *filled(OnnxBuilder &b, double v, ScalarType t, ir::Value *likeDim0Of,
 
 ir::Value *perChannel(OnnxBuilder &b, ir::Value *w, int64_t rank);
 
+/// y * weight + bias with the per-channel [C] weight and bias (inputs `wIdx`, `wIdx + 1`, each
+/// skipped when None) broadcast over the dims after channels of a rank-`rank` tensor.
+ir::Value *channelAffine(Ctx &ctx, ir::Value *y, size_t wIdx, int64_t rank) {
+  OnnxBuilder &b = ctx.b;
+  if (!ctx.isNone(wIdx))
+    y = b.op("Mul", {y, perChannel(b, ctx.input(wIdx), rank)});
+  if (!ctx.isNone(wIdx + 1))
+    y = b.op("Add", {y, perChannel(b, ctx.input(wIdx + 1), rank)});
+  return y;
+}
+
 /// The mean of `x` over `axes`, `x` minus it, and the biased variance (both kept as size 1):
 /// what layer norm and batch norm with batch statistics normalize with.
 struct Moments {
@@ -48,11 +59,7 @@ Result batchNormBatchStats(Ctx &ctx, double eps) {
   ScalarType t = floatLike(x);
   auto [mean, d, var] = moments(b, x, axes);
   ir::Value *y = b.op("Div", {d, b.op("Sqrt", {b.op("Add", {var, b.scalarOf(eps, t)})})});
-  if (!ctx.isNone(1))
-    y = b.op("Mul", {y, perChannel(b, ctx.input(1), *r)});
-  if (!ctx.isNone(2))
-    y = b.op("Add", {y, perChannel(b, ctx.input(2), *r)});
-  return one(y);
+  return one(channelAffine(ctx, y, 1, *r));
 }
 
 Result batchNorm(Ctx &ctx) {
@@ -199,11 +206,7 @@ Result groupNorm(Ctx &ctx) {
   auto r = rankOf(x);
   if (!r)
     return ctx.unsupported("group_norm with affine weights of a tensor of unknown rank");
-  if (!ctx.isNone(2))
-    y = b.op("Mul", {y, perChannel(b, ctx.input(2), *r)});
-  if (!ctx.isNone(3))
-    y = b.op("Add", {y, perChannel(b, ctx.input(3), *r)});
-  return one(y);
+  return one(channelAffine(ctx, y, 2, *r));
 }
 
 Result instanceNorm(Ctx &ctx) {

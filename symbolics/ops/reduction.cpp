@@ -7,6 +7,7 @@
 // Equal on floats). median over all elements is TopK (11); bucketize/searchsorted count
 // comparisons against every boundary.
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "ir/Status.h"
@@ -420,6 +421,20 @@ absl::StatusOr<std::pair<int64_t, int64_t>> unrolledAxis(Ctx &ctx, ir::Value *x,
   return std::pair<int64_t, int64_t>{axis, (*dims)[axis].value};
 }
 
+/// The running combination of the n slices of x along axis (slice 0, then combine(acc, slice i)),
+/// concatenated back: a cumulative op unrolled, for ops ONNX has no scan operator for.
+ir::Value *runningScan(OnnxBuilder &b, ir::Value *x, int64_t axis, int64_t n,
+                       const std::function<ir::Value *(ir::Value *, ir::Value *)> &combine) {
+  std::vector<ir::Value *> outs;
+  ir::Value *acc = nullptr;
+  for (int64_t i = 0; i < n; ++i) {
+    ir::Value *xi = b.slice(x, {i}, {i + 1}, {axis}, {1});
+    acc = acc ? combine(acc, xi) : xi;
+    outs.push_back(acc);
+  }
+  return b.concat(outs, axis);
+}
+
 /// cumprod(self, dim, dtype?): running products of the slices along dim, unrolled.
 Result cumprod(Ctx &ctx) {
   auto d = ctx.constInt(1);
@@ -439,14 +454,9 @@ Result cumprod(Ctx &ctx) {
   auto [axis, n] = an;
   if (n <= 1)
     return one(x);
-  std::vector<ir::Value *> outs;
-  ir::Value *acc = nullptr;
-  for (int64_t i = 0; i < n; ++i) {
-    ir::Value *xi = b.slice(x, {i}, {i + 1}, {axis}, {1});
-    acc = acc ? b.op("Mul", {acc, xi}) : xi;
-    outs.push_back(acc);
-  }
-  return one(b.concat(outs, axis));
+  return one(runningScan(b, x, axis, n, [&](ir::Value *acc, ir::Value *xi) {
+    return b.op("Mul", {acc, xi});
+  }));
 }
 
 /// cummax/cummin(self, dim): running extremes and the index torch picks: the latest on ties,
@@ -519,14 +529,9 @@ Result logcumsumexp(Ctx &ctx) {
   if (n <= 1)
     return one(x);
   OnnxBuilder &b = ctx.b;
-  std::vector<ir::Value *> outs;
-  ir::Value *acc = nullptr;
-  for (int64_t i = 0; i < n; ++i) {
-    ir::Value *xi = b.slice(x, {i}, {i + 1}, {axis}, {1});
-    acc = acc ? logAddExp(b, acc, xi, floatLike(x)) : xi;
-    outs.push_back(acc);
-  }
-  return one(b.concat(outs, axis));
+  ScalarType ft = floatLike(x);
+  return one(runningScan(b, x, axis, n,
+                         [&](ir::Value *acc, ir::Value *xi) { return logAddExp(b, acc, xi, ft); }));
 }
 
 /// trapezoid/trapz(y, x | dx, dim) and cumulative_trapezoid: the sum (running sum: CumSum, 11)
