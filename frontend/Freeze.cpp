@@ -10,13 +10,20 @@
 //        torch's names), scalars, None, devices, int/float/str lists as list constants,
 //        other lists, tuples and dicts as List/Tuple/DictConstruct of constants. One constant
 //        per distinct tensor or container, so tied weights stay tied. prim::SetAttr on the
-//        module is an error unless it sits in a branch that folding the now-constant
-//        `training` flags removes.
+//        module outside loops (caches, warned-once flags) is threaded as a value: later reads
+//        see the written value, and a write in one branch of an If makes the attribute an
+//        output of the If. The graph then computes the module's first call after loading, as
+//        torch.onnx.export does (state a call leaves for the next call is not kept). A write
+//        inside a loop, or to a submodule, is an error unless it sits in a branch that folding
+//        the now-constant `training` flags removes.
 // Result: no GetAttr or SetAttr on the module remains and `self` is no longer an input.
 //         Linear in the graph size (plus one fold-scalars when SetAttr nodes were seen).
 #include "frontend/Freeze.h"
 
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -42,7 +49,8 @@ public:
       return absl::InvalidArgumentError(
           fmt::format("freeze: the root value is a {}, not a module", root.kindName()));
     objects_[self] = ModuleRef{&root.toObject(), ""};
-    TS2ONNX_RETURN_IF_ERROR(walk(g_.block()));
+    State state;
+    TS2ONNX_RETURN_IF_ERROR(walk(g_.block(), state, 0));
     if (sawSetAttr_)
       // `self.x = ...` in a `training` branch disappears once the flag is constant.
       compiler::foldFrozenFlags(g_);
@@ -53,8 +61,8 @@ public:
     for (ir::Node *n : moduleNodes)
       if (n->kind() == ir::prim::SetAttr)
         return absl::FailedPreconditionError(
-            fmt::format("{}freeze: the model assigns module attribute '{}' (prim::SetAttr), "
-                        "which cannot be exported",
+            fmt::format("{}freeze: the model assigns module attribute '{}' (prim::SetAttr) "
+                        "inside a loop or to a submodule, which cannot be exported",
                         where(*n), n->s(ir::attr::name)));
     // Module GetAttr nodes, last first: each output's only users are later GetAttrs.
     for (auto it = moduleNodes.rbegin(); it != moduleNodes.rend(); ++it) {
@@ -100,18 +108,87 @@ private:
     }
   }
 
-  absl::Status walk(ir::Block *b) {
+  /// The value each module attribute written so far holds at the current program point, by
+  /// (module object, attribute name): a write outside loops is forwarded to later reads.
+  using State = std::map<std::pair<const Object *, std::string>, ir::Value *>;
+
+  absl::Status walk(ir::Block *b, State &state, int loopDepth) {
     for (auto it = b->nodes().begin(); it != b->nodes().end();) {
       ir::Node *n = *it;
       ++it;
-      if (n->kind() == ir::prim::SetAttr && objects_.count(n->input(0)))
+      auto object = n->inputs().empty() ? objects_.end() : objects_.find(n->input(0));
+      if (n->kind() == ir::prim::SetAttr && object != objects_.end()) {
         sawSetAttr_ = true;
+        const IValue *old = object->second.object->attr(n->s(ir::attr::name));
+        // A write in a loop would carry its value between iterations; a submodule is not a
+        // value. Both stay, for the error below.
+        if (loopDepth > 0 || (old && old->isObject()))
+          continue;
+        state[{object->second.object, n->s(ir::attr::name)}] = n->input(1);
+        n->destroy();
+        continue;
+      }
       if (n->kind() == ir::prim::GetAttr) {
+        if (object != objects_.end()) {
+          auto written = state.find({object->second.object, n->s(ir::attr::name)});
+          if (written != state.end()) {
+            n->output()->replaceAllUsesWith(written->second);
+            n->destroy();
+            continue;
+          }
+        }
         TS2ONNX_RETURN_IF_ERROR(getAttr(n)); // may destroy n
         continue;
       }
-      for (ir::Block *sub : n->blocks())
-        TS2ONNX_RETURN_IF_ERROR(walk(sub));
+      if (n->kind() == ir::prim::If && n->blocks().size() == 2) {
+        TS2ONNX_RETURN_IF_ERROR(mergeBranches(n, state, loopDepth));
+        continue;
+      }
+      for (ir::Block *sub : n->blocks()) {
+        State inner = state;
+        TS2ONNX_RETURN_IF_ERROR(walk(sub, inner, loopDepth + 1));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  /// Walks both branches of an If; an attribute either branch writes becomes an output of the
+  /// If (each branch yields its value, or the one from before the If), read after it.
+  absl::Status mergeBranches(ir::Node *n, State &state, int loopDepth) {
+    State branch[2] = {state, state};
+    for (int i = 0; i < 2; ++i)
+      TS2ONNX_RETURN_IF_ERROR(walk(n->blocks()[i], branch[i], loopDepth));
+    std::set<State::key_type> changed;
+    for (const State &s : branch)
+      for (const auto &[key, value] : s) {
+        auto before = state.find(key);
+        if (before == state.end() || before->second != value)
+          changed.insert(key);
+      }
+    for (const State::key_type &key : changed) {
+      ir::Value *before = nullptr;
+      if (auto found = state.find(key); found != state.end()) {
+        before = found->second;
+      } else {
+        const IValue *initial = key.first->attr(key.second);
+        if (!initial)
+          return absl::NotFoundError(fmt::format(
+              "{}freeze: a branch assigns module attribute '{}', which the module ({}) does not "
+              "have before",
+              where(*n), key.second, key.first->className));
+        ir::WithInsertPoint guard(anchor_);
+        TS2ONNX_ASSIGN_OR_RETURN(before, constant(*initial, nullptr, key.second, *n));
+      }
+      ir::Value *yields[2];
+      for (int i = 0; i < 2; ++i) {
+        auto found = branch[i].find(key);
+        yields[i] = found == branch[i].end() ? before : found->second;
+        n->blocks()[i]->registerOutput(yields[i]);
+      }
+      ir::TypePtr type = yields[0]->type();
+      if (type->is(ir::TypeKind::None))
+        type = yields[1]->type();
+      state[key] = n->addOutput()->setType(type);
     }
     return absl::OkStatus();
   }

@@ -187,6 +187,17 @@ std::optional<bool> evaluateListReduction(const ir::Node &n) {
       !n.input()->type()->is(ir::TypeKind::List))
     return std::nullopt;
   const ir::Node *list = n.input()->node();
+  // A list constant (constant bool lists fold to int lists; aten::any.int and aten::all.int
+  // test for non-zero): its value is fixed whatever else uses it.
+  if (const ir::AttributeValue *a = ir::constantValue(n.input()))
+    if (const auto *is = a->getIf<std::vector<int64_t>>()) {
+      bool any = false, all = true;
+      for (int64_t v : *is) {
+        any |= v != 0;
+        all &= v != 0;
+      }
+      return op == "aten::any" ? any : all;
+    }
   if (list->kind() != ir::prim::ListConstruct)
     return std::nullopt;
   for (const ir::Use &u : n.input()->uses()) {

@@ -14,7 +14,8 @@
 //        - a mutation inside a prim::If branch becomes an extra If output (the other branch
 //          passes the old value on); inside a prim::Loop body an extra loop-carried value.
 // Errors: an in-place op on a value that may alias another in ways SSA cannot follow (a loop-
-//        carried value, an If output, a list element), through a view it cannot invert
+//        carried value, an If output, a list element; not a piece of a split of a tensor
+//        nothing else reads, whose pieces are disjoint), through a view it cannot invert
 //        (expand, as_strided, ...), or a later read of a view or list that still holds the old
 //        contents. Known limit: a view made before a loop and read inside it while the loop
 //        writes its base is not detected.
@@ -95,6 +96,22 @@ bool producesAliases(const ir::Node *n) {
                                      ir::prim::unchecked_cast,
                                      sym("aten::__getitem__"),
                                      sym("aten::split"),
+                                     sym("aten::chunk"),
+                                     sym("aten::unbind"),
+                                     sym("prim::ConstantChunk"),
+                                     sym("aten::split_with_sizes"),
+                                     sym("aten::tensor_split"),
+                                     sym("aten::unsafe_chunk"),
+                                     sym("aten::unsafe_split")};
+  for (ir::Symbol k : kinds)
+    if (n->kind() == k)
+      return true;
+  return false;
+}
+
+/// Splitting ops, whose pieces are disjoint views of their input.
+bool splitsDisjointly(const ir::Node *n) {
+  static const ir::Symbol kinds[] = {sym("aten::split"),
                                      sym("aten::chunk"),
                                      sym("aten::unbind"),
                                      sym("prim::ConstantChunk"),
@@ -238,8 +255,28 @@ private:
     return absl::OkStatus();
   }
 
+  /// The pieces of a split (directly, or unpacked from the list it made and nothing else
+  /// reads) of a tensor that nothing else reads, made by an op that is not a view: a write to
+  /// one piece changes no value anything reads but that piece (a traced GRUCell adds in place
+  /// to the chunks of its gate projections).
+  bool privatePieces(const ir::Node *n) const {
+    const ir::Node *split = n;
+    if (n->kind() == ir::prim::ListUnpack) {
+      split = n->input(0)->node();
+      if (n->input(0)->uses().size() != 1)
+        return false;
+    }
+    if (!splitsDisjointly(split) || split->inputs().empty())
+      return false;
+    const ir::Value *base = split->input(0);
+    const ir::Node *maker = base->node();
+    return base->type()->isTensor() && base->uses().size() == 1 && !aliased_.count(base) &&
+           maker->kind() != ir::prim::Param && maker->kind().isNamespace("aten") &&
+           !viewOps().count(maker->kind().name()) && !isInplaceKind(maker->kind());
+  }
+
   void registerOutputs(ir::Node *n) {
-    if (producesAliases(n)) {
+    if (producesAliases(n) && !privatePieces(n)) {
       for (ir::Value *v : n->outputs())
         aliased_.insert(v);
       return;

@@ -1,9 +1,9 @@
 // The aten dtype/shape rule table (AtenRules.h): elementwise ops with broadcasting and torch's
 // type promotion (Promotion.h, Broadcast.h); comparisons (bool); unary float ops (int ->
 // float32); conv/conv_transpose/pooling/adaptive pooling output sizes; linear,
-// matmul/mm/bmm/addmm; view/reshape (with -1), flatten, permute/transpose/t, (un)squeeze,
-// expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow, index_select,
-// reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
+// matmul/mm/bmm/addmm; view/reshape (with -1), flatten, unflatten, permute/transpose/t,
+// (un)squeeze, expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow,
+// index_select, reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
 // masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as),
 // scatter ops, and the outputs of lstm/gru (best effort). A dim that equals an input dim keeps
 // its symbol (`batch`); ints made by aten::size of a symbolic dim carry it into view shapes.
@@ -311,6 +311,21 @@ private:
       auto p = product(*in.sizes, *s, *e + 1);
       out.push_back(p ? productDim(*p) : Dim::unknown());
       out.insert(out.end(), in.sizes->begin() + long(*e) + 1, in.sizes->end());
+      setResult(n->output(0), in.dtype, out);
+    });
+    // unflatten(self, dim, sizes): dim `dim` becomes `sizes`, one of which may be -1 (inferred
+    // from the dim it splits, as reshape infers it from the whole).
+    rule({"unflatten"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (!in.sizes || n->inputs().size() != 3)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      auto d = axis(ir::constantInt(n->input(1)), in.sizes->size());
+      auto split = d ? reshape(Dims{(*in.sizes)[*d]}, n->input(2)) : std::nullopt;
+      if (!split)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out(in.sizes->begin(), in.sizes->begin() + long(*d));
+      out.insert(out.end(), split->begin(), split->end());
+      out.insert(out.end(), in.sizes->begin() + long(*d) + 1, in.sizes->end());
       setResult(n->output(0), in.dtype, out);
     });
     rule({"permute"}, [](ir::Node *n) {

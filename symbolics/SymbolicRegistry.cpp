@@ -153,6 +153,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerSorting(*reg);
     registerLoss(*reg);
     registerSpectral(*reg);
+    registerDetection(*reg);
     return reg;
   }();
   return *r;

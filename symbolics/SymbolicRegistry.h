@@ -153,5 +153,7 @@ void registerSorting(SymbolicRegistry &r);
 void registerLoss(SymbolicRegistry &r);
 /// fft_fft / fft_rfft (DFT, opset 17) and stft, real outputs (view_as_real) only.
 void registerSpectral(SymbolicRegistry &r);
+/// torchvision's nms (NonMaxSuppression) and roi_align (RoiAlign).
+void registerDetection(SymbolicRegistry &r);
 
 } // namespace ts2onnx::symbolics

@@ -328,8 +328,11 @@ private:
     for (size_t i = 1; i < old->inputs().size(); ++i) {
       ir::Value *in = body->addInput();
       const ir::Value *outer = ins[i + 1];
+      // The body parameter's own type holds across iterations (a carried tensor may change
+      // shape: a decoding loop's growing sequence); the initial value's only says the first.
+      const ir::TypePtr &inner = old->inputs()[i]->type();
       bool typed = outer->type()->isTensor() || isSequence(outer);
-      in->setType(typed ? outer->type() : old->inputs()[i]->type());
+      in->setType(!typed ? inner : acrossIterations(inner, outer->type()));
       env[old->inputs()[i]] = in;
     }
     ir::Graph::cloneBlockInto(*old, body, env);
@@ -343,7 +346,9 @@ private:
       ir::Value *out = loop->output(k);
       ir::Value *oldOut = n->output(keep[k]);
       const ir::TypePtr &t = body->outputs()[k + 1]->type();
-      out->setType(t->isTensor() || isSequence(body->outputs()[k + 1]) ? t : oldOut->type());
+      out->setType(t->isTensor() || isSequence(body->outputs()[k + 1])
+                       ? acrossIterations(oldOut->type(), t)
+                       : oldOut->type());
       oldOut->replaceAllUsesWith(out);
     }
     for (size_t s = 0; s < scans.size(); ++s) {
@@ -371,6 +376,22 @@ private:
     }
     n->destroy();
     return absl::OkStatus();
+  }
+
+  /// The ONNX type of a carried value: the IR's type of it (`ir`, which holds for every
+  /// iteration) when that is a tensor, with the dtype and rank `onnx` (one iteration's ONNX
+  /// type) gives when the IR's lacks them; `onnx` otherwise.
+  static ir::TypePtr acrossIterations(const ir::TypePtr &ir, const ir::TypePtr &onnx) {
+    if (!ir->isTensor() || !onnx->isTensor())
+      return onnx;
+    ir::TensorInfo info = ir->tensorInfo();
+    const ir::TensorInfo &first = onnx->tensorInfo();
+    if (!info.dtype)
+      info.dtype = first.dtype;
+    // Rank unknown to the IR: the first iteration's rank, every dim free.
+    if (!info.sizes && first.sizes)
+      info.sizes = std::vector<ir::Dim>(first.sizes->size(), ir::Dim::unknown());
+    return ir::Type::tensor(std::move(info));
   }
 
   /// The dtype of what a loop body appends to its carried list `in` (int elements are int64),

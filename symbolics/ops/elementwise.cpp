@@ -271,8 +271,14 @@ ir::Value *select(Ctx &ctx, ir::Value *cond, ir::Value *a, ir::Value *b) {
 }
 
 Result where(Ctx &ctx) {
-  if (ctx.numInputs() == 1)
-    return ctx.unsupported("where(condition) (use nonzero)");
+  if (ctx.numInputs() == 1) {
+    // where(condition) is nonzero(condition, as_tuple=True): the nonzero_numpy symbolic.
+    const SymbolicFn *rows =
+        SymbolicRegistry::global().lookup("aten::nonzero_numpy", ctx.b.opset());
+    if (!rows)
+      return ctx.unsupported("where(condition)");
+    return (*rows)(ctx);
+  }
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * cond, boolInput(ctx, 0));
   Promotion p;
   TS2ONNX_ASSIGN_OR_RETURN(auto xs, promotedOperands(ctx, {1, 2}, &p));
