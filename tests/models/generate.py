@@ -438,6 +438,33 @@ def build_18(torch):
     return Greedy().eval(), [torch.randint(0, 32, (1, 3))]
 
 
+@model("state_cache", "state", ci=True, kinds=("scripted",))
+def build_state_cache(torch):
+    from typing import Optional
+    nn = torch.nn
+
+    class Anchors(nn.Module):
+        """Caches a tensor on the first call and warns once, as torchvision's anchor generators
+        and SSD do (module attributes written in forward)."""
+        cache: Optional[torch.Tensor]
+
+        def __init__(self):
+            super().__init__()
+            self.base = nn.Parameter(torch.randn(4, 8))
+            self.cache = None
+            self._has_warned = False
+
+        def forward(self, x):
+            if self.cache is None:
+                self.cache = self.base * 2
+            if not self._has_warned:
+                self._has_warned = True
+            c = self.cache
+            assert c is not None
+            return x @ c.t() + float(self._has_warned)
+    return Anchors().eval(), [torch.randn(3, 8)]
+
+
 @model("unet", "unet", ci=True)
 def build_19(torch):
     nn = torch.nn
