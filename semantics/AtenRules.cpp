@@ -454,6 +454,16 @@ private:
         parts.push_back(infoOf(v));
       }
       bool stack = n->kind().name() == "stack";
+      // cat skips 1-d tensors of size 0 (torch's legacy rule), unless all are.
+      if (!stack) {
+        std::vector<Info> kept;
+        for (const Info &i : parts)
+          if (!(i.sizes && i.sizes->size() == 1 && (*i.sizes)[0].isStatic() &&
+                (*i.sizes)[0].value == 0))
+            kept.push_back(i);
+        if (!kept.empty())
+          parts = std::move(kept);
+      }
       std::optional<Dims> out;
       if (parts[0].sizes) {
         size_t r = parts[0].sizes->size() + (stack ? 1 : 0);

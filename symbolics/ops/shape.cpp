@@ -157,6 +157,19 @@ Result cat(Ctx &ctx) {
                 ir::elementSize(*xt) > ir::elementSize(*t))))
       t = xt;
   }
+  // torch's legacy rule: a 1-d tensor of size 0 is skipped whatever the others' rank (an empty
+  // memory bank concatenated to [T, B, D] tensors); it still takes part in the dtype.
+  std::vector<ir::Value *> kept;
+  for (ir::Value *x : xs)
+    if (OnnxBuilder::staticShapeOf(x) != std::vector<int64_t>{0})
+      kept.push_back(x);
+  if (!kept.empty() && kept.size() != xs.size()) {
+    xs = kept;
+    r = std::nullopt;
+    for (ir::Value *x : xs)
+      if (!r)
+        r = rankOf(x);
+  }
   if (mixed)
     for (ir::Value *&x : xs)
       if (dtypeOf(x) && *dtypeOf(x) != *t)
