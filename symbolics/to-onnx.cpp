@@ -145,11 +145,17 @@ private:
     replaceUnreadNones(n, onnxIf);
     for (size_t i = 0; i < n->outputs().size(); ++i) {
       ir::Value *out = onnxIf->output(i);
-      // The branches' converted outputs know their ONNX types best.
+      // The branches' converted outputs know their ONNX types best; a tensor's is what both
+      // branches agree on (one branch may yield a static empty tensor, the other one of a
+      // run-time size).
       ir::TypePtr t = n->output(i)->type();
+      bool first = true;
       for (const ir::Block *blk : onnxIf->blocks()) {
         const ir::Value *o = blk->outputs()[i];
-        if (o->type()->isTensor() || (isSequence(o) && o->type()->elementType()->isTensor())) {
+        if (o->type()->isTensor() && (first || t->isTensor())) {
+          t = first ? o->type() : joinTensorTypes(t, o->type());
+          first = false;
+        } else if (first && isSequence(o) && o->type()->elementType()->isTensor()) {
           t = o->type();
           break;
         }
@@ -376,6 +382,24 @@ private:
     }
     n->destroy();
     return absl::OkStatus();
+  }
+
+  /// The tensor type of a value that is `a` on one path and `b` on another: the dtype (the
+  /// first known), the rank when they agree with the dims that are equal (others unknown), the
+  /// known rank with unknown dims when only one is known.
+  static ir::TypePtr joinTensorTypes(const ir::TypePtr &a, const ir::TypePtr &b) {
+    const ir::TensorInfo &x = a->tensorInfo(), &y = b->tensorInfo();
+    ir::TensorInfo info;
+    info.dtype = x.dtype ? x.dtype : y.dtype;
+    if (x.sizes && y.sizes && x.sizes->size() == y.sizes->size()) {
+      std::vector<ir::Dim> dims;
+      for (size_t i = 0; i < x.sizes->size(); ++i)
+        dims.push_back((*x.sizes)[i] == (*y.sizes)[i] ? (*x.sizes)[i] : ir::Dim::unknown());
+      info.sizes = std::move(dims);
+    } else if (bool(x.sizes) != bool(y.sizes)) {
+      info.sizes = std::vector<ir::Dim>((x.sizes ? x.sizes : y.sizes)->size(), ir::Dim::unknown());
+    }
+    return ir::Type::tensor(std::move(info));
   }
 
   /// The ONNX type of a carried value: the IR's type of it (`ir`, which holds for every
