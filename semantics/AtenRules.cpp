@@ -1,12 +1,13 @@
 // The aten dtype/shape rule table (AtenRules.h): elementwise ops with broadcasting and torch's
 // type promotion (Promotion.h, Broadcast.h); comparisons (bool); unary float ops (int ->
 // float32); conv/conv_transpose/pooling/adaptive pooling output sizes; linear,
-// matmul/mm/bmm/addmm; view/reshape (with -1), flatten, permute/transpose/t, (un)squeeze,
-// expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow, index_select,
-// reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
+// matmul/mm/bmm/addmm; view/reshape (with -1), flatten, unflatten, permute/transpose/t,
+// (un)squeeze, expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow,
+// index_select, reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
 // masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as),
-// scatter ops, and the outputs of lstm/gru (best effort). A dim that equals an input dim keeps
-// its symbol (`batch`); ints made by aten::size of a symbolic dim carry it into view shapes.
+// scatter ops, scaled_dot_product_attention, and the outputs of lstm/gru (best effort). A dim that
+// equals an input dim keeps its symbol (`batch`); ints made by aten::size of a symbolic dim carry
+// it into view shapes.
 #include "semantics/AtenRules.h"
 
 #include <algorithm>
@@ -311,6 +312,42 @@ private:
       auto p = product(*in.sizes, *s, *e + 1);
       out.push_back(p ? productDim(*p) : Dim::unknown());
       out.insert(out.end(), in.sizes->begin() + long(*e) + 1, in.sizes->end());
+      setResult(n->output(0), in.dtype, out);
+    });
+    rule({"scaled_dot_product_attention"}, [](ir::Node *n) {
+      // [..., L, E] x [..., S, E] x [..., S, Ev] -> [..., L, Ev] of q's dtype; a leading dim
+      // q and v disagree on (broadcast) is left unknown.
+      Info q = infoOf(n->input(0)), v = infoOf(n->input(2));
+      if (!q.sizes || !v.sizes || q.sizes->size() != v.sizes->size() || q.sizes->size() < 2)
+        return setResult(n->output(0), q.dtype, std::nullopt);
+      Dims out = *q.sizes;
+      for (size_t i = 0; i + 2 < out.size(); ++i)
+        if (out[i] != (*v.sizes)[i])
+          out[i] = Dim::unknown();
+      out.back() = v.sizes->back();
+      setResult(n->output(0), q.dtype, out);
+    });
+    rule({"unflatten"}, [](ir::Node *n) {
+      // unflatten(self, dim, sizes): dim `dim` split into `sizes` (one may be -1).
+      Info in = infoOf(n->input(0));
+      auto sizes = n->inputs().size() == 3 ? intsOfList(n->input(2)) : std::nullopt;
+      auto d = in.sizes ? axis(ir::constantInt(n->input(1)), in.sizes->size()) : std::nullopt;
+      if (!in.sizes || !sizes || !d)
+        return setResult(n->output(0), in.dtype, std::nullopt);
+      Dims out(in.sizes->begin(), in.sizes->begin() + long(*d));
+      int64_t known = 1;
+      for (int64_t v : *sizes)
+        known *= v == -1 ? 1 : v;
+      for (int64_t v : *sizes) {
+        const Dim &whole = (*in.sizes)[*d];
+        if (v != -1)
+          out.push_back(Dim::known(v));
+        else if (whole.isStatic() && known > 0)
+          out.push_back(Dim::known(whole.value / known));
+        else
+          out.push_back(Dim::unknown());
+      }
+      out.insert(out.end(), in.sizes->begin() + long(*d) + 1, in.sizes->end());
       setResult(n->output(0), in.dtype, out);
     });
     rule({"permute"}, [](ir::Node *n) {
