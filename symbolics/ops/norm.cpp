@@ -156,7 +156,7 @@ Result weightNorm(Ctx &ctx) {
 
 /// aten::rms_norm(input, normalized_shape, weight?, eps?) (torch 2.4+): x / sqrt(mean(x^2) + eps)
 /// over the last dims, times weight, computed as torch does in float32 for float16/bfloat16
-/// inputs (its opmath type) and cast back before the weight; eps None is the machine epsilon of
+/// inputs (its opmath type; the weight too) and cast back last; eps None is the machine epsilon of
 /// that computation type (float32's also for float16/bfloat16, float64's for float64).
 Result rmsNorm(Ctx &ctx) {
   auto shape = ctx.constInts(1);
@@ -177,11 +177,9 @@ Result rmsNorm(Ctx &ctx) {
   std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
   ir::Value *ms = b.reduce("ReduceMean", b.op("Mul", {xc, xc}), axes, true);
   ir::Value *y = b.op("Div", {xc, b.op("Sqrt", {b.op("Add", {ms, b.scalarOf(eps, c)})})});
-  if (c != t)
-    y = b.cast(y, t);
   if (ctx.numInputs() > 2 && !ctx.isNone(2))
-    y = b.op("Mul", {y, ctx.input(2)});
-  return one(y);
+    y = b.op("Mul", {y, c == t ? ctx.input(2) : b.cast(ctx.input(2), c)});
+  return one(c == t ? y : b.cast(y, t));
 }
 
 Result layerNorm9(Ctx &ctx) {

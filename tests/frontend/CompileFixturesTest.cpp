@@ -141,3 +141,39 @@ TEST_CASE("every torch 2.9 fixture compiles and has exactly torch 2.9's node kin
           "but the known gaps") {
   checkHistograms(fs::path(TS2ONNX_SOURCE_DIR) / "fixtures" / "torch-2.9", kKnownGapsTorch29, 50);
 }
+
+// What torch 2.9.1 writes that 1.13 did not (fixtures/generate_torch2.py): `byteorder`,
+// `.data/serialization_id`, an `extra/` record, traced_inputs for traces; buffers that view one
+// storage at an offset and a float16 buffer read back with torch's values.
+TEST_CASE("torch 2.9 archives: 2.x records, a buffer viewing another's storage, float16") {
+  for (const char *name : {"format2x_scripted", "format2x_traced"}) {
+    CAPTURE(name);
+    fs::path dir = fs::path(TS2ONNX_SOURCE_DIR) / "fixtures" / "torch-2.9" / name;
+    auto archive = frontend::Archive::open((dir / "model.pt").string());
+    REQUIRE_MESSAGE(archive.ok(), archive.status().message());
+    const frontend::ZipArchive &zip = (*archive)->zip();
+    CHECK((*archive)->version() == 3);
+    CHECK(zip.readString("byteorder").value_or("") == "little");
+    auto id = zip.readString(".data/serialization_id");
+    REQUIRE(id.ok());
+    CHECK(id->size() == 40);
+    CHECK(zip.readString("extra/notes.txt").value_or("") ==
+          "written by fixtures/generate_torch2.py\n");
+    CHECK(zip.has("traced_inputs.pkl") == (std::string(name) == "format2x_traced"));
+
+    const frontend::Object &root = (*archive)->root().toObject();
+    const frontend::IValue *a = root.attr("a"), *v = root.attr("v"), *h = root.attr("h");
+    REQUIRE((a && v && h));
+    const ir::Tensor &ta = a->toTensor().tensor, &tv = v->toTensor().tensor;
+    CHECK(ta.sizes() == std::vector<int64_t>{12});
+    CHECK(tv.sizes() == std::vector<int64_t>{2, 3});
+    CHECK(tv.storageOffset() == 3);
+    CHECK(tv.storage() == ta.storage());
+    // torch.linspace(-1, 1, 12)[3:9]
+    for (int64_t i = 0; i < 6; ++i)
+      CHECK(tv.doubleAt(i) == doctest::Approx(-1.0 + 2.0 * double(3 + i) / 11.0).epsilon(1e-6));
+    CHECK(h->toTensor().tensor.dtype() == ir::ScalarType::Float16);
+    auto g = (*archive)->compileMethod("forward");
+    CHECK_MESSAGE(g.ok(), g.status().message());
+  }
+}
