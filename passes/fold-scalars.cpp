@@ -11,8 +11,9 @@
 //          Bool, prim::min/max/abs, prim::unchecked_cast, prim::isinstance, str concatenation; `x
 //          in [constants]` on an unmodified list literal; string ops (len, str, format, find,
 //          __contains__, as the fast-path eligibility messages of nn.Transformer* build them; a
-//          Device constant reads as its string); any/all of a list literal of constant bools that
-//          nothing else uses. Other tensors, lists and dicts are never touched (they are mutable).
+//          Device constant reads as its string); any/all of a list literal of constant bools or
+//          ints, or of a constant int list, that nothing else uses. Other tensors, lists and dicts
+//          are never touched (they are mutable).
 // Result: no such op on constants remains; the dead constants are left for dce. Linear time.
 #include <algorithm>
 #include <cmath>
@@ -180,7 +181,8 @@ std::optional<Scalar> evaluateString(std::string_view op, ir::TypeKind out,
   return std::nullopt;
 }
 
-/// any/all of a list literal of constant bools whose only users are such reductions.
+/// any/all of a list literal of constant bools or ints, or of a constant int list (what
+/// lowered appends of constants become), whose only users are such reductions.
 std::optional<bool> evaluateListReduction(const ir::Node &n) {
   std::string_view op = n.kind().qualString();
   if ((op != "aten::any" && op != "aten::all") || n.inputs().size() != 1 ||
@@ -206,9 +208,20 @@ std::optional<bool> evaluateListReduction(const ir::Node &n) {
       return std::nullopt;
   }
   bool any = false, all = true;
+  if (list->kind() == ir::prim::Constant) {
+    const ir::AttributeValue *c = ir::constantValue(n.input());
+    const auto *ints = c ? c->getIf<std::vector<int64_t>>() : nullptr;
+    if (!ints)
+      return std::nullopt;
+    for (int64_t e : *ints) {
+      any |= e != 0;
+      all &= e != 0;
+    }
+    return op == "aten::any" ? any : all;
+  }
   for (const ir::Value *e : list->inputs()) {
     auto c = constantOf(e);
-    if (!c || c->kind != Scalar::Kind::Bool)
+    if (!c || (c->kind != Scalar::Kind::Bool && c->kind != Scalar::Kind::Int))
       return std::nullopt;
     any |= c->i != 0;
     all &= c->i != 0;

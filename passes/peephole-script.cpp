@@ -19,11 +19,16 @@
 //          members, is dropped, and so is
 //          aten::Int/aten::Float of prim::NumToTensor of an int/float;
 //        - on a prim::ListConstruct that nothing mutates: aten::len becomes a constant,
-//          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements.
+//          aten::__getitem__ with a constant index and prim::ListUnpack forward the elements;
+//        - on a prim::DictConstruct that nothing mutates whose keys are distinct int or str
+//          constants (none at all, as `{}`, too): aten::len becomes a constant (torch's dict
+//          idioms, seen in torch 2.x's TransformerEncoderLayer: `len(getattr(m, "_forward_hooks",
+//          {}))`);
 //        - a cat whose input list holds a single-use cat along the same dim absorbs it (the
 //          first such input, once per cat);
 // Result: fewer None checks and list round trips; constants are left for fold-scalars and dead
 //         nodes for dce. Linear time.
+#include <algorithm>
 #include <optional>
 
 #include "passes/Effects.h"
@@ -69,6 +74,41 @@ ir::Node *immutableListConstruct(const ir::Value *v) {
       return nullptr;             // escapes into blocks: be conservative
     if (u.user->hasSideEffects()) // list mutation, calls, in-place ops
       return nullptr;
+  }
+  return n;
+}
+
+/// A DictConstruct whose every use only reads it and whose keys are distinct int or str
+/// constants: its length is known.
+ir::Node *constantKeyDictConstruct(const ir::Value *v) {
+  ir::Node *n = v->node();
+  if (n->kind() != ir::prim::DictConstruct || n->inputs().size() % 2 != 0)
+    return nullptr;
+  for (const ir::Use &u : v->uses()) {
+    ir::Symbol k = u.user->kind();
+    if (k == ir::prim::Return || k == ir::prim::Loop || k == ir::prim::If)
+      return nullptr;
+    if (u.user->hasSideEffects())
+      return nullptr;
+  }
+  std::vector<std::string> strs;
+  std::vector<int64_t> ints;
+  for (size_t i = 0; i < n->inputs().size(); i += 2) {
+    const ir::Value *key = n->input(i);
+    const ir::AttributeValue *c = ir::constantValue(key);
+    if (!c)
+      return nullptr;
+    if (key->type()->is(ir::TypeKind::Int) && c->getIf<int64_t>()) {
+      if (std::find(ints.begin(), ints.end(), c->get<int64_t>()) != ints.end())
+        return nullptr;
+      ints.push_back(c->get<int64_t>());
+    } else if (key->type()->is(ir::TypeKind::Str) && c->getIf<std::string>()) {
+      if (std::find(strs.begin(), strs.end(), c->get<std::string>()) != strs.end())
+        return nullptr;
+      strs.push_back(c->get<std::string>());
+    } else {
+      return nullptr;
+    }
   }
   return n;
 }
@@ -366,6 +406,11 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
       if (ir::Node *list = immutableListConstruct(n->input())) {
         ir::WithInsertPoint guard(n);
         n->output()->replaceAllUsesWith(g.insertConstantInt(int64_t(list->inputs().size())));
+        n->destroy();
+        changed = true;
+      } else if (ir::Node *dict = constantKeyDictConstruct(n->input())) {
+        ir::WithInsertPoint guard(n);
+        n->output()->replaceAllUsesWith(g.insertConstantInt(int64_t(dict->inputs().size() / 2)));
         n->destroy();
         changed = true;
       }

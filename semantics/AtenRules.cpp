@@ -5,8 +5,9 @@
 // (un)squeeze, expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow,
 // index_select, reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
 // masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as),
-// scatter ops, and the outputs of lstm/gru (best effort). A dim that equals an input dim keeps
-// its symbol (`batch`); ints made by aten::size of a symbolic dim carry it into view shapes.
+// scatter ops, scaled_dot_product_attention, and the outputs of lstm/gru (best effort). A dim that
+// equals an input dim keeps its symbol (`batch`); ints made by aten::size of a symbolic dim carry
+// it into view shapes.
 #include "semantics/AtenRules.h"
 
 #include <algorithm>
@@ -312,6 +313,19 @@ private:
       out.push_back(p ? productDim(*p) : Dim::unknown());
       out.insert(out.end(), in.sizes->begin() + long(*e) + 1, in.sizes->end());
       setResult(n->output(0), in.dtype, out);
+    });
+    rule({"scaled_dot_product_attention"}, [](ir::Node *n) {
+      // [..., L, E] x [..., S, E] x [..., S, Ev] -> [..., L, Ev] of q's dtype; a leading dim
+      // q and v disagree on (broadcast) is left unknown.
+      Info q = infoOf(n->input(0)), v = infoOf(n->input(2));
+      if (!q.sizes || !v.sizes || q.sizes->size() != v.sizes->size() || q.sizes->size() < 2)
+        return setResult(n->output(0), q.dtype, std::nullopt);
+      Dims out = *q.sizes;
+      for (size_t i = 0; i + 2 < out.size(); ++i)
+        if (out[i] != (*v.sizes)[i])
+          out[i] = Dim::unknown();
+      out.back() = v.sizes->back();
+      setResult(n->output(0), q.dtype, out);
     });
     // unflatten(self, dim, sizes): dim `dim` becomes `sizes`, one of which may be -1 (inferred
     // from the dim it splits, as reshape infers it from the whole).

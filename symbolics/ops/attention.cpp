@@ -185,6 +185,20 @@ Result transformerEncoderLayer(SymbolicContext &ctx) {
   return one(x);
 }
 
+/// x [..., Hk, S, E] with each head repeated Hq / Hk times in place (repeat_interleave on dim
+/// -3): Unsqueeze to [..., Hk, 1, S, E], Expand to [..., Hk, Hq / Hk, S, E], Reshape to
+/// [..., Hq, S, E]. `rank` is x's rank (>= 3), `hq` the 0-d number of query heads.
+ir::Value *repeatHeads(OnnxBuilder &b, ir::Value *x, int64_t rank, ir::Value *hq) {
+  ir::Value *shape = b.shape(x);
+  ir::Value *lead = b.slice(shape, {0}, {rank - 3}, {0}, {1});
+  ir::Value *hk = b.slice(shape, {rank - 3}, {rank - 2}, {0}, {1});
+  ir::Value *tail = b.slice(shape, {rank - 2}, {rank}, {0}, {1});
+  ir::Value *group = b.op("Div", {b.unsqueeze(hq, {0}), hk});
+  ir::Value *expanded =
+      b.op("Expand", {b.unsqueeze(x, {rank - 2}), b.concat({lead, hk, group, tail}, 0)});
+  return b.op("Reshape", {expanded, b.concat({lead, b.unsqueeze(hq, {0}), tail}, 0)});
+}
+
 Result scaledDotProductAttention(SymbolicContext &ctx) {
   auto dropout = ctx.numInputs() > 4 ? ctx.constFloat(4) : std::optional<double>(0);
   if (!dropout || *dropout != 0)
@@ -202,6 +216,17 @@ Result scaledDotProductAttention(SymbolicContext &ctx) {
   for (int64_t i = 0; i < *rank; ++i)
     perm.push_back(i);
   std::swap(perm[*rank - 1], perm[*rank - 2]);
+  auto gqa = ctx.numInputs() > 7 ? ctx.constBool(7) : std::optional<bool>(false);
+  if (!gqa)
+    return ctx.unsupported("a non-constant enable_gqa");
+  if (*gqa) {
+    auto vRank = OnnxBuilder::rankOf(v);
+    if (*rank < 3 || !vRank || *vRank != *rank)
+      return ctx.unsupported("enable_gqa with key/value of rank below 3 or unknown");
+    ir::Value *hq = b.dimSize(q, -3);
+    k = repeatHeads(b, k, *rank, hq);
+    v = repeatHeads(b, v, *rank, hq);
+  }
   ir::Value *scale;
   if (ctx.numInputs() > 6 && !ctx.isNone(6)) {
     auto s = ctx.constFloat(6);

@@ -1,6 +1,8 @@
 // Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm (with input
 // statistics, or with running statistics as BatchNormalization). Forms by opset:
 // layer_norm is ReduceMean arithmetic before 17 and the LayerNormalization operator from 17.
+// rms_norm (torch 2.x) is ReduceMean arithmetic at every opset here (the fused
+// RMSNormalization of opset 23 is registered elsewhere).
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
 
@@ -152,6 +154,34 @@ Result weightNorm(Ctx &ctx) {
   return one(b.op("Mul", {v, b.op("Div", {g, norm})}));
 }
 
+/// aten::rms_norm(input, normalized_shape, weight?, eps?) (torch 2.4+): x / sqrt(mean(x^2) + eps)
+/// over the last dims, times weight, computed as torch does in float32 for float16/bfloat16
+/// inputs (its opmath type; the weight too) and cast back last; eps None is the machine epsilon of
+/// that computation type (float32's also for float16/bfloat16, float64's for float64).
+Result rmsNorm(Ctx &ctx) {
+  auto shape = ctx.constInts(1);
+  if (!shape || shape->empty())
+    return ctx.unsupported("a non-constant or empty normalized_shape");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  ScalarType c = t == ScalarType::Float16 || t == ScalarType::BFloat16 ? ScalarType::Float32 : t;
+  double eps = c == ScalarType::Float64 ? 2.220446049250313e-16 : 1.1920928955078125e-07;
+  if (ctx.numInputs() > 3 && !ctx.isNone(3)) {
+    auto e = ctx.constFloat(3);
+    if (!e)
+      return ctx.unsupported("a non-constant eps");
+    eps = *e;
+  }
+  OnnxBuilder &b = ctx.b;
+  ir::Value *xc = c == t ? x : b.cast(x, c);
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *ms = b.reduce("ReduceMean", b.op("Mul", {xc, xc}), axes, true);
+  ir::Value *y = b.op("Div", {xc, b.op("Sqrt", {b.op("Add", {ms, b.scalarOf(eps, c)})})});
+  if (ctx.numInputs() > 2 && !ctx.isNone(2))
+    y = b.op("Mul", {y, c == t ? ctx.input(2) : b.cast(ctx.input(2), c)});
+  return one(c == t ? y : b.cast(y, t));
+}
+
 Result layerNorm9(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(LayerNormParts p, layerNormParts(ctx));
   return one(p.y);
@@ -246,6 +276,7 @@ void registerNorm(SymbolicRegistry &r) {
   r.add("aten::layer_norm", 9, layerNorm9);
   r.add("aten::layer_norm", 17, layerNorm17);
   r.add("aten::native_layer_norm", 9, nativeLayerNorm);
+  r.add("aten::rms_norm", 9, rmsNorm);
   r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::group_norm", 9, groupNorm);
   r.add("aten::instance_norm", 9, instanceNorm);

@@ -307,8 +307,18 @@ Result aminmax(Ctx &ctx) {
 /// true; a uint8 input gives a uint8 result, as in torch.
 Result allAny(Ctx &ctx, bool isAll) {
   ir::Value *x = ctx.input(0);
-  if (!x->type()->isTensor())
-    return ctx.unsupported("all/any of a list");
+  if (!x->type()->isTensor()) {
+    // all/any of an int or bool list whose elements are constants (torch 2.x's
+    // TransformerEncoder builds `any(len(hooks) + len(pre_hooks) for m in self.modules())`,
+    // constant zeros once the dict lengths fold): a constant.
+    if (auto v = ctx.constInts(0)) {
+      bool r = isAll;
+      for (int64_t e : *v)
+        r = isAll ? (r && e != 0) : (r || e != 0);
+      return one(ctx.b.boolScalar(r));
+    }
+    return ctx.unsupported("all/any of a list of non-constant elements");
+  }
   std::vector<int64_t> axes;
   bool keep = false;
   if (ctx.numInputs() == 3) {

@@ -110,10 +110,17 @@ Result viewAsReal(Ctx &ctx) {
 Result stft(Ctx &ctx) {
   // aten::stft(self, n_fft, hop_length, win_length, window, normalized, onesided,
   // return_complex) and stft.center(self, n_fft, hop_length, win_length, window, center,
-  // pad_mode, normalized, onesided, return_complex): frames by a constant Gather, windowed,
-  // DFT along the frame; [B?, freq, frames, 2].
-  bool centerForm = ctx.numInputs() == 10;
+  // pad_mode, normalized, onesided, return_complex), each with a trailing align_to_window in
+  // torch 2.x's schemas: frames by a constant Gather, windowed, DFT along the frame;
+  // [B?, freq, frames, 2].
+  bool centerForm = ctx.numInputs() >= 10;
   size_t iNorm = centerForm ? 7 : 5, iOnesided = iNorm + 1, iComplex = iNorm + 2;
+  size_t iAlign = iNorm + 3;
+  if (ctx.numInputs() > iAlign && !ctx.isNone(iAlign)) {
+    auto align = ctx.constBool(iAlign);
+    if (!align || *align)
+      return ctx.unsupported("align_to_window other than None or False");
+  }
   auto nfft = ctx.constInt(1);
   if (!nfft || *nfft <= 0)
     return ctx.unsupported("a non-constant n_fft");
