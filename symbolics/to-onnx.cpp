@@ -83,14 +83,26 @@ private:
       const SymbolicFn *fn = SymbolicRegistry::global().lookup(k.qualString(), b_.opset());
       if (!fn) {
         if (type_ == ExportType::AtenFallback && k.isNamespace("aten"))
-          atenFallback(n);
+          TS2ONNX_RETURN_IF_ERROR(atenFallback(n));
         else if (type_ == ExportType::Fallthrough && !k.isNamespace("prim"))
           scalarInputsAsTensors(n);
         continue;
       }
       ir::WithInsertPoint guard(n);
       SymbolicContext ctx(b_, *n);
-      TS2ONNX_ASSIGN_OR_RETURN(std::vector<ir::Value *> outs, (*fn)(ctx));
+      absl::StatusOr<std::vector<ir::Value *>> converted = (*fn)(ctx);
+      if (!converted.ok() && type_ == ExportType::AtenFallback && k.isNamespace("aten")) {
+        // As torch.onnx.export: an op whose symbolic refuses these arguments stays an ATen
+        // node, or as it is with ONNX_FALLTHROUGH (what the symbolic built before refusing is
+        // dead and goes with the DCE below).
+        TS2ONNX_RETURN_IF_ERROR(atenFallback(n));
+        continue;
+      }
+      if (!converted.ok() && type_ == ExportType::Fallthrough && !k.isNamespace("prim")) {
+        scalarInputsAsTensors(n); // kept as it is, as an op no symbolic covers
+        continue;
+      }
+      TS2ONNX_ASSIGN_OR_RETURN(std::vector<ir::Value *> outs, std::move(converted));
       if (outs.size() != n->outputs().size())
         return ctx.error(fmt::format("symbolic returned {} values for {} outputs", outs.size(),
                                      n->outputs().size()));
@@ -464,9 +476,35 @@ private:
         n->replaceInput(i, t);
   }
 
-  void atenFallback(ir::Node *n) {
+  /// `n` as an ATen node of domain org.pytorch.aten, as torch.onnx.export writes one: tensors
+  /// pass as they are, constant scalars as 0-d tensors and constant int lists as 1-D int64
+  /// tensors, None as an omitted input; any other argument (a string, a list computed at run
+  /// time) has no ONNX form and is refused naming it.
+  absl::Status atenFallback(ir::Node *n) {
     ir::WithInsertPoint guard(n);
-    std::vector<ir::Value *> ins(n->inputs().begin(), n->inputs().end());
+    SymbolicContext ctx(b_, *n);
+    std::vector<ir::Value *> ins;
+    for (size_t i = 0; i < n->inputs().size(); ++i) {
+      ir::Value *v = n->input(i);
+      if (v->type()->isTensor() || isSequence(v) ||
+          (v->type()->is(ir::TypeKind::None) && v->node()->kind() == ir::prim::Constant)) {
+        ins.push_back(v); // None: an omitted optional input
+        continue;
+      }
+      if (ir::Value *t = scalarAsTensor(v); t != v) {
+        ins.push_back(t);
+        continue;
+      }
+      if (v->type()->is(ir::TypeKind::List))
+        if (std::optional<std::vector<int64_t>> xs = ctx.constInts(i)) {
+          ins.push_back(b_.int64s(*xs));
+          continue;
+        }
+      return ctx.error(fmt::format(
+          "argument {} ({}) cannot be an input of an ATen fallback node (ONNX inputs are "
+          "tensors; constant numbers and int lists are converted, this is not)",
+          i, v->type()->str()));
+    }
     ir::Node *a = b_.node("ATen", ins, {OnnxAttr::s("operator", std::string(n->kind().name()))},
                           n->outputs().size());
     a->s_(ir::Symbol::attr("domain"), "org.pytorch.aten");
@@ -475,6 +513,7 @@ private:
       n->output(i)->replaceAllUsesWith(a->output(i));
     }
     n->destroy();
+    return absl::OkStatus();
   }
 
   /// Graph outputs that are tuples, lists or dicts become one output per element, in order;

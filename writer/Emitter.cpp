@@ -230,9 +230,10 @@ public:
     for (onnx::FunctionProto &f : *model_.mutable_functions())
       *f.mutable_opset_import() = model_.opset_import();
 
-    if (o_.check)
+    if (o_.check) {
+      TS2ONNX_RETURN_IF_ERROR(checkOutputRanks());
       TS2ONNX_RETURN_IF_ERROR(checkDeferredModel(model_, deferred_));
-    else if (o_.valueInfo)
+    } else if (o_.valueInfo)
       inferShapesLenient();
     if (o_.valueInfo)
       addIrValueInfo();
@@ -587,6 +588,73 @@ private:
       shape->mutable_dim(static_cast<int>(a))->set_dim_param(symbol);
     }
     return absl::OkStatus();
+  }
+
+  /// ONNX's checker wants a shape (a rank) on every tensor output of the main graph. Where the
+  /// IR does not know one, the output depends on a node no shape rule covers, in practice a
+  /// fallback node (ATen or a custom domain) kept by --operator-export-type: name it and where it
+  /// comes from instead of the checker's "Field 'shape' of 'type' is required".
+  absl::Status checkOutputRanks() {
+    const onnx::GraphProto &graph = model_.graph();
+    for (int i = 0; i < graph.output_size(); ++i) {
+      const onnx::TypeProto &t = graph.output(i).type();
+      bool untyped = t.value_case() == onnx::TypeProto::VALUE_NOT_SET;
+      if (!untyped && (!t.has_tensor_type() || t.tensor_type().has_shape()))
+        continue;
+      const ir::Node *culprit = nullptr;
+      if (static_cast<size_t>(i) < g_.outputs().size())
+        culprit = untypedSource(g_.outputs()[static_cast<size_t>(i)]);
+      std::string what;
+      if (culprit) {
+        std::string op = culprit->kind().qualString();
+        if (culprit->hasAttribute(ir::Symbol::attr("operator")))
+          op = "aten::" + culprit->s(ir::Symbol::attr("operator"));
+        bool custom = culprit->hasAttribute(ir::Symbol::attr("domain"));
+        what = fmt::format(
+            ": it is computed from {}{}{}, whose output {} is unknown{}", op,
+            custom ? " (kept as a node of domain " + culprit->s(ir::Symbol::attr("domain")) + ")"
+                   : "",
+            culprit->sourceLocation().valid() ? " at " + culprit->sourceLocation().str() : "",
+            untyped ? "type" : "rank",
+            custom ? "; ONNX needs the dtype and rank of every graph output, so only a "
+                     "model whose outputs do not depend on fallback nodes of "
+                     "unknown dtype or rank can be written"
+                   : "");
+      }
+      return absl::FailedPreconditionError(fmt::format("the {} of graph output '{}' is unknown{}",
+                                                       untyped ? "dtype" : "rank",
+                                                       graph.output(i).name(), what));
+    }
+    return absl::OkStatus();
+  }
+
+  /// The node nearest to `v`, going up its inputs, whose outputs have no known rank while all
+  /// of its tensor inputs have one: where the rank got lost.
+  static const ir::Node *untypedSource(const Value *v) {
+    std::vector<const Value *> work = {v};
+    absl::flat_hash_set<const Value *> seen;
+    const ir::Node *best = nullptr;
+    while (!work.empty()) {
+      const Value *cur = work.back();
+      work.pop_back();
+      if (!seen.insert(cur).second || seen.size() > 10000)
+        continue;
+      if (!cur->type()->is(ir::TypeKind::Tensor) ||
+          (cur->type()->tensorInfo().sizes && cur->type()->tensorInfo().dtype))
+        continue;
+      const ir::Node *n = cur->node();
+      bool inputsKnown = true;
+      for (const Value *in : n->inputs()) {
+        if (in->type()->is(ir::TypeKind::Tensor) &&
+            (!in->type()->tensorInfo().sizes || !in->type()->tensorInfo().dtype)) {
+          inputsKnown = false;
+          work.push_back(in);
+        }
+      }
+      if (inputsKnown && (!best || n->hasAttribute(ir::Symbol::attr("domain"))))
+        best = n;
+    }
+    return best;
   }
 
   void inferShapesLenient() {

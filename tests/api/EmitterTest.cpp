@@ -238,10 +238,30 @@ TEST_CASE("emitter: a graph the checker rejects is an error naming the checker")
   x->setType(floatType({ir::Dim::known(2)}));
   OnnxBuilder b(g, 17);
   g.setInsertPoint(g.block());
-  g.registerOutput(b.op("NoSuchOp", {x}));
+  ir::Value *y = b.op("NoSuchOp", {x});
+  y->setType(floatType({ir::Dim::known(2)})); // typed, so the checker is what refuses it
+  g.registerOutput(y);
   auto model = writer::emitModel(g, EmitOptions{});
   REQUIRE(!model.ok());
-  CHECK(std::string(model.status().message()).find("ONNX") != std::string::npos);
+  CHECK(std::string(model.status().message()).find("ONNX checker") != std::string::npos);
+}
+
+TEST_CASE("emitter: an output of unknown rank names the node it comes from") {
+  ir::Graph g;
+  ir::Value *x = g.addInput("x");
+  x->setType(floatType({ir::Dim::known(2)}));
+  OnnxBuilder b(g, 17);
+  g.setInsertPoint(g.block());
+  ir::Node *n = b.node("ATen", {x}, {OnnxAttr::s("operator", std::string("frobnicate"))}, 1);
+  n->s_(ir::Symbol::attr("domain"), "org.pytorch.aten");
+  g.registerOutput(b.op("Relu", {n->output(0)}));
+  auto model = writer::emitModel(g, EmitOptions{});
+  REQUIRE(!model.ok());
+  CHECK(std::string(model.status().message()) ==
+        "the dtype of graph output 'output_0' is unknown: it is computed from aten::frobnicate "
+        "(kept as a node of domain org.pytorch.aten), whose output type is unknown; ONNX needs "
+        "the dtype and rank of every graph output, so only a model whose outputs do not depend "
+        "on fallback nodes of unknown dtype or rank can be written");
 }
 
 TEST_CASE("emitter: aten nodes left in the graph are an error") {

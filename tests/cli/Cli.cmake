@@ -92,6 +92,33 @@ elseif(CASE STREQUAL "softplus-threshold")
     message(FATAL_ERROR "${CASE}: verify failed:\n${out_text}${err}")
   endif()
 
+elseif(CASE STREQUAL "aten-fallback")
+  # An op whose symbolic refuses its arguments (unique with sorted=False) stays an ATen node with
+  # ONNX_ATEN_FALLBACK, as with torch.onnx.export: the model passes ONNX's checker (convert runs
+  # it) and imports the org.pytorch.aten domain; its outputs are typed by the ops after it.
+  set(d ${DATA}/aten_fallback)
+  tool(convert ${d}/unique.pt -o ${out}/u.onnx --input x:float32[5]
+       --operator-export-type ONNX_ATEN_FALLBACK)
+  expect_ok()
+  tool(inspect ${out}/u.onnx)
+  expect_match("ATen domain imported" "${out_text}" "org.pytorch.aten 1")
+  expect_match("typed output" "${out_text}" "outputs:\n  output_0: float32\\[\\]")
+  tool(convert ${d}/unique.pt -o ${out}/t.onnx --input x:float32[5]
+       --operator-export-type ONNX_FALLTHROUGH)
+  expect_ok()
+  # Without a fallback the same refusal is an error.
+  tool(convert ${d}/unique.pt -o ${out}/n.onnx --input x:float32[5])
+  expect_error(${out}/n.onnx "^ts2onnx convert: error: .*unique.pt:code/.*: aten::_unique2: unique with sorted=False")
+elseif(CASE STREQUAL "aten-fallback-unknown-rank")
+  # A graph output computed from a fallback node of unknown shape cannot be a valid ONNX output:
+  # one line naming the output, the node and its source line, not the checker's words.
+  set(d ${DATA}/aten_fallback)
+  tool(convert ${d}/bernoulli.pt -o ${out}/b.onnx --input x:float32[3,3]
+       --operator-export-type ONNX_ATEN_FALLBACK)
+  expect_error(${out}/b.onnx "^ts2onnx convert: error: the rank of graph output 'output_0' is unknown: it is computed from aten::bernoulli \\(kept as a node of domain org.pytorch.aten\\) at [^ ]*bernoulli.pt:code/[^ ]*.py:[0-9]+:[0-9]+, whose output rank is unknown")
+  tool(convert ${d}/bernoulli.pt -o ${out}/f.onnx --input x:float32[3,3]
+       --operator-export-type ONNX_FALLTHROUGH)
+  expect_error(${out}/f.onnx "^ts2onnx convert: error: the rank of graph output 'output_0' is unknown: it is computed from aten::bernoulli at [^ ]*bernoulli.pt:code/[^ ]*.py:[0-9]+:[0-9]+")
 elseif(CASE STREQUAL "argument-defaults")
   # forward(x, scale: float = 2.0, shift: int = -1, flag: bool = False, mask=None) given only x:
   # the others take their signature defaults, and the model computes what torch did.

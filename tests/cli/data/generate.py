@@ -8,6 +8,10 @@ flatten_traced/      traced x.view(int(x.size(0)), -1) + 1: the batch is recorde
 defaults/            scripted forward(x, scale: float = 2.0, shift: int = -1, flag: bool = False,
                      mask: Optional[Tensor] = None): converted with only x given, the other
                      arguments take their signature defaults.
+aten_fallback/       ops no symbolic converts, for --operator-export-type: unique.pt (scripted
+                     unique(sorted=False), cast and summed: the ATen node's output rank is unknown, the
+                     graph output's is known), bernoulli.pt (traced bernoulli(sigmoid(x)) + 1:
+                     the graph output depends on the ATen node, its rank is unknown).
 not_torchscript/     what people give instead of a TorchScript archive: a state_dict, a whole
                      module and a checkpoint dict saved with torch.save, and a safetensors file
                      (written by hand: 8-byte header length, JSON header, data).
@@ -61,6 +65,24 @@ def save(name, module, x):
         json.dump(meta, f, indent=1)
 
 
+class UniqueSum(torch.nn.Module):
+    def forward(self, x):
+        y, inverse = torch.unique(x, sorted=False, return_inverse=True)
+        return y.float().sum() + inverse.float().sum()
+
+
+class Bernoulli(torch.nn.Module):
+    def forward(self, x):
+        return torch.bernoulli(torch.sigmoid(x)) + 1
+
+
+def aten_fallback():
+    d = os.path.join(HERE, "aten_fallback")
+    os.makedirs(d, exist_ok=True)
+    torch.jit.script(UniqueSum()).save(os.path.join(d, "unique.pt"))
+    torch.jit.trace(Bernoulli(), torch.randn(3, 3)).save(os.path.join(d, "bernoulli.pt"))
+
+
 def not_torchscript():
     d = os.path.join(HERE, "not_torchscript")
     os.makedirs(d, exist_ok=True)
@@ -82,6 +104,7 @@ def main():
     x = torch.randn(3, 2, 6)
     save("flatten_traced", torch.jit.trace(Flatten(), x), x)
     not_torchscript()
+    aten_fallback()
     save("defaults", torch.jit.script(Defaults()), torch.linspace(-1, 1, 12).reshape(3, 4))
 
 
