@@ -297,7 +297,7 @@ int runConvert(const std::vector<std::string> &args) {
     if (written.ok())
       model = readOnnxModel(f.output);
     else
-      info.error = std::string(written.status().message());
+      info.error = errorMessage(written.status());
     if (absl::Status s = writeReport(f.report, recorder, info, model.ok() ? &*model : nullptr);
         !s.ok())
       return reportError("convert", s);
