@@ -608,6 +608,8 @@ absl::Status runPipeline(ir::Graph &graph, const ConvertOptions &options,
   pm.instrumentation() = options.instrumentation;
   if (instrumentation)
     pm.addInstrumentation(std::make_unique<ForwardingInstrumentation>(instrumentation));
+  if (options.passInstrumentation)
+    pm.addInstrumentation(std::make_unique<ForwardingInstrumentation>(options.passInstrumentation));
   if (options.progress)
     pm.addInstrumentation(std::make_unique<ProgressInstrumentation>(options.progress, passCount));
   return pm.run(graph);

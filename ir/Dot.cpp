@@ -22,6 +22,8 @@ std::string escape(std::string_view s) {
 
 class DotWriter {
 public:
+  explicit DotWriter(const DotOptions &options) : options_(options) {}
+
   std::string run(const Graph &g, const std::string &name) {
     out_ = fmt::format("digraph \"{}\" {{\n  rankdir=TB;\n  node [fontname=\"monospace\"];\n",
                        escape(name));
@@ -32,6 +34,8 @@ public:
       producer_[in] = id;
     }
     block(*g.block(), "  ");
+    if (skipped_)
+      out_ += fmt::format("  more [shape=note, label=\"{} more nodes not drawn\"];\n", skipped_);
     out_ += "  out [shape=ellipse, label=\"return\"];\n";
     for (const Value *o : g.outputs())
       edge(o, "out");
@@ -52,6 +56,13 @@ private:
 
   void block(const Block &b, const std::string &indent) {
     for (const Node *n : b.nodes()) {
+      if (options_.hideConstants &&
+          (n->kind() == prim::Constant || n->kind().qualString() == "onnx::Constant"))
+        continue;
+      if (options_.maxNodes && count_ >= options_.maxNodes) {
+        ++skipped_;
+        continue;
+      }
       std::string id = fmt::format("n{}", count_++);
       std::string label(n->kind().qualString());
       if (const AttributeValue *v = n->attribute(attr::name))
@@ -84,13 +95,16 @@ private:
     }
   }
 
+  const DotOptions &options_;
   std::string out_, edges_;
-  size_t count_ = 0;
+  size_t count_ = 0, skipped_ = 0;
   absl::flat_hash_map<const Value *, std::string> producer_;
 };
 
 } // namespace
 
-std::string printDot(const Graph &g, const std::string &name) { return DotWriter().run(g, name); }
+std::string printDot(const Graph &g, const std::string &name, const DotOptions &options) {
+  return DotWriter(options).run(g, name);
+}
 
 } // namespace ts2onnx::ir

@@ -9,6 +9,15 @@
 
 namespace ts2onnx::ir {
 
-std::string printDot(const Graph &g, const std::string &name = "graph");
+struct DotOptions {
+  /// Draw at most this many nodes (0: all), in program order; a note node says how many were
+  /// left out, and edges from or to them are not drawn.
+  size_t maxNodes = 0;
+  /// Leave out constant nodes (prim::Constant, onnx::Constant) and their edges.
+  bool hideConstants = false;
+};
+
+std::string printDot(const Graph &g, const std::string &name = "graph",
+                     const DotOptions &options = {});
 
 } // namespace ts2onnx::ir

@@ -125,6 +125,9 @@ struct ConvertOptions {
   /// Pass-manager debugging: `--print-after-all`, `--print-after`, `--print-changed`,
   /// `--print-diff`, `--dump-dir`, `--time-passes`, `--verify-each`.
   passes::InstrumentationOptions instrumentation;
+  /// Called around every pass of the pipeline convert and convertToFile run, after the
+  /// built-in instruments (`--report` records the passes with it). Not owned; may be null.
+  passes::PassInstrumentation *passInstrumentation = nullptr;
   /// Extra `key=value` settings for passes (`--pass-option`).
   std::map<std::string, std::string> passOptions;
   /// Where verbose output and the instrumentation write (std::cerr when null). Not owned.

@@ -1,24 +1,25 @@
-# The fenced block after the line `<!-- example: examples/embed.cpp -->` in README.md must be
+# The fenced block after the line `<!-- example: examples/embed.cpp -->` in ${README} (the
+# embedding guide, docs/embedding.md) must be
 # exactly examples/embed.cpp, which the build compiles and tests run.
 file(READ ${README} readme)
 file(READ ${EXAMPLE} example)
 set(marker "<!-- example: examples/embed.cpp -->\n```cpp\n")
 string(FIND "${readme}" "${marker}" at)
 if(at EQUAL -1)
-  message(FATAL_ERROR "README.md has no '<!-- example: examples/embed.cpp -->' + ```cpp block")
+  message(FATAL_ERROR "${README} has no '<!-- example: examples/embed.cpp -->' + ```cpp block")
 endif()
 string(LENGTH "${marker}" len)
 math(EXPR start "${at} + ${len}")
 string(SUBSTRING "${readme}" ${start} -1 rest)
 string(FIND "${rest}" "\n```\n" end)
 if(end EQUAL -1)
-  message(FATAL_ERROR "README.md: the example block is not closed")
+  message(FATAL_ERROR "${README}: the example block is not closed")
 endif()
 math(EXPR end "${end} + 1")
 string(SUBSTRING "${rest}" 0 ${end} block)
 if(NOT block STREQUAL example)
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/readme_block.cpp "${block}")
-  message(FATAL_ERROR "README.md's example differs from ${EXAMPLE} "
-                      "(README block written to ${CMAKE_CURRENT_BINARY_DIR}/readme_block.cpp)")
+  message(FATAL_ERROR "${README}'s example differs from ${EXAMPLE} "
+                      "(its block written to ${CMAKE_CURRENT_BINARY_DIR}/readme_block.cpp)")
 endif()
-message(STATUS "README.md's example is ${EXAMPLE}")
+message(STATUS "${README}'s example is ${EXAMPLE}")

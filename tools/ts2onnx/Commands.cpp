@@ -37,7 +37,7 @@ std::string oneLine(std::string_view s) {
 
 } // namespace
 
-int reportError(std::string_view command, const absl::Status &error, int exitCode) {
+std::string errorMessage(const absl::Status &error) {
   std::string message = oneLine(std::string(error.message()));
   // The pass manager's "pass 'NAME' failed: " goes to the end, where it does not hide what
   // went wrong; a location's own "error: " is dropped, since the line starts with one.
@@ -51,7 +51,11 @@ int reportError(std::string_view command, const absl::Status &error, int exitCod
     message.erase(at + 2, 7);
   if (!pass.empty())
     message += fmt::format(" (in pass '{}')", pass);
-  std::cerr << fmt::format("ts2onnx {}: error: {}\n", command, message);
+  return message;
+}
+
+int reportError(std::string_view command, const absl::Status &error, int exitCode) {
+  std::cerr << fmt::format("ts2onnx {}: error: {}\n", command, errorMessage(error));
   return exitCode;
 }
 

@@ -31,6 +31,8 @@ int runOpt(const std::vector<std::string> &args);
 int runVerify(const std::vector<std::string> &args);
 int runInspect(const std::vector<std::string> &args);
 
+/// The one line reportError prints after `ts2onnx <command>: error: `.
+std::string errorMessage(const absl::Status &error);
 /// Prints `error` as one line on stderr (`ts2onnx <command>: error: ...`, or as is when the
 /// message already reads `file:line:col: error: ...`) and returns `exitCode`.
 int reportError(std::string_view command, const absl::Status &error, int exitCode = kExitError);

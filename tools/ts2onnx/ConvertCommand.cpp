@@ -13,6 +13,8 @@
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
 #include "tools/ts2onnx/InstrumentationFlags.h"
+#include "tools/ts2onnx/OnnxFile.h"
+#include "tools/ts2onnx/Report.h"
 #include "ts2onnx/extend.h"
 #include "ts2onnx/ts2onnx.h"
 
@@ -22,7 +24,7 @@ namespace {
 
 struct ConvertFlags {
   std::string model, output, opset, operatorExportType, method, externalLocation, externalThreshold,
-      progressMinBytes;
+      progressMinBytes, report;
   std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions, customOpsets,
       customSchemas;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
@@ -133,6 +135,10 @@ int runConvert(const std::vector<std::string> &args) {
                    "least BYTES (default 104857600, 100 MiB)");
   parser.addBool("verbose", &f.verbose, "Print the final ONNX graph and skipped passes to stderr");
   f.instrumentation.addTo(parser);
+  parser.addString("report", &f.report, "FILE.html",
+                   "Write an HTML page of the conversion: each pass's time, node counts and "
+                   "diff, the graph drawn before and after (with Graphviz dot), the warnings, "
+                   "the signature and the initializers");
   parser.addList("pass-option", &f.passOptions, "KEY=VALUE", "Extra option for passes");
 
   if (absl::Status s = parser.parse(args); !s.ok())
@@ -268,10 +274,34 @@ int runConvert(const std::vector<std::string> &args) {
   }
   // Warnings are printed once the model is written: a failed conversion prints one line.
   std::vector<std::string> warnings;
-  opts.onWarning = [&warnings](const std::string &m) { warnings.push_back(m); };
+  ReportRecorder recorder;
+  opts.onWarning = [&warnings, &recorder](const std::string &m) {
+    warnings.push_back(m);
+    recorder.addWarning(m);
+  };
+  if (!f.report.empty())
+    opts.passInstrumentation = &recorder;
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<ConvertedFile> written = convertToFile(f.model, f.output, opts, out);
   progress.finish();
+  if (!f.report.empty()) {
+    ReportInfo info;
+    info.modelPath = f.model;
+    info.outputPath = f.output;
+    info.commandLine = "ts2onnx convert";
+    for (const std::string &a : args)
+      info.commandLine += " " + a;
+    info.opset = opts.opset;
+    info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    absl::StatusOr<onnx::ModelProto> model = absl::UnknownError("");
+    if (written.ok())
+      model = readOnnxModel(f.output);
+    else
+      info.error = errorMessage(written.status());
+    if (absl::Status s = writeReport(f.report, recorder, info, model.ok() ? &*model : nullptr);
+        !s.ok())
+      return reportError("convert", s);
+  }
   if (!written.ok())
     return reportError("convert", written.status());
   for (const std::string &w : warnings)
