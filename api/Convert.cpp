@@ -520,7 +520,7 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // are dropped before shapes are propagated through the branch that computes.
   for (const char *n : {"fold-scalars", "eliminate-exceptions", "dce", "propagate-shapes"})
     p.push_back(n);
-  if (!options.training)
+  if (!options.training && options.fuseBatchNorm)
     p.push_back("fuse-bn");
   // Shape queries and scalar arithmetic must fold even without constant folding (scripted
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
@@ -733,6 +733,8 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   wo.externalData = output.externalData;
   wo.externalLocation = output.externalLocation;
   wo.externalThreshold = output.externalThreshold;
+  if (output.externalReference)
+    wo.referenceArchive = path;
   wo.fsync = output.fsync;
   if (options.progress)
     wo.progress = [&options](uint64_t done, uint64_t total) {
@@ -744,6 +746,8 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   result.externalBytes = written.externalBytes;
   result.externalPath = written.externalPath;
   result.externalTensors = written.externalTensors;
+  result.referencedTensors = written.referencedTensors;
+  result.referencedBytes = written.referencedBytes;
   result.externalAutomatic = written.externalAutomatic;
   return result;
 }

@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <vector>
 
@@ -287,6 +288,38 @@ void setExternal(onnx::TensorProto *t, const std::string &location, uint64_t off
   add("length", std::to_string(length));
 }
 
+/// The location of `archive` relative to `modelDir`, as an external-data entry spells it: ONNX
+/// (its checker, and onnxruntime) resolves locations against the model's directory and refuses
+/// absolute ones and any `..`, so the archive must be in that directory or below it.
+absl::StatusOr<std::string> referenceLocation(const std::string &archive,
+                                              const std::string &modelDir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path a = fs::weakly_canonical(fs::absolute(archive, ec), ec);
+  fs::path dir = fs::weakly_canonical(fs::absolute(modelDir, ec), ec);
+  fs::path rel = ec ? fs::path() : a.lexically_relative(dir);
+  std::string s = rel.generic_string();
+  if (s.empty() || rel.is_absolute() || s == ".." || s.rfind("../", 0) == 0 ||
+      s.find("/../") != std::string::npos)
+    return absl::InvalidArgumentError(fmt::format(
+        "reference mode: the archive '{}' must be in the output model's directory '{}' or "
+        "below it (ONNX external-data locations are relative to the model and may not contain "
+        "'..'); write the model beside the archive",
+        archive, modelDir));
+  return s;
+}
+
+/// Whether the bytes of `t` are a contiguous region of the file `archive` as it is on disk (a
+/// stored record read through the file's descriptor), so that an external-data entry can point
+/// at them. Folded constants, lazy tensors, strided views and inflated records are not.
+bool inArchive(const ir::Tensor &t, const struct stat &archive) {
+  const ir::Storage *s = t.storage().get();
+  if (!s || s->fd < 0 || s->isLazy() || !s->data || !t.isContiguous())
+    return false;
+  struct stat st;
+  return ::fstat(s->fd, &st) == 0 && st.st_dev == archive.st_dev && st.st_ino == archive.st_ino;
+}
+
 } // namespace
 
 absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::string &path,
@@ -302,7 +335,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   onnx::ModelProto &model = em.model;
   const size_t threshold = std::max(options.externalThreshold, kMinDeferredBytes);
   bool external = options.externalData;
-  if (!external) {
+  if (!external && options.referenceArchive.empty()) {
     uint64_t estimate = model.ByteSizeLong();
     for (const DeferredTensor &d : em.deferred)
       estimate += d.tensor.nbytes() + 16;
@@ -330,7 +363,29 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       options.progress(payloadDone, payloadTotal);
   };
 
-  if (external) {
+  // Reference mode: the initializers that stay in the archive, and the archive's location.
+  std::vector<char> referenced(em.deferred.size(), 0);
+  std::string archiveLocation;
+  bool needDataFile = external;
+  if (!options.referenceArchive.empty()) {
+    TS2ONNX_ASSIGN_OR_RETURN(archiveLocation,
+                             referenceLocation(options.referenceArchive, dirName(path)));
+    struct stat archive;
+    if (::stat(options.referenceArchive.c_str(), &archive) != 0)
+      return systemError("cannot stat", options.referenceArchive, errno);
+    needDataFile = false;
+    for (size_t i = 0; i < em.deferred.size(); ++i) {
+      const ir::Tensor &t = em.deferred[i].tensor;
+      if (t.nbytes() < threshold)
+        continue;
+      referenced[i] = inArchive(t, archive);
+      if (!referenced[i])
+        needDataFile = true;
+    }
+    external = true;
+  }
+
+  if (needDataFile) {
     if (location.empty() || location[0] == '/' || location == ".." ||
         location.rfind("../", 0) == 0 || location.find("/../") != std::string::npos)
       return absl::InvalidArgumentError(fmt::format(
@@ -343,17 +398,33 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       return absl::InvalidArgumentError(fmt::format(
           "external data file '{}' would overwrite the model or the input archive", dataPath));
     TS2ONNX_RETURN_IF_ERROR(data.create(dataPath));
-    for (const DeferredTensor &d : em.deferred) {
+  }
+  if (external) {
+    for (size_t i = 0; i < em.deferred.size(); ++i) {
+      const DeferredTensor &d = em.deferred[i];
       if (d.tensor.nbytes() < threshold)
         continue;
-      TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
-      uint64_t offset = data.size();
-      TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
-      advance(d.tensor);
-      setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
+      if (referenced[i]) {
+        const ir::Storage *s = d.tensor.storage().get();
+        uint64_t offset = s->fileOffset + static_cast<uint64_t>(d.tensor.storageOffset()) *
+                                              ir::elementSize(d.tensor.dtype());
+        setExternal(graph->mutable_initializer(d.index), archiveLocation, offset,
+                    d.tensor.nbytes());
+        advance(d.tensor);
+        ++out.referencedTensors;
+        out.referencedBytes += d.tensor.nbytes();
+      } else {
+        TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
+        uint64_t offset = data.size();
+        TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
+        advance(d.tensor);
+        setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
+        ++out.externalTensors;
+      }
       inlinePayload[static_cast<size_t>(d.index)] = nullptr;
-      ++out.externalTensors;
     }
+  }
+  if (needDataFile) {
     out.externalBytes = data.size();
     TS2ONNX_RETURN_IF_ERROR(data.finish(options.fsync));
   }
@@ -420,20 +491,23 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   // The data file and the model are renamed into place together: a signal in between would
   // leave a data file without its model (the signal takes effect after the renames).
   DeferTerminationSignals deferSignals;
-  if (external) {
+  if (needDataFile) {
     TS2ONNX_RETURN_IF_ERROR(data.commit(dataPath));
     out.externalPath = dataPath;
+  }
+  if (external) {
     try {
       // Resolves every location against the model's directory, as loaders do.
       onnx::checker::check_model(file.path());
     } catch (const std::exception &e) {
-      ::unlink(dataPath.c_str());
+      if (needDataFile)
+        ::unlink(dataPath.c_str());
       return absl::InvalidArgumentError(
           fmt::format("ONNX checker on the written model: {}", e.what()));
     }
   }
   if (absl::Status s = file.commit(path); !s.ok()) {
-    if (external)
+    if (needDataFile)
       ::unlink(dataPath.c_str());
     return s;
   }

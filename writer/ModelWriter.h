@@ -28,6 +28,13 @@ struct WriteOptions {
   bool externalData = false;
   /// Relative to the model's directory; empty: the model's file name + `.data`.
   std::string externalLocation;
+  /// Reference mode: when set (the input archive's path), every initializer of at least
+  /// `externalThreshold` bytes whose bytes are a contiguous region of this file (a stored
+  /// archive record the passes left untouched) is not copied: its external-data entry points
+  /// into the archive (location relative to the model's directory, offset, length). The others
+  /// go to the external data file as with `externalData`, which is created only if one does.
+  /// The archive must lie in the model's directory or below it (ONNX forbids `..` in locations).
+  std::string referenceArchive;
   /// Values below kMinDeferredBytes act as kMinDeferredBytes.
   size_t externalThreshold = kMinDeferredBytes;
   /// fsync the files before renaming them into place (durability across a power loss; costs a
@@ -42,7 +49,9 @@ struct WrittenModel {
   uint64_t modelBytes = 0;        // size of the .onnx file
   uint64_t externalBytes = 0;     // size of the external data file (0: none)
   std::string externalPath;       // the external data file written, if any
-  int externalTensors = 0;        // initializers stored externally
+  int externalTensors = 0;        // initializers stored externally (in the data file)
+  int referencedTensors = 0;      // initializers left in the archive (reference mode)
+  uint64_t referencedBytes = 0;   // their bytes
   bool externalAutomatic = false; // external data chosen because of the 2 GB limit
 };
 
