@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include "ir/Status.h"
 #include "onnx/checker.h"
@@ -156,6 +157,9 @@ public:
       return put(bytes.data(), bytes.size());
     }
     uint64_t offset = static_cast<uint64_t>(t.storageOffset()) * ir::elementSize(t.dtype());
+    if (s->fd >= 0 && options_ && options_->checksummed &&
+        options_->checksummed(s->fileOffset + offset, n))
+      return copyChecked(s->fd, s->fileOffset + offset, n);
     if (s->fd >= 0)
       return copyFrom(s->fd, s->fileOffset + offset, n);
     return put(t.data(), n);
@@ -178,6 +182,36 @@ public:
     buffer_.clear();
     return absl::OkStatus();
   }
+
+  /// pread + write through the buffer, computing the CRC-32 of the bytes on the way (the
+  /// archive's deferred check of this record: its bytes are read once).
+  absl::Status copyChecked(int src, uint64_t offset, size_t n) {
+    TS2ONNX_RETURN_IF_ERROR(flush());
+    buffer_.resize(std::min(n, kBufferSize));
+    uLong crc = crc32(0L, Z_NULL, 0);
+    uint64_t in = offset;
+    for (size_t left = n; left > 0;) {
+      ssize_t k =
+          ::pread(src, buffer_.data(), std::min(left, buffer_.size()), static_cast<off_t>(in));
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k < 0)
+        return systemError("cannot read tensor data for", path_, errno);
+      if (k == 0)
+        return absl::DataLossError(
+            fmt::format("the archive ended while copying tensor data into '{}'", path_));
+      crc = crc32(crc, reinterpret_cast<const Bytef *>(buffer_.data()), static_cast<uInt>(k));
+      TS2ONNX_RETURN_IF_ERROR(
+          writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), static_cast<size_t>(k)));
+      in += static_cast<uint64_t>(k);
+      left -= static_cast<size_t>(k);
+    }
+    buffer_.clear();
+    return options_->checksum ? options_->checksum(offset, n, static_cast<uint32_t>(crc))
+                              : absl::OkStatus();
+  }
+
+  void setOptions(const WriteOptions *options) { options_ = options; }
 
   absl::Status finish(bool sync) {
     TS2ONNX_RETURN_IF_ERROR(flush());
@@ -273,6 +307,7 @@ private:
   int pending_ = -1; // slot of armPendingFile
   bool committed_ = false;
   bool noCopyRange_ = false;
+  const WriteOptions *options_ = nullptr;
 };
 
 void setExternal(onnx::TensorProto *t, const std::string &location, uint64_t offset,
@@ -398,7 +433,9 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       return absl::InvalidArgumentError(fmt::format(
           "external data file '{}' would overwrite the model or the input archive", dataPath));
     TS2ONNX_RETURN_IF_ERROR(data.create(dataPath));
+    data.setOptions(&options);
   }
+  std::vector<uint64_t> referencedOffsets;
   if (external) {
     for (size_t i = 0; i < em.deferred.size(); ++i) {
       const DeferredTensor &d = em.deferred[i];
@@ -410,6 +447,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
                                               ir::elementSize(d.tensor.dtype());
         setExternal(graph->mutable_initializer(d.index), archiveLocation, offset,
                     d.tensor.nbytes());
+        referencedOffsets.push_back(offset);
         advance(d.tensor);
         ++out.referencedTensors;
         out.referencedBytes += d.tensor.nbytes();
@@ -468,6 +506,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
 
   TempFile file;
   TS2ONNX_RETURN_IF_ERROR(file.create(path));
+  file.setOptions(&options);
   TS2ONNX_RETURN_IF_ERROR(file.put(modelHead));
   TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(7, graphSize)));
   TS2ONNX_RETURN_IF_ERROR(file.put(graphHeadBytes));
@@ -487,6 +526,8 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
                                            file.size(), total, file.path()));
   out.modelBytes = total;
   TS2ONNX_RETURN_IF_ERROR(file.finish(options.fsync));
+  if (options.beforeCommit)
+    TS2ONNX_RETURN_IF_ERROR(options.beforeCommit(referencedOffsets));
 
   // The data file and the model are renamed into place together: a signal in between would
   // leave a data file without its model (the signal takes effect after the renames).

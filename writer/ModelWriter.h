@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -40,6 +41,15 @@ struct WriteOptions {
   /// fsync the files before renaming them into place (durability across a power loss; costs a
   /// disk flush of the whole model).
   bool fsync = false;
+  /// Deferred CRC-32 checks of the input archive's records (frontend::DeferredCrcs): when
+  /// `checksummed(offset, n)` says so, a payload copied from the region [offset, offset + n)
+  /// of a file is read through memory and its CRC-32 passed to `checksum` (an error stops the
+  /// write). `beforeCommit` runs once the files are written and before they are renamed into
+  /// place, with the file offsets of the payloads left in the archive (reference mode); an
+  /// error leaves no file behind.
+  std::function<bool(uint64_t offset, uint64_t n)> checksummed;
+  std::function<absl::Status(uint64_t offset, uint64_t n, uint32_t crc)> checksum;
+  std::function<absl::Status(const std::vector<uint64_t> &referencedOffsets)> beforeCommit;
   /// Called after each initializer payload is written with the payload bytes written so far and
   /// their total (external and inline together).
   std::function<void(uint64_t done, uint64_t total)> progress;
