@@ -470,13 +470,18 @@ absl::StatusOr<OperatorExportType> parseOperatorExportType(const std::string &te
       "unknown operator export type '{}' (ONNX, ONNX_ATEN_FALLBACK, ONNX_FALLTHROUGH)", text));
 }
 
-absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
-                                                     const ConvertOptions &options) {
+namespace {
+/// loadGraph; with `deferCrcs`, the CRC-32 checks of large tensor records are left to the
+/// writer (see frontend::DeferredCrcs).
+absl::StatusOr<std::unique_ptr<ir::Graph>>
+loadGraphDeferringCrcs(const std::string &path, const ConvertOptions &options,
+                       std::shared_ptr<frontend::DeferredCrcs> deferCrcs) {
   if (options.progress)
     options.progress(Progress{"load", 0, 1, path});
   frontend::ArchiveOptions archiveOptions;
   archiveOptions.compile.recordModuleScopes = options.exportModulesAsFunctions;
   archiveOptions.zipLimits.verifyStoredCrc = options.verifyChecksums;
+  archiveOptions.zipLimits.deferCrcs = std::move(deferCrcs);
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
                            frontend::Archive::open(path, archiveOptions));
   const std::string method = options.method.empty() ? "forward" : options.method;
@@ -494,6 +499,12 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
   if (options.progress)
     options.progress(Progress{"load", 1, 1, path});
   return graph;
+}
+} // namespace
+
+absl::StatusOr<std::unique_ptr<ir::Graph>> loadGraph(const std::string &path,
+                                                     const ConvertOptions &options) {
+  return loadGraphDeferringCrcs(path, options, nullptr);
 }
 
 absl::StatusOr<std::string> inputTemplate(const std::string &path, const ConvertOptions &options) {
@@ -520,7 +531,7 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   // are dropped before shapes are propagated through the branch that computes.
   for (const char *n : {"fold-scalars", "eliminate-exceptions", "dce", "propagate-shapes"})
     p.push_back(n);
-  if (!options.training)
+  if (!options.training && options.fuseBatchNorm)
     p.push_back("fuse-bn");
   // Shape queries and scalar arithmetic must fold even without constant folding (scripted
   // models check `input.dim()` and the like); the pass reads `constant-folding=0` from the
@@ -717,7 +728,13 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
                                             const ConvertOptions &options,
                                             const OutputOptions &output) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
-  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
+  // The weights' CRC-32 is checked while the writer copies them (read once), the rest before
+  // the output is renamed into place; weights left in the archive (reference mode) are not read.
+  std::shared_ptr<frontend::DeferredCrcs> crcs;
+  if (options.verifyChecksums)
+    crcs = std::make_shared<frontend::DeferredCrcs>();
+  TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph,
+                           loadGraphDeferringCrcs(path, options, crcs));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   writer::EmitOptions eo = emitOptionsFor(options);
   eo.deferFrom = writer::kMinDeferredBytes;
@@ -735,7 +752,19 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   wo.externalData = output.externalData;
   wo.externalLocation = output.externalLocation;
   wo.externalThreshold = output.externalThreshold;
+  if (output.externalReference)
+    wo.referenceArchive = path;
   wo.fsync = output.fsync;
+  if (crcs) {
+    wo.checksummed = [&crcs](uint64_t offset, uint64_t n) { return crcs->wants(offset, n); };
+    wo.checksum = [&crcs](uint64_t offset, uint64_t n, uint32_t crc) {
+      return crcs->settle(offset, n, crc);
+    };
+    wo.beforeCommit = [&crcs](const std::vector<uint64_t> &referenced) {
+      absl::flat_hash_set<uint64_t> skip(referenced.begin(), referenced.end());
+      return crcs->checkRemaining([&skip](uint64_t offset) { return skip.contains(offset); });
+    };
+  }
   if (options.progress)
     wo.progress = [&options](uint64_t done, uint64_t total) {
       options.progress(Progress{"write", done, total, {}});
@@ -746,6 +775,8 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   result.externalBytes = written.externalBytes;
   result.externalPath = written.externalPath;
   result.externalTensors = written.externalTensors;
+  result.referencedTensors = written.referencedTensors;
+  result.referencedBytes = written.referencedBytes;
   result.externalAutomatic = written.externalAutomatic;
   return result;
 }

@@ -1,6 +1,7 @@
 #include "frontend/ZipArchive.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -138,6 +139,7 @@ absl::StatusOr<std::shared_ptr<ZipArchive>> ZipArchive::parse(std::string displa
   archive->size_ = size;
   archive->owner_ = std::move(owner);
   archive->verifyStoredCrc_ = limits.verifyStoredCrc;
+  archive->deferCrcs_ = limits.deferCrcs;
   TS2ONNX_RETURN_IF_ERROR(archive->parseImpl(limits));
   return archive;
 }
@@ -430,10 +432,7 @@ absl::Status ZipArchive::checkCrc(const ZipEntry &e, const uint8_t *data, uint64
     done += k;
   }
   if (static_cast<uint32_t>(crc) != e.crc32)
-    return absl::DataLossError(fmt::format(
-        "{}: zip: record '{}' is corrupt: its CRC-32 is {:08x}, the archive declares {:08x} "
-        "(re-save the model; --no-crc-check converts it anyway)",
-        displayName_, printable(e.name), static_cast<uint32_t>(crc), e.crc32));
+    return crcMismatch(displayName_, printable(e.name), static_cast<uint32_t>(crc), e.crc32);
   return absl::OkStatus();
 }
 
@@ -460,6 +459,65 @@ absl::Status ZipArchive::checkCrcFromFile(const ZipEntry &e) const {
   return checkCrc(e, data_ + e.dataOffset, n); // reports the mismatch
 }
 
+absl::Status crcMismatch(const std::string &archive, const std::string &record, uint32_t actual,
+                         uint32_t declared) {
+  return absl::DataLossError(fmt::format(
+      "{}: zip: record '{}' is corrupt: its CRC-32 is {:08x}, the archive declares {:08x} "
+      "(re-save the model; --no-crc-check converts it anyway)",
+      archive, record, actual, declared));
+}
+
+void DeferredCrcs::add(Record r) {
+  if (byOffset_.contains(r.offset))
+    return;
+  byOffset_.emplace(r.offset, records_.size());
+  records_.push_back(std::move(r));
+}
+
+bool DeferredCrcs::wants(uint64_t offset, uint64_t n) const {
+  auto it = byOffset_.find(offset);
+  return it != byOffset_.end() && records_[it->second].size == n && !records_[it->second].checked;
+}
+
+absl::Status DeferredCrcs::settle(uint64_t offset, uint64_t n, uint32_t crc) {
+  auto it = byOffset_.find(offset);
+  if (it == byOffset_.end() || records_[it->second].size != n)
+    return absl::OkStatus();
+  Record &r = records_[it->second];
+  if (crc != r.crc)
+    return crcMismatch(r.archive, r.name, crc, r.crc);
+  r.checked = true;
+  return absl::OkStatus();
+}
+
+absl::Status DeferredCrcs::checkRemaining(const std::function<bool(uint64_t)> &skip) {
+  constexpr uint64_t kChunk = uint64_t{4} << 20;
+  std::unique_ptr<uint8_t[]> buffer;
+  for (Record &r : records_) {
+    if (r.checked || (skip && skip(r.offset)))
+      continue;
+    if (!buffer)
+      buffer.reset(new uint8_t[kChunk]);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (uint64_t done = 0; done < r.size;) {
+      size_t want = static_cast<size_t>(std::min(r.size - done, kChunk));
+      ssize_t got = ::pread(r.file->fd(), buffer.get(), want, static_cast<off_t>(r.offset + done));
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        return absl::DataLossError(fmt::format("{}: zip: cannot read record '{}': {}", r.archive,
+                                               r.name,
+                                               got < 0 ? std::strerror(errno) : "end of file"));
+      crc = crc32(crc, buffer.get(), static_cast<uInt>(got));
+      done += static_cast<uint64_t>(got);
+    }
+    if (static_cast<uint32_t>(crc) != r.crc)
+      return crcMismatch(r.archive, r.name, static_cast<uint32_t>(crc), r.crc);
+    r.checked = true;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_view name) const {
   const ZipEntry *e = entry(name);
   if (!e)
@@ -467,7 +525,16 @@ absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_
         fmt::format("{}: zip: no record '{}'", displayName_, printable(name)));
   const uint8_t *src = data_ + e->dataOffset;
   if (e->method == 0) {
-    if (verifyStoredCrc_ && file_)
+    constexpr uint64_t kDeferFrom = uint64_t{64} << 10;
+    auto endsWith = [&](std::string_view suffix) {
+      return e->name.size() >= suffix.size() &&
+             e->name.compare(e->name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (verifyStoredCrc_ && file_ && deferCrcs_ && e->uncompressedSize >= kDeferFrom &&
+        !endsWith(".pkl") && !endsWith(".py") && e->name.rfind("code/", 0) != 0)
+      deferCrcs_->add({displayName_, printable(e->name), e->dataOffset, e->uncompressedSize,
+                       e->crc32, false, file_});
+    else if (verifyStoredCrc_ && file_)
       TS2ONNX_RETURN_IF_ERROR(checkCrcFromFile(*e));
     else if (verifyStoredCrc_)
       TS2ONNX_RETURN_IF_ERROR(checkCrc(*e, src, e->uncompressedSize));

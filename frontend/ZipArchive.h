@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +18,42 @@
 #include "ir/Tensor.h"
 
 namespace ts2onnx::frontend {
+
+class MappedFile;
+
+/// CRC-32 checks of large stored records, deferred from the moment they are read (mapped) to
+/// the moment their bytes are read anyway: the model writer checks a record while it copies it
+/// (settle), and whatever was not copied whole is checked before the output is renamed into
+/// place (checkRemaining). So every weight byte is read once. Records the output references in
+/// place (reference mode) are not read by the conversion and can be skipped.
+class DeferredCrcs {
+public:
+  struct Record {
+    std::string archive; // display name, for messages
+    std::string name;
+    uint64_t offset = 0; // of the data in the file
+    uint64_t size = 0;
+    uint32_t crc = 0; // declared
+    bool checked = false;
+    std::shared_ptr<const MappedFile> file;
+  };
+  void add(Record r);
+  /// Whether [offset, offset + n) is exactly a record whose check is pending.
+  bool wants(uint64_t offset, uint64_t n) const;
+  /// The CRC-32 of the record at [offset, offset + n), computed by the caller while copying it.
+  absl::Status settle(uint64_t offset, uint64_t n, uint32_t crc);
+  /// Reads and checks every record not settled yet, except those `skip(offset)` names.
+  absl::Status checkRemaining(const std::function<bool(uint64_t offset)> &skip);
+  size_t size() const { return records_.size(); }
+
+private:
+  std::vector<Record> records_;
+  absl::flat_hash_map<uint64_t, size_t> byOffset_;
+};
+
+/// The one-line error for a record whose bytes do not match the CRC-32 the archive declares.
+absl::Status crcMismatch(const std::string &archive, const std::string &record, uint32_t actual,
+                         uint32_t declared);
 
 /// Bounds that keep hostile archives from exhausting memory.
 struct ZipLimits {
@@ -30,6 +67,9 @@ struct ZipLimits {
   /// Check the CRC-32 of stored records when they are read, as for deflated ones: a flipped
   /// byte in a tensor record is otherwise converted without a word (torch 1.13 loads it too).
   bool verifyStoredCrc = true;
+  /// When set (and verifyStoredCrc): stored records of at least 64 KiB in a mapped file, other
+  /// than pickles and code, are not checked when read but recorded here (see DeferredCrcs).
+  std::shared_ptr<DeferredCrcs> deferCrcs;
 };
 
 /// One record as the central directory describes it, after validation.
@@ -97,6 +137,7 @@ private:
   std::vector<ZipEntry> entries_;
   absl::flat_hash_map<std::string, size_t> index_;
   bool verifyStoredCrc_ = true;
+  std::shared_ptr<DeferredCrcs> deferCrcs_;
   /// Error unless `n` bytes at `data` have the CRC-32 entry `e` declares.
   absl::Status checkCrc(const ZipEntry &e, const uint8_t *data, uint64_t n) const;
   /// Same for a stored record of a mapped file, read with pread instead of through the mapping.

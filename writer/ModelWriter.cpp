@@ -14,6 +14,7 @@
 #include <climits>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include "ir/Status.h"
 #include "onnx/checker.h"
@@ -155,6 +157,9 @@ public:
       return put(bytes.data(), bytes.size());
     }
     uint64_t offset = static_cast<uint64_t>(t.storageOffset()) * ir::elementSize(t.dtype());
+    if (s->fd >= 0 && options_ && options_->checksummed &&
+        options_->checksummed(s->fileOffset + offset, n))
+      return copyChecked(s->fd, s->fileOffset + offset, n);
     if (s->fd >= 0)
       return copyFrom(s->fd, s->fileOffset + offset, n);
     return put(t.data(), n);
@@ -177,6 +182,36 @@ public:
     buffer_.clear();
     return absl::OkStatus();
   }
+
+  /// pread + write through the buffer, computing the CRC-32 of the bytes on the way (the
+  /// archive's deferred check of this record: its bytes are read once).
+  absl::Status copyChecked(int src, uint64_t offset, size_t n) {
+    TS2ONNX_RETURN_IF_ERROR(flush());
+    buffer_.resize(std::min(n, kBufferSize));
+    uLong crc = crc32(0L, Z_NULL, 0);
+    uint64_t in = offset;
+    for (size_t left = n; left > 0;) {
+      ssize_t k =
+          ::pread(src, buffer_.data(), std::min(left, buffer_.size()), static_cast<off_t>(in));
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k < 0)
+        return systemError("cannot read tensor data for", path_, errno);
+      if (k == 0)
+        return absl::DataLossError(
+            fmt::format("the archive ended while copying tensor data into '{}'", path_));
+      crc = crc32(crc, reinterpret_cast<const Bytef *>(buffer_.data()), static_cast<uInt>(k));
+      TS2ONNX_RETURN_IF_ERROR(
+          writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), static_cast<size_t>(k)));
+      in += static_cast<uint64_t>(k);
+      left -= static_cast<size_t>(k);
+    }
+    buffer_.clear();
+    return options_->checksum ? options_->checksum(offset, n, static_cast<uint32_t>(crc))
+                              : absl::OkStatus();
+  }
+
+  void setOptions(const WriteOptions *options) { options_ = options; }
 
   absl::Status finish(bool sync) {
     TS2ONNX_RETURN_IF_ERROR(flush());
@@ -272,6 +307,7 @@ private:
   int pending_ = -1; // slot of armPendingFile
   bool committed_ = false;
   bool noCopyRange_ = false;
+  const WriteOptions *options_ = nullptr;
 };
 
 void setExternal(onnx::TensorProto *t, const std::string &location, uint64_t offset,
@@ -285,6 +321,38 @@ void setExternal(onnx::TensorProto *t, const std::string &location, uint64_t off
   add("location", location);
   add("offset", std::to_string(offset));
   add("length", std::to_string(length));
+}
+
+/// The location of `archive` relative to `modelDir`, as an external-data entry spells it: ONNX
+/// (its checker, and onnxruntime) resolves locations against the model's directory and refuses
+/// absolute ones and any `..`, so the archive must be in that directory or below it.
+absl::StatusOr<std::string> referenceLocation(const std::string &archive,
+                                              const std::string &modelDir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path a = fs::weakly_canonical(fs::absolute(archive, ec), ec);
+  fs::path dir = fs::weakly_canonical(fs::absolute(modelDir, ec), ec);
+  fs::path rel = ec ? fs::path() : a.lexically_relative(dir);
+  std::string s = rel.generic_string();
+  if (s.empty() || rel.is_absolute() || s == ".." || s.rfind("../", 0) == 0 ||
+      s.find("/../") != std::string::npos)
+    return absl::InvalidArgumentError(fmt::format(
+        "reference mode: the archive '{}' must be in the output model's directory '{}' or "
+        "below it (ONNX external-data locations are relative to the model and may not contain "
+        "'..'); write the model beside the archive",
+        archive, modelDir));
+  return s;
+}
+
+/// Whether the bytes of `t` are a contiguous region of the file `archive` as it is on disk (a
+/// stored record read through the file's descriptor), so that an external-data entry can point
+/// at them. Folded constants, lazy tensors, strided views and inflated records are not.
+bool inArchive(const ir::Tensor &t, const struct stat &archive) {
+  const ir::Storage *s = t.storage().get();
+  if (!s || s->fd < 0 || s->isLazy() || !s->data || !t.isContiguous())
+    return false;
+  struct stat st;
+  return ::fstat(s->fd, &st) == 0 && st.st_dev == archive.st_dev && st.st_ino == archive.st_ino;
 }
 
 } // namespace
@@ -302,7 +370,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   onnx::ModelProto &model = em.model;
   const size_t threshold = std::max(options.externalThreshold, kMinDeferredBytes);
   bool external = options.externalData;
-  if (!external) {
+  if (!external && options.referenceArchive.empty()) {
     uint64_t estimate = model.ByteSizeLong();
     for (const DeferredTensor &d : em.deferred)
       estimate += d.tensor.nbytes() + 16;
@@ -330,7 +398,29 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       options.progress(payloadDone, payloadTotal);
   };
 
-  if (external) {
+  // Reference mode: the initializers that stay in the archive, and the archive's location.
+  std::vector<char> referenced(em.deferred.size(), 0);
+  std::string archiveLocation;
+  bool needDataFile = external;
+  if (!options.referenceArchive.empty()) {
+    TS2ONNX_ASSIGN_OR_RETURN(archiveLocation,
+                             referenceLocation(options.referenceArchive, dirName(path)));
+    struct stat archive;
+    if (::stat(options.referenceArchive.c_str(), &archive) != 0)
+      return systemError("cannot stat", options.referenceArchive, errno);
+    needDataFile = false;
+    for (size_t i = 0; i < em.deferred.size(); ++i) {
+      const ir::Tensor &t = em.deferred[i].tensor;
+      if (t.nbytes() < threshold)
+        continue;
+      referenced[i] = inArchive(t, archive);
+      if (!referenced[i])
+        needDataFile = true;
+    }
+    external = true;
+  }
+
+  if (needDataFile) {
     if (location.empty() || location[0] == '/' || location == ".." ||
         location.rfind("../", 0) == 0 || location.find("/../") != std::string::npos)
       return absl::InvalidArgumentError(fmt::format(
@@ -343,17 +433,36 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       return absl::InvalidArgumentError(fmt::format(
           "external data file '{}' would overwrite the model or the input archive", dataPath));
     TS2ONNX_RETURN_IF_ERROR(data.create(dataPath));
-    for (const DeferredTensor &d : em.deferred) {
+    data.setOptions(&options);
+  }
+  std::vector<uint64_t> referencedOffsets;
+  if (external) {
+    for (size_t i = 0; i < em.deferred.size(); ++i) {
+      const DeferredTensor &d = em.deferred[i];
       if (d.tensor.nbytes() < threshold)
         continue;
-      TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
-      uint64_t offset = data.size();
-      TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
-      advance(d.tensor);
-      setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
+      if (referenced[i]) {
+        const ir::Storage *s = d.tensor.storage().get();
+        uint64_t offset = s->fileOffset + static_cast<uint64_t>(d.tensor.storageOffset()) *
+                                              ir::elementSize(d.tensor.dtype());
+        setExternal(graph->mutable_initializer(d.index), archiveLocation, offset,
+                    d.tensor.nbytes());
+        referencedOffsets.push_back(offset);
+        advance(d.tensor);
+        ++out.referencedTensors;
+        out.referencedBytes += d.tensor.nbytes();
+      } else {
+        TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
+        uint64_t offset = data.size();
+        TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
+        advance(d.tensor);
+        setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
+        ++out.externalTensors;
+      }
       inlinePayload[static_cast<size_t>(d.index)] = nullptr;
-      ++out.externalTensors;
     }
+  }
+  if (needDataFile) {
     out.externalBytes = data.size();
     TS2ONNX_RETURN_IF_ERROR(data.finish(options.fsync));
   }
@@ -397,6 +506,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
 
   TempFile file;
   TS2ONNX_RETURN_IF_ERROR(file.create(path));
+  file.setOptions(&options);
   TS2ONNX_RETURN_IF_ERROR(file.put(modelHead));
   TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(7, graphSize)));
   TS2ONNX_RETURN_IF_ERROR(file.put(graphHeadBytes));
@@ -416,24 +526,29 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
                                            file.size(), total, file.path()));
   out.modelBytes = total;
   TS2ONNX_RETURN_IF_ERROR(file.finish(options.fsync));
+  if (options.beforeCommit)
+    TS2ONNX_RETURN_IF_ERROR(options.beforeCommit(referencedOffsets));
 
   // The data file and the model are renamed into place together: a signal in between would
   // leave a data file without its model (the signal takes effect after the renames).
   DeferTerminationSignals deferSignals;
-  if (external) {
+  if (needDataFile) {
     TS2ONNX_RETURN_IF_ERROR(data.commit(dataPath));
     out.externalPath = dataPath;
+  }
+  if (external) {
     try {
       // Resolves every location against the model's directory, as loaders do.
       onnx::checker::check_model(file.path());
     } catch (const std::exception &e) {
-      ::unlink(dataPath.c_str());
+      if (needDataFile)
+        ::unlink(dataPath.c_str());
       return absl::InvalidArgumentError(
           fmt::format("ONNX checker on the written model: {}", e.what()));
     }
   }
   if (absl::Status s = file.commit(path); !s.ok()) {
-    if (external)
+    if (needDataFile)
       ::unlink(dataPath.c_str());
     return s;
   }

@@ -101,6 +101,10 @@ struct ConvertOptions {
   bool keepInitializersAsInputs = false;
   /// `--training`: export in training mode (no eval-mode peepholes, no BatchNorm fusion).
   bool training = false;
+  /// Fold eval-mode BatchNorm into the preceding convolution (fuse-bn). The CLI turns it off in
+  /// reference mode unless `--fuse-batch-norm` is given: fused weights cannot stay in the
+  /// archive, and onnxruntime fuses Conv+BatchNormalization itself when it loads the model.
+  bool fuseBatchNorm = true;
   /// `--operator-export-type`.
   OperatorExportType operatorExportType = OperatorExportType::Onnx;
   /// `--method`: the method of the root module to convert.
@@ -168,6 +172,11 @@ struct OutputOptions {
   std::string externalLocation;
   /// `--external-data-threshold`: bytes; below 1024 acts as 1024.
   size_t externalThreshold = 1024;
+  /// `--external-data-reference`: initializers of at least `externalThreshold` bytes that are
+  /// untouched stored records of the input archive are not copied: their external-data entries
+  /// point into the archive (which must be in the model's directory or below it). Others go to
+  /// the external data file, created only if needed.
+  bool externalReference = false;
   /// `--fsync`: flush the files to disk before renaming them into place.
   bool fsync = false;
 };
@@ -180,6 +189,8 @@ struct ConvertedFile {
   uint64_t externalBytes = 0;
   std::string externalPath; // empty: no external data
   int externalTensors = 0;
+  int referencedTensors = 0; // left in the archive (reference mode)
+  uint64_t referencedBytes = 0;
   bool externalAutomatic = false; // external data because the model exceeds 2 GB
 };
 

@@ -212,6 +212,31 @@ elseif(CASE STREQUAL "crc-flipped-byte")
   tool(convert ${out}/model.pt -o ${out}/a.onnx --input x:float32[4,20] --no-crc-check)
   expect_ok()
 
+elseif(CASE STREQUAL "crc-flipped-weight")
+  # A byte flipped in a large weight record, whose CRC-32 is checked while the weight is read
+  # anyway: through a fused Conv+BatchNorm weight (checked before the output is renamed into
+  # place), or copied as it is (checked in the copy). Reference mode leaves the record unread.
+  file(COPY ${FIXTURES}/resnet18_traced DESTINATION ${out})
+  set(pt ${out}/resnet18_traced/model.pt)
+  execute_process(COMMAND ${FLIP} ${pt} /data/96 RESULT_VARIABLE r)
+  if(NOT r EQUAL 0)
+    message(FATAL_ERROR "${CASE}: flip_record_byte failed")
+  endif()
+  set(corrupt "^ts2onnx convert: error: .*model\\.pt: zip: record 'data/96' is corrupt: its CRC-32 is [0-9a-f]+, the archive declares [0-9a-f]+ \\(re-save the model; --no-crc-check converts it anyway\\)")
+  tool(convert ${pt} -o ${out}/a.onnx --input x:float32[1,3,64,64])
+  expect_error(${out}/a.onnx "${corrupt}")
+  tool(convert ${pt} -o ${out}/resnet18_traced/b.onnx --input x:float32[1,3,64,64]
+       --external-data-reference --external-data-threshold 1000000)
+  expect_error(${out}/resnet18_traced/b.onnx "${corrupt}")
+  if(EXISTS ${out}/resnet18_traced/b.onnx.data)
+    message(FATAL_ERROR "${CASE}: a failed conversion left its data file")
+  endif()
+  tool(convert ${pt} -o ${out}/resnet18_traced/c.onnx --input x:float32[1,3,64,64]
+       --external-data-reference)
+  expect_ok()
+  tool(convert ${pt} -o ${out}/a.onnx --input x:float32[1,3,64,64] --no-crc-check)
+  expect_ok()
+
 elseif(CASE STREQUAL "verbose-initializer-bytes")
   # --verbose counts the initializers streamed into the file too (it counted 768 bytes of
   # resnet18's 44.6 MiB): the same total as inspect's, to its 0.1 MiB.

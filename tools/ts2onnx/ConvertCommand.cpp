@@ -29,7 +29,8 @@ struct ConvertFlags {
       customSchemas;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
        training = false, verbose = false, externalData = false, fsync = false,
-       exportModulesAsFunctions = false, noCrcCheck = false;
+       exportModulesAsFunctions = false, noCrcCheck = false, externalReference = false,
+       fuseBatchNorm = false;
   InstrumentationFlags instrumentation;
 };
 
@@ -124,6 +125,16 @@ int runConvert(const std::vector<std::string> &args) {
       "Store initializers of at least --external-data-threshold bytes in the file LOCATION "
       "(relative to the output's directory; default OUT.onnx.data), as ONNX external data. "
       "Automatic when the model would exceed 2 GB");
+  parser.addBool(
+      "external-data-reference", &f.externalReference,
+      "Zero copy: initializers that are untouched tensor records of the archive stay in it; "
+      "their ONNX external-data entries point into MODEL.pt (which must be in the output's "
+      "directory or below it). Other large initializers go to the --external-data file, "
+      "created only if one does. Turns BatchNorm fusion off (onnxruntime fuses "
+      "Conv+BatchNormalization when it loads the model) unless --fuse-batch-norm is given");
+  parser.addBool("fuse-batch-norm", &f.fuseBatchNorm,
+                 "Fold BatchNorm into the preceding convolution even with "
+                 "--external-data-reference (the default otherwise)");
   parser.addString("external-data-threshold", &f.externalThreshold, "BYTES",
                    "Smallest initializer stored externally (default and minimum 1024)");
   parser.addBool("no-crc-check", &f.noCrcCheck,
@@ -232,6 +243,8 @@ int runConvert(const std::vector<std::string> &args) {
   OutputOptions out;
   out.externalData = f.externalData;
   out.externalLocation = f.externalLocation;
+  out.externalReference = f.externalReference;
+  opts.fuseBatchNorm = !f.externalReference || f.fuseBatchNorm;
   out.fsync = f.fsync;
   if (!f.externalThreshold.empty()) {
     char *end = nullptr;
@@ -308,10 +321,14 @@ int runConvert(const std::vector<std::string> &args) {
     std::cerr << w << "\n";
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string external;
+  if (written->referencedTensors > 0)
+    external += fmt::format("; {} initializers left in {} ({} bytes)", written->referencedTensors,
+                            f.model, written->referencedBytes);
   if (!written->externalPath.empty())
-    external = fmt::format("; {} initializers in {} ({} bytes{})", written->externalTensors,
-                           written->externalPath, written->externalBytes,
-                           written->externalAutomatic ? ", automatic: the model exceeds 2 GB" : "");
+    external +=
+        fmt::format("; {} initializers in {} ({} bytes{})", written->externalTensors,
+                    written->externalPath, written->externalBytes,
+                    written->externalAutomatic ? ", automatic: the model exceeds 2 GB" : "");
   std::cerr << fmt::format("ts2onnx convert: wrote {} (opset {}, {} nodes, {} initializers{}); "
                            "converted in {:.2f} s\n",
                            f.output, opts.opset, written->nodes, written->initializers, external,
