@@ -1,6 +1,10 @@
 // Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm (with input
 // statistics, or with running statistics as BatchNormalization). Forms by opset:
 // layer_norm is ReduceMean arithmetic before 17 and the LayerNormalization operator from 17.
+#include <limits>
+
+#include <fmt/format.h>
+
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
 
@@ -209,6 +213,61 @@ Result groupNorm(Ctx &ctx) {
   return one(channelAffine(ctx, y, 2, *r));
 }
 
+/// Opset 21's GroupNormalization, whose scale and bias are per channel as torch's weight and bias
+/// (opset 18's form, per group, is deprecated and not used). The input must have a known rank
+/// >= 2 and a float dtype; otherwise the InstanceNormalization form.
+Result groupNorm21(Ctx &ctx) {
+  auto groups = ctx.constInt(1);
+  auto eps = ctx.constFloat(4);
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  auto dt = dtypeOf(x);
+  if (!groups || !eps || !r || *r < 2 || !dt || !ir::isFloatingType(*dt))
+    return groupNorm(ctx);
+  OnnxBuilder &b = ctx.b;
+  auto channels = [&]() -> ir::Value * { return b.unsqueeze(b.dimSize(x, 1), {0}); };
+  ir::Value *scale = ctx.isNone(2) ? b.constantOfShape(channels(), 1, *dt) : ctx.input(2);
+  ir::Value *bias = ctx.isNone(3) ? b.constantOfShape(channels(), 0, *dt) : ctx.input(3);
+  return one(b.op("GroupNormalization", {x, scale, bias},
+                  {OnnxAttr::i("num_groups", *groups), OnnxAttr::f("epsilon", *eps)}));
+}
+
+/// aten::rms_norm(input, normalized_shape, weight?, eps?): x / sqrt(mean(x^2) + eps) over the
+/// last dims, times weight; eps None is the machine epsilon of x's dtype, as torch's. From
+/// opset 23 one RMSNormalization for a float32 / float64 input (its scale is required: ones when
+/// weight is None); otherwise ReduceMean / Sqrt / Div.
+Result rmsNorm(Ctx &ctx, bool v23) {
+  auto shape = ctx.constInts(1);
+  if (!shape)
+    return ctx.unsupported("a non-constant normalized_shape");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  if (t != ScalarType::Float32 && t != ScalarType::Float64)
+    return ctx.unsupported(fmt::format("rms_norm of a {} tensor", ir::scalarTypeName(t)));
+  std::optional<double> eps;
+  if (ctx.numInputs() > 3 && !ctx.isNone(3)) {
+    eps = ctx.constFloat(3);
+    if (!eps)
+      return ctx.unsupported("a non-constant eps");
+  } else {
+    eps = t == ScalarType::Float64 ? std::numeric_limits<double>::epsilon()
+                                   : double(std::numeric_limits<float>::epsilon());
+  }
+  bool weighted = ctx.numInputs() > 2 && !ctx.isNone(2);
+  OnnxBuilder &b = ctx.b;
+  if (dtypeOf(x) != t)
+    x = b.cast(x, t);
+  if (v23) {
+    ir::Value *scale = weighted ? ctx.input(2) : b.constantOfShape(b.int64s(*shape), 1, t);
+    return one(b.op("RMSNormalization", {x, scale},
+                    {OnnxAttr::i("axis", -int64_t(shape->size())), OnnxAttr::f("epsilon", *eps)}));
+  }
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *ms = b.reduce("ReduceMean", b.op("Mul", {x, x}), axes, true);
+  ir::Value *y = b.op("Div", {x, b.op("Sqrt", {b.op("Add", {ms, b.scalarOf(*eps, t)})})});
+  return one(weighted ? b.op("Mul", {y, ctx.input(2)}) : y);
+}
+
 Result instanceNorm(Ctx &ctx) {
   // aten::instance_norm(input, weight?, bias?, running_mean?, running_var?, use_input_stats,
   // momentum, eps, cudnn_enabled)
@@ -248,7 +307,10 @@ void registerNorm(SymbolicRegistry &r) {
   r.add("aten::native_layer_norm", 9, nativeLayerNorm);
   r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::group_norm", 9, groupNorm);
+  r.add("aten::group_norm", 21, groupNorm21);
   r.add("aten::instance_norm", 9, instanceNorm);
+  r.add("aten::rms_norm", 9, [](Ctx &c) { return rmsNorm(c, false); });
+  r.add("aten::rms_norm", 23, [](Ctx &c) { return rmsNorm(c, true); });
 }
 
 } // namespace ts2onnx::symbolics

@@ -307,10 +307,13 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
   auto counts = withCounts ? ctx.constBool(first + 2) : std::optional<bool>(false);
   if (!sorted || !inverse || !counts)
     return ctx.unsupported("non-constant unique flags");
-  // unique_dim sorts whatever `sorted` says; _unique2 / _unique with sorted=False return the
-  // order of torch's hash table.
-  if (!*sorted && !dimInput)
-    return ctx.unsupported("unique with sorted=False (torch's order is its hash table's)");
+  // unique_dim sorts whatever `sorted` says, and so does every torch for a bool input;
+  // _unique2 / _unique with sorted=False of other dtypes return the order of torch 1.x's hash
+  // table (torch 2.x on CPU sorts: measured with 2.9.1), and an archive does not say which torch
+  // would run it.
+  if (!*sorted && !dimInput && dtypeOf(x) != ScalarType::Bool)
+    return ctx.unsupported("unique with sorted=False (torch 1.x returns its hash table's order, "
+                           "torch 2.x sorts)");
   std::vector<OnnxAttr> attrs = {OnnxAttr::i("sorted", 1)};
   std::optional<int64_t> dim;
   auto r = rankOf(x);
