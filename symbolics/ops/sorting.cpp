@@ -324,15 +324,18 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
     dim = normalizeDim(*d, r);
     attrs.push_back(OnnxAttr::i("axis", *dim));
   }
-  ir::Node *u = b.node("Unique", {x}, attrs, 4);
-  OnnxBuilder::setTensorType(u->output(0), dtypeOf(x),
+  // onnxruntime has no bool Unique: through int8 (False < True kept).
+  bool isBool = dtypeOf(x) == ScalarType::Bool;
+  ir::Node *u = b.node("Unique", {isBool ? b.cast(x, ScalarType::Int8) : x}, attrs, 4);
+  OnnxBuilder::setTensorType(u->output(0), isBool ? ScalarType::Int8 : dtypeOf(x),
                              unknownDims(dim ? r : std::optional<int64_t>(1)));
   for (size_t i = 1; i < 4; ++i)
     OnnxBuilder::setTensorType(u->output(i), ScalarType::Int64, unknownDims(1));
   ir::Value *inv =
       *inverse ? (dim ? u->output(2) : b.op("Reshape", {u->output(2), b.shape(x)}))
                : b.constant(ir::Tensor::fromVector(ScalarType::Int64, {0}, std::vector<int64_t>{}));
-  std::vector<ir::Value *> outs = {u->output(0), inv};
+  std::vector<ir::Value *> outs = {isBool ? b.cast(u->output(0), ScalarType::Bool) : u->output(0),
+                                   inv};
   if (withCounts)
     outs.push_back(*counts ? u->output(3)
                            : b.constant(ir::Tensor::fromVector(ScalarType::Int64, {0},
