@@ -311,7 +311,15 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
   // _unique2 / _unique with sorted=False of other dtypes return the order of torch 1.x's hash
   // table (torch 2.x on CPU sorts: measured with 2.9.1), and an archive does not say which torch
   // would run it.
-  if (!*sorted && !dimInput && dtypeOf(x) != ScalarType::Bool)
+  // (Of at most one element, every order is the same.)
+  bool atMostOne = false;
+  if (auto shape = OnnxBuilder::staticShapeOf(x)) {
+    int64_t numel = 1;
+    for (int64_t d : *shape)
+      numel *= d;
+    atMostOne = numel <= 1;
+  }
+  if (!*sorted && !dimInput && dtypeOf(x) != ScalarType::Bool && !atMostOne)
     return ctx.unsupported("unique with sorted=False (torch 1.x returns its hash table's order, "
                            "torch 2.x sorts)");
   std::vector<OnnxAttr> attrs = {OnnxAttr::i("sorted", 1)};
