@@ -115,7 +115,7 @@ private:
           "masked_fill", "fill", "zeros_like", "ones_like", "empty_like", "rand_like", "randn_like",
           "slice_scatter", "select_scatter", "index_put", "scatter", "scatter_add", "prelu",
           "native_dropout", "lift_fresh", "alias", "tril", "triu", "cumsum", "flip", "roll",
-          "constant_pad_nd_like_self", "_transformer_encoder_layer_fwd",
+          "constant_pad_nd_like_self", "_transformer_encoder_layer_fwd", "rms_norm",
           // Output 0 is shaped like the query; the weights output is left unknown.
           "_native_multi_head_attention"},
          [](ir::Node *n) {
@@ -252,7 +252,8 @@ private:
     // is given (else unknown), so at least the rank is known.
     rule({"upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d",
           "_upsample_nearest_exact1d", "_upsample_nearest_exact2d", "_upsample_nearest_exact3d",
-          "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d", "upsample_bicubic2d"},
+          "upsample_linear1d", "upsample_bilinear2d", "upsample_trilinear3d", "upsample_bicubic2d",
+          "_upsample_bilinear2d_aa", "_upsample_bicubic2d_aa"},
          [](ir::Node *n) {
            Info in = infoOf(n->input(0));
            if (!in.sizes || in.sizes->size() < 3)

@@ -218,6 +218,8 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
                                                          "BatchNormalization",
                                                          "InstanceNormalization",
                                                          "LayerNormalization",
+                                                         "GroupNormalization",
+                                                         "RMSNormalization",
                                                          "Softplus",
                                                          "Not",
                                                          "Sin",
@@ -535,6 +537,27 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     out.insert(out.begin() + axis,
                depth && depth->size() == 1 ? Dim::known((*depth)[0]) : Dim::unknown());
     set(dtypeOf(n->input(2)), out);
+  } else if (k == "Col2Im" && n->inputs().size() == 3) {
+    // (N, C * prod(block), L) -> (N, C, image_shape...).
+    auto image = constInt64s(n->input(1)), block = constInt64s(n->input(2));
+    if (!d || d->size() != 3 || !image || !block)
+      return set(dt, std::nullopt);
+    int64_t cells = 1;
+    for (int64_t v : *block)
+      cells *= v;
+    Dims out = {(*d)[0], (*d)[1].isStatic() && cells > 0 ? Dim::known((*d)[1].value / cells)
+                                                         : Dim::unknown()};
+    for (int64_t v : *image)
+      out.push_back(Dim::known(v));
+    set(dt, out);
+  } else if (k == "Attention" && n->inputs().size() >= 3) {
+    // 4-D q (B, Hq, L, E) and v (B, Hkv, S, Ev): (B, Hq, L, Ev).
+    auto dv = dims(n->input(2));
+    if (!d || !dv || d->size() != 4 || dv->size() != 4)
+      return set(dt, std::nullopt);
+    Dims out = *d;
+    out[3] = (*dv)[3];
+    set(dt, out);
   } else if (k == "NonZero") {
     set(ScalarType::Int64,
         Dims{d ? Dim::known(int64_t(d->size())) : Dim::unknown(), Dim::unknown()});

@@ -15,7 +15,9 @@
 //   x = x + ffn(norm_first ? ln2(x) : x), ffn = linear2(relu|gelu(linear1)); post-norm: ln2.
 // - aten::scaled_dot_product_attention(q, k, v, attn_mask?, dropout_p, is_causal, scale?):
 //   softmax(q k^T * scale + mask) @ v; a bool mask keeps where true (-inf elsewhere), a float
-//   mask is added; is_causal keeps the lower triangle of [L, S]. dropout_p must be 0.
+//   mask is added; is_causal keeps the lower triangle of [L, S]; enable_gqa repeats each key and
+//   value head Hq / Hkv times. dropout_p must be 0. From opset 23 one Attention node where it
+//   takes the inputs (float32, 4-D).
 #include <cmath>
 #include <limits>
 
@@ -262,12 +264,59 @@ Result scaledDotProductAttention(SymbolicContext &ctx) {
   return one(b.op("MatMul", {probs, v}));
 }
 
+/// scaled_dot_product_attention from opset 23 as one Attention node, for float32 4-D q, k, v
+/// (B, H, L, E) of the same head count, or with enable_gqa a query head count that is a multiple
+/// of the key's (ONNX groups query heads on key heads as torch's repeat_interleave does); a bool
+/// mask (true = attended, as ONNX's) or a float one added to the scores; is_causal (upper-left
+/// aligned in both); scale. Other inputs take the decomposed form.
+Result scaledDotProductAttention23(SymbolicContext &ctx) {
+  auto dropout = ctx.numInputs() > 4 ? ctx.constFloat(4) : std::optional<double>(0);
+  auto causal = ctx.numInputs() > 5 ? ctx.constBool(5) : std::optional<bool>(false);
+  std::optional<double> scale;
+  bool constScale = true;
+  if (ctx.numInputs() > 6 && !ctx.isNone(6)) {
+    scale = ctx.constFloat(6);
+    constScale = scale.has_value();
+  }
+  auto gqa = ctx.numInputs() > 7 ? ctx.constBool(7) : std::optional<bool>(false);
+  ir::Value *q = ctx.input(0), *k = ctx.input(1), *v = ctx.input(2);
+  auto dq = OnnxBuilder::dimsOf(q), dk = OnnxBuilder::dimsOf(k), dv = OnnxBuilder::dimsOf(v);
+  bool f32 = OnnxBuilder::dtypeOf(q) == ScalarType::Float32 &&
+             OnnxBuilder::dtypeOf(k) == ScalarType::Float32 &&
+             OnnxBuilder::dtypeOf(v) == ScalarType::Float32;
+  if (!dropout || *dropout != 0 || !causal || !constScale || !gqa || !f32 || !dq || !dk || !dv ||
+      dq->size() != 4 || dk->size() != 4 || dv->size() != 4 || (*causal && !ctx.isNone(3)))
+    return scaledDotProductAttention(ctx);
+  const ir::Dim &hq = (*dq)[1], &hk = (*dk)[1], &hv = (*dv)[1];
+  bool sameHeads = hq.isStatic() && hk.isStatic() && hv.isStatic() && hq.value == hk.value &&
+                   hk.value == hv.value;
+  bool grouped = *gqa && hq.isStatic() && hk.isStatic() && hv.isStatic() && hk.value > 0 &&
+                 hk.value == hv.value && hq.value % hk.value == 0;
+  if (!sameHeads && !grouped)
+    return scaledDotProductAttention(ctx);
+  OnnxBuilder &b = ctx.b;
+  std::vector<ir::Value *> ins = {q, k, v};
+  if (!ctx.isNone(3)) {
+    ir::Value *m = ctx.input(3);
+    auto mt = OnnxBuilder::dtypeOf(m);
+    if (!mt)
+      return scaledDotProductAttention(ctx);
+    ins.push_back(
+        *mt == ScalarType::Bool || *mt == ScalarType::Float32 ? m : b.cast(m, ScalarType::Float32));
+  }
+  std::vector<OnnxAttr> attrs = {OnnxAttr::i("is_causal", *causal ? 1 : 0)};
+  if (scale)
+    attrs.push_back(OnnxAttr::f("scale", *scale));
+  return one(b.op("Attention", ins, attrs));
+}
+
 } // namespace
 
 void registerAttention(SymbolicRegistry &r) {
   r.add("aten::_native_multi_head_attention", 9, nativeMultiHeadAttention);
   r.add("aten::_transformer_encoder_layer_fwd", 9, transformerEncoderLayer);
   r.add("aten::scaled_dot_product_attention", 9, scaledDotProductAttention);
+  r.add("aten::scaled_dot_product_attention", 23, scaledDotProductAttention23);
 }
 
 } // namespace ts2onnx::symbolics

@@ -1,5 +1,5 @@
 // Tensor creation: tensor/as_tensor, zeros/ones/full/empty and their _like / new_ forms, fill,
-// arange, eye (EyeLike), and linspace/hann_window of constant arguments (constants). Forms by
+// arange, eye (EyeLike), linspace (constant steps) and hann_window of constant arguments. Forms by
 // opset: opset 9 has no Range (constant bounds give a constant tensor, runtime int bounds count
 // the non-zeros of a ones vector); from 11 runtime bounds are a Range.
 #include <cmath>
@@ -298,20 +298,60 @@ ir::Value *constVector(OnnxBuilder &b, const std::vector<double> &v, ScalarType 
   return t == ScalarType::Int64 ? c : b.cast(c, t);
 }
 
+/// linspace with start or end computed at run time (0-d tensors or numbers) and constant steps:
+/// torch's formula with the index vectors as constants, computed in t (in float64, then
+/// truncated, for an integer t, whose start and end are truncated first).
+Result linspaceRuntime(Ctx &ctx, int64_t steps, ScalarType t) {
+  OnnxBuilder &b = ctx.b;
+  bool fl = ir::isFloatingType(t);
+  ScalarType ct = fl ? t : ScalarType::Float64;
+  auto bound = [&](size_t i) -> absl::StatusOr<ir::Value *> {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * v, asTensor(ctx, i));
+    v = b.op("Reshape", {v, b.int64s({})});
+    if (!fl) // torch's Scalar::to<int>(): truncated
+      v = b.cast(dtypeOf(v) == t ? v : b.cast(v, t), ct);
+    return dtypeOf(v) == ct ? v : b.cast(v, ct);
+  };
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * a, bound(0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, bound(1));
+  ir::Value *y;
+  if (steps == 0) {
+    y = constVector(b, {}, ct);
+  } else if (steps == 1) {
+    y = b.op("Reshape", {a, b.int64s({1})});
+  } else {
+    std::vector<double> up, down;
+    std::vector<uint8_t> low;
+    for (int64_t i = 0; i < steps; ++i) {
+      up.push_back(double(i));
+      down.push_back(double(steps - 1 - i));
+      low.push_back(i < steps / 2);
+    }
+    ir::Value *step = b.op("Div", {b.op("Sub", {e, a}), b.scalarOf(double(steps - 1), ct)});
+    ir::Value *lo = b.op("Add", {a, b.op("Mul", {step, constVector(b, up, ct)})});
+    ir::Value *hi = b.op("Sub", {e, b.op("Mul", {step, constVector(b, down, ct)})});
+    ir::Value *mask = b.constant(ir::Tensor::fromVector(ScalarType::Bool, {steps}, low));
+    y = b.op("Where", {mask, lo, hi});
+  }
+  return one(dtypeOf(y) == t ? y : b.cast(y, t));
+}
+
 /// linspace(start, end, steps, dtype?, ...) with constant arguments: the values torch computes
 /// (start + i*step for the first half, end - (steps-1-i)*step for the rest; integer dtypes
 /// truncate start and end first and the values after), as a constant.
 Result linspace(Ctx &ctx) {
   auto start = ctx.constFloat(0), end = ctx.constFloat(1);
   auto steps = ctx.constInt(2);
-  if (!start || !end || !steps)
-    return ctx.unsupported("linspace with runtime start, end or steps");
+  if (!steps)
+    return ctx.unsupported("linspace with runtime steps");
   if (*steps < 0)
     return ctx.error("number of steps must be non-negative");
   TS2ONNX_ASSIGN_OR_RETURN(ScalarType t, createdType(ctx, 3, nullptr, ScalarType::Float32));
   if (!ir::isFloatingType(t) && t != ScalarType::Int64 && t != ScalarType::Int32 &&
       t != ScalarType::Int16 && t != ScalarType::Int8 && t != ScalarType::UInt8)
     return ctx.unsupported(fmt::format("linspace of dtype {}", ir::scalarTypeName(t)));
+  if (!start || !end)
+    return linspaceRuntime(ctx, *steps, t);
   double a = *start, e = *end;
   if (!ir::isFloatingType(t)) {
     a = std::trunc(a);

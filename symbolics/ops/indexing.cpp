@@ -504,12 +504,13 @@ ir::Value *padTo(OnnxBuilder &b, ir::Value *x, ir::Value *like, int64_t rank) {
 
 /// torch's scatter family: `self` with `src` (already of self's dtype) put at `index` along
 /// `dim`, reduced with what is there. ScatterElements without reduction from 11 and with add/mul
-/// from 16 (`scatterReduction`); other reductions, and add/mul before 16, compare every index
+/// from 16 and max/min from 18 (`reductions`: the opset whose ScatterElements reductions may be
+/// used, 0 for none); other reductions, and those before their opset, compare every index
 /// with every position along `dim` (a [..., K, N] one-hot) and reduce over K, so duplicate
 /// indices combine as in torch.
 absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, int64_t dim,
                                         ir::Value *index, ir::Value *src, Reduce red,
-                                        bool includeSelf, bool scatterReduction) {
+                                        bool includeSelf, int reductions) {
   OnnxBuilder &b = ctx.b;
   auto r = OnnxBuilder::rankOf(self);
   if (!r)
@@ -517,9 +518,8 @@ absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, i
   int64_t rank = *r;
   if (rank == 0) { // a 0-d self (index and src 0-d or of one element): as 1-D, then back
     auto flat = [&](ir::Value *v) { return b.op("Reshape", {v, b.int64s({-1})}); };
-    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
-                             scatterCore(ctx, flat(self), 0, flat(index), flat(src), red,
-                                         includeSelf, scatterReduction));
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out, scatterCore(ctx, flat(self), 0, flat(index),
+                                                          flat(src), red, includeSelf, reductions));
     return b.op("Reshape", {out, b.int64s({})});
   }
   ScalarType dt = OnnxBuilder::dtypeOf(self).value_or(ScalarType::Float32);
@@ -534,14 +534,18 @@ absl::StatusOr<ir::Value *> scatterCore(SymbolicContext &ctx, ir::Value *self, i
                          b.int64s(iotaVec(rank))});
   if (red == Reduce::None)
     return b.op("ScatterElements", {self, index, src}, {OnnxAttr::i("axis", dim)});
-  if (scatterReduction && (red == Reduce::Sum || red == Reduce::Prod)) {
+  bool addMul = red == Reduce::Sum || red == Reduce::Prod;
+  bool maxMin = red == Reduce::Max || red == Reduce::Min;
+  if ((reductions >= 16 && addMul) || (reductions >= 18 && maxMin)) {
     if (!includeSelf) // the reduced positions start from the reduction's identity
       self = b.op("ScatterElements",
                   {self, index, b.op("Expand", {identityOf(b, red, dt), b.shape(index)})},
                   {OnnxAttr::i("axis", dim)});
-    return b.op(
-        "ScatterElements", {self, index, src},
-        {OnnxAttr::i("axis", dim), OnnxAttr::s("reduction", red == Reduce::Sum ? "add" : "mul")});
+    return b.op("ScatterElements", {self, index, src},
+                {OnnxAttr::i("axis", dim), OnnxAttr::s("reduction", red == Reduce::Sum    ? "add"
+                                                                    : red == Reduce::Prod ? "mul"
+                                                                    : red == Reduce::Max  ? "max"
+                                                                                         : "min")});
   }
   std::vector<int64_t> perm;
   for (int64_t i = 0; i < rank; ++i)
@@ -598,7 +602,7 @@ absl::StatusOr<int64_t> scatterDim(SymbolicContext &ctx, size_t i) {
 }
 
 /// aten::scatter (src / value, with or without reduce), scatter_add, scatter_reduce.
-Result scatter(SymbolicContext &ctx, bool v16) {
+Result scatter(SymbolicContext &ctx, int reductions) {
   OnnxBuilder &b = ctx.b;
   ir::Value *self = ctx.input(0);
   TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
@@ -630,7 +634,7 @@ Result scatter(SymbolicContext &ctx, bool v16) {
       return ctx.error("reduce argument must be either add or multiply");
   }
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
-                           scatterCore(ctx, self, dim, index, src, red, includeSelf, v16));
+                           scatterCore(ctx, self, dim, index, src, red, includeSelf, reductions));
   return one(out);
 }
 
@@ -647,7 +651,7 @@ ir::Value *alongDim(OnnxBuilder &b, ir::Value *index, int64_t dim, int64_t rank,
 
 /// index_add(self, dim, index, source, alpha), index_copy(self, dim, index, source) and
 /// index_reduce(self, dim, index, source, reduce, include_self).
-Result indexAddCopy(SymbolicContext &ctx, Reduce red, bool v16) {
+Result indexAddCopy(SymbolicContext &ctx, Reduce red, int reductions) {
   OnnxBuilder &b = ctx.b;
   ir::Value *self = ctx.input(0), *src = ctx.input(3);
   TS2ONNX_ASSIGN_OR_RETURN(int64_t dim, scatterDim(ctx, 1));
@@ -681,7 +685,7 @@ Result indexAddCopy(SymbolicContext &ctx, Reduce red, bool v16) {
   }
   ir::Value *index = alongDim(b, ctx.input(2), dim, rank, b.shape(src));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * out,
-                           scatterCore(ctx, self, dim, index, src, red, includeSelf, v16));
+                           scatterCore(ctx, self, dim, index, src, red, includeSelf, reductions));
   return one(scalar ? b.op("Reshape", {out, b.int64s({})}) : out);
 }
 
@@ -798,7 +802,7 @@ Result nonzero(SymbolicContext &ctx, bool rows) {
 
 /// put(self, index, source, accumulate): into the flattened self at index (negative from the
 /// back), added with accumulate.
-Result put(SymbolicContext &ctx, bool v16) {
+Result put(SymbolicContext &ctx, int reductions) {
   OnnxBuilder &b = ctx.b;
   ir::Value *self = ctx.input(0);
   auto acc = ctx.constBool(3);
@@ -819,7 +823,7 @@ Result put(SymbolicContext &ctx, bool v16) {
                              std::vector<ir::Dim>{ir::Dim::unknown()});
   TS2ONNX_ASSIGN_OR_RETURN(
       ir::Value * out,
-      scatterCore(ctx, x, 0, i, src, *acc ? Reduce::Sum : Reduce::None, true, v16));
+      scatterCore(ctx, x, 0, i, src, *acc ? Reduce::Sum : Reduce::None, true, reductions));
   return one(b.op("Reshape", {out, b.shape(self)}));
 }
 
@@ -965,24 +969,26 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::select_scatter", 9, selectScatter);
   r.add("aten::select_scatter", 11, selectScatter11);
   r.add("aten::slice_scatter", 9, sliceScatter);
-  // ScatterElements from 11; its reduction (add / mul) from 16.
+  // ScatterElements from 11; its reduction add / mul from 16, max / min from 18.
   addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 11,
-         [](Ctx &c) { return scatter(c, false); });
+         [](Ctx &c) { return scatter(c, 0); });
   addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 16,
-         [](Ctx &c) { return scatter(c, true); });
-  r.add("aten::index_add", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, false); });
-  r.add("aten::index_add", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, true); });
-  r.add("aten::index_copy", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::None, false); });
-  r.add("aten::index_reduce", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, false); });
-  r.add("aten::index_reduce", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, true); });
+         [](Ctx &c) { return scatter(c, 16); });
+  r.add("aten::scatter_reduce", 18, [](Ctx &c) { return scatter(c, 18); });
+  r.add("aten::index_add", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, 0); });
+  r.add("aten::index_add", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Sum, 16); });
+  r.add("aten::index_copy", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::None, 0); });
+  r.add("aten::index_reduce", 11, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, 0); });
+  r.add("aten::index_reduce", 16, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, 16); });
+  r.add("aten::index_reduce", 18, [](Ctx &c) { return indexAddCopy(c, Reduce::Prod, 18); });
   r.add("aten::index_fill", 11, indexFill);
   r.add("aten::masked_select", 9, maskedSelect);
   r.add("aten::masked_scatter", 11, maskedScatter);
   r.add("aten::take", 11, take);
   r.add("aten::nonzero", 9, [](Ctx &c) { return nonzero(c, false); });
   r.add("aten::argwhere", 9, [](Ctx &c) { return nonzero(c, false); });
-  r.add("aten::put", 11, [](Ctx &c) { return put(c, false); });
-  r.add("aten::put", 16, [](Ctx &c) { return put(c, true); });
+  r.add("aten::put", 11, [](Ctx &c) { return put(c, 0); });
+  r.add("aten::put", 16, [](Ctx &c) { return put(c, 16); });
   r.add("aten::nonzero_numpy", 9, [](Ctx &c) { return nonzero(c, true); });
   r.add("aten::take_along_dim", 11, takeAlongDim);
   addAll(r, {"aten::embedding_bag", "aten::_embedding_bag"}, 9, embeddingBag);

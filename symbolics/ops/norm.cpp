@@ -1,8 +1,12 @@
 // Normalization: batch_norm (inference), layer_norm, group_norm, instance_norm (with input
 // statistics, or with running statistics as BatchNormalization). Forms by opset:
 // layer_norm is ReduceMean arithmetic before 17 and the LayerNormalization operator from 17.
-// rms_norm (torch 2.x) is ReduceMean arithmetic at every opset here (the fused
-// RMSNormalization of opset 23 is registered elsewhere).
+// rms_norm (torch 2.x) is ReduceMean arithmetic, and RMSNormalization from opset 23 for float32
+// and float64.
+#include <limits>
+
+#include <fmt/format.h>
+
 #include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
 
@@ -154,34 +158,6 @@ Result weightNorm(Ctx &ctx) {
   return one(b.op("Mul", {v, b.op("Div", {g, norm})}));
 }
 
-/// aten::rms_norm(input, normalized_shape, weight?, eps?) (torch 2.4+): x / sqrt(mean(x^2) + eps)
-/// over the last dims, times weight, computed as torch does in float32 for float16/bfloat16
-/// inputs (its opmath type; the weight too) and cast back last; eps None is the machine epsilon of
-/// that computation type (float32's also for float16/bfloat16, float64's for float64).
-Result rmsNorm(Ctx &ctx) {
-  auto shape = ctx.constInts(1);
-  if (!shape || shape->empty())
-    return ctx.unsupported("a non-constant or empty normalized_shape");
-  ir::Value *x = ctx.input(0);
-  ScalarType t = floatLike(x);
-  ScalarType c = t == ScalarType::Float16 || t == ScalarType::BFloat16 ? ScalarType::Float32 : t;
-  double eps = c == ScalarType::Float64 ? 2.220446049250313e-16 : 1.1920928955078125e-07;
-  if (ctx.numInputs() > 3 && !ctx.isNone(3)) {
-    auto e = ctx.constFloat(3);
-    if (!e)
-      return ctx.unsupported("a non-constant eps");
-    eps = *e;
-  }
-  OnnxBuilder &b = ctx.b;
-  ir::Value *xc = c == t ? x : b.cast(x, c);
-  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
-  ir::Value *ms = b.reduce("ReduceMean", b.op("Mul", {xc, xc}), axes, true);
-  ir::Value *y = b.op("Div", {xc, b.op("Sqrt", {b.op("Add", {ms, b.scalarOf(eps, c)})})});
-  if (ctx.numInputs() > 2 && !ctx.isNone(2))
-    y = b.op("Mul", {y, c == t ? ctx.input(2) : b.cast(ctx.input(2), c)});
-  return one(c == t ? y : b.cast(y, t));
-}
-
 Result layerNorm9(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(LayerNormParts p, layerNormParts(ctx));
   return one(p.y);
@@ -239,6 +215,63 @@ Result groupNorm(Ctx &ctx) {
   return one(channelAffine(ctx, y, 2, *r));
 }
 
+/// Opset 21's GroupNormalization, whose scale and bias are per channel as torch's weight and bias
+/// (opset 18's form, per group, is deprecated and not used). The input must have a known rank
+/// >= 2 and a float dtype; otherwise the InstanceNormalization form.
+Result groupNorm21(Ctx &ctx) {
+  auto groups = ctx.constInt(1);
+  auto eps = ctx.constFloat(4);
+  ir::Value *x = ctx.input(0);
+  auto r = rankOf(x);
+  auto dt = dtypeOf(x);
+  if (!groups || !eps || !r || *r < 2 || !dt || !ir::isFloatingType(*dt))
+    return groupNorm(ctx);
+  OnnxBuilder &b = ctx.b;
+  auto channels = [&]() -> ir::Value * { return b.unsqueeze(b.dimSize(x, 1), {0}); };
+  ir::Value *scale = ctx.isNone(2) ? b.constantOfShape(channels(), 1, *dt) : ctx.input(2);
+  ir::Value *bias = ctx.isNone(3) ? b.constantOfShape(channels(), 0, *dt) : ctx.input(3);
+  return one(b.op("GroupNormalization", {x, scale, bias},
+                  {OnnxAttr::i("num_groups", *groups), OnnxAttr::f("epsilon", *eps)}));
+}
+
+/// aten::rms_norm(input, normalized_shape, weight?, eps?) (torch 2.4+): x / sqrt(mean(x^2) + eps)
+/// over the last dims, times weight, computed as torch does in float32 for float16/bfloat16
+/// inputs (its opmath type; the weight too) and cast back last; eps None is the machine epsilon of
+/// that computation type. From opset 23 one RMSNormalization for a float32 / float64 input (its
+/// scale is required: ones when weight is None); otherwise ReduceMean / Sqrt / Div.
+Result rmsNorm(Ctx &ctx, bool v23) {
+  auto shape = ctx.constInts(1);
+  if (!shape || shape->empty())
+    return ctx.unsupported("a non-constant or empty normalized_shape");
+  ir::Value *x = ctx.input(0);
+  ScalarType t = floatLike(x);
+  // float16/bfloat16 are computed in float32, weight included, as torch does; eps defaults to
+  // the machine epsilon of the type computed in.
+  ScalarType c = t == ScalarType::Float16 || t == ScalarType::BFloat16 ? ScalarType::Float32 : t;
+  double eps = c == ScalarType::Float64 ? std::numeric_limits<double>::epsilon()
+                                        : double(std::numeric_limits<float>::epsilon());
+  if (ctx.numInputs() > 3 && !ctx.isNone(3)) {
+    auto e = ctx.constFloat(3);
+    if (!e)
+      return ctx.unsupported("a non-constant eps");
+    eps = *e;
+  }
+  bool weighted = ctx.numInputs() > 2 && !ctx.isNone(2);
+  OnnxBuilder &b = ctx.b;
+  ir::Value *xc = dtypeOf(x) == c ? x : b.cast(x, c);
+  if (v23 && c == t) {
+    ir::Value *scale = weighted ? ctx.input(2) : b.constantOfShape(b.int64s(*shape), 1, t);
+    return one(b.op("RMSNormalization", {xc, scale},
+                    {OnnxAttr::i("axis", -int64_t(shape->size())), OnnxAttr::f("epsilon", eps)}));
+  }
+  std::vector<int64_t> axes = lastAxes(shape->size(), rankOf(x));
+  ir::Value *ms = b.reduce("ReduceMean", b.op("Mul", {xc, xc}), axes, true);
+  ir::Value *y = b.op("Div", {xc, b.op("Sqrt", {b.op("Add", {ms, b.scalarOf(eps, c)})})});
+  if (weighted)
+    y = b.op("Mul", {y, c == t ? ctx.input(2) : b.cast(ctx.input(2), c)});
+  return one(c == t ? y : b.cast(y, t));
+}
+
 Result instanceNorm(Ctx &ctx) {
   // aten::instance_norm(input, weight?, bias?, running_mean?, running_var?, use_input_stats,
   // momentum, eps, cudnn_enabled)
@@ -276,10 +309,12 @@ void registerNorm(SymbolicRegistry &r) {
   r.add("aten::layer_norm", 9, layerNorm9);
   r.add("aten::layer_norm", 17, layerNorm17);
   r.add("aten::native_layer_norm", 9, nativeLayerNorm);
-  r.add("aten::rms_norm", 9, rmsNorm);
   r.add("aten::_weight_norm", 9, weightNorm);
   r.add("aten::group_norm", 9, groupNorm);
+  r.add("aten::group_norm", 21, groupNorm21);
   r.add("aten::instance_norm", 9, instanceNorm);
+  r.add("aten::rms_norm", 9, [](Ctx &c) { return rmsNorm(c, false); });
+  r.add("aten::rms_norm", 23, [](Ctx &c) { return rmsNorm(c, true); });
 }
 
 } // namespace ts2onnx::symbolics

@@ -137,13 +137,27 @@ Result resize10(SymbolicContext &ctx, std::string mode, size_t spatial, bool has
   return one(ctx.b.op("Resize", {x, fullScales(ctx.b, x, it)}, {OnnxAttr::s("mode", "nearest")}));
 }
 
-Result resize11(SymbolicContext &ctx, std::string mode, size_t spatial, bool hasAlignCorners) {
+/// Resize from 11; with `antialias` (torch's _upsample_*_aa, opset 18's antialias attribute),
+/// torch's filter is onnxruntime's with half_pixel, exclude_outside (taps outside the input
+/// dropped and the weights renormalized) and, for bicubic, a = -0.5: measured equal in
+/// onnxruntime for down- and upsampling and an output size 1, not with align_corners=True.
+Result resize11(SymbolicContext &ctx, std::string mode, size_t spatial, bool hasAlignCorners,
+                bool antialias = false) {
   TS2ONNX_ASSIGN_OR_RETURN(auto it,
                            interpolationArgs(ctx, std::move(mode), spatial, hasAlignCorners));
   OnnxBuilder &b = ctx.b;
   ir::Value *x = ctx.input(0);
   std::vector<OnnxAttr> attrs = {OnnxAttr::s("mode", it.mode)};
-  if (it.mode == "nearest") {
+  if (antialias) {
+    if (it.alignCorners)
+      return ctx.unsupported("antialiased interpolation with align_corners=True (onnxruntime's "
+                             "antialias does not match torch's there)");
+    attrs.push_back(OnnxAttr::s("coordinate_transformation_mode", "half_pixel"));
+    if (it.mode == "cubic")
+      attrs.push_back(OnnxAttr::f("cubic_coeff_a", -0.5));
+    attrs.push_back(OnnxAttr::i("exclude_outside", 1));
+    attrs.push_back(OnnxAttr::i("antialias", 1));
+  } else if (it.mode == "nearest") {
     attrs.push_back(OnnxAttr::s("coordinate_transformation_mode", "asymmetric"));
     attrs.push_back(OnnxAttr::s("nearest_mode", "floor"));
   } else {
@@ -161,23 +175,32 @@ Result resize11(SymbolicContext &ctx, std::string mode, size_t spatial, bool has
   return one(b.op("Resize", {x, empty, emptyScales, sizes}, attrs));
 }
 
-Result gridSample(SymbolicContext &ctx) {
+/// grid_sampler as GridSample: 2-D (4-D input) from 16; from 20 also 3-D (5-D input, torch's
+/// bilinear being trilinear there), with the modes renamed linear / cubic.
+Result gridSample(SymbolicContext &ctx, bool v20) {
   // aten::grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
   auto mode = ctx.constInt(2), padding = ctx.constInt(3);
   auto align = ctx.constBool(4);
   if (!mode || !padding || !align)
     return ctx.unsupported("non-constant grid_sampler arguments");
-  if (auto r = rankOf(ctx.input(0)); r && *r != 4)
-    return ctx.unsupported(fmt::format(
-        "grid_sampler of a rank-{} input (GridSample is 2-D only before opset 20)", *r));
+  auto r = rankOf(ctx.input(0));
+  if (v20 ? (!r || (*r != 4 && *r != 5)) : (r && *r != 4))
+    return ctx.unsupported(
+        v20 ? fmt::format("grid_sampler of an input of rank {}", r ? std::to_string(*r) : "unknown")
+            : fmt::format("grid_sampler of a rank-{} input (GridSample is 2-D only before opset "
+                          "20)",
+                          *r));
   static const char *modes[] = {"bilinear", "nearest", "bicubic"};
+  static const char *modes20[] = {"linear", "nearest", "cubic"};
   static const char *paddings[] = {"zeros", "border", "reflection"};
   if (*mode < 0 || *mode > 2 || *padding < 0 || *padding > 2)
     return ctx.unsupported(fmt::format("grid_sampler mode {} / padding {}", *mode, *padding));
-  return one(
-      ctx.b.op("GridSample", {ctx.input(0), ctx.input(1)},
-               {OnnxAttr::s("mode", modes[*mode]), OnnxAttr::s("padding_mode", paddings[*padding]),
-                OnnxAttr::i("align_corners", *align ? 1 : 0)}));
+  if (*r == 5 && *mode == 2)
+    return ctx.error("bicubic interpolation only supports 4D input");
+  return one(ctx.b.op("GridSample", {ctx.input(0), ctx.input(1)},
+                      {OnnxAttr::s("mode", (v20 ? modes20 : modes)[*mode]),
+                       OnnxAttr::s("padding_mode", paddings[*padding]),
+                       OnnxAttr::i("align_corners", *align ? 1 : 0)}));
 }
 
 } // namespace
@@ -208,8 +231,15 @@ void registerResample(SymbolicRegistry &r) {
   r.add("aten::upsample_trilinear3d", 10, [](Ctx &c) { return resize10(c, "linear", 3, true); });
   r.add("aten::upsample_trilinear3d", 11, [](Ctx &c) { return resize11(c, "linear", 3, true); });
   r.add("aten::upsample_bicubic2d", 11, [](Ctx &c) { return resize11(c, "cubic", 2, true); });
-  r.add("aten::grid_sampler", 16, gridSample);
-  r.add("aten::grid_sampler_2d", 16, gridSample);
+  r.add("aten::_upsample_bilinear2d_aa", 18,
+        [](Ctx &c) { return resize11(c, "linear", 2, true, true); });
+  r.add("aten::_upsample_bicubic2d_aa", 18,
+        [](Ctx &c) { return resize11(c, "cubic", 2, true, true); });
+  r.add("aten::grid_sampler", 16, [](Ctx &c) { return gridSample(c, false); });
+  r.add("aten::grid_sampler", 20, [](Ctx &c) { return gridSample(c, true); });
+  r.add("aten::grid_sampler_2d", 16, [](Ctx &c) { return gridSample(c, false); });
+  r.add("aten::grid_sampler_2d", 20, [](Ctx &c) { return gridSample(c, true); });
+  r.add("aten::grid_sampler_3d", 20, [](Ctx &c) { return gridSample(c, true); });
 }
 
 } // namespace ts2onnx::symbolics

@@ -1294,6 +1294,31 @@ Result col2im(Ctx &ctx) {
   return one(batched ? sum : b.squeeze(sum, {0}));
 }
 
+/// col2im at 18 as one Col2Im node for a float32 input (onnxruntime's kernel is float only),
+/// otherwise the opset 9 form.
+Result col2im18(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *x = ctx.input(0);
+  auto out = ctx.constInts(1), k = ctx.constInts(2), dil = ctx.constInts(3), pad = ctx.constInts(4),
+       st = ctx.constInts(5);
+  auto r = rankOf(x);
+  if (!out || !k || !dil || !pad || !st || !r || (*r != 2 && *r != 3) ||
+      dtypeOf(x) != ScalarType::Float32)
+    return col2im(ctx);
+  auto ex = [](std::vector<int64_t> v) { return expandTo(std::move(v), 2); };
+  *out = ex(*out), *k = ex(*k), *dil = ex(*dil), *pad = ex(*pad), *st = ex(*st);
+  int64_t hp = (*out)[0] + 2 * (*pad)[0], wp = (*out)[1] + 2 * (*pad)[1];
+  if ((hp - (*dil)[0] * ((*k)[0] - 1) - 1) / (*st)[0] + 1 <= 0 ||
+      (wp - (*dil)[1] * ((*k)[1] - 1) - 1) / (*st)[1] + 1 <= 0)
+    return ctx.error("the kernel does not fit the padded output");
+  bool batched = *r == 3;
+  ir::Value *y = b.op("Col2Im", {batched ? x : b.unsqueeze(x, {0}), b.int64s(*out), b.int64s(*k)},
+                      {OnnxAttr::is("dilations", *dil),
+                       OnnxAttr::is("pads", {(*pad)[0], (*pad)[1], (*pad)[0], (*pad)[1]}),
+                       OnnxAttr::is("strides", *st)});
+  return one(batched ? y : b.squeeze(y, {0}));
+}
+
 /// tensor_split / hsplit / vsplit / dsplit. `sections`: equal parts (the first N % n one
 /// longer); else `indices`: the parts between them, with Python's slice bounds.
 Result tensorSplitAt(Ctx &ctx, ir::Value *x, int64_t dim, std::optional<int64_t> sections,
@@ -1567,6 +1592,7 @@ void registerShapeBreadth(SymbolicRegistry &r) {
   r.add("aten::unfold", 9, unfold);
   r.add("aten::im2col", 10, im2col);
   r.add("aten::col2im", 9, col2im);
+  r.add("aten::col2im", 18, col2im18);
   r.add("aten::narrow_copy", 9, narrow);
   addAll(r, {"aten::split_with_sizes_copy", "aten::unsafe_split_with_sizes", "aten::split_copy"}, 9,
          [](Ctx &c) { return split(c, false); });

@@ -307,10 +307,21 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
   auto counts = withCounts ? ctx.constBool(first + 2) : std::optional<bool>(false);
   if (!sorted || !inverse || !counts)
     return ctx.unsupported("non-constant unique flags");
-  // unique_dim sorts whatever `sorted` says; _unique2 / _unique with sorted=False return the
-  // order of torch's hash table.
-  if (!*sorted && !dimInput)
-    return ctx.unsupported("unique with sorted=False (torch's order is its hash table's)");
+  // unique_dim sorts whatever `sorted` says, and so does every torch for a bool input;
+  // _unique2 / _unique with sorted=False of other dtypes return the order of torch 1.x's hash
+  // table (torch 2.x on CPU sorts: measured with 2.9.1), and an archive does not say which torch
+  // would run it.
+  // (Of at most one element, every order is the same.)
+  bool atMostOne = false;
+  if (auto shape = OnnxBuilder::staticShapeOf(x)) {
+    int64_t numel = 1;
+    for (int64_t d : *shape)
+      numel *= d;
+    atMostOne = numel <= 1;
+  }
+  if (!*sorted && !dimInput && dtypeOf(x) != ScalarType::Bool && !atMostOne)
+    return ctx.unsupported("unique with sorted=False (torch 1.x returns its hash table's order, "
+                           "torch 2.x sorts)");
   std::vector<OnnxAttr> attrs = {OnnxAttr::i("sorted", 1)};
   std::optional<int64_t> dim;
   auto r = rankOf(x);
@@ -321,15 +332,18 @@ Result unique(Ctx &ctx, bool withCounts, std::optional<size_t> dimInput) {
     dim = normalizeDim(*d, r);
     attrs.push_back(OnnxAttr::i("axis", *dim));
   }
-  ir::Node *u = b.node("Unique", {x}, attrs, 4);
-  OnnxBuilder::setTensorType(u->output(0), dtypeOf(x),
+  // onnxruntime has no bool Unique: through int8 (False < True kept).
+  bool isBool = dtypeOf(x) == ScalarType::Bool;
+  ir::Node *u = b.node("Unique", {isBool ? b.cast(x, ScalarType::Int8) : x}, attrs, 4);
+  OnnxBuilder::setTensorType(u->output(0), isBool ? ScalarType::Int8 : dtypeOf(x),
                              unknownDims(dim ? r : std::optional<int64_t>(1)));
   for (size_t i = 1; i < 4; ++i)
     OnnxBuilder::setTensorType(u->output(i), ScalarType::Int64, unknownDims(1));
   ir::Value *inv =
       *inverse ? (dim ? u->output(2) : b.op("Reshape", {u->output(2), b.shape(x)}))
                : b.constant(ir::Tensor::fromVector(ScalarType::Int64, {0}, std::vector<int64_t>{}));
-  std::vector<ir::Value *> outs = {u->output(0), inv};
+  std::vector<ir::Value *> outs = {isBool ? b.cast(u->output(0), ScalarType::Bool) : u->output(0),
+                                   inv};
   if (withCounts)
     outs.push_back(*counts ? u->output(3)
                            : b.constant(ir::Tensor::fromVector(ScalarType::Int64, {0},

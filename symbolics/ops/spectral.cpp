@@ -1,8 +1,9 @@
 // Spectral ops: fft_fft / fft_rfft of real inputs and stft (return_complex=False, or complex
-// results read through view_as_real), as ONNX DFT (opset 17; no form before it). ts2onnx has no
-// complex tensors: a complex result is kept in DFT's real form [..., 2], and converted only when
-// every use is aten::view_as_real (which then is the identity). Refused: complex inputs
-// (fft_irfft, fft of complex, istft), complex results used otherwise.
+// results read through view_as_real), as ONNX DFT (opset 17, whose axis is an input from 20; no
+// form before 17). ts2onnx has no complex tensors: a complex result is kept in DFT's real form
+// [..., 2], and converted only when every use is aten::view_as_real (which then is the
+// identity). Refused: complex inputs (fft_irfft, fft of complex, istft), complex results used
+// otherwise.
 #include <cmath>
 
 #include <fmt/format.h>
@@ -41,6 +42,15 @@ absl::StatusOr<double> normScale(Ctx &ctx, size_t i, int64_t n, bool inverse) {
   if (norm == "ortho")
     return 1.0 / std::sqrt(double(n));
   return ctx.error(fmt::format("invalid norm '{}'", norm));
+}
+
+/// DFT of the real signal `x` ([..., n, ..., 1]) along `axis`: the axis an attribute at 17, from
+/// 20 an input (a 0-d int64) after dft_length (given: `n`, the signal's length there).
+ir::Value *dft(OnnxBuilder &b, ir::Value *x, int64_t axis, int64_t n, bool onesided) {
+  if (b.opset() < 20)
+    return b.op("DFT", {x}, {OnnxAttr::i("axis", axis), OnnxAttr::i("onesided", onesided ? 1 : 0)});
+  return b.op("DFT", {x, b.int64Scalar(n), b.int64Scalar(axis)},
+              {OnnxAttr::i("onesided", onesided ? 1 : 0)});
 }
 
 Result fft(Ctx &ctx, bool onesided) {
@@ -86,8 +96,7 @@ Result fft(Ctx &ctx, bool onesided) {
     x = b.pad(x, pads, "constant", 0);
   }
   ir::Value *xr = b.unsqueeze(x, {r});
-  ir::Value *out =
-      b.op("DFT", {xr}, {OnnxAttr::i("axis", d), OnnxAttr::i("onesided", onesided ? 1 : 0)});
+  ir::Value *out = dft(b, xr, d, n, onesided);
   if (scale != 1)
     out = b.op("Mul", {out, b.scalarOf(scale, ft)});
   // The real form [..., 2] (the aten output is typed complex).
@@ -227,8 +236,7 @@ Result stft(Ctx &ctx) {
       m[size_t(i)] = 1;
     fr = b.op("Mul", {fr, b.cast(b.int64s(m), *t)});
   }
-  ir::Value *out = b.op("DFT", {b.unsqueeze(fr, {3})},
-                        {OnnxAttr::i("axis", 2), OnnxAttr::i("onesided", onesided ? 1 : 0)});
+  ir::Value *out = dft(b, b.unsqueeze(fr, {3}), 2, *nfft, onesided);
   if (*normalized)
     out = b.op("Mul", {out, b.scalarOf(1.0 / std::sqrt(double(*nfft)), *t)});
   out = b.op("Transpose", {out}, {OnnxAttr::is("perm", {0, 2, 1, 3})});

@@ -11,8 +11,9 @@ suites=${1:-$(cd "$root/tests/conformance" && ls -d torch-*/ | tr -d /)}
 shift || true
 # The opsets CTest runs the suite at in this build (11, 13, 17 and the newest the onnx library
 # knows).
-default_opsets=$(ctest --test-dir "$build" -N -L conformance | grep -o 'opset[0-9]*' | sort -u |
-                 sed 's/opset//' | sort -n | tr '\n' ' ')
+# (Read from the test names only: a build directory path may contain "opset<N>" too.)
+default_opsets=$(ctest --test-dir "$build" -N -L conformance | grep 'Test *#' |
+                 sed -n 's/.*\.opset\([0-9]*\)\..*/\1/p' | sort -un | tr '\n' ' ')
 opsets=${*:-$default_opsets}
 ort_dir=$(sed -n 's/^TS2ONNX_ORT_DIR:PATH=//p' "$build/CMakeCache.txt")
 status=0
