@@ -193,7 +193,11 @@ ir::TypePtr tensorTypeFor(const InputSpec &spec, const ConvertOptions &options,
 /// member of a tuple.
 std::string inputTemplate(const ir::Value &arg) {
   std::string name = stripSuffix(arg.debugName());
-  auto one = [](const std::string &n, const ir::Type &t) {
+  auto one = [](const std::string &n, const ir::Type &declared) {
+    // Optional[bool] (torch 2.x's is_causal) is given as its bool; None is its default.
+    const ir::Type &t = declared.is(ir::TypeKind::Optional) && !declared.contained().empty()
+                            ? *declared.contained()[0]
+                            : declared;
     if (t.is(ir::TypeKind::Int))
       return fmt::format("{}:int64[]", n);
     if (t.is(ir::TypeKind::Float))

@@ -119,6 +119,13 @@ elseif(CASE STREQUAL "aten-fallback-unknown-rank")
   tool(convert ${d}/bernoulli.pt -o ${out}/f.onnx --input x:float32[3,3]
        --operator-export-type ONNX_FALLTHROUGH)
   expect_error(${out}/f.onnx "^ts2onnx convert: error: the rank of graph output 'output_0' is unknown: it is computed from aten::bernoulli at [^ ]*bernoulli.pt:code/[^ ]*.py:[0-9]+:[0-9]+")
+elseif(CASE STREQUAL "signature-optional-bool")
+  # torch 2.x's scripted TransformerEncoder takes `is_causal: Optional[bool] = None`: the
+  # suggested spec is its bool, named as in the signature.
+  tool(dump --signature ${FIXTURES}/torch-2.9/transformer_encoder_scripted/model.pt)
+  expect_ok()
+  expect_match("signature" "${out_text}"
+               "^--input 'src:DTYPE\\[DIMS\\]' --input 'mask:DTYPE\\[DIMS\\]' --input 'src_key_padding_mask:DTYPE\\[DIMS\\]' --input 'is_causal:bool\\[\\]'")
 elseif(CASE STREQUAL "argument-defaults")
   # forward(x, scale: float = 2.0, shift: int = -1, flag: bool = False, mask=None) given only x:
   # the others take their signature defaults, and the model computes what torch did.
