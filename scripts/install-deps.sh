@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libprotobuf-dev protobuf-compiler libfmt-dev doctest-dev libabsl-dev
-          zlib1g-dev nlohmann-json3-dev curl ca-certificates)
+          zlib1g-dev nlohmann-json3-dev curl ca-certificates pkg-config python3-venv)
 # onnx: built from its source release by scripts/build.sh (scripts/build-onnx.sh), or Debian's
 # onnx 1.12 with TS2ONNX_ONNX=system (opsets up to 17).
 if [[ ${TS2ONNX_ONNX:-source} == system ]]; then
@@ -51,4 +51,14 @@ if [ "$installed" != "$ORT_VERSION" ]; then
   mkdir -p "$ort_dir"
   (cd "$ort_dir" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
      "onnxruntime-node@$ORT_VERSION" >&2)
+fi
+
+# The Python package's tests (python/tests, CTest python.pytest) run in a venv of their own,
+# ${BUILD_DIR:-build}/pyvenv, with pytest and onnx from PyPI (onnx only to check the ModelProto
+# that ts2onnx.convert returns when onnx is importable; the package itself needs neither).
+py_venv=${BUILD_DIR:-$root/build}/pyvenv
+if ! "$py_venv/bin/python" -c "import pytest, onnx" >/dev/null 2>&1; then
+  echo "install-deps: creating $py_venv (pytest, onnx)" >&2
+  python3 -m venv "$py_venv"
+  "$py_venv/bin/pip" install -q --disable-pip-version-check pytest==8.3.5 onnx==1.19.1 >&2
 fi

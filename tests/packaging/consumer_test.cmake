@@ -18,6 +18,41 @@ list(SORT public)
 if(NOT public STREQUAL "extend.h;internal;ts2onnx.h")
   message(FATAL_ERROR "installed include/ts2onnx/ holds '${public}'")
 endif()
+# pkg-config: the relocatable ts2onnx.pc compiles and links the consumer with one command.
+find_program(PKG_CONFIG NAMES pkg-config pkgconf REQUIRED)
+set(ENV{PKG_CONFIG_PATH} ${WORK}/prefix/lib/pkgconfig)
+run(${PKG_CONFIG} --cflags --libs ts2onnx)
+string(STRIP "${last_output}" pc_flags)
+separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+run(c++ -std=c++17 -O1 ${SOURCE_DIR}/tests/consumer/main.cpp -o ${WORK}/consumer-pc ${pc_flags})
+run(${WORK}/consumer-pc ${SOURCE_DIR}/fixtures/mlp/model.pt "x:float32[batch,20]"
+    ${WORK}/mlp-pc.onnx)
+message(STATUS "pkg-config consumer: ${last_output}")
+run(${TS2ONNX} verify ${WORK}/mlp-pc.onnx --meta ${SOURCE_DIR}/fixtures/mlp/meta.json
+    --input x=${SOURCE_DIR}/fixtures/mlp/input_0.bin
+    --expect ${SOURCE_DIR}/fixtures/mlp/output_0.bin)
+
+# The installed tool finds onnxruntime-node at <prefix>/share/ts2onnx/node (no build-tree path
+# compiled in) and, when it is not there, says where it looked and how to install it.
+set(installed ${WORK}/prefix/bin/ts2onnx)
+set(verify_args verify ${WORK}/mlp-pc.onnx --meta ${SOURCE_DIR}/fixtures/mlp/meta.json
+    --input x=${SOURCE_DIR}/fixtures/mlp/input_0.bin
+    --expect ${SOURCE_DIR}/fixtures/mlp/output_0.bin)
+execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=TS2ONNX_ORT_DIR ${installed} ${verify_args}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0 OR NOT err MATCHES "onnxruntime-node not found \\(looked in [^\n]*/prefix/share/ts2onnx/node"
+   OR NOT err MATCHES "npm install --prefix [^ ]*/prefix/share/ts2onnx/node onnxruntime-node")
+  message(FATAL_ERROR "installed verify without onnxruntime-node: rc ${rc}, expected the "
+                      "message naming <prefix>/share/ts2onnx/node:\n${out}${err}")
+endif()
+message(STATUS "without onnxruntime-node: ${err}")
+if(DEFINED ENV{TS2ONNX_ORT_DIR})
+  set(ORT_DIR $ENV{TS2ONNX_ORT_DIR})
+endif()
+file(CREATE_LINK ${ORT_DIR} ${WORK}/prefix/share/ts2onnx/node SYMBOLIC)
+run(${CMAKE_COMMAND} -E env --unset=TS2ONNX_ORT_DIR ${installed} ${verify_args})
+message(STATUS "installed verify, onnxruntime-node in <prefix>/share/ts2onnx/node: ${last_output}")
+
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK}/build
     -DCMAKE_PREFIX_PATH=${WORK}/prefix -DCMAKE_BUILD_TYPE=Release)
 run(${CMAKE_COMMAND} --build ${WORK}/build -j2)

@@ -52,12 +52,30 @@ std::string nodeExecutable() {
 #endif
 }
 
+/// Where onnxruntime-node is looked for, in order: $TS2ONNX_ORT_DIR, <prefix>/share/ts2onnx/node
+/// beside an installed binary (<prefix>/bin/ts2onnx), <build>/node beside a binary in a build
+/// tree (<build>/tools/ts2onnx/ts2onnx). Each holds node_modules/onnxruntime-node.
+std::vector<std::string> ortDirCandidates() {
+  if (const char *v = std::getenv("TS2ONNX_ORT_DIR"); v && *v)
+    return {v};
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path bin = self.parent_path();
+    dirs.push_back((bin.parent_path() / "share" / "ts2onnx" / "node").string());
+    dirs.push_back((bin.parent_path().parent_path() / "node").string());
+  }
+  return dirs;
+}
+
+/// The first candidate holding onnxruntime-node, else "" (the runner then tries Node's own
+/// module path and, failing, names the candidates and how to install the package).
 std::string ortDir() {
-#ifdef TS2ONNX_ORT_DIR_DEFAULT
-  return envOr("TS2ONNX_ORT_DIR", TS2ONNX_ORT_DIR_DEFAULT);
-#else
-  return envOr("TS2ONNX_ORT_DIR", "");
-#endif
+  for (const std::string &d : ortDirCandidates())
+    if (fs::exists(fs::path(d) / "node_modules" / "onnxruntime-node" / "package.json"))
+      return d;
+  return "";
 }
 
 /// The runner script: $TS2ONNX_ORT_RUNNER, else beside the sources (build tree), else
@@ -391,7 +409,7 @@ int runVerify(const std::vector<std::string> &args) {
       "Prints the max errors per output and\n"
       "PASS/FAIL; exit code 0 on PASS.\n"
       "Environment: TS2ONNX_NODE (node), TS2ONNX_ORT_DIR (dir with "
-      "node_modules/onnxruntime-node),\n"
+      "node_modules/onnxruntime-node; default <prefix>/share/ts2onnx/node),\n"
       "TS2ONNX_ORT_RUNNER (ort_runner.js).");
   parser.addPositional("MODEL", &model, "ONNX model file");
   parser.addList("input", &inputs, "NAME=FILE[:d0,d1,...]", "Raw data (or .npy) of input NAME",
@@ -609,6 +627,7 @@ int runVerify(const std::vector<std::string> &args) {
   // Run onnxruntime.
   json job;
   job["ortDir"] = ortDir();
+  job["ortSearched"] = ortDirCandidates();
   job["model"] = fs::absolute(model).string();
   job["outputDir"] = tmp.path.string();
   job["inputs"] = json::array();

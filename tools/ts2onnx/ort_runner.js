@@ -1,7 +1,7 @@
 // Runs an ONNX model in onnxruntime (the onnxruntime-node package) for `ts2onnx verify`.
 //
 // Usage: node ort_runner.js JOB.json
-// JOB: {"ortDir": DIR, "model": FILE, "outputDir": DIR,
+// JOB: {"ortDir": DIR, "ortSearched": [DIR...], "model": FILE, "outputDir": DIR,
 //       "inputs": [{"name", "file", "dtype", "dims"}]}
 // Input files hold raw little-endian data. Writes outputDir/output_<i>.bin (raw) for every model
 // output and outputDir/result.json: {"outputs": [{"name", "dtype", "dims", "file"}]}.
@@ -16,7 +16,7 @@ function fail(msg) {
   process.exit(1);
 }
 
-function loadOrt(dir) {
+function loadOrt(dir, searched) {
   const candidates = [];
   if (dir) {
     candidates.push(path.join(dir, 'node_modules', 'onnxruntime-node'));
@@ -31,8 +31,13 @@ function loadOrt(dir) {
       errors.push(`${c}: ${e.message.split('\n')[0]}`);
     }
   }
-  fail(`cannot load onnxruntime-node (install it with scripts/install-deps.sh, or set ` +
-       `TS2ONNX_ORT_DIR): ${errors.join('; ')}`);
+  const where = (searched || []).filter((d) => d);
+  const target = where.length ? where[0] : 'DIR';
+  fail(`onnxruntime-node not found (looked in ${where.length ? where.join(', ') + ' and ' : ''}` +
+       `Node's module path): install it with \`npm install --prefix ${target} ` +
+       `onnxruntime-node\` (scripts/install-deps.sh does this for a build tree), or set ` +
+       `TS2ONNX_ORT_DIR to a directory holding node_modules/onnxruntime-node` +
+       (dir ? ` (${errors[0]})` : ''));
 }
 
 const kArrays = {
@@ -50,7 +55,7 @@ const kArrays = {
 async function main() {
   if (process.argv.length !== 3) fail('usage: node ort_runner.js JOB.json');
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-  const ort = loadOrt(job.ortDir);
+  const ort = loadOrt(job.ortDir, job.ortSearched);
   const feeds = {};
   for (const input of job.inputs) {
     const Arr = kArrays[input.dtype];
