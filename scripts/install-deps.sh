@@ -56,8 +56,9 @@ fi
 # The Python package's tests (python/tests, CTest python.pytest) run in a venv of their own,
 # ${BUILD_DIR:-build}/pyvenv, with pytest and onnx from PyPI (onnx only to check the ModelProto
 # that ts2onnx.convert returns when onnx is importable; the package itself needs neither).
+# Only for the test suite (--tests).
 py_venv=${BUILD_DIR:-$root/build}/pyvenv
-if ! "$py_venv/bin/python" -c "import pytest, onnx" >/dev/null 2>&1; then
+if [[ " $* " == *" --tests "* ]] && ! "$py_venv/bin/python" -c "import pytest, onnx" >/dev/null 2>&1; then
   echo "install-deps: creating $py_venv (pytest, onnx)" >&2
   python3 -m venv "$py_venv"
   "$py_venv/bin/pip" install -q --disable-pip-version-check pytest==8.3.5 onnx==1.19.1 >&2
