@@ -86,29 +86,6 @@ const absl::flat_hash_set<std::string_view> &viewOps() {
   return *s;
 }
 
-/// Producers whose outputs may alias values SSA does not connect them to.
-bool producesAliases(const ir::Node *n) {
-  static const ir::Symbol kinds[] = {ir::prim::If,
-                                     ir::prim::Loop,
-                                     ir::prim::ListUnpack,
-                                     ir::prim::TupleUnpack,
-                                     ir::prim::TupleIndex,
-                                     ir::prim::unchecked_cast,
-                                     sym("aten::__getitem__"),
-                                     sym("aten::split"),
-                                     sym("aten::chunk"),
-                                     sym("aten::unbind"),
-                                     sym("prim::ConstantChunk"),
-                                     sym("aten::split_with_sizes"),
-                                     sym("aten::tensor_split"),
-                                     sym("aten::unsafe_chunk"),
-                                     sym("aten::unsafe_split")};
-  for (ir::Symbol k : kinds)
-    if (n->kind() == k)
-      return true;
-  return false;
-}
-
 /// Splitting ops, whose pieces are disjoint views of their input.
 bool splitsDisjointly(const ir::Node *n) {
   static const ir::Symbol kinds[] = {sym("aten::split"),
@@ -123,6 +100,22 @@ bool splitsDisjointly(const ir::Node *n) {
     if (n->kind() == k)
       return true;
   return false;
+}
+
+/// Producers whose outputs may alias values SSA does not connect them to: the splitting ops'
+/// pieces, and what unpacks, indexes or passes through values.
+bool producesAliases(const ir::Node *n) {
+  static const ir::Symbol kinds[] = {ir::prim::If,
+                                     ir::prim::Loop,
+                                     ir::prim::ListUnpack,
+                                     ir::prim::TupleUnpack,
+                                     ir::prim::TupleIndex,
+                                     ir::prim::unchecked_cast,
+                                     sym("aten::__getitem__")};
+  for (ir::Symbol k : kinds)
+    if (n->kind() == k)
+      return true;
+  return splitsDisjointly(n);
 }
 
 /// Reads that depend only on a tensor's metadata, which writes do not change.
