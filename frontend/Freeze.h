@@ -18,8 +18,8 @@ namespace ts2onnx::frontend {
 /// is threaded as a value to the reads after it (through If outputs when written in a branch),
 /// so the graph computes the first call after loading; a SetAttr inside a loop or to a
 /// submodule, or a use of a module object other than prim::GetAttr, is an error naming the
-/// attribute (after `training`-dependent branches are folded away). Removes the `self` input at the end.
-/// Constants are hoisted to the top of the graph, one per distinct tensor or container.
+/// attribute (after `training`-dependent branches are folded away). Removes the `self` input at the
+/// end. Constants are hoisted to the top of the graph, one per distinct tensor or container.
 absl::Status freezeModule(ir::Graph &graph, const IValue &root);
 absl::Status freezeModule(ir::Graph &graph, const Archive &archive);
 
