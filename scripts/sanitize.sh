@@ -14,15 +14,22 @@ if [ "${TS2ONNX_ONNX:-source}" != system ]; then
   "$repo/scripts/build-onnx.sh"
   onnx_dir=-DONNX_DIR="$("$repo/scripts/build-onnx.sh" --prefix)/lib/cmake/ONNX"
 fi
-cmake -S "$repo" -B "$build" -DTS2ONNX_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug "$onnx_dir"
-cmake --build "$build" -j"$jobs"
-
-# The e2e tests run onnxruntime-node from <build>/node (scripts/install-deps.sh); without it, use
-# the one of the normal build beside the repository if there is one.
-if [ -z "${TS2ONNX_ORT_DIR:-}" ] && [ ! -d "$build/node/node_modules/onnxruntime-node" ] &&
-  [ -d "$repo/../build/node/node_modules/onnxruntime-node" ]; then
-  export TS2ONNX_ORT_DIR="$repo/../build/node"
+# The tests run onnxruntime-node from <build>/node (scripts/install-deps.sh); without it, use the
+# one of a normal build (<repo>/build or ../build beside the repository) if there is one, both at
+# run time (verify) and at configure time (the conformance and models runners).
+if [ -z "${TS2ONNX_ORT_DIR:-}" ] && [ ! -d "$build/node/node_modules/onnxruntime-node" ]; then
+  for d in "$repo/build/node" "$repo/../build/node"; do
+    if [ -d "$d/node_modules/onnxruntime-node" ]; then
+      export TS2ONNX_ORT_DIR="$d"
+      break
+    fi
+  done
 fi
+ort_dir=-UTS2ONNX_ORT_DIR_UNUSED
+[ -n "${TS2ONNX_ORT_DIR:-}" ] && ort_dir=-DTS2ONNX_ORT_DIR="$TS2ONNX_ORT_DIR"
+cmake -S "$repo" -B "$build" -DTS2ONNX_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug "$onnx_dir" \
+  "$ort_dir"
+cmake --build "$build" -j"$jobs"
 
 # Leaks are findings too; a report stops the process with an error instead of continuing.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
