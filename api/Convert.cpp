@@ -209,10 +209,11 @@ std::string inputTemplate(const ir::Value &arg) {
   const ir::Type &t = *arg.type();
   if (!t.is(ir::TypeKind::Tuple))
     return one(name, t);
+  // A tuple argument: `pair:(DTYPE[DIMS],int64[])`, one member each.
   std::vector<std::string> members;
   for (size_t k = 0; k < t.contained().size(); ++k)
-    members.push_back(one(fmt::format("{}.{}", name, k), *t.contained()[k]));
-  return fmt::format("{}", fmt::join(members, "' --input '"));
+    members.push_back(one("", *t.contained()[k]).substr(1));
+  return fmt::format("{}:({})", name, fmt::join(members, ","));
 }
 
 /// Types the method's arguments (graph inputs 1...) from the specs, in order. A tuple argument
@@ -383,6 +384,54 @@ absl::StatusOr<InputSpec> parseInputSpec(const std::string &text) {
     start = comma + 1;
   }
   return spec;
+}
+
+absl::StatusOr<std::vector<InputSpec>> parseInputSpecs(const std::string &text) {
+  size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size() ||
+      text[colon + 1] != '(') {
+    auto one = parseInputSpec(text);
+    if (!one.ok())
+      return one.status();
+    return std::vector<InputSpec>{*std::move(one)};
+  }
+  // NAME:(DTYPE[dims],DTYPE[dims],...): members split at the commas outside brackets.
+  std::string name = text.substr(0, colon);
+  if (text.back() != ')')
+    return absl::InvalidArgumentError(
+        fmt::format("--input '{}' is not NAME:(DTYPE[dims],DTYPE[dims],...) (e.g. "
+                    "pair:(float32[2],int64[3]) for a tuple argument)",
+                    text));
+  std::string_view body = std::string_view(text).substr(colon + 2, text.size() - colon - 3);
+  std::vector<InputSpec> specs;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= body.size(); ++i) {
+    char c = i < body.size() ? body[i] : ',';
+    if (c == '(' || c == ')')
+      return absl::InvalidArgumentError(
+          fmt::format("--input '{}': nested tuples are not supported (give each tensor member as "
+                      "DTYPE[dims])",
+                      text));
+    if (c == '[')
+      ++depth;
+    else if (c == ']')
+      --depth;
+    if (c != ',' || depth != 0)
+      continue;
+    std::string member = trim(body.substr(start, i - start));
+    start = i + 1;
+    if (member.empty())
+      return absl::InvalidArgumentError(
+          fmt::format("--input '{}': member {} of the tuple is empty", text, specs.size()));
+    auto spec = parseInputSpec(fmt::format("{}.{}:{}", name, specs.size(), member));
+    if (!spec.ok())
+      return absl::InvalidArgumentError(
+          fmt::format("--input '{}': member {} ('{}') is not DTYPE[dims]: {}", text, specs.size(),
+                      member, std::string(spec.status().message())));
+    specs.push_back(*std::move(spec));
+  }
+  return specs;
 }
 
 absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text) {

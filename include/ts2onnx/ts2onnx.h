@@ -147,6 +147,10 @@ struct ConvertOptions {
 /// Parses `x:float32[batch,3,224,224]` (`x:int64[]` is a scalar). Dtypes: float32, float16,
 /// float64, int64, int32, int8, uint8, bool.
 absl::StatusOr<InputSpec> parseInputSpec(const std::string &text);
+/// Parses one `--input`: a spec as parseInputSpec does, or a tuple argument
+/// `pair:(float32[2],int64[3])`, which gives one spec per member, named `pair.0`, `pair.1` (the
+/// flattened names, which are accepted as separate specs too).
+absl::StatusOr<std::vector<InputSpec>> parseInputSpecs(const std::string &text);
 /// Parses `x:0=batch`.
 absl::StatusOr<DynamicAxis> parseDynamicAxis(const std::string &text);
 /// Parses `mydomain:2` (`--custom-opset`).

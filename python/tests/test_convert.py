@@ -56,6 +56,23 @@ def test_example_inputs_and_dynamic_axes(tmp_path):
     assert b"batch" in out.read_bytes()
 
 
+def test_tuple_argument_from_example_inputs(tmp_path):
+    # An LSTM's (h0, c0) state given as a tuple of example values, as torch.onnx.export takes it.
+    lstm = ROOT / "fixtures" / "lstm_seed_traced"
+    out = tmp_path / "lstm.onnx"
+    state = (Example((8, 3, 20), "torch.float32"), Example((8, 3, 20), "torch.float32"))
+    ts2onnx.convert(lstm / "model.pt", out, inputs=(Example((5, 3, 10), "torch.float32"), state),
+                    input_names=["input", "hx"], opset_version=17)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ts2onnx", "verify", str(out), "--meta", str(lstm / "meta.json")]
+        + [a for i, n in enumerate(["input", "hx.0", "hx.1"])
+           for a in ("--input", f"{n}={lstm / f'input_{i}.bin'}")]
+        + [a for i in range(3) for a in ("--expect", str(lstm / f"output_{i}.bin"))],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS" in proc.stdout
+
+
 def test_bytes_equal_the_cli_output(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # as if onnx were not installed
     data = ts2onnx.convert(str(MLP / "model.pt"), input_shapes=[[4, 20]], opset_version=13,

@@ -73,6 +73,9 @@ _TORCH_ONLY = {
 }
 
 
+_TUPLE = object()  # the dtype slot of a tuple argument's spec
+
+
 def _enum_name(value, what):
     """`OperatorExportTypes.ONNX`, `TrainingMode.EVAL` or the strings "ONNX", "EVAL"."""
     if isinstance(value, str):
@@ -128,6 +131,10 @@ def _input_flags(inputs, input_shapes, input_dtypes, input_names):
                 specs.append((None, "float32", [], where))
             elif hasattr(x, "shape") and hasattr(x, "dtype"):
                 specs.append((None, x.dtype, list(x.shape), where))
+            elif isinstance(x, (tuple, list)) and x and all(
+                    hasattr(m, "shape") and hasattr(m, "dtype") for m in x):
+                # A tuple argument (an LSTM's (h0, c0)): NAME:(DTYPE[..],DTYPE[..]).
+                specs.append((None, _TUPLE, [(m.dtype, list(m.shape)) for m in x], where))
             else:
                 raise ConversionError(f"{where}: {type(x).__name__} is not a tensor, array or "
                                       f"number (ts2onnx takes tensor and scalar arguments)")
@@ -157,7 +164,11 @@ def _input_flags(inputs, input_shapes, input_dtypes, input_names):
     flags = []
     for i, (_, dtype, shape, where) in enumerate(specs):
         name = names[i] if i < len(names) else f"input_{i}"
-        flags.append("--input=" + _spec(name, dtype, shape, where))
+        if dtype is _TUPLE:
+            members = ",".join(_spec("", d, sh, where)[1:] for d, sh in shape)
+            flags.append(f"--input={name}:({members})")
+        else:
+            flags.append("--input=" + _spec(name, dtype, shape, where))
     return flags
 
 

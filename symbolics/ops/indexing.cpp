@@ -20,10 +20,22 @@ namespace {
 using ir::ScalarType;
 
 Result indexSelect(Ctx &ctx) {
+  // aten::index_select(self, dim, index): index is 1-D or 0-d (one element), and the dim stays
+  // either way, where Gather would drop it for a 0-d index: the index is made 1-D. A 0-d self is
+  // indexed as [1] along axis 0 and gives a 0-d result.
   auto d = ctx.constInt(1);
   if (!d)
     return ctx.unsupported("a non-constant dim");
-  return one(ctx.b.gather(ctx.input(0), ctx.input(2), normalizeDim(*d, rankOf(ctx.input(0)))));
+  ir::Value *index = ctx.input(2);
+  auto indexRank = rankOf(index);
+  if (indexRank && *indexRank == 0)
+    index = ctx.b.unsqueeze(index, {0});
+  else if (!indexRank)
+    index = ctx.b.op("Reshape", {index, ctx.b.int64s({-1})});
+  bool lifted = false;
+  ir::Value *x = liftScalar(ctx, ctx.input(0), lifted);
+  ir::Value *y = ctx.b.gather(x, index, lifted ? 0 : normalizeDim(*d, rankOf(x)));
+  return one(dropLifted(ctx, y, lifted));
 }
 
 Result embedding(Ctx &ctx) {

@@ -28,6 +28,28 @@ ConvertOptions mlpOptions() {
 
 } // namespace
 
+TEST_CASE("parseInputSpecs reads a tuple argument as one spec per member, named NAME.k") {
+  auto one = parseInputSpecs("x:float32[2]");
+  REQUIRE(one.ok());
+  REQUIRE(one->size() == 1);
+  CHECK((*one)[0].name == "x");
+  auto pair = parseInputSpecs("hx:(float32[8, 3,batch], int64[])");
+  REQUIRE(pair.ok());
+  REQUIRE(pair->size() == 2);
+  CHECK((*pair)[0].name == "hx.0");
+  CHECK((*pair)[0].dtype == ir::ScalarType::Float32);
+  REQUIRE((*pair)[0].dims.size() == 3);
+  CHECK((*pair)[0].dims[1].value == 3);
+  CHECK((*pair)[0].dims[2].symbol == "batch");
+  CHECK((*pair)[1].name == "hx.1");
+  CHECK((*pair)[1].dtype == ir::ScalarType::Int64);
+  CHECK((*pair)[1].dims.empty());
+  CHECK(!parseInputSpecs("hx:(float32[2],)").ok());
+  CHECK(!parseInputSpecs("hx:(float32[2]").ok());
+  CHECK(!parseInputSpecs("hx:((float32[2]),float32[2])").ok());
+  CHECK(!parseInputSpecs("hx:(float32[2],bad[2])").ok());
+}
+
 TEST_CASE("parseInputSpec reads NAME:DTYPE[dims] with static, named and scalar shapes") {
   auto s = parseInputSpec("x:float32[batch,3,224,224]");
   REQUIRE(s.ok());

@@ -92,6 +92,32 @@ elseif(CASE STREQUAL "softplus-threshold")
     message(FATAL_ERROR "${CASE}: verify failed:\n${out_text}${err}")
   endif()
 
+elseif(CASE STREQUAL "tuple-input")
+  # A tuple argument (an LSTM's (h0, c0)) given in one --input, in the form the missing-input
+  # error prints; the model takes its members as hx.0 and hx.1 and matches torch's outputs.
+  set(d ${FIXTURES}/lstm_seed_traced)
+  tool(convert ${d}/model.pt -o ${out}/a.onnx --input input:float32[5,3,10])
+  expect_error(${out}/a.onnx "; add --input 'hx:\\(DTYPE\\[DIMS\\],DTYPE\\[DIMS\\]\\)'\n$")
+  tool(convert ${d}/model.pt -o ${out}/a.onnx --input input:float32[5,3,10]
+       "--input=hx:(float32[8,3,20], float32[8,3,20])")
+  expect_ok()
+  tool(verify ${out}/a.onnx --meta ${d}/meta.json --input input=${d}/input_0.bin
+       --input hx.0=${d}/input_1.bin --input hx.1=${d}/input_2.bin --expect ${d}/output_0.bin
+       --expect ${d}/output_1.bin --expect ${d}/output_2.bin)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${CASE}: verify failed:\n${out_text}${err}")
+  endif()
+  # A member that is not DTYPE[dims], and a nested tuple: usage errors naming the member.
+  tool(convert ${d}/model.pt -o ${out}/b.onnx --input input:float32[5,3,10]
+       "--input=hx:(float32[8,3,20],float33[8,3,20])")
+  expect_match("bad member" "${err}" "^ts2onnx convert: error: --input 'hx:\\(float32\\[8,3,20\\],float33\\[8,3,20\\]\\)': member 1 \\('float33\\[8,3,20\\]'\\) is not DTYPE\\[dims\\]: .*unknown dtype 'float33'")
+  tool(convert ${d}/model.pt -o ${out}/b.onnx --input input:float32[5,3,10]
+       "--input=hx:((float32[8,3,20]),float32[8,3,20])")
+  expect_match("nested" "${err}" "nested tuples are not supported")
+  if(NOT rc EQUAL 2 OR EXISTS ${out}/b.onnx)
+    message(FATAL_ERROR "${CASE}: a malformed tuple spec gave exit ${rc}")
+  endif()
+
 elseif(CASE STREQUAL "aten-fallback")
   # An op whose symbolic refuses its arguments (unique with sorted=False) stays an ATen node with
   # ONNX_ATEN_FALLBACK, as with torch.onnx.export: the model passes ONNX's checker (convert runs

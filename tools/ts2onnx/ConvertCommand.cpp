@@ -90,7 +90,8 @@ int runConvert(const std::vector<std::string> &args) {
                                ts2onnx::kMaxOpset));
   parser.addList("input", &f.inputs, "NAME:DTYPE[d0,...]",
                  "An argument of the method, in order; a named dim is dynamic, -1 or ? a dynamic "
-                 "dim of its own, [] a scalar. "
+                 "dim of its own, [] a scalar; a tuple argument is NAME:(DTYPE[..],DTYPE[..]) "
+                 "(its members are the inputs NAME.0, NAME.1, ...). "
                  "Dtypes: float32 float16 float64 int64 int32 int8 uint8 bool",
                  /*splitCommas=*/false);
   parser.addList("output-name", &f.outputNames, "NAME", "ONNX name of the next output");
@@ -185,10 +186,11 @@ int runConvert(const std::vector<std::string> &args) {
     opts.opset = static_cast<int>(v);
   }
   for (const std::string &text : f.inputs) {
-    auto spec = parseInputSpec(text);
-    if (!spec.ok())
-      return reportUsageError("convert", spec.status());
-    opts.inputs.push_back(*std::move(spec));
+    auto specs = parseInputSpecs(text);
+    if (!specs.ok())
+      return reportUsageError("convert", specs.status());
+    for (InputSpec &spec : *specs)
+      opts.inputs.push_back(std::move(spec));
   }
   for (const std::string &text : f.dynamicAxes) {
     auto d = parseDynamicAxis(text);
