@@ -22,8 +22,10 @@ bool EffectsCache::ownEffects(const ir::Node &n) {
 bool EffectsCache::mayWrite(const ir::Node &n) {
   static const ir::Symbol kWarn = ir::Symbol::fromQualString("aten::warn");
   static const ir::Symbol kAssert = ir::Symbol::fromQualString("aten::_assert_async");
+  static const ir::Symbol kRaiseIf = ir::Symbol::fromQualString("ts2onnx::raise_if");
   ir::Symbol k = n.kind();
-  if (k == ir::prim::RaiseException || k == ir::prim::Print || k == kWarn || k == kAssert)
+  if (k == ir::prim::RaiseException || k == ir::prim::Print || k == kWarn || k == kAssert ||
+      k == kRaiseIf)
     return false;
   return ownEffects(n);
 }

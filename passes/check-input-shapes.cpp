@@ -13,9 +13,15 @@
 //        inference does not check channel counts, so without this a wrong --input writes a
 //        model that onnxruntime refuses, or a cascade of shape-inference errors that never names
 //        the input.
-// Result: the graph is unchanged; the first mismatch is an InvalidArgument error that names the
-//         input it comes from, what the op needs, the op's source location and, where the input
-//         feeds the op directly, the --input spec that fits.
+//        Then decides the argument checks eliminate-exceptions kept as ts2onnx::raise_if:
+//        one whose condition folded to true (the specs make the model's own code raise, as
+//        `if x.dim() != 2: raise ValueError(...)`) is an error in the method's own block and a
+//        warning inside an If or Loop (it raises only when that path runs); every raise_if is
+//        then removed (an undecided check is dropped, as torch.onnx drops it).
+// Result: no ts2onnx::raise_if remains; the first mismatch is an InvalidArgument error that
+//         names the input it comes from, what the op (or the model's check) needs, its source
+//         location and, where the input feeds an op directly, the --input spec that fits.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,15 +31,21 @@
 
 #include "ir/Status.h"
 #include "passes/Passes.h"
+#include "semantics/AtenOperands.h"
+#include "semantics/AtenRules.h"
 
 namespace ts2onnx::passes {
 namespace {
 
-std::string typeText(ir::ScalarType dtype, const std::vector<ir::Dim> &dims) {
+std::string dimsText(const std::vector<ir::Dim> &dims) {
   std::vector<std::string> ds;
   for (const ir::Dim &d : dims)
     ds.push_back(d.isStatic() ? std::to_string(d.value) : d.isSymbolic() ? d.symbol : "?");
-  return fmt::format("{}[{}]", ir::scalarTypeShortName(dtype), fmt::join(ds, ","));
+  return fmt::format("[{}]", fmt::join(ds, ","));
+}
+
+std::string typeText(ir::ScalarType dtype, const std::vector<ir::Dim> &dims) {
+  return fmt::format("{}{}", ir::scalarTypeShortName(dtype), dimsText(dims));
 }
 
 std::vector<int64_t> staticSizes(const ir::Value *v) {
@@ -86,11 +98,46 @@ public:
     }
   }
 
-  absl::Status walk(const ir::Block *b) {
-    for (const ir::Node *n : b->nodes()) {
-      for (const ir::Block *sub : n->blocks())
-        TS2ONNX_RETURN_IF_ERROR(walk(sub));
-      TS2ONNX_RETURN_IF_ERROR(check(*n));
+  /// Checks the nodes of `b` and its sub-blocks in program order, deciding and removing the
+  /// ts2onnx::raise_if nodes as they come (`nested`: inside an If or Loop).
+  absl::Status walk(ir::Block *b, const PassOptions &o, bool nested) {
+    static const ir::Symbol kRaiseIf = ir::Symbol::fromQualString("ts2onnx::raise_if");
+    static const ir::Symbol kMessage = ir::Symbol::fromQualString("attr::message");
+    static const ir::Symbol kKind = ir::Symbol::fromQualString("attr::kind");
+    for (auto it = b->nodes().begin(); it != b->nodes().end();) {
+      ir::Node *n = *it;
+      ++it;
+      for (ir::Block *sub : n->blocks())
+        TS2ONNX_RETURN_IF_ERROR(walk(sub, o, true));
+      if (n->kind() != kRaiseIf) {
+        TS2ONNX_RETURN_IF_ERROR(check(*n));
+        continue;
+      }
+      if (ir::constantInt(n->input(0)).value_or(0) != 0) {
+        std::string where = n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : "";
+        std::string message = n->hasAttribute(kMessage) ? n->s(kMessage) : "";
+        std::string what =
+            fmt::format("{}{}", n->hasAttribute(kKind) ? n->s(kKind) : "an exception",
+                        message.empty() ? "" : fmt::format("('{}')", message));
+        std::vector<std::string> sources;
+        for (size_t i = 1; i < n->inputs().size(); ++i)
+          for (std::string &name : sourcesOf(n->input(i)))
+            if (std::find(sources.begin(), sources.end(), name) == sources.end())
+              sources.push_back(std::move(name));
+        std::string from = sources.empty() ? std::string()
+                                           : fmt::format(" (its check reads input{} '{}')",
+                                                         sources.size() > 1 ? "s" : "",
+                                                         fmt::join(sources, "', '"));
+        if (!nested)
+          return absl::InvalidArgumentError(fmt::format(
+              "{}the model raises {} for these --input specs{}, as torch would: check the "
+              "--input spec{}",
+              where, what, from, sources.size() > 1 ? "s" : ""));
+        o.warn(fmt::format("{}warning: the model raises {} for these --input specs{} whenever "
+                           "this branch or loop runs; the ONNX model computes on instead",
+                           where, what, from));
+      }
+      n->destroy();
     }
     return absl::OkStatus();
   }
@@ -100,7 +147,19 @@ private:
     if (!n.kind().isNamespace("aten"))
       return absl::OkStatus();
     std::string_view k = n.kind().name();
-    if (k == "index_put" || k == "index_put_" || k == "masked_scatter" || k == "masked_scatter_")
+    if (size_t count = semantics::broadcastOperands(n))
+      TS2ONNX_RETURN_IF_ERROR(broadcastable(n, count));
+    if (k == "matmul" || k == "mm" || k == "bmm")
+      TS2ONNX_RETURN_IF_ERROR(innerSizes(n));
+    if (k == "view" || k == "reshape")
+      TS2ONNX_RETURN_IF_ERROR(sameCount(n));
+    if (k == "expand" || k == "expand_as")
+      TS2ONNX_RETURN_IF_ERROR(expandsTo(n, k));
+    if (k == "index_put" || k == "index_put_") {
+      TS2ONNX_RETURN_IF_ERROR(sameDtype(n, 2));
+      return valuesFit(n);
+    }
+    if (k == "masked_scatter" || k == "masked_scatter_")
       return sameDtype(n, 2);
     if (k == "scatter" || k == "scatter_")
       return sameDtype(n, 3);
@@ -127,9 +186,207 @@ private:
       m = recurrent(info);
     else if (k == "embedding" && !ir::isIntegralType(*info.dtype, /*includeBool=*/false))
       m = Mismatch{"integer indices", ir::ScalarType::Int64, std::nullopt};
+    else if (k == "stft" && info.sizes->size() != 1 && info.sizes->size() != 2)
+      m = Mismatch{"rank 1 or 2 (a signal, or a batch of signals)", std::nullopt, std::nullopt};
+    else if (needsFloating(n, k) && ir::isIntegralType(*info.dtype, /*includeBool=*/true))
+      m = Mismatch{"a floating dtype", ir::ScalarType::Float32, std::nullopt};
     if (!m)
       return absl::OkStatus();
     return report(n, *n.input(data), info, *m);
+  }
+
+  /// `v` as the error names it: "input 'x' float32[2,3]" when it is a graph input, else its
+  /// type and the inputs it is computed from.
+  std::string operandText(const ir::Value *v) const {
+    const ir::TensorInfo &info = v->type()->tensorInfo();
+    std::string type = info.dtype ? typeText(*info.dtype, *info.sizes) : dimsText(*info.sizes);
+    for (const auto &[in, name] : inputNames_)
+      if (in == v)
+        return fmt::format("input '{}' {}", name, type);
+    std::vector<std::string> s = sourcesOf(v);
+    if (s.empty())
+      return fmt::format("a constant {}", type);
+    return fmt::format("{} (computed from input{} '{}')", type, s.size() > 1 ? "s" : "",
+                       fmt::join(s, "', '"));
+  }
+
+  absl::Status refuse(const ir::Node &n, const std::string &what) const {
+    std::string where = n.sourceLocation().valid() ? n.sourceLocation().str() + ": " : "";
+    return absl::InvalidArgumentError(
+        fmt::format("{}aten::{} {}, which torch refuses: check the --input specs", where,
+                    n.kind().name(), what));
+  }
+
+  static const std::vector<ir::Dim> *knownDims(const ir::Value *v) {
+    if (!v->type()->isTensor() || !v->type()->tensorInfo().sizes)
+      return nullptr;
+    return &*v->type()->tensorInfo().sizes;
+  }
+
+  /// The leading `count` operands of a broadcasting op: two static sizes, neither 1, at the
+  /// same place from the right clash.
+  absl::Status broadcastable(const ir::Node &n, size_t count) const {
+    std::vector<const ir::Value *> ops;
+    for (size_t i = 0; i < count && i < n.inputs().size(); ++i)
+      if (knownDims(n.input(i)))
+        ops.push_back(n.input(i));
+    for (size_t a = 0; a < ops.size(); ++a)
+      for (size_t b = a + 1; b < ops.size(); ++b) {
+        const std::vector<ir::Dim> &da = *knownDims(ops[a]), &db = *knownDims(ops[b]);
+        for (size_t back = 1; back <= std::min(da.size(), db.size()); ++back) {
+          const ir::Dim &x = da[da.size() - back], &y = db[db.size() - back];
+          if (x.isStatic() && y.isStatic() && x.value != y.value && x.value != 1 && y.value != 1)
+            return refuse(n, fmt::format("cannot broadcast {} with {} (sizes {} and {} at dim "
+                                         "-{})",
+                                         operandText(ops[a]), operandText(ops[b]), x.value, y.value,
+                                         back));
+        }
+      }
+    return absl::OkStatus();
+  }
+
+  /// matmul/mm/bmm: the last dim of the first operand against the second's rows.
+  absl::Status innerSizes(const ir::Node &n) const {
+    if (n.inputs().size() < 2)
+      return absl::OkStatus();
+    const std::vector<ir::Dim> *a = knownDims(n.input(0)), *b = knownDims(n.input(1));
+    if (!a || !b || a->empty() || b->empty())
+      return absl::OkStatus();
+    const ir::Dim &ka = a->back(), &kb = b->size() == 1 ? (*b)[0] : (*b)[b->size() - 2];
+    if (!ka.isStatic() || !kb.isStatic() || ka.value == kb.value)
+      return absl::OkStatus();
+    return refuse(n, fmt::format("cannot multiply {} by {} (inner sizes {} and {})",
+                                 operandText(n.input(0)), operandText(n.input(1)), ka.value,
+                                 kb.value));
+  }
+
+  /// view/reshape to a constant shape: the element count is kept.
+  absl::Status sameCount(const ir::Node &n) const {
+    if (n.inputs().size() < 2)
+      return absl::OkStatus();
+    std::vector<int64_t> from = staticSizes(n.input(0));
+    auto to = semantics::intsOfList(n.input(1));
+    if (from.empty() && !(knownDims(n.input(0)) && knownDims(n.input(0))->empty()))
+      return absl::OkStatus();
+    if (!to)
+      return absl::OkStatus();
+    int64_t have = 1, want = 1, inferred = 0;
+    for (int64_t d : from)
+      have *= d;
+    for (int64_t d : *to) {
+      if (d == -1)
+        ++inferred;
+      else if (d < 0)
+        return absl::OkStatus();
+      else
+        want *= d;
+    }
+    bool fits = inferred == 0 ? have == want : inferred == 1 && want != 0 && have % want == 0;
+    if (fits || inferred > 1)
+      return absl::OkStatus();
+    return refuse(n, fmt::format("cannot make {} ({} elements) into shape [{}]",
+                                 operandText(n.input(0)), have, fmt::join(*to, ",")));
+  }
+
+  /// index_put(self, indices, values): values must expand to the shape self[indices] selects
+  /// (when the indices are all integer tensors, or all boolean masks, from dim 0).
+  absl::Status valuesFit(const ir::Node &n) const {
+    if (n.inputs().size() < 3 || n.input(1)->node()->kind() != ir::prim::ListConstruct)
+      return absl::OkStatus();
+    const std::vector<ir::Dim> *self = knownDims(n.input(0)), *values = knownDims(n.input(2));
+    if (!self || !values)
+      return absl::OkStatus();
+    std::vector<std::optional<std::vector<ir::Dim>>> indexShapes;
+    size_t consumed = 0, masks = 0;
+    for (const ir::Value *idx : n.input(1)->node()->inputs()) {
+      const std::vector<ir::Dim> *d = knownDims(idx);
+      const auto &dtype = idx->type()->isTensor() ? idx->type()->tensorInfo().dtype : std::nullopt;
+      if (!d || !dtype)
+        return absl::OkStatus(); // None (a skipped dim) or unknown: not decided here
+      bool mask = *dtype == ir::ScalarType::Bool || *dtype == ir::ScalarType::UInt8;
+      masks += mask;
+      consumed += mask ? d->size() : 1;
+      indexShapes.push_back(*d);
+    }
+    if (indexShapes.empty() || consumed > self->size() || (masks && masks != indexShapes.size()))
+      return absl::OkStatus();
+    std::vector<ir::Dim> selected;
+    if (masks) {
+      selected.assign(masks, ir::Dim{}); // as many elements as the masks hold: unknown
+    } else {
+      auto b = semantics::broadcastShapes(indexShapes);
+      if (!b)
+        return absl::OkStatus();
+      selected = *b;
+    }
+    selected.insert(selected.end(), self->begin() + static_cast<std::ptrdiff_t>(consumed),
+                    self->end());
+    if (auto clash = expandClash(*values, selected))
+      return refuse(n, fmt::format("cannot write {} into the {} elements it selects of {} ({})",
+                                   operandText(n.input(2)), dimsText(selected),
+                                   operandText(n.input(0)), *clash));
+    return absl::OkStatus();
+  }
+
+  /// Where `from` cannot expand to `to` (a static size, not 1, against another static size or
+  /// a missing dim), as torch's expand says; nullopt when it can or cannot be told.
+  static std::optional<std::string> expandClash(const std::vector<ir::Dim> &from,
+                                                const std::vector<ir::Dim> &to) {
+    for (size_t back = 1; back <= from.size(); ++back) {
+      const ir::Dim &v = from[from.size() - back];
+      if (!v.isStatic() || v.value == 1)
+        continue;
+      if (back > to.size())
+        return fmt::format("rank {} into rank {}", from.size(), to.size());
+      const ir::Dim &r = to[to.size() - back];
+      if (r.isStatic() && r.value != v.value)
+        return fmt::format("sizes {} and {} at dim -{}", v.value, r.value, back);
+    }
+    return std::nullopt;
+  }
+
+  /// expand(x, sizes) / expand_as(x, other): x's sizes expand to the target's.
+  absl::Status expandsTo(const ir::Node &n, std::string_view k) const {
+    if (n.inputs().size() < 2)
+      return absl::OkStatus();
+    const std::vector<ir::Dim> *from = knownDims(n.input(0));
+    std::optional<std::vector<ir::Dim>> to;
+    if (k == "expand_as") {
+      if (const std::vector<ir::Dim> *d = knownDims(n.input(1)))
+        to = *d;
+    } else if (auto sizes = semantics::intsOfList(n.input(1))) {
+      to.emplace();
+      for (size_t i = 0; i < sizes->size(); ++i) {
+        // -1 keeps the dim of x that it meets.
+        size_t fromAt = from ? i + from->size() : 0;
+        bool keeps = (*sizes)[i] == -1 && from && fromAt >= sizes->size();
+        to->push_back(keeps              ? (*from)[fromAt - sizes->size()]
+                      : (*sizes)[i] >= 0 ? ir::Dim::known((*sizes)[i])
+                                         : ir::Dim{});
+      }
+    }
+    if (!from || !to)
+      return absl::OkStatus();
+    if (auto clash = expandClash(*from, *to))
+      return refuse(n, fmt::format("cannot expand {} to {} ({})", operandText(n.input(0)),
+                                   dimsText(*to), *clash));
+    return absl::OkStatus();
+  }
+
+  /// Ops torch computes only in a floating (or complex) dtype, raising on integers and bools
+  /// ("mean(): could not infer output dtype"), unless a dtype argument (the last) is given.
+  static bool needsFloating(const ir::Node &n, std::string_view k) {
+    static const absl::flat_hash_set<std::string_view> kAlways = {
+        "var", "std", "var_mean", "std_mean", "norm", "frobenius_norm", "stft"};
+    static const absl::flat_hash_set<std::string_view> kUnlessDtype = {
+        "mean", "nanmean", "softmax", "log_softmax", "linalg_vector_norm", "linalg_norm"};
+    if (kAlways.count(k))
+      return true;
+    if (!kUnlessDtype.count(k))
+      return false;
+    const ir::Value *last = n.inputs().back();
+    return last->type()->is(ir::TypeKind::None) ||
+           (last->node()->kind() == ir::prim::Constant && !ir::constantValue(last));
   }
 
   /// Ops writing the values of input `src` into input 0: torch raises unless the dtypes are
@@ -330,7 +587,7 @@ private:
 } // namespace
 
 absl::Status runCheckInputShapes(ir::Graph &graph, const PassOptions &options) {
-  return InputChecker(graph, options).walk(graph.block());
+  return InputChecker(graph, options).walk(graph.block(), options, /*nested=*/false);
 }
 
 } // namespace ts2onnx::passes

@@ -8,20 +8,108 @@
 //        (`if hx.size() != expected: raise RuntimeError(...)`, nn.RNN's dim checks). Then
 //        runs peephole-script and fold-scalars on what that made decidable (an Optional
 //        refined to a Tensor makes `hx is None` False), and repeats while anything changed.
-//        As in torch.onnx, an input that would make torch raise gives an ONNX model that
-//        computes on regardless.
+//        The dropped check is kept as a `ts2onnx::raise_if(cond, tensors...)` node (the
+//        tensors whose sizes the condition reads ride along, for naming the input; attributes
+//        `message` and `kind`: the exception's text and class when constant; its source
+//        location that of the raise), so that check-raises can refuse the conversion when the
+//        --input specs decide the condition true once shapes are known (a wrong rank reaching
+//        `if x.dim() != 2: raise ...`). As in torch.onnx, a check left undecided is dropped:
+//        the ONNX model computes on regardless.
 // Result: no prim::If with a raising branch and a non-raising one remains. Linear per round;
 //         rounds are bounded.
+#include <string>
+#include <vector>
+
+#include <absl/container/flat_hash_set.h>
+
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
 namespace {
 
-bool raises(const ir::Block *b) {
-  for (const ir::Node *n : b->nodes())
+/// The block's own prim::RaiseException, if it has one.
+ir::Node *raiseIn(const ir::Block *b) {
+  for (ir::Node *n : b->nodes())
     if (n->kind() == ir::prim::RaiseException)
-      return true;
-  return false;
+      return n;
+  return nullptr;
+}
+
+std::string constantString(const ir::Value *v) {
+  const ir::AttributeValue *a = ir::constantValue(v);
+  const auto *s = a ? a->getIf<std::string>() : nullptr;
+  return s ? *s : std::string();
+}
+
+/// The exception's text where it is known: a constant, or the constant head of a string built
+/// at run time (`"AssertionError: " + msg.format(...)`), then "...".
+std::string messageOf(const ir::Value *v) {
+  static const ir::Symbol kAdd = ir::Symbol::fromQualString("aten::add");
+  if (const ir::AttributeValue *a = ir::constantValue(v); a && a->getIf<std::string>())
+    return *a->getIf<std::string>();
+  const ir::Node *n = v->node();
+  if (n->kind() == kAdd && n->inputs().size() == 2) {
+    std::string head = messageOf(n->input(0));
+    if (!head.empty())
+      return head + "...";
+  }
+  return "";
+}
+
+/// Before `ifNode`: ts2onnx::raise_if(cond), cond true when the raising branch is taken.
+void recordCheck(ir::Node *ifNode, const ir::Node *raise, bool thenRaises) {
+  static const ir::Symbol kRaiseIf = ir::Symbol::fromQualString("ts2onnx::raise_if");
+  static const ir::Symbol kNot = ir::Symbol::fromQualString("aten::__not__");
+  static const ir::Symbol kMessage = ir::Symbol::fromQualString("attr::message");
+  static const ir::Symbol kKind = ir::Symbol::fromQualString("attr::kind");
+  ir::Graph &g = *ifNode->owningGraph();
+  ir::Value *cond = ifNode->input(0);
+  if (!thenRaises) {
+    ir::Node *neg = g.create(kNot, {cond});
+    neg->output()->setType(ir::Type::boolType());
+    neg->setSourceLocation(ifNode->sourceLocation());
+    neg->insertBefore(ifNode);
+    cond = neg->output();
+  }
+  // The tensors whose sizes the condition reads (found through the scalar expression, up to a
+  // bound) ride along as inputs 1...: the condition may fold to a constant, and the error then
+  // still names the --input specs it came from.
+  std::vector<ir::Value *> inputs = {cond};
+  std::vector<ir::Value *> stack = {cond};
+  absl::flat_hash_set<const ir::Value *> seen;
+  while (!stack.empty() && seen.size() < 256) {
+    ir::Value *v = stack.back();
+    stack.pop_back();
+    if (!seen.insert(v).second)
+      continue;
+    if (v->type()->isTensor()) {
+      inputs.push_back(v);
+      continue;
+    }
+    for (ir::Value *in : v->node()->inputs())
+      stack.push_back(in);
+    for (ir::Block *sub : v->node()->blocks())
+      for (ir::Value *out : sub->outputs())
+        stack.push_back(out);
+  }
+  ir::Node *check = g.create(kRaiseIf, inputs, 0);
+  std::string kind = raise->inputs().size() > 1 ? constantString(raise->input(1)) : "";
+  if (kind.rfind("builtins.", 0) == 0)
+    kind = kind.substr(9);
+  std::string message = raise->inputs().empty() ? "" : messageOf(raise->input(0));
+  // `assert` raises "AssertionError: <text>" (as a RuntimeError in torch 1.x's archives).
+  if (size_t colon = message.find(": "); colon != std::string::npos && colon >= 5 &&
+                                         message.compare(colon - 5, 5, "Error") == 0 &&
+                                         message.find(' ') > colon) {
+    kind = message.substr(0, colon);
+    message = message.substr(colon + 2);
+  }
+  if (message == "...")
+    message.clear();
+  check->s_(kMessage, message);
+  check->s_(kKind, kind.empty() ? "an exception" : kind);
+  check->setSourceLocation(raise->sourceLocation());
+  check->insertBefore(ifNode);
 }
 
 bool eliminateBlock(ir::Block *b) {
@@ -33,9 +121,11 @@ bool eliminateBlock(ir::Block *b) {
       changed |= eliminateBlock(sub);
     if (n->kind() != ir::prim::If || n->blocks().size() != 2)
       continue;
-    bool thenRaises = raises(n->blocks()[0]), elseRaises = raises(n->blocks()[1]);
-    if (thenRaises == elseRaises)
+    ir::Node *thenRaise = raiseIn(n->blocks()[0]), *elseRaise = raiseIn(n->blocks()[1]);
+    bool thenRaises = thenRaise != nullptr;
+    if (thenRaises == (elseRaise != nullptr))
       continue;
+    recordCheck(n, thenRaises ? thenRaise : elseRaise, thenRaises);
     inlineIfBranch(n, n->blocks()[thenRaises ? 1 : 0]);
     changed = true;
   }

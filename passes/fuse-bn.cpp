@@ -180,12 +180,31 @@ ir::Tensor scaledWeight(const ir::Tensor &w, std::vector<double> scale) {
                     ir::Storage::lazy(w.nbytes(), std::move(generate)));
 }
 
+/// True when `v`'s uses other than `user` only read its shape (aten::dim/size, the tensors an
+/// argument check reads): fusing keeps the convolution's shape, so those stay right.
+bool onlyShapeUsesBesides(const ir::Value *v, const ir::Node *user) {
+  static const ir::Symbol kDim = ir::Symbol::fromQualString("aten::dim");
+  static const ir::Symbol kSize = ir::Symbol::fromQualString("aten::size");
+  static const ir::Symbol kRaiseIf = ir::Symbol::fromQualString("ts2onnx::raise_if");
+  bool seenUser = false;
+  for (const ir::Use &u : v->uses()) {
+    if (u.user == user && !seenUser) {
+      seenUser = true;
+      continue;
+    }
+    ir::Symbol k = u.user->kind();
+    if (k != kDim && k != kSize && !(k == kRaiseIf && u.offset > 0))
+      return false;
+  }
+  return seenUser;
+}
+
 bool tryFuse(ir::Graph &g, ir::Node *bn) {
   if (bn->kind().qualString() != "aten::batch_norm" || bn->inputs().size() != 9)
     return false;
   ir::Node *conv = bn->input(0)->node();
   auto spec = convSpec(conv);
-  if (!spec || conv->outputs().size() != 1 || conv->output()->uses().size() != 1)
+  if (!spec || conv->outputs().size() != 1 || !onlyShapeUsesBesides(conv->output(), bn))
     return false;
   auto training = constantNumber(bn->input(5));
   auto eps = constantNumber(bn->input(7));

@@ -25,6 +25,12 @@ using ir::ScalarType;
 
 namespace {
 
+/// Binary elementwise ops with broadcasting and promotion that the generated pointwise table
+/// does not give (their rule is written below).
+constexpr const char *kElementwiseBinary[] = {
+    "add",        "sub",         "rsub",    "pow",    "floor_divide", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "__and__", "__or__", "__xor__",      "hypot"};
+
 class RuleTable {
 public:
   RuleTable() { registerRules(); }
@@ -163,9 +169,8 @@ private:
         setResult(n->output(0), dt, broadcastShapes(shapes));
       };
     };
-    rule({"add", "sub", "rsub", "pow", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
-          "__and__", "__or__", "__xor__", "hypot"},
-         elementwise(2, false));
+    for (const char *name : kElementwiseBinary)
+      rule({name}, elementwise(2, false));
     rule({"div", "true_divide", "divide"}, [elementwise](ir::Node *n) {
       // With a rounding mode the result keeps the promoted (maybe int) type.
       bool rounding = n->inputs().size() == 3 && !isNone(n->input(2));
@@ -648,6 +653,22 @@ bool inferAtenTypes(ir::Node *n) {
   if (n->outputs().empty())
     return false;
   return table.infer(n);
+}
+
+size_t broadcastOperands(const ir::Node &n) {
+  static const absl::flat_hash_map<ir::Symbol, size_t> explicitOps = [] {
+    absl::flat_hash_map<ir::Symbol, size_t> m;
+    for (const char *name : kElementwiseBinary)
+      m[ir::Symbol::fromQualString(std::string("aten::") + name)] = 2;
+    for (const char *name : {"div", "true_divide", "divide"})
+      m[ir::Symbol::fromQualString(std::string("aten::") + name)] = 2;
+    m[ir::Symbol::fromQualString("aten::where")] = 3;
+    return m;
+  }();
+  if (auto it = explicitOps.find(n.kind()); it != explicitOps.end())
+    return it->second;
+  const PointwiseRule *rule = pointwiseRule(n.kind());
+  return rule ? rule->operands : 0;
 }
 
 } // namespace ts2onnx::semantics

@@ -11,4 +11,8 @@ namespace ts2onnx::semantics {
 /// false when the op has no rule (its outputs stay as they are).
 bool inferAtenTypes(ir::Node *n);
 
+/// How many leading operands of `n` torch broadcasts together (its tensor operands among them
+/// must have broadcastable shapes, or torch raises); 0 when `n` is not such an op.
+size_t broadcastOperands(const ir::Node &n);
+
 } // namespace ts2onnx::semantics

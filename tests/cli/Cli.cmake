@@ -118,6 +118,27 @@ elseif(CASE STREQUAL "tuple-input")
     message(FATAL_ERROR "${CASE}: a malformed tuple spec gave exit ${rc}")
   endif()
 
+elseif(CASE STREQUAL "model-raises")
+  # The model's own argument check (`if x.dim() != 2: raise RuntimeError(...)`) decides a wrong
+  # rank: one line with the raise's location, the message and the input; no model.
+  set(m ${FIXTURES}/raise_branches/model.pt)
+  tool(convert ${m} -o ${out}/a.onnx --input x:float32[2,3,1] --input y:float32[2,4])
+  expect_error(${out}/a.onnx "^ts2onnx convert: error: [^ ]*model\\.pt:code/__torch__\\.py:[0-9]+:[0-9]+: the model raises RuntimeError\\('expected a 2-D input'\\) for these --input specs \\(its check reads input 'x'\\), as torch would")
+  # The right rank converts.
+  tool(convert ${m} -o ${out}/a.onnx --input x:float32[2,3] --input y:float32[2,4])
+  expect_ok()
+
+elseif(CASE STREQUAL "wrong-broadcast")
+  # add(x, y) given shapes torch cannot broadcast: both inputs named, no model.
+  tool(convert ${FIXTURES}/real_torchsharp_func/model.pt -o ${out}/a.onnx
+       --input x:float32[2,3,1] --input y:float32[2,3])
+  expect_error(${out}/a.onnx "^ts2onnx convert: error: [^ ]*model\\.pt:code/__torch__\\.py:[0-9]+:[0-9]+: aten::add cannot broadcast input 'x' float32\\[2,3,1\\] with input 'y' float32\\[2,3\\] \\(sizes 3 and 2 at dim -2\\), which torch refuses")
+
+elseif(CASE STREQUAL "wrong-view-count")
+  # A traced view with a baked shape given an input of another size: torch raises, no model.
+  tool(convert ${FIXTURES}/baked_view_traced/model.pt -o ${out}/a.onnx --input x:float32[2,4,4])
+  expect_error(${out}/a.onnx "^ts2onnx convert: error: .*: aten::view cannot make input 'x' float32\\[2,4,4\\] \\(32 elements\\) into shape \\[6,4\\]")
+
 elseif(CASE STREQUAL "aten-fallback")
   # An op whose symbolic refuses its arguments (unique with sorted=False) stays an ATen node with
   # ONNX_ATEN_FALLBACK, as with torch.onnx.export: the model passes ONNX's checker (convert runs
