@@ -93,8 +93,9 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       runLowerDicts));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "check-input-shapes",
-      "Check the input dtypes and dims against what the layers need (channels, features); "
-      "a mismatch names the input",
+      "Check the input dtypes and dims against what the ops need (channels, features, "
+      "broadcasts, element counts) and decide the model's own argument checks; a mismatch "
+      "names the input",
       runCheckInputShapes));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "warn-frozen-shapes",
@@ -134,7 +135,8 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       runFoldConstants));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "eliminate-exceptions",
-      "Treat branches that raise as unreachable: an if with one raising branch becomes the other",
+      "Treat branches that raise as unreachable: an if with one raising branch becomes the other "
+      "(its check kept as ts2onnx::raise_if for check-input-shapes)",
       runEliminateExceptions));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "fold-runtime-queries",

@@ -54,8 +54,8 @@ absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
 /// ops that become constant (fold-constants.cpp).
 absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 
-/// `eliminate-exceptions`: a prim::If with one raising branch becomes its other branch
-/// (eliminate-exceptions.cpp).
+/// `eliminate-exceptions`: a prim::If with one raising branch becomes its other branch, the check
+/// kept as a ts2onnx::raise_if node (eliminate-exceptions.cpp).
 absl::Status runEliminateExceptions(ir::Graph &graph, const PassOptions &options);
 /// `fold-runtime-queries`: grad/autocast/device/nested/requires_grad queries and tensor identity
 /// answered for an inference run on CPU (fold-runtime-queries.cpp).
@@ -74,7 +74,8 @@ absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &options);
 absl::Status runUnrollLoops(ir::Graph &graph, const PassOptions &options);
 
 /// check-input-shapes: the --input dtypes and dims against what convolutions, linear layers,
-/// norms and embeddings need; a mismatch names the input (check-input-shapes.cpp).
+/// norms, embeddings, broadcasts, matmul, view/expand and index_put need, and the model's own
+/// argument checks (ts2onnx::raise_if); a mismatch names the input (check-input-shapes.cpp).
 absl::Status runCheckInputShapes(ir::Graph &graph, const PassOptions &options);
 /// warn-frozen-shapes: warns where a dynamic dim meets a constant view/reshape/expand size
 /// (warn-frozen-shapes.cpp).

@@ -33,6 +33,7 @@
 #include "passes/Passes.h"
 #include "semantics/AtenOperands.h"
 #include "semantics/AtenRules.h"
+#include "semantics/ShapeFunctions.h"
 
 namespace ts2onnx::passes {
 namespace {
@@ -61,6 +62,33 @@ std::vector<int64_t> staticSizes(const ir::Value *v) {
     out.push_back(d.value);
   }
   return out;
+}
+
+/// For a carried value of a prim::Loop body (block input k >= 1), the loop's input that is its
+/// value in the first iteration; nullptr for anything else.
+const ir::Value *firstIteration(const ir::Value *v) {
+  if (v->node()->kind() != ir::prim::Param || v->offset() == 0)
+    return nullptr;
+  const ir::Block *b = v->node()->owningBlock();
+  const ir::Node *loop = b ? b->owningNode() : nullptr;
+  if (!loop || loop->kind() != ir::prim::Loop || loop->blocks().empty() || loop->blocks()[0] != b ||
+      loop->inputs().size() <= v->offset() + 1)
+    return nullptr;
+  return loop->input(v->offset() + 1);
+}
+
+/// `v`, or for a loop-carried value whose type the iterations leave partly unknown, its value
+/// in the first iteration: an op that cannot take that fails as soon as the loop runs.
+const ir::Value *checked(const ir::Value *v) {
+  const ir::Value *first = firstIteration(v);
+  if (!first || !first->type()->isTensor() || !v->type()->isTensor())
+    return v;
+  const ir::TensorInfo &info = v->type()->tensorInfo();
+  bool partial = !info.dtype || !info.sizes;
+  if (info.sizes)
+    for (const ir::Dim &d : *info.sizes)
+      partial |= !d.isStatic() && !d.isSymbolic();
+  return partial ? checked(first) : v;
 }
 
 /// What one op needs of its data input, found wrong.
@@ -149,12 +177,16 @@ private:
     std::string_view k = n.kind().name();
     if (size_t count = semantics::broadcastOperands(n))
       TS2ONNX_RETURN_IF_ERROR(broadcastable(n, count));
+    if (k == "masked_fill" || k == "masked_fill_") // self and mask broadcast
+      TS2ONNX_RETURN_IF_ERROR(broadcastable(n, 2));
     if (k == "matmul" || k == "mm" || k == "bmm")
       TS2ONNX_RETURN_IF_ERROR(innerSizes(n));
     if (k == "view" || k == "reshape")
       TS2ONNX_RETURN_IF_ERROR(sameCount(n));
     if (k == "expand" || k == "expand_as")
       TS2ONNX_RETURN_IF_ERROR(expandsTo(n, k));
+    if (k == "lstm" || k == "gru" || k == "rnn_tanh" || k == "rnn_relu")
+      TS2ONNX_RETURN_IF_ERROR(stateBatch(n));
     if (k == "index_put" || k == "index_put_") {
       TS2ONNX_RETURN_IF_ERROR(sameDtype(n, 2));
       return valuesFit(n);
@@ -166,7 +198,8 @@ private:
     size_t data = k == "embedding" ? 1 : 0;
     if (n.inputs().size() <= data || !n.input(data)->type()->isTensor())
       return absl::OkStatus();
-    const ir::TensorInfo &info = n.input(data)->type()->tensorInfo();
+    const ir::Value *x = checked(n.input(data));
+    const ir::TensorInfo &info = x->type()->tensorInfo();
     if (!info.dtype || !info.sizes)
       return absl::OkStatus();
     std::optional<Mismatch> m;
@@ -192,12 +225,13 @@ private:
       m = Mismatch{"a floating dtype", ir::ScalarType::Float32, std::nullopt};
     if (!m)
       return absl::OkStatus();
-    return report(n, *n.input(data), info, *m);
+    return report(n, *x, info, *m);
   }
 
   /// `v` as the error names it: "input 'x' float32[2,3]" when it is a graph input, else its
   /// type and the inputs it is computed from.
   std::string operandText(const ir::Value *v) const {
+    v = checked(v);
     const ir::TensorInfo &info = v->type()->tensorInfo();
     std::string type = info.dtype ? typeText(*info.dtype, *info.sizes) : dimsText(*info.sizes);
     for (const auto &[in, name] : inputNames_)
@@ -218,6 +252,7 @@ private:
   }
 
   static const std::vector<ir::Dim> *knownDims(const ir::Value *v) {
+    v = checked(v);
     if (!v->type()->isTensor() || !v->type()->tensorInfo().sizes)
       return nullptr;
     return &*v->type()->tensorInfo().sizes;
@@ -291,36 +326,15 @@ private:
   /// index_put(self, indices, values): values must expand to the shape self[indices] selects
   /// (when the indices are all integer tensors, or all boolean masks, from dim 0).
   absl::Status valuesFit(const ir::Node &n) const {
-    if (n.inputs().size() < 3 || n.input(1)->node()->kind() != ir::prim::ListConstruct)
+    if (n.inputs().size() < 3)
       return absl::OkStatus();
     const std::vector<ir::Dim> *self = knownDims(n.input(0)), *values = knownDims(n.input(2));
     if (!self || !values)
       return absl::OkStatus();
-    std::vector<std::optional<std::vector<ir::Dim>>> indexShapes;
-    size_t consumed = 0, masks = 0;
-    for (const ir::Value *idx : n.input(1)->node()->inputs()) {
-      const std::vector<ir::Dim> *d = knownDims(idx);
-      const auto &dtype = idx->type()->isTensor() ? idx->type()->tensorInfo().dtype : std::nullopt;
-      if (!d || !dtype)
-        return absl::OkStatus(); // None (a skipped dim) or unknown: not decided here
-      bool mask = *dtype == ir::ScalarType::Bool || *dtype == ir::ScalarType::UInt8;
-      masks += mask;
-      consumed += mask ? d->size() : 1;
-      indexShapes.push_back(*d);
-    }
-    if (indexShapes.empty() || consumed > self->size() || (masks && masks != indexShapes.size()))
+    std::optional<std::vector<ir::Dim>> indexed = semantics::indexedSizes(*self, n.input(1));
+    if (!indexed)
       return absl::OkStatus();
-    std::vector<ir::Dim> selected;
-    if (masks) {
-      selected.assign(masks, ir::Dim{}); // as many elements as the masks hold: unknown
-    } else {
-      auto b = semantics::broadcastShapes(indexShapes);
-      if (!b)
-        return absl::OkStatus();
-      selected = *b;
-    }
-    selected.insert(selected.end(), self->begin() + static_cast<std::ptrdiff_t>(consumed),
-                    self->end());
+    const std::vector<ir::Dim> &selected = *indexed;
     if (auto clash = expandClash(*values, selected))
       return refuse(n, fmt::format("cannot write {} into the {} elements it selects of {} ({})",
                                    operandText(n.input(2)), dimsText(selected),
@@ -367,9 +381,50 @@ private:
     }
     if (!from || !to)
       return absl::OkStatus();
-    if (auto clash = expandClash(*from, *to))
-      return refuse(n, fmt::format("cannot expand {} to {} ({})", operandText(n.input(0)),
-                                   dimsText(*to), *clash));
+    if (auto clash = expandClash(*from, *to)) {
+      // The target as the error names it: the other operand, or the sizes and where they
+      // come from.
+      std::string target;
+      if (k == "expand_as") {
+        target = operandText(n.input(1));
+      } else {
+        std::vector<std::string> s = sourcesOf(n.input(1));
+        target = s.empty() ? dimsText(*to)
+                           : fmt::format("{} (sizes computed from input{} '{}')", dimsText(*to),
+                                         s.size() > 1 ? "s" : "", fmt::join(s, "', '"));
+      }
+      return refuse(
+          n, fmt::format("cannot expand {} to {} ({})", operandText(n.input(0)), target, *clash));
+    }
+    return absl::OkStatus();
+  }
+
+  /// lstm/gru/rnn_*(input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+  /// batch_first): the initial state's dim 1 is the input's batch ("Expected hidden size").
+  absl::Status stateBatch(const ir::Node &n) const {
+    if (n.inputs().size() != 9)
+      return absl::OkStatus();
+    const std::vector<ir::Dim> *in = knownDims(n.input(0));
+    auto batchFirst = ir::constantInt(n.input(8));
+    if (!in || in->size() != 3 || !batchFirst)
+      return absl::OkStatus();
+    const ir::Dim &batch = (*in)[*batchFirst ? 0 : 1];
+    std::vector<const ir::Value *> states;
+    if (n.input(1)->node()->kind() == ir::prim::ListConstruct)
+      for (const ir::Value *h : n.input(1)->node()->inputs())
+        states.push_back(h);
+    else if (n.input(1)->type()->isTensor())
+      states.push_back(n.input(1));
+    for (const ir::Value *h : states) {
+      const std::vector<ir::Dim> *hd = knownDims(h);
+      if (!hd || hd->size() != 3 || !batch.isStatic() || !(*hd)[1].isStatic() ||
+          (*hd)[1].value == batch.value)
+        continue;
+      return refuse(n, fmt::format("is given {} with a batch of {} but an initial state {} for a "
+                                   "batch of {}",
+                                   operandText(n.input(0)), batch.value, operandText(h),
+                                   (*hd)[1].value));
+    }
     return absl::OkStatus();
   }
 
@@ -533,6 +588,8 @@ private:
       if (!seen.insert(u).second)
         continue;
       if (u->node()->kind() == ir::prim::Param) {
+        if (const ir::Value *first = firstIteration(u))
+          stack.push_back(first);
         reached.insert(u);
         continue;
       }

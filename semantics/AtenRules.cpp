@@ -569,13 +569,22 @@ private:
     });
     rule({"index_select"}, [](ir::Node *n) {
       Info in = infoOf(n->input(0)), idx = infoOf(n->input(2));
-      if (!in.sizes || !idx.sizes || idx.sizes->size() != 1)
+      if (!in.sizes || !idx.sizes || idx.sizes->size() > 1)
         return setResult(n->output(0), in.dtype, std::nullopt);
       auto a = axis(ir::constantInt(n->input(1)), in.sizes->size());
-      if (!a)
+      if (!a && !in.sizes->empty())
         return setResult(n->output(0), in.dtype, std::nullopt);
-      (*in.sizes)[*a] = (*idx.sizes)[0];
+      // A 0-d index selects one element and keeps the dim; a 0-d self stays 0-d.
+      if (!in.sizes->empty())
+        (*in.sizes)[*a] = idx.sizes->empty() ? ir::Dim::known(1) : (*idx.sizes)[0];
       setResult(n->output(0), in);
+    });
+    rule({"index"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      std::optional<Dims> sizes;
+      if (in.sizes && n->inputs().size() == 2)
+        sizes = indexedSizes(*in.sizes, n->input(1));
+      setResult(n->output(0), in.dtype, sizes);
     });
     rule({"gather"}, [](ir::Node *n) {
       setResult(n->output(0), infoOf(n->input(0)).dtype, infoOf(n->input(2)).sizes);

@@ -1,6 +1,8 @@
 // Shape rules of reshape, windowed ops, matmul, reductions and recurrent layers (ShapeFunctions.h).
 #include "semantics/ShapeFunctions.h"
 
+#include "semantics/Broadcast.h"
+
 #include <algorithm>
 
 namespace ts2onnx::semantics {
@@ -174,6 +176,35 @@ void pool(ir::Node *n, const ir::Value *kernelV, const ir::Value *strideV,
   setResult(n->output(0), in.dtype, out);
   if (n->outputs().size() == 2)
     setResult(n->output(1), ScalarType::Int64, out);
+}
+
+std::optional<Dims> indexedSizes(const Dims &self, const ir::Value *indexList) {
+  if (indexList->node()->kind() != ir::prim::ListConstruct)
+    return std::nullopt;
+  std::vector<std::optional<Dims>> shapes;
+  size_t consumed = 0, masks = 0;
+  for (const ir::Value *idx : indexList->node()->inputs()) {
+    Info i = infoOf(idx);
+    if (!idx->type()->isTensor() || !i.sizes || !i.dtype)
+      return std::nullopt; // None (a skipped dim) or unknown
+    bool mask = *i.dtype == ir::ScalarType::Bool || *i.dtype == ir::ScalarType::UInt8;
+    masks += mask;
+    consumed += mask ? i.sizes->size() : 1;
+    shapes.push_back(i.sizes);
+  }
+  if (shapes.empty() || consumed > self.size() || (masks && masks != shapes.size()))
+    return std::nullopt;
+  Dims out;
+  if (masks) {
+    out.emplace_back(); // as many elements as the masks set: unknown
+  } else {
+    auto b = broadcastShapes(shapes);
+    if (!b)
+      return std::nullopt;
+    out = *b;
+  }
+  out.insert(out.end(), self.begin() + static_cast<std::ptrdiff_t>(consumed), self.end());
+  return out;
 }
 
 std::optional<Dims> matmul(const std::optional<Dims> &a, const std::optional<Dims> &b) {

@@ -34,6 +34,11 @@ void pool(ir::Node *n, const ir::Value *kernelV, const ir::Value *strideV,
           const ir::Value *paddingV, const ir::Value *dilationV, const ir::Value *ceilV);
 /// torch.matmul's result shape (vectors, matrices, broadcast batches).
 std::optional<Dims> matmul(const std::optional<Dims> &a, const std::optional<Dims> &b);
+/// The shape `self[indices]` selects (aten::index, and what index_put writes to) when the
+/// indices, from dim 0 on, are all integer tensors (their broadcast shape, then self's remaining
+/// dims) or all boolean masks (one dim of unknown size for the elements set, then the remaining
+/// dims); nullopt otherwise (a None among them, mixed kinds, unknown shapes).
+std::optional<Dims> indexedSizes(const Dims &self, const ir::Value *indexList);
 /// Reductions with dims and keepdim (values and, for max/min with a dim, indices).
 void reduce(ir::Node *n);
 /// lstm/gru/rnn outputs.
