@@ -144,11 +144,24 @@ public:
       if (ir::constantInt(n->input(0)).value_or(0) != 0) {
         std::string where = n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : "";
         std::string message = n->hasAttribute(kMessage) ? n->s(kMessage) : "";
+        // The text built at run time may have folded with the shapes (`{}-D tensor`).
+        if (const ir::AttributeValue *a = n->inputs().size() > 1 && n->input(1) != n->input(0)
+                                              ? ir::constantValue(n->input(1))
+                                              : nullptr;
+            a && a->getIf<std::string>())
+          message = *a->getIf<std::string>();
+        std::string kind = n->hasAttribute(kKind) ? n->s(kKind) : "an exception";
+        // `assert` raises "AssertionError: <text>".
+        if (size_t colon = message.find(": "); colon != std::string::npos && colon >= 5 &&
+                                               message.compare(colon - 5, 5, "Error") == 0 &&
+                                               message.find(' ') > colon) {
+          kind = message.substr(0, colon);
+          message = message.substr(colon + 2);
+        }
         std::string what =
-            fmt::format("{}{}", n->hasAttribute(kKind) ? n->s(kKind) : "an exception",
-                        message.empty() ? "" : fmt::format("('{}')", message));
+            fmt::format("{}{}", kind, message.empty() ? "" : fmt::format("('{}')", message));
         std::vector<std::string> sources;
-        for (size_t i = 1; i < n->inputs().size(); ++i)
+        for (size_t i = 2; i < n->inputs().size(); ++i)
           for (std::string &name : sourcesOf(n->input(i)))
             if (std::find(sources.begin(), sources.end(), name) == sources.end())
               sources.push_back(std::move(name));
@@ -187,6 +200,8 @@ private:
       TS2ONNX_RETURN_IF_ERROR(expandsTo(n, k));
     if (k == "lstm" || k == "gru" || k == "rnn_tanh" || k == "rnn_relu")
       TS2ONNX_RETURN_IF_ERROR(stateBatch(n));
+    if (k == "_native_multi_head_attention")
+      TS2ONNX_RETURN_IF_ERROR(attentionMask(n));
     if (k == "index_put" || k == "index_put_") {
       TS2ONNX_RETURN_IF_ERROR(sameDtype(n, 2));
       return valuesFit(n);
@@ -425,6 +440,36 @@ private:
                                    operandText(n.input(0)), batch.value, operandText(h),
                                    (*hd)[1].value));
     }
+    return absl::OkStatus();
+  }
+
+  /// _native_multi_head_attention(query, key, value, embed_dim, num_head, qkv_weight, qkv_bias,
+  /// proj_weight, proj_bias, mask, need_weights, average_attn_weights, mask_type) (batch first):
+  /// a key padding mask (mask_type 1) is [batch, source length], an attention mask (0) is
+  /// [target length, source length].
+  absl::Status attentionMask(const ir::Node &n) const {
+    if (n.inputs().size() != 13)
+      return absl::OkStatus();
+    const std::vector<ir::Dim> *q = knownDims(n.input(0)), *key = knownDims(n.input(1)),
+                               *mask = knownDims(n.input(9));
+    auto type = ir::constantInt(n.input(12));
+    if (!q || !key || !mask || !type || q->size() != 3 || key->size() != 3 || mask->size() != 2)
+      return absl::OkStatus();
+    std::vector<ir::Dim> want;
+    if (*type == 1)
+      want = {(*key)[0], (*key)[1]};
+    else if (*type == 0)
+      want = {(*q)[1], (*key)[1]};
+    else
+      return absl::OkStatus();
+    for (size_t i = 0; i < 2; ++i)
+      if (want[i].isStatic() && (*mask)[i].isStatic() && want[i].value != (*mask)[i].value)
+        return refuse(n, fmt::format("needs {} of {} ({}, from {}), not {}",
+                                     *type == 1 ? "a key padding mask" : "an attention mask",
+                                     dimsText(want),
+                                     *type == 1 ? "batch, source length" : "target, source length",
+                                     operandText(*type == 1 ? n.input(1) : n.input(0)),
+                                     operandText(n.input(9))));
     return absl::OkStatus();
   }
 

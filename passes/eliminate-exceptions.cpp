@@ -8,8 +8,9 @@
 //        (`if hx.size() != expected: raise RuntimeError(...)`, nn.RNN's dim checks). Then
 //        runs peephole-script and fold-scalars on what that made decidable (an Optional
 //        refined to a Tensor makes `hx is None` False), and repeats while anything changed.
-//        The dropped check is kept as a `ts2onnx::raise_if(cond, tensors...)` node (the
-//        tensors whose sizes the condition reads ride along, for naming the input; attributes
+//        The dropped check is kept as a `ts2onnx::raise_if(cond, text, tensors...)` node (the
+//        exception's text; the tensors whose sizes the condition reads, for naming the input;
+//        attributes
 //        `message` and `kind`: the exception's text and class when constant; its source
 //        location that of the raise), so that check-raises can refuse the conversion when the
 //        --input specs decide the condition true once shapes are known (a wrong rank reaching
@@ -17,6 +18,7 @@
 //        the ONNX model computes on regardless.
 // Result: no prim::If with a raising branch and a non-raising one remains. Linear per round;
 //         rounds are bounded.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,46 @@ std::string messageOf(const ir::Value *v) {
   return "";
 }
 
+/// The raise's text as a value available before `ifNode`: computed outside the raising block,
+/// or by a short chain of pure nodes inside it (`"...{}".format(x.dim())`), which is moved before
+/// the If (the block is about to go). Else the If's condition (no text).
+ir::Value *textBeforeIf(ir::Node *ifNode, const ir::Node *raise) {
+  if (raise->inputs().empty())
+    return ifNode->input(0);
+  ir::Value *text = raise->input(0);
+  const ir::Block *block = raise->owningBlock();
+  // The nodes of the raising block the text is computed from, in program order.
+  std::vector<ir::Node *> chain;
+  std::vector<ir::Value *> stack = {text};
+  absl::flat_hash_set<const ir::Node *> seen;
+  while (!stack.empty()) {
+    ir::Value *v = stack.back();
+    stack.pop_back();
+    ir::Node *d = v->node();
+    if (d->owningBlock() != block) {
+      // Defined outside the block: fine when it is not inside another of the If's blocks.
+      for (const ir::Block *b = d->owningBlock(); b && b->owningNode();
+           b = b->owningNode()->owningBlock())
+        if (b->owningNode() == ifNode)
+          return ifNode->input(0);
+      continue;
+    }
+    if (!seen.insert(d).second)
+      continue;
+    if (d->kind() == ir::prim::Param || !d->blocks().empty() || d->hasSideEffects() ||
+        seen.size() > 32)
+      return ifNode->input(0);
+    chain.push_back(d);
+    for (ir::Value *in : d->inputs())
+      stack.push_back(in);
+  }
+  std::sort(chain.begin(), chain.end(),
+            [](const ir::Node *a, const ir::Node *b) { return a->isBefore(b); });
+  for (ir::Node *d : chain)
+    d->moveBefore(ifNode);
+  return text;
+}
+
 /// Before `ifNode`: ts2onnx::raise_if(cond), cond true when the raising branch is taken.
 void recordCheck(ir::Node *ifNode, const ir::Node *raise, bool thenRaises) {
   static const ir::Symbol kRaiseIf = ir::Symbol::fromQualString("ts2onnx::raise_if");
@@ -74,7 +116,9 @@ void recordCheck(ir::Node *ifNode, const ir::Node *raise, bool thenRaises) {
   // The tensors whose sizes the condition reads (found through the scalar expression, up to a
   // bound) ride along as inputs 1...: the condition may fold to a constant, and the error then
   // still names the --input specs it came from.
-  std::vector<ir::Value *> inputs = {cond};
+  // Input 1 is the exception's text (a str value: a runtime `"...{}".format(x.dim())` may fold
+  // once shapes are known), or the condition again when the raise has none.
+  std::vector<ir::Value *> inputs = {cond, textBeforeIf(ifNode, raise)};
   std::vector<ir::Value *> stack = {cond};
   absl::flat_hash_set<const ir::Value *> seen;
   while (!stack.empty() && seen.size() < 256) {

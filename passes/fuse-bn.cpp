@@ -193,7 +193,7 @@ bool onlyShapeUsesBesides(const ir::Value *v, const ir::Node *user) {
       continue;
     }
     ir::Symbol k = u.user->kind();
-    if (k != kDim && k != kSize && !(k == kRaiseIf && u.offset > 0))
+    if (k != kDim && k != kSize && !(k == kRaiseIf && u.offset > 1))
       return false;
   }
   return seenUser;

@@ -139,6 +139,15 @@ elseif(CASE STREQUAL "wrong-view-count")
   tool(convert ${FIXTURES}/baked_view_traced/model.pt -o ${out}/a.onnx --input x:float32[2,4,4])
   expect_error(${out}/a.onnx "^ts2onnx convert: error: .*: aten::view cannot make input 'x' float32\\[2,4,4\\] \\(32 elements\\) into shape \\[6,4\\]")
 
+elseif(CASE STREQUAL "wrong-mask")
+  # nn.MultiheadAttention's fast path given a key padding mask for another sequence length.
+  tool(convert ${FIXTURES}/attn_mha_scripted/model.pt -o ${out}/a.onnx
+       --input x:float32[2,6,16] --input key_padding_mask:bool[2,5])
+  expect_error(${out}/a.onnx "^ts2onnx convert: error: .*: aten::_native_multi_head_attention needs a key padding mask of \\[2,6\\] \\(batch, source length, from input 'x' float32\\[2,6,16\\]\\), not input 'key_padding_mask' bool\\[2,5\\]")
+  tool(convert ${FIXTURES}/attn_mha_scripted/model.pt -o ${out}/a.onnx
+       --input x:float32[2,6,16] --input key_padding_mask:bool[2,6])
+  expect_ok()
+
 elseif(CASE STREQUAL "aten-fallback")
   # An op whose symbolic refuses its arguments (unique with sorted=False) stays an ATen node with
   # ONNX_ATEN_FALLBACK, as with torch.onnx.export: the model passes ONNX's checker (convert runs
