@@ -1,6 +1,7 @@
-# ts2onnx.pc for pkg-config: `pkg-config --cflags --libs ts2onnx` compiles and links a program
-# against the installed ts2onnx (the same libraries ts2onnx::api links, in link order, plus the
-# onnx libraries ts2onnx was built with, by absolute path, and the Debian packages' .pc files).
+# pkg-config: `pkg-config --cflags --libs ts2onnx` compiles and links a program against the
+# installed libts2onnx.so; ts2onnx-static against the static libraries (the same ts2onnx::api
+# links, in link order, plus the onnx libraries ts2onnx was built with, by absolute path, and the
+# Debian packages' .pc files).
 set(_ts2onnx_pc_libs api onnx_passes writer symbolics @onnx@ frontend passes semantics ir
                      @onnx_proto@)
 if(TARGET ONNX::onnx)
@@ -25,17 +26,27 @@ foreach(lib ${_ts2onnx_pc_libs})
 endforeach()
 # Relocatable: the prefix is found from the .pc file's own place (`cmake --install --prefix`).
 file(RELATIVE_PATH _ts2onnx_pc_up /x/${CMAKE_INSTALL_LIBDIR}/pkgconfig /x)
-file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx.pc CONTENT
-"prefix=\${pcfiledir}/${_ts2onnx_pc_up}
+# ts2onnx.pc links libts2onnx.so when it is built (TS2ONNX_BUILD_SHARED), ts2onnx-static.pc the
+# static libraries; both compile with the same flags.
+set(_ts2onnx_pc_common "prefix=\${pcfiledir}/${_ts2onnx_pc_up}
 libdir=\${prefix}/${CMAKE_INSTALL_LIBDIR}
 includedir=\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}
 
 Name: ts2onnx
 Description: Convert TorchScript archives to ONNX without Python or libtorch
 Version: ${PROJECT_VERSION}
-Requires: protobuf zlib fmt absl_status absl_statusor absl_strings absl_str_format absl_hash absl_raw_hash_set
 Cflags: -I\${includedir} -I\${includedir}/ts2onnx/internal ${_ts2onnx_pc_onnx_cflags} -DONNX_ML=1 -DONNX_NAMESPACE=onnx
+")
+file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx-static.pc CONTENT
+"${_ts2onnx_pc_common}Requires: protobuf zlib fmt absl_status absl_statusor absl_strings absl_str_format absl_hash absl_raw_hash_set
 Libs: -L\${libdir}${_ts2onnx_pc_link}
 ")
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx.pc
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+set(_ts2onnx_pc_files ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx-static.pc)
+if(TS2ONNX_BUILD_SHARED)
+  file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx.pc CONTENT
+"${_ts2onnx_pc_common}Requires: protobuf fmt absl_status absl_statusor absl_hash absl_raw_hash_set
+Libs: -L\${libdir} -lts2onnx
+")
+  list(APPEND _ts2onnx_pc_files ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx.pc)
+endif()
+install(FILES ${_ts2onnx_pc_files} DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
