@@ -8,6 +8,9 @@ void registerControl(SymbolicRegistry &r) {
   // Optional[T] -> T: a no-op at run time (torch raised before it where the value is None).
   addAll(r, {"prim::unchecked_cast", "aten::_unwrap_optional", "prim::unchecked_unwrap_optional"},
          9, identity);
+  // list(l): a copy, and by the time symbolics run no list is mutated (functionalize-lists made
+  // the mutations new values, or refused them): the same value.
+  r.add("aten::list", 9, identity);
   // Warnings have no ONNX form; like torch's exporter, drop them.
   r.add("aten::warn", 9, [](Ctx &) -> Result { return std::vector<ir::Value *>{}; });
   // An argument check eliminate-exceptions dropped (check-input-shapes decides and removes

@@ -177,6 +177,76 @@ Result resize11(SymbolicContext &ctx, std::string mode, size_t spatial, bool has
 
 /// grid_sampler as GridSample: 2-D (4-D input) from 16; from 20 also 3-D (5-D input, torch's
 /// bilinear being trilinear there), with the modes renamed linear / cubic.
+/// torch's sampling positions along an axis of `n` steps in [-1, 1]: linspace(-1, 1, n), scaled
+/// by (n - 1) / n without align_corners (pixel centres); 0 for one step.
+std::vector<double> normalizedSteps(int64_t n, bool alignCorners) {
+  std::vector<double> v(static_cast<size_t>(n), 0.0);
+  if (n <= 1)
+    return v;
+  double step = 2.0 / static_cast<double>(n - 1);
+  for (int64_t i = 0; i < n; ++i) {
+    // As torch's linspace: from the start for the first half, from the end for the rest.
+    double x = i < n / 2 ? -1.0 + step * static_cast<double>(i)
+                         : 1.0 - step * static_cast<double>(n - 1 - i);
+    v[static_cast<size_t>(i)] =
+        alignCorners ? x : x * static_cast<double>(n - 1) / static_cast<double>(n);
+  }
+  return v;
+}
+
+Result affineGridGenerator(SymbolicContext &ctx) {
+  // aten::affine_grid_generator(theta [N,2,3] or [N,3,4], size [N,C,H,W] or [N,C,D,H,W],
+  // align_corners) -> grid [N,H,W,2] / [N,D,H,W,3]: the base grid of (x, y[, z], 1) per output
+  // position, a constant, times theta transposed.
+  auto size = ctx.constInts(1);
+  auto align = ctx.constBool(2);
+  if (!size || !align)
+    return ctx.unsupported("a non-constant size or align_corners");
+  if (size->size() != 4 && size->size() != 5)
+    return ctx.error(fmt::format("affine_grid needs a size of 4 or 5 dims, got {}", size->size()));
+  auto dtype = dtypeOf(ctx.input(0));
+  if (!dtype || (*dtype != ir::ScalarType::Float32 && *dtype != ir::ScalarType::Float64))
+    return ctx.unsupported("a theta that is not float32 or float64");
+  // Spatial dims in torch's order (D,) H, W; the base grid's last axis is x (W), y (H), z (D), 1.
+  std::vector<int64_t> spatial(size->begin() + 2, size->end());
+  size_t k = spatial.size();
+  int64_t count = 1;
+  for (int64_t d : spatial) {
+    if (d < 0 || d > (int64_t(1) << 24))
+      return ctx.error(fmt::format("affine_grid size dim {} is out of range", d));
+    count *= d;
+  }
+  if (count > (int64_t(1) << 26))
+    return ctx.unsupported("a grid of more than 2^26 positions as a constant");
+  std::vector<std::vector<double>> axes;
+  for (int64_t d : spatial)
+    axes.push_back(normalizedSteps(d, *align));
+  std::vector<double> base;
+  base.reserve(static_cast<size_t>(count) * (k + 1));
+  std::vector<int64_t> at(k, 0);
+  for (int64_t p = 0; p < count; ++p) {
+    for (size_t a = 0; a < k; ++a) // x first: the last spatial dim
+      base.push_back(axes[k - 1 - a][static_cast<size_t>(at[k - 1 - a])]);
+    base.push_back(1.0);
+    for (size_t a = k; a-- > 0;) {
+      if (++at[a] < spatial[a])
+        break;
+      at[a] = 0;
+    }
+  }
+  ir::Tensor grid = *dtype == ir::ScalarType::Float64
+                        ? ir::Tensor::fromVector(*dtype, {count, int64_t(k + 1)}, base)
+                        : ir::Tensor::fromVector(*dtype, {count, int64_t(k + 1)},
+                                                 std::vector<float>(base.begin(), base.end()));
+  ir::Value *thetaT =
+      ctx.b.op("Transpose", {ctx.input(0)}, {OnnxAttr::is("perm", {0, 2, 1})}); // [N,k+1,k]
+  ir::Value *points = ctx.b.op("MatMul", {ctx.b.constant(grid), thetaT});       // [N,count,k]
+  std::vector<int64_t> shape = {-1};
+  shape.insert(shape.end(), spatial.begin(), spatial.end());
+  shape.push_back(int64_t(k));
+  return one(ctx.b.op("Reshape", {points, ctx.b.int64s(shape)}));
+}
+
 Result gridSample(SymbolicContext &ctx, bool v20) {
   // aten::grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
   auto mode = ctx.constInt(2), padding = ctx.constInt(3);
@@ -235,6 +305,7 @@ void registerResample(SymbolicRegistry &r) {
         [](Ctx &c) { return resize11(c, "linear", 2, true, true); });
   r.add("aten::_upsample_bicubic2d_aa", 18,
         [](Ctx &c) { return resize11(c, "cubic", 2, true, true); });
+  r.add("aten::affine_grid_generator", 9, affineGridGenerator);
   r.add("aten::grid_sampler", 16, [](Ctx &c) { return gridSample(c, false); });
   r.add("aten::grid_sampler", 20, [](Ctx &c) { return gridSample(c, true); });
   r.add("aten::grid_sampler_2d", 16, [](Ctx &c) { return gridSample(c, false); });
