@@ -753,6 +753,7 @@ absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
 
 absl::StatusOr<onnx::ModelProto> convert(const std::string &path, const ConvertOptions &options) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
+  std::future<void> schemas = writer::prepareSchemasAsync(); // overlaps loading and the passes
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, loadGraph(path, options));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   return exportGraph(*graph, options);
@@ -781,6 +782,7 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
                                             const ConvertOptions &options,
                                             const OutputOptions &output) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
+  std::future<void> schemas = writer::prepareSchemasAsync(); // overlaps loading and the passes
   // The weights' CRC-32 is checked while the writer copies them (read once), the rest before
   // the output is renamed into place; weights left in the archive (reference mode) are not read.
   std::shared_ptr<frontend::DeferredCrcs> crcs;

@@ -506,10 +506,11 @@ private:
     };
     std::string where = n.sourceLocation().valid() ? n.sourceLocation().str() + ": " : "";
     return absl::InvalidArgumentError(fmt::format(
-        "{}aten::{} writes {} values (from {}) into a {} tensor (from {}), which torch refuses: "
+        "{}aten::{} writes {} values (from {}) into {} {} tensor (from {}), which torch refuses: "
         "check the dtypes of the --input specs",
         where, n.kind().name(), ir::scalarTypeShortName(*from), named(n.input(src)),
-        ir::scalarTypeShortName(*to), named(n.input(0))));
+        ir::scalarTypeShortName(*to).front() == 'i' ? "an" : "a", ir::scalarTypeShortName(*to),
+        named(n.input(0))));
   }
 
   /// Weight dims and dtype of input `i`, when known.

@@ -26,6 +26,7 @@
 #include "ir/Status.h"
 #include "ir/Verifier.h"
 #include "onnx/checker.h"
+#include "onnx/defs/schema.h"
 #include "onnx/defs/printer.h"
 #include "onnx/shape_inference/implementation.h"
 #include "symbolics/OnnxBuilder.h"
@@ -759,6 +760,13 @@ absl::Status checkDeferredModel(onnx::ModelProto &model,
     t->clear_external_data();
   }
   return status;
+}
+
+std::future<void> prepareSchemasAsync() {
+  return std::async(std::launch::async, [] {
+    // Any lookup builds the whole registry (a function-local static: thread-safe).
+    (void)onnx::OpSchemaRegistry::Schema("Add", 1, "");
+  });
 }
 
 absl::Status checkModel(onnx::ModelProto &model) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -92,6 +93,12 @@ absl::Status checkDeferredModel(onnx::ModelProto &model,
 /// Runs onnx::checker::check_model, then strict shape inference with type checks (what onnx's
 /// check_model(full_check=True) does) and keeps the inferred value_info in `model`.
 absl::Status checkModel(onnx::ModelProto &model);
+
+/// Builds onnx's operator schema registry (what the checker and shape inference read; tens of
+/// milliseconds, a fixed cost of every conversion) on another thread, so that it overlaps
+/// reading the archive and running the passes. The future is ready once it is built; its
+/// destructor waits for it. Using the registry before then is safe (it waits too).
+std::future<void> prepareSchemasAsync();
 
 /// Writes `model` to `path` through a temporary file in the same directory
 /// (`path.tmp.XXXXXX`) and a rename, so `path` is either the old file or the whole new one.
