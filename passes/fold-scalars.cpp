@@ -12,8 +12,9 @@
 //          in [constants]` on an unmodified list literal; string ops (len, str, format, find,
 //          __contains__, as the fast-path eligibility messages of nn.Transformer* build them; a
 //          Device constant reads as its string); any/all of a list literal of constant bools or
-//          ints, or of a constant int list, that nothing else uses. Other tensors, lists and dicts
-//          are never touched (they are mutable).
+//          ints, or of a constant int list, that nothing else uses; len of a string a prim::If
+//          picks among constants becomes an int output of that If. Other tensors, lists and
+//          dicts are never touched (they are mutable).
 // Result: no such op on constants remains; the dead constants are left for dce. Linear time.
 #include <algorithm>
 #include <cmath>
@@ -407,6 +408,32 @@ std::optional<bool> containsInLiteral(const ir::Node &n) {
   return found;
 }
 
+/// The length of str value `v`, where every way it is chosen is a constant string: a constant
+/// inserted before `at` for a constant, else a new int output of the prim::If that yields `v`
+/// (each branch giving the length of what it yields). nullptr when some path is not constant.
+ir::Value *stringLength(ir::Graph &g, ir::Value *v, ir::Node *at, int depth) {
+  if (const ir::AttributeValue *a = ir::constantValue(v); a && a->getIf<std::string>()) {
+    ir::WithInsertPoint guard(at);
+    return g.insertConstantInt(static_cast<int64_t>(a->getIf<std::string>()->size()));
+  }
+  ir::Node *d = v->node();
+  if (depth > 32 || d->kind() != ir::prim::If || d->blocks().size() != 2)
+    return nullptr;
+  size_t i = v->offset();
+  ir::Value *lens[2] = {nullptr, nullptr};
+  for (size_t b = 0; b < 2; ++b) {
+    ir::Block *block = d->blocks()[b];
+    lens[b] = stringLength(g, block->outputs()[i], block->returnNode(), depth + 1);
+    if (!lens[b])
+      return nullptr;
+  }
+  ir::Value *out = d->addOutput();
+  out->setType(ir::Type::intType());
+  for (size_t b = 0; b < 2; ++b)
+    d->blocks()[b]->registerOutput(lens[b]);
+  return out;
+}
+
 bool foldBlock(ir::Graph &g, ir::Block *b, FoldScope scope) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
@@ -438,6 +465,18 @@ bool foldBlock(ir::Graph &g, ir::Block *b, FoldScope scope) {
       n->destroy();
       changed = true;
     };
+    // len() of a string an If picks among constants (nn.MultiheadAttention's scripted
+    // `why_not_fast_path`): the If yields the lengths too, so comparisons on it see ints.
+    static const ir::Symbol kLen = ir::Symbol::fromQualString("aten::len");
+    if (scope == FoldScope::kAll && n->kind() == kLen && n->inputs().size() == 1 &&
+        n->input(0)->type()->is(ir::TypeKind::Str) && n->input(0)->node()->kind() == ir::prim::If) {
+      if (ir::Value *len = stringLength(g, n->input(0), n, 0)) {
+        n->output()->replaceAllUsesWith(len);
+        n->destroy();
+        changed = true;
+        continue;
+      }
+    }
     if (auto r = scope == FoldScope::kAll ? evaluateListReduction(*n) : std::nullopt) {
       replaceByConstant([&] { return g.insertConstantBool(*r); });
       continue;
