@@ -158,6 +158,8 @@ public:
           kind = message.substr(0, colon);
           message = message.substr(colon + 2);
         }
+        if (message == "...") // only the runtime part, not known
+          message.clear();
         std::string what =
             fmt::format("{}{}", kind, message.empty() ? "" : fmt::format("('{}')", message));
         std::vector<std::string> sources;

@@ -141,15 +141,7 @@ void recordCheck(ir::Node *ifNode, const ir::Node *raise, bool thenRaises) {
   if (kind.rfind("builtins.", 0) == 0)
     kind = kind.substr(9);
   std::string message = raise->inputs().empty() ? "" : messageOf(raise->input(0));
-  // `assert` raises "AssertionError: <text>" (as a RuntimeError in torch 1.x's archives).
-  if (size_t colon = message.find(": "); colon != std::string::npos && colon >= 5 &&
-                                         message.compare(colon - 5, 5, "Error") == 0 &&
-                                         message.find(' ') > colon) {
-    kind = message.substr(0, colon);
-    message = message.substr(colon + 2);
-  }
-  if (message == "...")
-    message.clear();
+  // As raised (check-input-shapes reads an `assert`'s "AssertionError: <text>" when it reports).
   check->s_(kMessage, message);
   check->s_(kKind, kind.empty() ? "an exception" : kind);
   check->setSourceLocation(raise->sourceLocation());
