@@ -1,5 +1,6 @@
 // The standard conversion: archive -> frozen graph -> passes -> symbolics -> ModelProto.
 #include <algorithm>
+#include <future>
 #include <iostream>
 #include <mutex>
 
@@ -810,12 +811,32 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   if (output.externalReference)
     wo.referenceArchive = path;
   wo.fsync = output.fsync;
+  // The records the conversion read but the writer will not copy (the sources of fused and
+  // folded weights) are checked on a second core while the files are written; the writer
+  // settles the ones it copies, and whatever is left is checked before the rename. The two sets
+  // are disjoint (a record is copied exactly when it backs an initializer whole, as
+  // ModelWriter decides), so no record is touched by both threads.
+  std::future<absl::Status> early;
+  if (crcs && !output.externalReference) {
+    absl::flat_hash_set<uint64_t> copied;
+    for (const writer::DeferredTensor &d : model.deferred) {
+      const ir::Storage *st = d.tensor.storage().get();
+      if (st && st->fd >= 0 && st->data && !st->isLazy() && d.tensor.isContiguous())
+        copied.insert(st->fileOffset + static_cast<uint64_t>(d.tensor.storageOffset()) *
+                                           ir::elementSize(d.tensor.dtype()));
+    }
+    early = std::async(std::launch::async, [crcs, copied = std::move(copied)] {
+      return crcs->checkRemaining([&copied](uint64_t offset) { return copied.contains(offset); });
+    });
+  }
   if (crcs) {
     wo.checksummed = [&crcs](uint64_t offset, uint64_t n) { return crcs->wants(offset, n); };
     wo.checksum = [&crcs](uint64_t offset, uint64_t n, uint32_t crc) {
       return crcs->settle(offset, n, crc);
     };
-    wo.beforeCommit = [&crcs](const std::vector<uint64_t> &referenced) {
+    wo.beforeCommit = [&crcs, &early](const std::vector<uint64_t> &referenced) {
+      if (early.valid())
+        TS2ONNX_RETURN_IF_ERROR(early.get());
       absl::flat_hash_set<uint64_t> skip(referenced.begin(), referenced.end());
       return crcs->checkRemaining([&skip](uint64_t offset) { return skip.contains(offset); });
     };
