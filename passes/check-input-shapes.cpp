@@ -204,6 +204,8 @@ private:
       TS2ONNX_RETURN_IF_ERROR(stateBatch(n));
     if (k == "_native_multi_head_attention")
       TS2ONNX_RETURN_IF_ERROR(attentionMask(n));
+    if (k == "grid_sampler" || k == "grid_sampler_2d" || k == "grid_sampler_3d")
+      TS2ONNX_RETURN_IF_ERROR(gridFits(n));
     if (k == "index_put" || k == "index_put_") {
       TS2ONNX_RETURN_IF_ERROR(sameDtype(n, 2));
       return valuesFit(n);
@@ -472,6 +474,28 @@ private:
                                      *type == 1 ? "batch, source length" : "target, source length",
                                      operandText(*type == 1 ? n.input(1) : n.input(0)),
                                      operandText(n.input(9))));
+    return absl::OkStatus();
+  }
+
+  /// grid_sampler(input, grid, ...): a grid of the input's rank whose last dim is the number of
+  /// spatial dims, of the input's (floating) dtype.
+  absl::Status gridFits(const ir::Node &n) const {
+    if (n.inputs().size() < 2)
+      return absl::OkStatus();
+    const std::vector<ir::Dim> *x = knownDims(n.input(0)), *g = knownDims(n.input(1));
+    if (x && g &&
+        (x->size() != g->size() ||
+         (g->back().isStatic() && g->back().value != int64_t(x->size()) - 2)))
+      return refuse(n, fmt::format("cannot sample {} at {} (a grid of rank {} whose last dim is "
+                                   "{} is needed)",
+                                   operandText(n.input(0)), operandText(n.input(1)), x->size(),
+                                   x->size() - 2));
+    const auto &xt = checked(n.input(0))->type()->tensorInfo().dtype;
+    const auto &gt = checked(n.input(1))->type()->tensorInfo().dtype;
+    if (xt && gt && (*xt != *gt || !ir::isFloatingType(*xt)))
+      return refuse(n, fmt::format("cannot sample {} at {} (both of one floating dtype are "
+                                   "needed)",
+                                   operandText(n.input(0)), operandText(n.input(1))));
     return absl::OkStatus();
   }
 

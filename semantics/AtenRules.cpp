@@ -579,6 +579,17 @@ private:
         (*in.sizes)[*a] = idx.sizes->empty() ? ir::Dim::known(1) : (*idx.sizes)[0];
       setResult(n->output(0), in);
     });
+    // affine_grid_generator(theta, size [N, C, (D,) H, W], align_corners): [N, (D,) H, W, k].
+    rule({"affine_grid_generator"}, [](ir::Node *n) {
+      std::optional<Dims> size = n->inputs().size() == 3 ? dimsOfList(n->input(1)) : std::nullopt;
+      std::optional<Dims> out;
+      if (size && (size->size() == 4 || size->size() == 5)) {
+        out = Dims{(*size)[0]};
+        out->insert(out->end(), size->begin() + 2, size->end());
+        out->push_back(ir::Dim::known(int64_t(size->size()) - 2));
+      }
+      setResult(n->output(0), infoOf(n->input(0)).dtype, out);
+    });
     rule({"index"}, [](ir::Node *n) {
       Info in = infoOf(n->input(0));
       std::optional<Dims> sizes;
