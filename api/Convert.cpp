@@ -21,6 +21,7 @@
 #include "ts2onnx/ts2onnx.h"
 #include "writer/Emitter.h"
 #include "writer/ModelWriter.h"
+#include "writer/PendingFiles.h"
 
 // Freezing lives in the frontend (it needs the archive's module tree); until that file exists
 // the pipeline runs without it and the exporter reports the module attributes it finds.
@@ -825,7 +826,7 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
         copied.insert(st->fileOffset + static_cast<uint64_t>(d.tensor.storageOffset()) *
                                            ir::elementSize(d.tensor.dtype()));
     }
-    early = std::async(std::launch::async, [crcs, copied = std::move(copied)] {
+    early = writer::asyncWithoutTerminationSignals([crcs, copied = std::move(copied)] {
       return crcs->checkRemaining([&copied](uint64_t offset) { return copied.contains(offset); });
     });
   }

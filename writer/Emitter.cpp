@@ -763,7 +763,7 @@ absl::Status checkDeferredModel(onnx::ModelProto &model,
 }
 
 std::future<void> prepareSchemasAsync() {
-  return std::async(std::launch::async, [] {
+  return asyncWithoutTerminationSignals([] {
     // Any lookup builds the whole registry (a function-local static: thread-safe).
     (void)onnx::OpSchemaRegistry::Schema("Add", 1, "");
   });

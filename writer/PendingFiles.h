@@ -4,6 +4,9 @@
 // a signal handler calls removePendingFiles(), which only uses async-signal-safe calls.
 #pragma once
 
+#include <future>
+#include <utility>
+
 #include <signal.h>
 
 namespace ts2onnx::writer {
@@ -37,5 +40,15 @@ public:
 private:
   sigset_t saved_;
 };
+
+/// std::async(std::launch::async, f) on a thread that never takes SIGINT, SIGTERM, SIGHUP or
+/// SIGQUIT (it starts with them blocked), so that they always reach a thread whose deferred
+/// windows (DeferTerminationSignals) protect the files it is creating: a helper thread taking
+/// the signal while the main thread is between creating a temporary and arming it would leave
+/// the temporary behind.
+template <typename F> auto asyncWithoutTerminationSignals(F &&f) {
+  DeferTerminationSignals blocked; // inherited by the new thread; restored here after
+  return std::async(std::launch::async, std::forward<F>(f));
+}
 
 } // namespace ts2onnx::writer
