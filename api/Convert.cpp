@@ -599,8 +599,8 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   for (const char *n :
        {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
     p.push_back(n);
-  for (const char *n : {"check-input-shapes", "warn-frozen-shapes", "dce", "cse", "to-onnx",
-                        "hoist-loop-invariants", "onnx-cleanup"})
+  for (const char *n : {"check-input-shapes", "warn-frozen-shapes", "lower-complex", "dce", "cse",
+                        "to-onnx", "hoist-loop-invariants", "onnx-cleanup"})
     p.push_back(n);
   for (const ExtraPass &e : options.extraPasses) {
     auto at = std::find(p.rbegin(), p.rend(), e.after);

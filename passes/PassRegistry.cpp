@@ -142,6 +142,11 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "fold-runtime-queries",
       "Answer grad, autocast, device, nested and tensor-identity queries for a CPU inference run",
       runFoldRuntimeQueries));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "lower-complex",
+      "Keep the complex results of stft and fft as real pairs [..., 2] and rewrite their readers "
+      "(abs, angle, real, imag, reshape, transpose, products with reals, ...) on the pairs",
+      runLowerComplex));
   return absl::OkStatus();
 }
 

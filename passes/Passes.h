@@ -57,6 +57,10 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options);
 /// `eliminate-exceptions`: a prim::If with one raising branch becomes its other branch, the check
 /// kept as a ts2onnx::raise_if node (eliminate-exceptions.cpp).
 absl::Status runEliminateExceptions(ir::Graph &graph, const PassOptions &options);
+/// `lower-complex`: the complex results of stft and fft as [..., 2] real pairs, their readers
+/// rewritten on the pairs (lower-complex.cpp).
+absl::Status runLowerComplex(ir::Graph &graph, const PassOptions &options);
+
 /// `fold-runtime-queries`: grad/autocast/device/nested/requires_grad queries and tensor identity
 /// answered for an inference run on CPU (fold-runtime-queries.cpp).
 absl::Status runFoldRuntimeQueries(ir::Graph &graph, const PassOptions &options);

@@ -9,7 +9,8 @@
 //        - int arithmetic: `x + 0`, `x - 0`, `x * 1`, `x // 1` are x, chained add/sub of
 //          constants merge; `x == x` / `x != x` on bool/int/float/None (and lists/dicts of
 //          them) are constants; aten::Int/aten::ceil of an int is the int; `+` of two list
-//          literals (or constant int lists) is one list literal;
+//          literals (or constant int lists) is one list literal, and so is `[a] * n` with a
+//          constant n; `list(l)` of a list literal that neither side writes is l;
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition; an Optional If output whose branches both yield one non-Optional
@@ -222,6 +223,58 @@ bool concatListLiterals(ir::Graph &g, ir::Node *n) {
   return true;
 }
 
+/// The most elements a folded list repetition may have (a bigger one stays for conversion).
+constexpr int64_t kMaxRepeatedElements = 1 << 16;
+
+/// `[a, b] * n` (and `n * [a, b]`) of a list literal and a constant count is the literal
+/// repeated n times (empty for n <= 0, as Python's list repetition).
+bool repeatListLiteral(ir::Graph &g, ir::Node *n) {
+  if (n->inputs().size() != 2)
+    return false;
+  size_t li = n->input(0)->type()->is(ir::TypeKind::List) ? 0 : 1;
+  ir::Value *list = n->input(li), *count = n->input(1 - li);
+  auto times = ir::constantInt(count);
+  if (!times || !count->type()->is(ir::TypeKind::Int) || !isListLiteral(list))
+    return false;
+  ir::WithInsertPoint guard(n);
+  std::vector<ir::Value *> once = listLiteralElements(g, list);
+  int64_t k = std::max<int64_t>(*times, 0);
+  if (!once.empty() && k > kMaxRepeatedElements / int64_t(once.size()))
+    return false;
+  std::vector<ir::Value *> elements;
+  elements.reserve(once.size() * size_t(k));
+  for (int64_t i = 0; i < k; ++i)
+    elements.insert(elements.end(), once.begin(), once.end());
+  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
+  lc->output()->setType(n->output()->type());
+  lc->setSourceLocation(n->sourceLocation());
+  n->output()->replaceAllUsesWith(lc->output());
+  n->destroy();
+  return true;
+}
+
+/// Every use of `v` only reads it (no mutation, no escape into a block or the return).
+bool onlyRead(const ir::Value *v) {
+  for (const ir::Use &u : v->uses()) {
+    ir::Symbol k = u.user->kind();
+    if (k == ir::prim::Return || k == ir::prim::Loop || k == ir::prim::If ||
+        u.user->hasSideEffects())
+      return false;
+  }
+  return true;
+}
+
+/// `list(l)` copies l; when neither the copy nor a list literal l is ever written, the copy is
+/// l itself.
+bool forwardListCopy(ir::Node *n) {
+  if (n->inputs().size() != 1 || !n->input()->type()->is(ir::TypeKind::List) ||
+      !isListLiteral(n->input()) || !onlyRead(n->output()))
+    return false;
+  n->output()->replaceAllUsesWith(n->input());
+  n->destroy();
+  return true;
+}
+
 /// Types whose `==` cannot throw: bool, int, float, None, and lists/dicts of them.
 bool comparesWithoutThrowing(const ir::Type &t) {
   auto plain = [](const ir::Type &x) {
@@ -344,6 +397,16 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
     // Integer arithmetic and self-comparisons, as torch's non-tensor peephole simplifies them.
     {
       const std::string_view q = k.qualString();
+      if (q == "aten::mul" && n->inputs().size() == 2 &&
+          (n->input(0)->type()->is(ir::TypeKind::List) ||
+           n->input(1)->type()->is(ir::TypeKind::List))) {
+        changed |= repeatListLiteral(g, n);
+        continue;
+      }
+      if (q == "aten::list") {
+        changed |= forwardListCopy(n);
+        continue;
+      }
       if (q == "aten::mul" || q == "aten::floordiv") {
         changed |= simplifyIntMulOrFloorDiv(n);
         continue;

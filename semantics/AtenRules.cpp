@@ -5,7 +5,8 @@
 // (un)squeeze, expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow,
 // index_select, reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
 // masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as),
-// scatter ops, scaled_dot_product_attention, and the outputs of lstm/gru (best effort). A dim that
+// scatter ops, scaled_dot_product_attention, padding, stft/fft_fft/fft_rfft (complex results),
+// abs/view_as_real of complex tensors, and the outputs of lstm/gru (best effort). A dim that
 // equals an input dim keeps its symbol (`batch`); ints made by aten::size of a symbolic dim carry
 // it into view shapes.
 #include "semantics/AtenRules.h"
@@ -24,6 +25,30 @@ using ir::Dim;
 using ir::ScalarType;
 
 namespace {
+
+bool isComplexType(ScalarType t) {
+  return t == ScalarType::ComplexHalf || t == ScalarType::ComplexFloat ||
+         t == ScalarType::ComplexDouble;
+}
+
+/// A bool (or int) constant as a flag.
+std::optional<bool> constantFlag(const ir::Value *v) {
+  auto i = ir::constantInt(v);
+  return i ? std::optional(*i != 0) : std::nullopt;
+}
+
+/// The complex dtype of a real one's results (integers and bool give complex float).
+ScalarType complexOf(ScalarType t) {
+  return t == ScalarType::Float64   ? ScalarType::ComplexDouble
+         : t == ScalarType::Float16 ? ScalarType::ComplexHalf
+                                    : ScalarType::ComplexFloat;
+}
+
+ScalarType realOf(ScalarType t) {
+  return t == ScalarType::ComplexDouble ? ScalarType::Float64
+         : t == ScalarType::ComplexHalf ? ScalarType::Float16
+                                        : ScalarType::Float32;
+}
 
 /// Binary elementwise ops with broadcasting and promotion that the generated pointwise table
 /// does not give (their rule is written below).
@@ -589,6 +614,92 @@ private:
         out->push_back(ir::Dim::known(int64_t(size->size()) - 2));
       }
       setResult(n->output(0), infoOf(n->input(0)).dtype, out);
+    });
+    // Padding: the last len(pad) / 2 dims grow by their pair of pads (the last dim first).
+    rule({"pad", "constant_pad_nd", "reflection_pad1d", "reflection_pad2d", "reflection_pad3d",
+          "replication_pad1d", "replication_pad2d", "replication_pad3d"},
+         [](ir::Node *n) {
+           Info in = infoOf(n->input(0));
+           auto pads = n->inputs().size() >= 2 ? intsOfList(n->input(1)) : std::nullopt;
+           if (!in.sizes || !pads || pads->size() % 2 != 0 || pads->size() / 2 > in.sizes->size())
+             return setResult(n->output(0), in.dtype, std::nullopt);
+           size_t r = in.sizes->size();
+           for (size_t i = 0; i < pads->size() / 2; ++i) {
+             Dim &d = (*in.sizes)[r - 1 - i];
+             d = d.isStatic() ? Dim::known(d.value + (*pads)[2 * i] + (*pads)[2 * i + 1])
+                              : Dim::unknown();
+           }
+           setResult(n->output(0), in);
+         });
+    // Spectral ops: complex results of real inputs (view_as_real gives the [..., 2] form).
+    rule({"fft_fft", "fft_rfft"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      std::optional<ScalarType> dt;
+      if (in.dtype)
+        dt = isComplexType(*in.dtype) ? *in.dtype : complexOf(*in.dtype);
+      if (!in.sizes || n->inputs().size() < 3)
+        return setResult(n->output(0), dt, std::nullopt);
+      auto a = axis(ir::constantInt(n->input(2)), in.sizes->size());
+      if (!a)
+        return setResult(n->output(0), dt, std::nullopt);
+      Dim len = isNone(n->input(1)) ? (*in.sizes)[*a] : dimOfInt(n->input(1));
+      if (n->kind().name() == "fft_rfft")
+        len = len.isStatic() ? Dim::known(len.value / 2 + 1) : Dim::unknown();
+      (*in.sizes)[*a] = len;
+      setResult(n->output(0), dt, in.sizes);
+    });
+    // stft(self, n_fft, hop, win, window, normalized, onesided, return_complex[, align]) and
+    // its center form (center and pad_mode after window): [B?, freq, frames] complex, or
+    // [B?, freq, frames, 2] real.
+    rule({"stft"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      size_t count = n->inputs().size();
+      bool centerForm = count >= 10;
+      size_t iOnesided = centerForm ? 8 : 6, iComplex = iOnesided + 1;
+      std::optional<bool> asComplex = false;
+      if (count > iComplex && !isNone(n->input(iComplex)))
+        asComplex = constantFlag(n->input(iComplex));
+      std::optional<ScalarType> dt = in.dtype;
+      if (dt && asComplex && *asComplex)
+        dt = isComplexType(*dt) ? *dt : complexOf(*dt);
+      auto nfft = ir::constantInt(n->input(1));
+      std::optional<int64_t> hop = nfft ? std::optional(*nfft / 4) : std::nullopt;
+      if (!isNone(n->input(2)))
+        hop = ir::constantInt(n->input(2));
+      std::optional<bool> center = false;
+      if (centerForm)
+        center = constantFlag(n->input(5));
+      std::optional<bool> onesided = true;
+      if (count > iOnesided && !isNone(n->input(iOnesided)))
+        onesided = constantFlag(n->input(iOnesided));
+      if (!in.sizes || in.sizes->empty() || in.sizes->size() > 2 || !nfft || *nfft <= 0 || !hop ||
+          *hop <= 0 || !center || !onesided || !asComplex)
+        return setResult(n->output(0), dt, std::nullopt);
+      Dims out;
+      if (in.sizes->size() == 2)
+        out.push_back((*in.sizes)[0]);
+      out.push_back(Dim::known(*onesided ? *nfft / 2 + 1 : *nfft));
+      Dim len = in.sizes->back();
+      int64_t padded = len.isStatic() ? len.value + (*center ? 2 * (*nfft / 2) : 0) : -1;
+      out.push_back(padded >= *nfft ? Dim::known(1 + (padded - *nfft) / *hop) : Dim::unknown());
+      if (!*asComplex)
+        out.push_back(Dim::known(2));
+      setResult(n->output(0), dt, out);
+    });
+    // abs of a complex tensor is real; view_as_real appends the pair dim.
+    rule({"abs"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (in.dtype && isComplexType(*in.dtype))
+        in.dtype = realOf(*in.dtype);
+      setResult(n->output(0), in);
+    });
+    rule({"view_as_real"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (in.dtype && isComplexType(*in.dtype))
+        in.dtype = realOf(*in.dtype);
+      if (in.sizes)
+        in.sizes->push_back(Dim::known(2));
+      setResult(n->output(0), in);
     });
     rule({"index"}, [](ir::Node *n) {
       Info in = infoOf(n->input(0));

@@ -2,8 +2,9 @@
 // results read through view_as_real), as ONNX DFT (opset 17, whose axis is an input from 20; no
 // form before 17). ts2onnx has no complex tensors: a complex result is kept in DFT's real form
 // [..., 2], and converted only when every use is aten::view_as_real (which then is the
-// identity). Refused: complex inputs (fft_irfft, fft of complex, istft), complex results used
-// otherwise.
+// identity); the lower-complex pass rewrites the other readers it can (abs, angle, reshape, ...)
+// on that form first. Refused: complex inputs (fft_irfft, fft of complex, istft), complex results
+// used otherwise.
 #include <cmath>
 
 #include <fmt/format.h>

@@ -331,6 +331,25 @@ frontend("mfcc", lambda: ta().transforms.MFCC(sample_rate=8000, n_mfcc=6,
                                               melkwargs={"n_fft": 64, "hop_length": 16,
                                                          "n_mels": 8}))
 
+
+@model("complex_ops", "audio_frontend", ci=True)
+def build_complex(torch):
+    # The complex results of rfft and stft read as the front ends of audio and vision models
+    # read them: magnitude, phase, real and imaginary parts, scaled by a real window, moved.
+    class ComplexOps(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("window", torch.hann_window(8))
+
+        def forward(self, x, w):
+            c = torch.fft.rfft(x, dim=-1).transpose(0, 1) * w / 4.0
+            s = torch.stft(x.reshape(-1, 16), 8, hop_length=2, window=self.window,
+                           center=False, return_complex=True)
+            s = (s + s).reshape(2, 3, 5, 5).permute(0, 1, 3, 2)
+            return (c.abs(), torch.angle(c), c.real - c.imag,
+                    torch.view_as_real(s.transpose(-1, -2)), (-s).abs().pow(2.0))
+    return ComplexOps().eval(), [torch.randn(2, 3, 16), torch.rand(9) + 0.5]
+
 # ------------------------------------------------------------------------------------------------
 # Hand-written architectures (small, all in CI)
 
