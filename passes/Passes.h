@@ -31,6 +31,10 @@ bool foldScalars(ir::Graph &graph, FoldScope scope = FoldScope::kAll);
 /// In kTorchEmitter scope an If on a constant condition is left for foldScalars, as torch's
 /// peephole leaves it for constant propagation (checks after it still see the If's outputs).
 bool peepholeScript(ir::Graph &graph, FoldScope scope = FoldScope::kAll);
+/// What unroll-loops does, as a step of another pass: true if it unrolled a loop.
+bool unrollStaticLoops(ir::Graph &graph);
+/// What lower-list-appends does, as a step of another pass: true if it lowered a list.
+bool lowerListWrites(ir::Graph &graph);
 /// Replaces prim::If `ifNode` by the nodes of `taken` (one of its blocks), in place.
 void inlineIfBranch(ir::Node *ifNode, ir::Block *taken);
 

@@ -6,7 +6,7 @@
 //        - shape queries with a static answer: aten::size(t[, dim]), aten::dim, aten::numel,
 //          prim::dtype, len(size(t)) (also of a constant slice of it), size(t)[i] and the static
 //          values of an unpacked size(t) or int[] constant;
-//        - aten::slice of a constant int list;
+//        - aten::slice of a constant int list; aten::_infer_size (the broadcast) of two;
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - aten::eq / aten::ne of two unmodified int[] values decided at compile time, element
@@ -16,15 +16,21 @@
 //          kMaxElements, or kMaxLayoutElements for ops that only move data): t, transpose,
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
-//          with broadcasting (tensor or number operands), prim::NumToTensor of a number;
+//          with broadcasting (tensor or number operands), min/max (all elements, or two
+//          tensors), reciprocal, tensor/as_tensor of constant numbers and lists,
+//          prim::NumToTensor of a number; item() of a one-element constant;
 //        then runs fold-scalars and peephole-script on what became constant (an If on a
-//        folded `input.dim()` check may leave `x is None` on a Tensor) and, when anything
-//        changed, forwards simple tuples and propagates shapes again, and repeats.
+//        folded `input.dim()` check may leave `x is None` on a Tensor), unrolls as
+//        unroll-loops the loops whose trip counts became constants when nothing else changed
+//        (then lowers the list writes they leave in straight-line code, as lower-list-appends),
+//        and, when anything changed, forwards simple tuples and propagates shapes again, and
+//        repeats.
 //        Values are computed in double (int64 for integral results); only real dtypes fold.
 // Result: fewer nodes; dead inputs are left for dce. Linear per round; rounds are bounded.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -199,6 +205,96 @@ std::optional<std::vector<int64_t>> reshapedSizes(const ir::Node *n, const Dense
   return out;
 }
 
+/// torch.tensor / torch.as_tensor of a constant number or list of numbers (a module's
+/// List[float] attribute, a list of sizes): int64, float32 or bool as torch infers them, or the
+/// dtype given.
+std::optional<Dense> tensorOfConstant(const ir::Node *n) {
+  const ir::Value *data = n->input(0);
+  const ir::AttributeValue *a = constantAttr(data);
+  if (!a || data->type()->isTensor())
+    return std::nullopt;
+  Dense d{ScalarType::Int64, {}, {}, {}};
+  if (const auto *is = a->getIf<std::vector<int64_t>>()) {
+    d.sizes = {int64_t(is->size())};
+    d.i = *is;
+    if (data->type()->is(ir::TypeKind::List) && data->type()->elementType()->is(ir::TypeKind::Bool))
+      d.dtype = ScalarType::Bool;
+  } else if (const auto *ds = a->getIf<std::vector<double>>()) {
+    d = Dense{ScalarType::Float32, {int64_t(ds->size())}, *ds, {}};
+  } else if (const int64_t *i = a->getIf<int64_t>()) {
+    d.i = {*i};
+    if (data->type()->is(ir::TypeKind::Bool))
+      d.dtype = ScalarType::Bool;
+  } else if (const double *f = a->getIf<double>()) {
+    d = Dense{ScalarType::Float32, {}, {*f}, {}};
+  } else {
+    return std::nullopt;
+  }
+  if (d.numel() > kMaxElements)
+    return std::nullopt;
+  if (n->inputs().size() > 1 && !isNoneConstant(n->input(1))) {
+    auto code = ir::constantInt(n->input(1));
+    if (!code || *code < 0 || *code >= ir::kNumScalarTypes)
+      return std::nullopt;
+    auto target = static_cast<ScalarType>(*code);
+    if (!denseSupported(target))
+      return std::nullopt;
+    return semantics::convert(d, target);
+  }
+  return d; // float32 values are rounded when the constant is written
+}
+
+/// min/max of all elements (a 0-d result), min/max of two tensors elementwise (NaN wins, as in
+/// torch), reciprocal (integers give float32).
+std::optional<Dense> minMaxReciprocal(const ir::Node *n, const std::string &name) {
+  auto a = dense(n->input(0), kMaxElements);
+  if (!a || a->dtype == ScalarType::Bool)
+    return std::nullopt;
+  if (name == "reciprocal") {
+    if (n->inputs().size() != 1)
+      return std::nullopt;
+    ScalarType dt = ir::isFloatingType(a->dtype) ? a->dtype : ScalarType::Float32;
+    Dense out{dt, a->sizes, {}, {}};
+    for (int64_t k = 0; k < a->numel(); ++k)
+      out.f.push_back(1.0 / a->at(k));
+    return out;
+  }
+  bool isMin = name == "min";
+  auto pick = [isMin](double x, double y) {
+    if (std::isnan(x) || std::isnan(y))
+      return std::numeric_limits<double>::quiet_NaN();
+    return isMin ? std::min(x, y) : std::max(x, y);
+  };
+  if (n->inputs().size() == 1) {
+    if (a->numel() == 0)
+      return std::nullopt; // torch raises
+    Dense out{a->dtype, {}, {}, {}};
+    if (a->integral()) {
+      int64_t m = a->i[0];
+      for (int64_t x : a->i)
+        m = isMin ? std::min(m, x) : std::max(m, x);
+      out.i = {m};
+    } else {
+      double m = a->f[0];
+      for (double x : a->f)
+        m = pick(m, x);
+      out.f = {m};
+    }
+    return out;
+  }
+  if (n->inputs().size() != 2 || !n->input(1)->type()->isTensor())
+    return std::nullopt;
+  auto b = dense(n->input(1), kMaxElements);
+  if (!b || b->dtype == ScalarType::Bool)
+    return std::nullopt;
+  auto dt = resultDtype(n, {&*a, &*b}, false, false);
+  if (!dt || !denseSupported(*dt))
+    return std::nullopt;
+  return semantics::broadcast(*a, *b, *dt, kMaxElements, pick, [isMin](int64_t x, int64_t y) {
+    return isMin ? std::min(x, y) : std::max(x, y);
+  });
+}
+
 /// The value of tensor op `n` on constant inputs, if it is one we evaluate.
 std::optional<Dense> evaluateTensor(const ir::Node *n) {
   if (n->outputs().size() != 1 || !n->output()->type()->isTensor() || n->inputs().empty())
@@ -216,10 +312,16 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
       return Dense{ScalarType::Float64, {}, {a->get<double>()}, {}};
     return std::nullopt;
   }
-  if (!n->kind().isNamespace("aten") || !n->input(0)->type()->isTensor())
+  if (!n->kind().isNamespace("aten"))
+    return std::nullopt;
+  if (name == "tensor" || name == "as_tensor")
+    return tensorOfConstant(n);
+  if (!n->input(0)->type()->isTensor())
     return std::nullopt;
   if (name == "add" || name == "sub" || name == "mul" || name == "div")
     return arithmetic(n, name);
+  if (name == "min" || name == "max" || name == "reciprocal")
+    return minMaxReciprocal(n, name);
   bool layout = name == "t" || name == "transpose" || name == "permute" || name == "reshape" ||
                 name == "view" || name == "flatten" || name == "unsqueeze" || name == "squeeze" ||
                 name == "contiguous" || name == "clone" || name == "detach" || name == "to" ||
@@ -380,6 +482,22 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
     if (!dim.isStatic())
       return std::nullopt;
     return IntResult{dim.value, std::nullopt};
+  }
+  if (k == "aten::_infer_size" && in.size() == 2) {
+    // The broadcast of two constant sizes (torch raises when they do not broadcast: left).
+    auto a = constInts(in[0]), b = constInts(in[1]);
+    if (!a || !b)
+      return std::nullopt;
+    size_t r = std::max(a->size(), b->size());
+    std::vector<int64_t> out(r);
+    for (size_t i = 0; i < r; ++i) {
+      int64_t x = i < r - a->size() ? 1 : (*a)[i - (r - a->size())];
+      int64_t y = i < r - b->size() ? 1 : (*b)[i - (r - b->size())];
+      if (x != y && x != 1 && y != 1)
+        return std::nullopt;
+      out[i] = x == 1 ? y : x;
+    }
+    return IntResult{std::nullopt, out};
   }
   if (k == "aten::dim" && in.size() == 1) {
     if (auto r = rankOf(in[0]))
@@ -662,6 +780,16 @@ bool foldBlock(ir::Graph &g, ir::Block *b, bool foldParameters) {
       replacement = g.insertConstantBool(*c);
     } else if (auto t = foldParameters || !readsParameter(n) ? evaluateTensor(n) : std::nullopt) {
       replacement = g.insertConstantTensor(toTensor(*t));
+    } else if (n->kind().qualString() == "aten::item" && n->inputs().size() == 1) {
+      // item() of a one-element constant: the number (float, int or bool by the dtype).
+      if (auto d = dense(n->input(0), 1); d && d->numel() == 1) {
+        if (d->dtype == ScalarType::Bool)
+          replacement = g.insertConstantBool(d->i[0] != 0);
+        else if (d->integral())
+          replacement = g.insertConstantInt(d->i[0]);
+        else
+          replacement = g.insertConstantFloat(d->f[0]);
+      }
     }
     if (!replacement)
       continue;
@@ -687,6 +815,13 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
     changed |= foldScalars(graph);
     // None checks and casts of Optionals that folding made non-optional.
     changed |= peepholeScript(graph);
+    // Loops whose trip count folding made constant (`for i in range(x.dim() - 2)` building
+    // F.interpolate's sizes) unroll as unroll-loops does, and what they compute folds next.
+    if (!changed && unrollStaticLoops(graph)) {
+      // The unrolled appends and element writes are straight-line code now.
+      lowerListWrites(graph);
+      changed = true;
+    }
     if (!changed)
       break;
     lowerSimpleTuples(graph);

@@ -7,6 +7,7 @@
 //        - an arithmetic, comparison, logic or conversion op whose inputs are all constant
 //          int/float/bool/str/None values (and whose outputs are such values) is evaluated and
 //          replaced by a prim::Constant: add, sub, mul, div, floordiv, remainder, neg, pow,
+//          floor/ceil (of a float, an int),
 //          eq/ne/lt/le/gt/ge, __not__, __and__/__or__/__xor__, __is__/__isnot__, Int, Float,
 //          Bool, prim::min/max/abs, prim::unchecked_cast, prim::isinstance, str concatenation; `x
 //          in [constants]` on an unmodified list literal; string ops (len, str, format, find,
@@ -325,6 +326,12 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
       return number(out, std::fabs(a.d), a.i < 0 ? -a.i : a.i, isInt);
     if (op == "aten::__not__" && a.kind == Scalar::Kind::Bool)
       return boolean(a.i == 0);
+    // math.floor / math.ceil of a float are ints (aten::floor.float / ceil.float).
+    if ((op == "aten::floor" || op == "aten::ceil") && out == ir::TypeKind::Int &&
+        (isInt || std::isfinite(a.d)))
+      return number(out, 0,
+                    isInt ? a.i : int64_t(op == "aten::floor" ? std::floor(a.d) : std::ceil(a.d)),
+                    true);
     if (op == "aten::Int" && (isInt || std::isfinite(a.d)))
       return number(out, 0, isInt ? a.i : int64_t(std::trunc(a.d)), true);
     if (op == "aten::Float")

@@ -2,65 +2,223 @@
 //
 // Given: a well-formed graph.
 // Does:  for a prim::ListConstruct whose every use sits in its own block and is either
-//        aten::append (result unused) or a reader (cat, stack, len, __getitem__, ...), replays
-//        the appends in program order: each reader gets a new prim::ListConstruct of the
-//        elements appended so far, and the appends go. A list used inside a nested block or by
-//        another mutation (insert, pop, _set_item, clear, ...) is left alone; a returned list
-//        returns the elements appended by the end of its block.
+//        aten::append or aten::_set_item with a constant index in range (`l[i] = v`; results
+//        unused) or a reader (cat, stack, len, __getitem__, ...; also inside nested blocks),
+//        replays the writes in program order: each reader gets a new prim::ListConstruct of
+//        the elements so far (a reader in a nested block those before the node holding it), and
+//        the writes go. A copy `list(x)` written so (a non-negative constant index) becomes
+//        values too: `l[:i] + [v] + l[i + 1:]` (with the IndexError for i >= len(l) kept as a
+//        ts2onnx::raise_if check) and `l + [v]`. A list written inside a nested block, by another
+//        mutation (insert, pop, clear, a runtime index, ...) or after it was stored in a container
+//        is left alone; a returned list returns the elements by the end of its block.
 // Result: `outs = []; outs.append(a); outs.append(b); cat(outs)` is `cat([a, b])`, which ONNX
 //         can express without sequences. Linear in the number of nodes and uses.
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
 namespace {
 
+const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
+const ir::Symbol kSetItem = ir::Symbol::fromQualString("aten::_set_item");
+
+/// The node of `home` that is `n` or holds `n` in a nested block; null when `n` is elsewhere.
+ir::Node *ancestorIn(ir::Node *n, const ir::Block *home) {
+  for (; n; n = n->owningBlock()->owningNode())
+    if (n->owningBlock() == home)
+      return n;
+  return nullptr;
+}
+
+/// A use that keeps the list itself (an alias a later write would show through).
+bool aliases(const ir::Node *n) {
+  ir::Symbol k = n->kind();
+  return k == ir::prim::ListConstruct || k == ir::prim::TupleConstruct ||
+         k == ir::prim::DictConstruct || k == ir::prim::Return;
+}
+
+/// A list value being replayed: its elements while they are known (a literal), else the value
+/// holding it at this point.
+class Replay {
+public:
+  Replay(ir::Graph &g, ir::Node *list) : g_(g), list_(list), l_(list->output()) {
+    if (list->kind() == ir::prim::ListConstruct)
+      elems_.emplace(list->inputs().begin(), list->inputs().end());
+    else
+      cur_ = l_;
+  }
+
+  /// The index a write `l[i] = v` at `n` takes in a literal of known length (constant, in
+  /// range), or in any list (constant, not negative).
+  std::optional<int64_t> writeIndex(const ir::Node *n) const {
+    auto i = ir::constantInt(n->input(1));
+    if (!i || !n->input(1)->type()->is(ir::TypeKind::Int))
+      return std::nullopt;
+    if (!elems_)
+      return *i >= 0 ? i : std::nullopt;
+    int64_t k = *i < 0 ? *i + int64_t(elems_->size()) : *i;
+    if (k < 0 || k >= int64_t(elems_->size()))
+      return std::nullopt;
+    return k;
+  }
+  /// Counts `n` in a dry run (the length a literal reaches); false when it cannot be replayed.
+  bool dryRun(const ir::Node *n) {
+    if (n->kind() == kSetItem && !writeIndex(n))
+      return false;
+    if (n->kind() == kAppend && elems_)
+      elems_->push_back(n->input(1));
+    return true;
+  }
+  void reset() {
+    if (elems_)
+      elems_.emplace(list_->inputs().begin(), list_->inputs().end());
+  }
+
+  void append(ir::Node *n) {
+    if (elems_) {
+      elems_->push_back(n->input(1));
+    } else {
+      ir::WithInsertPoint guard(n);
+      cur_ = emit(n, "aten::add", {cur_, literal(n, {n->input(1)})});
+    }
+    n->destroy();
+  }
+
+  void setItem(ir::Node *n) {
+    int64_t i = *writeIndex(n);
+    if (elems_) {
+      (*elems_)[size_t(i)] = n->input(2);
+    } else {
+      // l[:i] + [v] + l[i + 1:], and the IndexError Python raises for i >= len(l) kept as a
+      // check (check-input-shapes decides it once the length is known).
+      ir::WithInsertPoint guard(n);
+      ir::Value *none = g_.insertConstantNone();
+      ir::Value *one = g_.insertConstantInt(1);
+      ir::Value *index = g_.insertConstantInt(i);
+      ir::Value *len = emitAs(n, "aten::len", {cur_}, ir::Type::intType());
+      ir::Value *bad = emitAs(n, "aten::ge", {index, len}, ir::Type::boolType());
+      static const ir::Symbol kRaiseIf = ir::Symbol::fromQualString("ts2onnx::raise_if");
+      ir::Node *check = g_.insert(
+          kRaiseIf, {bad, g_.insertConstantString("list assignment index out of range")}, 0);
+      check->s_(ir::Symbol::fromQualString("attr::message"), "list assignment index out of range");
+      check->s_(ir::Symbol::fromQualString("attr::kind"), "IndexError");
+      check->setSourceLocation(n->sourceLocation());
+      ir::Value *head = emit(n, "aten::slice", {cur_, g_.insertConstantInt(0), index, one});
+      ir::Value *tail = emit(n, "aten::slice", {cur_, g_.insertConstantInt(i + 1), none, one});
+      cur_ = emit(n, "aten::add", {emit(n, "aten::add", {head, literal(n, {n->input(2)})}), tail});
+    }
+    n->destroy();
+  }
+
+  /// The list as it is before `n`.
+  ir::Value *valueBefore(ir::Node *n) {
+    if (!elems_)
+      return cur_;
+    ir::WithInsertPoint guard(n);
+    return literal(n, *elems_);
+  }
+
+private:
+  ir::Value *emitAs(const ir::Node *at, std::string_view op, std::vector<ir::Value *> ins,
+                    ir::TypePtr t) {
+    ir::Node *m = g_.insert(ir::Symbol::fromQualString(op), ins, 1);
+    m->output()->setType(std::move(t));
+    m->setSourceLocation(at->sourceLocation());
+    return m->output();
+  }
+  ir::Value *emit(const ir::Node *at, std::string_view op, std::vector<ir::Value *> ins) {
+    return emitAs(at, op, std::move(ins), l_->type());
+  }
+  ir::Value *literal(const ir::Node *at, const std::vector<ir::Value *> &elems) {
+    ir::Node *c = g_.insert(ir::prim::ListConstruct, elems, 1);
+    c->output()->setType(l_->type());
+    c->setSourceLocation(elems_ ? list_->sourceLocation() : at->sourceLocation());
+    return c->output();
+  }
+
+  ir::Graph &g_;
+  ir::Node *list_;
+  ir::Value *l_;
+  std::optional<std::vector<ir::Value *>> elems_;
+  ir::Value *cur_ = nullptr;
+};
+
+/// Replays the writes to a fresh list (a literal, or `list(x)`'s copy) made in straight-line
+/// code of its block.
 bool lowerList(ir::Graph &g, ir::Node *list) {
-  static const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
   ir::Value *l = list->output();
+  ir::Block *home = list->owningBlock();
   if (!l->hasUses())
     return false;
+  // The list's block's nodes that write or read it; readers in nested blocks by the node of
+  // the list's block that holds them.
   absl::flat_hash_set<const ir::Node *> users;
+  absl::flat_hash_map<const ir::Node *, std::vector<ir::Node *>> nestedReaders;
+  bool writes = false;
   for (const ir::Use &u : l->uses()) {
     ir::Node *user = u.user;
-    if (user->owningBlock() != list->owningBlock())
-      return false;
+    if (user->owningBlock() != home) {
+      ir::Node *holder = ancestorIn(user, home);
+      if (!holder || user->hasSideEffects() || !user->blocks().empty() || aliases(user))
+        return false; // a write or a use we cannot follow inside a nested block
+      nestedReaders[holder].push_back(user);
+      users.insert(holder);
+      continue;
+    }
     if (user->kind() == ir::prim::Return) {
       users.insert(user);
       continue;
     }
-    if (user->kind() == kAppend) {
+    if (user->kind() == kAppend || user->kind() == kSetItem) {
       if (u.offset != 0 || user->output()->hasUses())
         return false;
+      writes = true;
     } else if (user->hasSideEffects() || !user->blocks().empty()) {
       return false; // another mutation, or a use we cannot follow
     }
     users.insert(user);
   }
-  std::vector<ir::Value *> elems(list->inputs().begin(), list->inputs().end());
-  for (ir::Node *n = list->next(); n != list->owningBlock()->returnNode();) {
+  // A copy is only worth replaying when something writes it.
+  if (list->kind() != ir::prim::ListConstruct && !writes)
+    return false;
+  // Every write must replay, and none may follow a use that keeps the list itself.
+  Replay replay(g, list);
+  bool aliased = false;
+  for (const ir::Node *n = list->next(); n != home->returnNode(); n = n->next()) {
+    if (!users.contains(n))
+      continue;
+    bool write = n->kind() == kAppend || n->kind() == kSetItem;
+    if ((write && aliased) || !replay.dryRun(n))
+      return false;
+    aliased |= !write && aliases(n);
+  }
+  replay.reset();
+  for (ir::Node *n = list->next(); n != home->returnNode();) {
     ir::Node *next = n->next();
     if (users.contains(n)) {
       if (n->kind() == kAppend) {
-        elems.push_back(n->input(1));
-        n->destroy();
+        replay.append(n);
+      } else if (n->kind() == kSetItem) {
+        replay.setItem(n);
       } else {
-        ir::WithInsertPoint guard(n);
-        ir::Node *snapshot = g.insert(ir::prim::ListConstruct, elems, 1);
-        snapshot->output()->setType(l->type());
-        snapshot->setSourceLocation(list->sourceLocation());
-        n->replaceInputWith(l, snapshot->output());
+        ir::Value *now = replay.valueBefore(n);
+        if (auto it = nestedReaders.find(n); it != nestedReaders.end())
+          for (ir::Node *reader : it->second)
+            reader->replaceInputWith(l, now);
+        if (now != l)
+          n->replaceInputWith(l, now);
       }
     }
     n = next;
   }
-  // Returned: the block returns the elements appended by its end.
-  if (ir::Node *ret = list->owningBlock()->returnNode(); users.contains(ret)) {
-    ir::WithInsertPoint guard(ret);
-    ir::Node *final = g.insert(ir::prim::ListConstruct, elems, 1);
-    final->output()->setType(l->type());
-    final->setSourceLocation(list->sourceLocation());
-    ret->replaceInputWith(l, final->output());
+  // Returned: the block returns the list as it is at its end.
+  if (ir::Node *ret = home->returnNode(); users.contains(ret)) {
+    ir::Value *now = replay.valueBefore(ret);
+    if (now != l)
+      ret->replaceInputWith(l, now);
   }
   if (!l->hasUses())
     list->destroy();
@@ -73,7 +231,7 @@ bool lowerBlock(ir::Graph &g, ir::Block *b) {
   for (ir::Node *n : b->nodes()) {
     for (ir::Block *sub : n->blocks())
       changed |= lowerBlock(g, sub);
-    if (n->kind() == ir::prim::ListConstruct)
+    if (n->kind() == ir::prim::ListConstruct || n->kind().qualString() == "aten::list")
       lists.push_back(n);
   }
   for (ir::Node *list : lists)
@@ -83,8 +241,10 @@ bool lowerBlock(ir::Graph &g, ir::Block *b) {
 
 } // namespace
 
+bool lowerListWrites(ir::Graph &graph) { return lowerBlock(graph, graph.block()); }
+
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &) {
-  lowerBlock(graph, graph.block());
+  lowerListWrites(graph);
   return absl::OkStatus();
 }
 

@@ -10,7 +10,8 @@
 //          constants merge; `x == x` / `x != x` on bool/int/float/None (and lists/dicts of
 //          them) are constants; aten::Int/aten::ceil of an int is the int; `+` of two list
 //          literals (or constant int lists) is one list literal, and so is `[a] * n` with a
-//          constant n; `list(l)` of a list literal that neither side writes is l;
+//          constant n; `list(l)` of a list literal that neither side writes is l; a read
+//          `append(l, x)` of a literal l nothing else reads is the literal with x appended;
 //        - aten::dim of a conv1d/conv2d/conv3d result is 3/4/5;
 //        - a bool prim::If output that is True on the then path and False on the else path
 //          is the condition; an Optional If output whose branches both yield one non-Optional
@@ -275,6 +276,26 @@ bool forwardListCopy(ir::Node *n) {
   return true;
 }
 
+/// `append(l, x)` whose result is read, of a list literal l read by nothing else (the values
+/// functionalize-lists makes, unrolled): the literal with x at its end.
+bool foldFunctionalAppend(ir::Graph &g, ir::Node *n) {
+  if (n->inputs().size() != 2 || !n->output()->hasUses() ||
+      n->input(0)->node()->kind() != ir::prim::ListConstruct || n->input(0)->uses().size() != 1)
+    return false;
+  ir::Node *lit = n->input(0)->node();
+  std::vector<ir::Value *> elements(lit->inputs().begin(), lit->inputs().end());
+  elements.push_back(n->input(1));
+  ir::WithInsertPoint guard(n);
+  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
+  lc->output()->setType(n->output()->type());
+  lc->setSourceLocation(n->sourceLocation());
+  n->output()->replaceAllUsesWith(lc->output());
+  n->destroy();
+  if (!lit->output()->hasUses())
+    lit->destroy();
+  return true;
+}
+
 /// Types whose `==` cannot throw: bool, int, float, None, and lists/dicts of them.
 bool comparesWithoutThrowing(const ir::Type &t) {
   auto plain = [](const ir::Type &x) {
@@ -405,6 +426,10 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
       }
       if (q == "aten::list") {
         changed |= forwardListCopy(n);
+        continue;
+      }
+      if (q == "aten::append") {
+        changed |= foldFunctionalAppend(g, n);
         continue;
       }
       if (q == "aten::mul" || q == "aten::floordiv") {

@@ -3,7 +3,9 @@
 // Given: a graph after lower-dicts (dict loops are already unrolled there).
 // Does:  unrolls a prim::Loop whose trip count is known at compile time (a constant, or
 //        len() of a list whose length is static and that nothing mutates: a list literal, a
-//        constant list, or aten::split with a list of sizes), whose condition is constantly
+//        constant list, or aten::split with a list of sizes; or a list literal whose length
+//        changes only by appends in its own block, counted up to the len), whose condition is
+//        constantly
 //        true, and whose body reads or appends to a list made outside the loop, as in
 //        `[f(t) for t in torch.split(x, [1, 1, 1])]`. ONNX would need sequences (and
 //        SequenceAt with the loop counter) for that; unrolled, the list reads take constant
@@ -11,6 +13,7 @@
 //        be separate graph outputs. At most kMaxTrips iterations and kMaxUnrolledNodes copied
 //        nodes per graph.
 // Result: those loops are gone; other loops are left as they are. Linear in the copies made.
+#include <algorithm>
 #include <optional>
 
 #include "passes/Passes.h"
@@ -63,13 +66,83 @@ std::optional<int64_t> staticLength(const ir::Value *v) {
   return std::nullopt;
 }
 
+/// The node of block `b` that is `n` or holds `n` in a nested block; null when `n` is not in `b`.
+const ir::Node *ancestorIn(const ir::Node *n, const ir::Block *b) {
+  for (; n; n = n->owningBlock()->owningNode())
+    if (n->owningBlock() == b)
+      return n;
+  return nullptr;
+}
+
+/// The length of list literal `v` where `at` reads it, when its only length changes are appends
+/// in the literal's own block (straight-line code, as `out = []; for t in xs: out.append(t)`
+/// leaves it once unrolled): the literal's elements plus the appends before `at`. Element
+/// writes (`l[i] = x`) keep the length; any other writer, or the list stored in a container,
+/// passed to a block or appended to in a nested block, makes it unknown.
+std::optional<int64_t> appendedLength(const ir::Value *v, const ir::Node *at) {
+  const ir::Node *p = v->node();
+  auto base = constListLength(v);
+  const ir::Node *where = ancestorIn(at, p->owningBlock());
+  if (!base || p->kind() != ir::prim::ListConstruct || !where)
+    return std::nullopt;
+  int64_t length = *base;
+  for (const ir::Use &u : v->uses()) {
+    const ir::Node *n = u.user;
+    std::string_view k = n->kind().qualString();
+    // append and _set_item return the list: an alias that is used makes the count unsafe.
+    bool unaliased = n->outputs().size() == 1 && n->output()->uses().empty();
+    if (k == "aten::append" && u.offset == 0 && unaliased && n->owningBlock() == p->owningBlock()) {
+      if (n->isBefore(where))
+        ++length;
+      continue;
+    }
+    if (k == "aten::_set_item" && u.offset == 0 && unaliased)
+      continue;
+    if (n->kind() == ir::prim::ListConstruct || n->kind() == ir::prim::TupleConstruct ||
+        n->kind() == ir::prim::DictConstruct || !n->blocks().empty() || n->hasSideEffects() ||
+        n->kind() == ir::prim::Return)
+      return std::nullopt;
+  }
+  return length;
+}
+
+/// The length of list `v` where `at` reads it; a slice `l[start:end:step]` with constant bounds
+/// of a list of known length has the length Python gives it.
+std::optional<int64_t> lengthAt(const ir::Value *v, const ir::Node *at) {
+  if (auto n = staticLength(v))
+    return n;
+  if (auto n = appendedLength(v, at))
+    return n;
+  const ir::Node *p = v->node();
+  if (p->kind().qualString() != "aten::slice" || p->inputs().size() != 4 ||
+      !p->input(0)->type()->is(ir::TypeKind::List))
+    return std::nullopt;
+  auto size = lengthAt(p->input(0), at);
+  auto bound = [&](size_t i, int64_t dflt) -> std::optional<int64_t> {
+    if (p->input(i)->type()->is(ir::TypeKind::None))
+      return dflt;
+    return ir::constantInt(p->input(i));
+  };
+  if (!size)
+    return std::nullopt;
+  auto start = bound(1, 0), end = bound(2, *size), step = bound(3, 1);
+  if (!start || !end || !step || *step != 1)
+    return std::nullopt;
+  auto clamp = [&](int64_t i) {
+    if (i < 0)
+      i += *size;
+    return std::clamp<int64_t>(i, 0, *size);
+  };
+  return std::max<int64_t>(0, clamp(*end) - clamp(*start));
+}
+
 std::optional<int64_t> staticTrips(const ir::Value *v) {
   if (const ir::AttributeValue *a = ir::constantValue(v))
     if (const int64_t *i = a->getIf<int64_t>())
       return *i;
   const ir::Node *p = v->node();
   if (p->kind().qualString() == "aten::len" && p->inputs().size() == 1)
-    return staticLength(p->input(0));
+    return lengthAt(p->input(0), p);
   return std::nullopt;
 }
 
@@ -93,12 +166,21 @@ bool usesOuterList(const ir::Block *b, const ir::Node *loop) {
   return false;
 }
 
+/// `loop` carries a list (functionalize-lists made its appends values): unrolled, the appends
+/// chain on the initial list and fold to a literal.
+bool carriesList(const ir::Node *loop) {
+  for (const ir::Value *out : loop->outputs())
+    if (out->type()->is(ir::TypeKind::List))
+      return true;
+  return false;
+}
+
 bool unrollBlock(ir::Graph &g, ir::Block *b, size_t &budget) {
   bool changed = false;
   for (auto it = b->nodes().begin(); it != b->nodes().end();) {
     ir::Node *n = *it;
     ++it;
-    if (n->kind() == ir::prim::Loop && usesOuterList(n->blocks()[0], n)) {
+    if (n->kind() == ir::prim::Loop && (usesOuterList(n->blocks()[0], n) || carriesList(n))) {
       auto trips = staticTrips(n->input(0));
       if (trips && *trips >= 0 && *trips <= kMaxTrips) {
         ir::Value *old = n->input(0);
@@ -119,9 +201,13 @@ bool unrollBlock(ir::Graph &g, ir::Block *b, size_t &budget) {
 
 } // namespace
 
-absl::Status runUnrollLoops(ir::Graph &graph, const PassOptions &) {
+bool unrollStaticLoops(ir::Graph &graph) {
   size_t budget = kMaxUnrolledNodes;
-  unrollBlock(graph, graph.block(), budget);
+  return unrollBlock(graph, graph.block(), budget);
+}
+
+absl::Status runUnrollLoops(ir::Graph &graph, const PassOptions &) {
+  unrollStaticLoops(graph);
   return absl::OkStatus();
 }
 

@@ -4,7 +4,7 @@
 // matmul/mm/bmm/addmm; view/reshape (with -1), flatten, unflatten, permute/transpose/t,
 // (un)squeeze, expand, cat/stack, upsample_* (rank, given sizes), slice/select/narrow,
 // index_select, reductions with dims and keepdim, norms and softmax (shape kept), embedding, where,
-// masked_fill, factories (zeros/ones/full/*_like, tensor, NumToTensor), casts (to, type_as),
+// masked_fill, factories (zeros/ones/full/*_like/new_*, tensor, NumToTensor), casts (to, type_as),
 // scatter ops, scaled_dot_product_attention, padding, stft/fft_fft/fft_rfft (complex results),
 // abs/view_as_real of complex tensors, and the outputs of lstm/gru (best effort). A dim that
 // equals an input dim keeps its symbol (`batch`); ints made by aten::size of a symbolic dim carry
@@ -716,6 +716,15 @@ private:
           "norm", "frobenius_norm", "linalg_vector_norm", "std", "var", "all", "any"},
          [](ir::Node *n) { reduce(n); });
     // Factories.
+    // new_zeros/new_ones/new_empty(self, size, dtype, ...), new_full(self, size, fill, dtype,
+    // ...): the sizes given, self's dtype unless one is given.
+    rule({"new_zeros", "new_ones", "new_empty", "new_full"}, [](ir::Node *n) {
+      size_t dtypeIndex = n->kind().name() == "new_full" ? 3 : 2;
+      std::optional<ScalarType> dt = infoOf(n->input(0)).dtype;
+      if (n->inputs().size() > dtypeIndex && !isNone(n->input(dtypeIndex)))
+        dt = dtypeArg(n->input(dtypeIndex));
+      setResult(n->output(0), dt, n->inputs().size() > 1 ? dimsOfList(n->input(1)) : std::nullopt);
+    });
     rule({"zeros", "ones", "empty", "rand", "randn", "full"}, [](ir::Node *n) {
       bool full = n->kind().name() == "full";
       size_t dtypeIndex = full ? 2 : 1;

@@ -107,6 +107,19 @@ absl::StatusOr<ir::Value *> intList(SymbolicContext &ctx, size_t i, bool minusOn
       return ctx.b.int64s(fix(*xs));
     return v;
   }
+  if (isSequence(v) && ctx.b.opset() >= 11) {
+    // A list built at run time (appends in a loop): its 0-d elements stacked, as int64.
+    ir::Value *t =
+        ctx.b.op("ConcatFromSequence", {v}, {OnnxAttr::i("axis", 0), OnnxAttr::i("new_axis", 1)});
+    const ir::Type &e = *v->type()->elementType();
+    std::optional<ir::ScalarType> dt;
+    if (e.isTensor())
+      dt = e.tensorInfo().dtype;
+    OnnxBuilder::setTensorType(t, dt, std::vector<ir::Dim>{ir::Dim::unknown()});
+    if (!dt || *dt != ir::ScalarType::Int64)
+      t = ctx.b.cast(t, ir::ScalarType::Int64);
+    return t;
+  }
   return ctx.unsupported("an int[] argument of type " + v->type()->str());
 }
 

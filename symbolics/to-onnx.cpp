@@ -56,6 +56,7 @@ public:
   ToOnnx(ir::Graph &g, int opset, ExportType type) : g_(g), b_(g, opset), type_(type) {}
 
   absl::Status run() {
+    TS2ONNX_RETURN_IF_ERROR(checkListWrites(g_.block()));
     auto scalars = scalarOutputs();
     TS2ONNX_RETURN_IF_ERROR(convertBlock(g_.block()));
     typeScalarOutputs(scalars);
@@ -65,6 +66,32 @@ public:
   }
 
 private:
+  /// A list written in place other than by the appends functionalize-lists made values (an
+  /// element write in a loop or if or at a run-time index, insert, pop, ...) has no ONNX form:
+  /// one error at the first such write, before any reader of the list is converted.
+  static absl::Status checkListWrites(const ir::Block *b) {
+    static const std::string_view kWrites[] = {"aten::_set_item", "aten::insert",  "aten::pop",
+                                               "aten::clear",     "aten::extend",  "aten::Delete",
+                                               "aten::remove",    "aten::reverse", "aten::sort"};
+    for (const ir::Node *n : b->nodes()) {
+      std::string_view k = n->kind().qualString();
+      if (!n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::List))
+        for (std::string_view w : kWrites)
+          if (k == w) {
+            std::string where =
+                n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
+            return absl::UnimplementedError(fmt::format(
+                "{}error: {}: writing a list in place here is not supported in ONNX (ts2onnx "
+                "follows appends anywhere and element writes `l[i] = v` with a constant index in "
+                "straight-line code; this one is inside a loop or if, or at a run-time index)",
+                where, k));
+          }
+      for (const ir::Block *sub : n->blocks())
+        TS2ONNX_RETURN_IF_ERROR(checkListWrites(sub));
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status convertBlock(ir::Block *block) {
     for (auto it = block->nodes().begin(); it != block->nodes().end();) {
       ir::Node *n = *it;

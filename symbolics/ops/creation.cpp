@@ -20,6 +20,18 @@ using ir::ScalarType;
 Result tensorOf(Ctx &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(auto dt, dtypeArg(ctx, 1));
   const ir::Type &t = *ctx.input(0)->type();
+  const ir::AttributeValue *constList = ir::constantValue(ctx.input(0));
+  const auto *constFloats = constList ? constList->getIf<std::vector<double>>() : nullptr;
+  if (t.is(ir::TypeKind::List) && t.elementType()->is(ir::TypeKind::Float) && constFloats) {
+    // A constant float list (a module's List[float] attribute): a constant of the dtype.
+    ScalarType want = dt.value_or(ScalarType::Float32);
+    if (constFloats->empty())
+      return ctx.unsupported("a tensor from an empty list");
+    std::vector<ir::Value *> parts;
+    for (double d : *constFloats)
+      parts.push_back(ctx.b.unsqueeze(ctx.b.scalarOf(d, want), {0}));
+    return one(ctx.b.concat(parts, 0));
+  }
   if (t.is(ir::TypeKind::List) && ctx.input(0)->node()->kind() == ir::prim::ListConstruct &&
       (t.elementType()->is(ir::TypeKind::Float) || t.elementType()->is(ir::TypeKind::Bool))) {
     // A float or bool list with elements computed at run time: each element as a 1-element

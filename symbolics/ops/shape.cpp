@@ -587,9 +587,22 @@ Result size(Ctx &ctx) {
     return one(ctx.b.shape(x));
   }
   auto d = ctx.constInt(1);
-  if (!d)
-    return ctx.unsupported("a non-constant dim");
-  return one(ctx.b.dimSize(x, *d));
+  if (d)
+    return one(ctx.b.dimSize(x, *d));
+  // A dim computed at run time (`x.size(i + 2)` in a loop): Gather from the shape, which takes a
+  // negative index from opset 11; before, a negative dim is moved by the rank.
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * i, intScalar(ctx, 1));
+  OnnxBuilder &b = ctx.b;
+  if (b.opset() < 11) {
+    auto r = rankOf(x);
+    if (!r)
+      return ctx.unsupported("a non-constant dim of a tensor of unknown rank before opset 11");
+    ir::Value *negative = b.op("Less", {i, b.int64Scalar(0)});
+    i = b.op("Where", {negative, b.op("Add", {i, b.int64Scalar(*r)}), i});
+  }
+  ir::Value *out = b.gather(b.shape(x), i, 0);
+  OnnxBuilder::setTensorType(out, ir::ScalarType::Int64, std::vector<ir::Dim>{});
+  return one(out);
 }
 
 Result dim(Ctx &ctx) {
