@@ -7,6 +7,8 @@
 //          prim::dtype, len(size(t)) (also of a constant slice of it), size(t)[i] and the static
 //          values of an unpacked size(t) or int[] constant;
 //        - aten::slice of a constant int list; aten::_infer_size (the broadcast) of two;
+//          prim::min / prim::max of one; len(t) of a tensor of static first dim; len of the
+//          pieces of split with a list literal of sizes and of unbind along a static dim;
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - aten::eq / aten::ne of two unmodified int[] values decided at compile time, element
@@ -17,8 +19,9 @@
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), min/max (all elements, or two
-//          tensors), reciprocal, tensor/as_tensor of constant numbers and lists,
-//          prim::NumToTensor of a number; item() of a one-element constant;
+//          tensors), reciprocal, log2/log/exp/sqrt/round/floor/ceil/abs, tensor/as_tensor of
+//          constant numbers and lists, prim::NumToTensor of a number; item(), float(), int()
+//          and bool() of a one-element constant;
 //        then runs fold-scalars and peephole-script on what became constant (an If on a
 //        folded `input.dim()` check may leave `x is None` on a Tensor), unrolls as
 //        unroll-loops the loops whose trip counts became constants when nothing else changed
@@ -295,6 +298,35 @@ std::optional<Dense> minMaxReciprocal(const ir::Node *n, const std::string &name
   });
 }
 
+/// Elementwise math on a constant (integers give float32 for log2/log/exp/sqrt, keep their
+/// dtype for round/floor/ceil/abs); round is half to even, as torch rounds.
+std::optional<Dense> unaryMath(const ir::Node *n, const std::string &name) {
+  if (n->inputs().size() != 1)
+    return std::nullopt;
+  auto a = dense(n->input(0), kMaxElements);
+  if (!a || a->dtype == ScalarType::Bool)
+    return std::nullopt;
+  bool keeps = name == "round" || name == "floor" || name == "ceil" || name == "abs";
+  ScalarType dt = keeps || ir::isFloatingType(a->dtype) ? a->dtype : ScalarType::Float32;
+  Dense out{dt, a->sizes, {}, {}};
+  for (int64_t k = 0; k < a->numel(); ++k) {
+    double x = a->at(k);
+    double y = name == "log2"    ? std::log2(x)
+               : name == "log"   ? std::log(x)
+               : name == "exp"   ? std::exp(x)
+               : name == "sqrt"  ? std::sqrt(x)
+               : name == "round" ? std::nearbyint(x)
+               : name == "floor" ? std::floor(x)
+               : name == "ceil"  ? std::ceil(x)
+                                 : std::fabs(x);
+    if (out.integral())
+      out.i.push_back(name == "abs" ? std::llabs(a->i[size_t(k)]) : a->i[size_t(k)]);
+    else
+      out.f.push_back(y);
+  }
+  return out;
+}
+
 /// The value of tensor op `n` on constant inputs, if it is one we evaluate.
 std::optional<Dense> evaluateTensor(const ir::Node *n) {
   if (n->outputs().size() != 1 || !n->output()->type()->isTensor() || n->inputs().empty())
@@ -322,6 +354,9 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
     return arithmetic(n, name);
   if (name == "min" || name == "max" || name == "reciprocal")
     return minMaxReciprocal(n, name);
+  if (name == "log2" || name == "log" || name == "exp" || name == "sqrt" || name == "round" ||
+      name == "floor" || name == "ceil" || name == "abs")
+    return unaryMath(n, name);
   bool layout = name == "t" || name == "transpose" || name == "permute" || name == "reshape" ||
                 name == "view" || name == "flatten" || name == "unsqueeze" || name == "squeeze" ||
                 name == "contiguous" || name == "clone" || name == "detach" || name == "to" ||
@@ -460,6 +495,37 @@ std::optional<int64_t> intListLength(const ir::Value *v) {
   return std::nullopt;
 }
 
+/// The number of pieces of split(x, sizes) (one per size of a list literal nothing writes) and
+/// of unbind(x, d) (x's static dim d), when list `l` is one.
+std::optional<int64_t> piecesOf(const ir::Value *l) {
+  const ir::Node *p = l->node();
+  std::string_view pk = p->kind().qualString();
+  for (const ir::Use &u : l->uses())
+    if (u.user->hasSideEffects())
+      return std::nullopt;
+  if ((pk == "aten::split" || pk == "aten::split_with_sizes") && p->inputs().size() >= 2 &&
+      p->input(1)->node()->kind() == ir::prim::ListConstruct) {
+    for (const ir::Use &u : p->input(1)->uses())
+      if (u.user->hasSideEffects())
+        return std::nullopt;
+    return int64_t(p->input(1)->node()->inputs().size());
+  }
+  if (pk == "aten::unbind" && p->inputs().size() == 2) {
+    auto d = ir::constantInt(p->input(1));
+    auto r = rankOf(p->input(0));
+    if (!d || !r)
+      return std::nullopt;
+    int64_t a = *d < 0 ? *d + int64_t(*r) : *d;
+    if (a < 0 || a >= int64_t(*r))
+      return std::nullopt;
+    const ir::Dim &dim = (*p->input(0)->type()->tensorInfo().sizes)[size_t(a)];
+    if (!dim.isStatic())
+      return std::nullopt;
+    return dim.value;
+  }
+  return std::nullopt;
+}
+
 std::optional<IntResult> evaluateShape(const ir::Node *n) {
   if (n->outputs().size() != 1)
     return std::nullopt;
@@ -482,6 +548,29 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
     if (!dim.isStatic())
       return std::nullopt;
     return IntResult{dim.value, std::nullopt};
+  }
+  if (k == "aten::len" && in.size() == 1 && in[0]->type()->is(ir::TypeKind::List))
+    if (auto pieces = piecesOf(in[0]))
+      return IntResult{*pieces, std::nullopt};
+  if (k == "aten::len" && in.size() == 1 && in[0]->type()->isTensor()) {
+    // len(t) is t.size(0) (a 0-d tensor raises: left).
+    auto r = rankOf(in[0]);
+    if (!r || *r == 0)
+      return std::nullopt;
+    const ir::Dim &dim = (*in[0]->type()->tensorInfo().sizes)[0];
+    if (!dim.isStatic())
+      return std::nullopt;
+    return IntResult{dim.value, std::nullopt};
+  }
+  if ((k == "prim::min" || k == "prim::max") && in.size() == 1 &&
+      n->output()->type()->is(ir::TypeKind::Int)) {
+    // min/max of an int list (`range(min([len(a), len(b)]))`).
+    auto xs = constInts(in[0]);
+    if (!xs || xs->empty())
+      return std::nullopt;
+    return IntResult{k == "prim::min" ? *std::min_element(xs->begin(), xs->end())
+                                      : *std::max_element(xs->begin(), xs->end()),
+                     std::nullopt};
   }
   if (k == "aten::_infer_size" && in.size() == 2) {
     // The broadcast of two constant sizes (torch raises when they do not broadcast: left).
@@ -753,6 +842,40 @@ bool readsParameter(const ir::Node *n) {
   return false;
 }
 
+enum class NumberKind { Int, Float, Bool };
+double numberValue_ = 0; // the value numberOf found (read right after the call)
+
+/// item(), float(), int() and bool() of a one-element constant tensor: the number (item() by the
+/// tensor's dtype; int() truncates toward zero).
+std::optional<NumberKind> numberOf(const ir::Node *n) {
+  std::string_view k = n->kind().qualString();
+  if (n->inputs().size() != 1 || !n->input(0)->type()->isTensor() ||
+      (k != "aten::item" && k != "aten::Float" && k != "aten::Int" && k != "aten::Bool"))
+    return std::nullopt;
+  auto d = dense(n->input(0), 1);
+  if (!d || d->numel() != 1)
+    return std::nullopt;
+  double x = d->at(0);
+  NumberKind kind = d->dtype == ScalarType::Bool ? NumberKind::Bool
+                    : d->integral()              ? NumberKind::Int
+                                                 : NumberKind::Float;
+  if (k == "aten::Float")
+    kind = NumberKind::Float;
+  if (k == "aten::Int") {
+    if (!std::isfinite(x))
+      return std::nullopt;
+    kind = NumberKind::Int;
+    x = d->integral() ? double(d->i[0]) : std::trunc(x);
+  }
+  if (k == "aten::Bool") {
+    kind = NumberKind::Bool;
+    x = x != 0 ? 1 : 0;
+  }
+  numberValue_ =
+      kind == NumberKind::Int && d->integral() && k != "aten::Float" ? double(d->i[0]) : x;
+  return kind;
+}
+
 /// `foldParameters` false is torch's do_constant_folding=False: ops on parameters stay ops
 /// (shape queries and small constants still fold, they decide control flow).
 bool foldBlock(ir::Graph &g, ir::Block *b, bool foldParameters) {
@@ -780,16 +903,10 @@ bool foldBlock(ir::Graph &g, ir::Block *b, bool foldParameters) {
       replacement = g.insertConstantBool(*c);
     } else if (auto t = foldParameters || !readsParameter(n) ? evaluateTensor(n) : std::nullopt) {
       replacement = g.insertConstantTensor(toTensor(*t));
-    } else if (n->kind().qualString() == "aten::item" && n->inputs().size() == 1) {
-      // item() of a one-element constant: the number (float, int or bool by the dtype).
-      if (auto d = dense(n->input(0), 1); d && d->numel() == 1) {
-        if (d->dtype == ScalarType::Bool)
-          replacement = g.insertConstantBool(d->i[0] != 0);
-        else if (d->integral())
-          replacement = g.insertConstantInt(d->i[0]);
-        else
-          replacement = g.insertConstantFloat(d->f[0]);
-      }
+    } else if (auto number = numberOf(n)) {
+      replacement = *number == NumberKind::Bool  ? g.insertConstantBool(numberValue_ != 0)
+                    : *number == NumberKind::Int ? g.insertConstantInt(int64_t(numberValue_))
+                                                 : g.insertConstantFloat(numberValue_);
     }
     if (!replacement)
       continue;

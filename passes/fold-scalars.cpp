@@ -267,6 +267,23 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
       return number(out, x * y, a.i * b.i, ints);
     if (op == "aten::div" && y != 0)
       return number(out, x / y, 0, false);
+    if (op == "aten::pow") {
+      // An int result (pow.int_to_int) for a non-negative int exponent; a float otherwise.
+      if (out == ir::TypeKind::Int) {
+        if (!ints || b.i < 0 || b.i > 62)
+          return std::nullopt;
+        int64_t r = 1;
+        for (int64_t k = 0; k < b.i; ++k) {
+          if (__builtin_mul_overflow(r, a.i, &r))
+            return std::nullopt;
+        }
+        return number(out, 0, r, true);
+      }
+      double r = std::pow(x, y);
+      if (!std::isfinite(r) && std::isfinite(x) && std::isfinite(y))
+        return std::nullopt; // 0 ** -1 raises in Python
+      return number(out, r, 0, false);
+    }
     if (op == "aten::floordiv" && y != 0)
       return ints ? number(out, 0, floorDiv(a.i, b.i), true)
                   : number(out, std::floor(x / y), 0, false);

@@ -2,6 +2,8 @@
 //
 // Given: a well-formed graph (frozen, so module attributes are constants).
 // Does:  repeats until nothing changes:
+//        - `dict([(k, v), ...])` of a list literal of pairs with distinct constant keys becomes
+//          a prim::DictConstruct;
 //        - follows each prim::DictConstruct / aten::dict() whose keys are constant str or int
 //          values through the uses of the dict in program order, keeping its contents: _set_item,
 //          pop, setdefault, clear and Delete with constant keys update them; __getitem__, get,
@@ -324,10 +326,55 @@ void collectDictCtors(ir::Block *b, std::vector<ir::Node *> &out) {
   }
 }
 
+/// `dict([(k1, v1), (k2, v2)])` of a list literal of pairs with distinct constant keys (an
+/// OrderedDict built from pairs, as torchvision's detectors wrap a single feature map) is the
+/// dict literal {k1: v1, k2: v2}.
+bool pairsToDictConstruct(ir::Graph &g, ir::Node *n) {
+  static const ir::Symbol kDict = sym("aten::dict");
+  if (n->kind() != kDict || n->inputs().size() != 1)
+    return false;
+  const ir::Value *l = n->input(0);
+  if (l->node()->kind() != ir::prim::ListConstruct || l->uses().size() != 1)
+    return false;
+  std::vector<ir::Value *> ins;
+  std::vector<std::string> keys;
+  for (const ir::Value *pair : l->node()->inputs()) {
+    const ir::Node *t = pair->node();
+    if (t->kind() != ir::prim::TupleConstruct || t->inputs().size() != 2)
+      return false;
+    auto key = constKey(t->input(0));
+    if (!key || std::find(keys.begin(), keys.end(), *key) != keys.end())
+      return false;
+    keys.push_back(*key);
+    ins.push_back(t->input(0));
+    ins.push_back(t->input(1));
+  }
+  ir::WithInsertPoint guard(n);
+  ir::Node *c = g.insert(ir::prim::DictConstruct, ins);
+  c->output()->setType(n->output()->type());
+  c->setSourceLocation(n->sourceLocation());
+  n->output()->replaceAllUsesWith(c->output());
+  n->destroy();
+  return true;
+}
+
+bool pairsToDictConstructs(ir::Graph &g, ir::Block *b) {
+  bool changed = false;
+  for (auto it = b->nodes().begin(); it != b->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    for (ir::Block *sub : n->blocks())
+      changed |= pairsToDictConstructs(g, sub);
+    changed |= pairsToDictConstruct(g, n);
+  }
+  return changed;
+}
+
 bool lowerDictsOnce(ir::Graph &g) {
+  bool rewrote = pairsToDictConstructs(g, g.block());
   std::vector<ir::Node *> ctors;
   collectDictCtors(g.block(), ctors);
-  bool changed = false;
+  bool changed = rewrote;
   for (ir::Node *c : ctors)
     changed |= DictLowering(g).run(c);
   return changed;

@@ -4,7 +4,16 @@
 // Does:  for prim::TupleUnpack, prim::TupleIndex (constant index) and prim::TupleSlice whose
 //        input is a prim::TupleConstruct, uses the constructed elements directly (a TupleSlice
 //        becomes a smaller TupleConstruct). The TupleConstruct stays until dce removes it.
-// Result: no tuple is built only to be taken apart again. Linear time.
+//        Likewise an object made by prim::CreateObject whose fields are set in straight-line
+//        code of its block and only read otherwise (a class's inlined __init__, as torchvision's
+//        ImageList): each prim::GetAttr reads the value set last before it, and the object and
+//        its SetAttrs go.
+// Result: no tuple or object is built only to be taken apart again. Linear time.
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -46,9 +55,91 @@ bool lowerBlock(ir::Block *b) {
   return changed;
 }
 
+/// The node of `home` that is `n` or holds `n` in a nested block; null when `n` is elsewhere.
+ir::Node *ancestorIn(ir::Node *n, const ir::Block *home) {
+  for (; n; n = n->owningBlock()->owningNode())
+    if (n->owningBlock() == home)
+      return n;
+  return nullptr;
+}
+
+/// An object made by prim::CreateObject whose fields are set in straight-line code of its block
+/// (as a class's inlined __init__ sets them) and otherwise only read: each GetAttr reads the
+/// value the last SetAttr before it wrote, and the object goes.
+bool forwardFields(ir::Node *create) {
+  ir::Value *o = create->output();
+  ir::Block *home = create->owningBlock();
+  // Readers by the node of the object's block that holds them.
+  absl::flat_hash_map<const ir::Node *, std::vector<ir::Node *>> readers;
+  absl::flat_hash_set<const ir::Node *> writers;
+  for (const ir::Use &u : o->uses()) {
+    ir::Node *user = u.user;
+    if (u.offset != 0)
+      return false;
+    if (user->kind() == ir::prim::SetAttr && user->owningBlock() == home) {
+      writers.insert(user);
+    } else if (user->kind() == ir::prim::GetAttr) {
+      ir::Node *holder = ancestorIn(user, home);
+      if (!holder)
+        return false;
+      readers[holder].push_back(user);
+    } else {
+      return false; // returned, stored, written in a block: not followed
+    }
+  }
+  if (readers.empty())
+    return false;
+  // Every read must find a write before it.
+  absl::flat_hash_map<std::string, ir::Value *> fields;
+  for (ir::Node *n = create->next(); n != home->returnNode(); n = n->next()) {
+    if (writers.contains(n))
+      fields[n->s(ir::attr::name)] = n->input(1);
+    if (auto it = readers.find(n); it != readers.end())
+      for (const ir::Node *r : it->second)
+        if (!fields.contains(r->s(ir::attr::name)))
+          return false;
+  }
+  fields.clear();
+  for (ir::Node *n = create->next(); n != home->returnNode();) {
+    ir::Node *next = n->next();
+    if (auto it = readers.find(n); it != readers.end())
+      for (ir::Node *r : it->second) {
+        r->output()->replaceAllUsesWith(fields.at(r->s(ir::attr::name)));
+        if (r != n)
+          r->destroy();
+      }
+    if (writers.contains(n)) {
+      fields[n->s(ir::attr::name)] = n->input(1);
+      n->destroy();
+    } else if (readers.contains(n) && n->kind() == ir::prim::GetAttr && n->input(0) == o) {
+      n->destroy();
+    }
+    n = next;
+  }
+  create->destroy();
+  return true;
+}
+
+bool forwardObjects(ir::Block *b) {
+  bool changed = false;
+  std::vector<ir::Node *> creates;
+  for (ir::Node *n : b->nodes()) {
+    for (ir::Block *sub : n->blocks())
+      changed |= forwardObjects(sub);
+    if (n->kind() == ir::prim::CreateObject && n->outputs().size() == 1)
+      creates.push_back(n);
+  }
+  for (ir::Node *c : creates)
+    changed |= forwardFields(c);
+  return changed;
+}
+
 } // namespace
 
-bool lowerSimpleTuples(ir::Graph &graph) { return lowerBlock(graph.block()); }
+bool lowerSimpleTuples(ir::Graph &graph) {
+  bool changed = lowerBlock(graph.block());
+  return forwardObjects(graph.block()) || changed;
+}
 
 absl::Status runLowerSimpleTuples(ir::Graph &graph, const PassOptions &) {
   lowerSimpleTuples(graph);

@@ -155,6 +155,7 @@ bool simplifyIntMulOrFloorDiv(ir::Node *n) {
   if (!c || *c != 1)
     return false;
   n->output()->replaceAllUsesWith(n->input(0));
+  n->destroy();
   return true;
 }
 
@@ -166,6 +167,7 @@ bool simplifyIntAddOrSub(ir::Graph &g, ir::Node *n) {
     return false;
   if (*c == 0) {
     n->output()->replaceAllUsesWith(n->input(0));
+    n->destroy(); // (left in place, it would match again on every run)
     return true;
   }
   ir::Node *dep = n->input(0)->node();
@@ -178,6 +180,7 @@ bool simplifyIntAddOrSub(ir::Graph &g, ir::Node *n) {
   const int64_t merged = dep->kind() == n->kind() ? *c + *d : *c - *d;
   if (merged == 0) {
     n->output()->replaceAllUsesWith(dep->input(0));
+    n->destroy();
   } else {
     ir::WithInsertPoint guard(n);
     n->replaceInput(0, dep->input(0));
@@ -341,14 +344,17 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
     // A value whose type is None is the None constant (an uninitialized(NoneType), an If that
     // picks None on both paths).
     // torch counts this as a change even for an unused output, so its dead code elimination
-    // runs afterwards; so do we.
+    // runs afterwards; so does the frontend (kTorchEmitter). Elsewhere only a replacement is
+    // a change: callers repeat while something changes, and the node stays.
     if (k != ir::prim::Constant) {
       for (ir::Value *out : n->outputs()) {
         if (!out->type()->is(ir::TypeKind::None))
           continue;
-        changed = true;
+        if (scope == FoldScope::kTorchEmitter)
+          changed = true;
         if (!out->hasUses())
           continue;
+        changed = true;
         ir::WithInsertPoint guard(n);
         out->replaceAllUsesWith(g.insertConstantNone());
       }
@@ -449,12 +455,14 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
           n->input(0) == n->input(1) && comparesWithoutThrowing(*n->input(0)->type())) {
         ir::WithInsertPoint guard(n);
         n->output()->replaceAllUsesWith(g.insertConstantBool(q == "aten::eq"));
+        n->destroy(); // (left in place, it would match again on every run)
         changed = true;
         continue;
       }
       if ((k == kInt || q == "aten::ceil") && n->inputs().size() == 1 &&
           n->input()->type()->is(ir::TypeKind::Int)) {
         n->output()->replaceAllUsesWith(n->input());
+        n->destroy();
         changed = true;
         continue;
       }
@@ -545,18 +553,19 @@ bool combineConcats(ir::Graph &g, ir::Block *b) {
       changed |= combineConcats(g, sub);
     if (n->kind() != kCat || n->inputs().size() != 2)
       continue;
-    ir::Node *list = n->input(0)->node();
+    ir::Node *list = immutableListConstruct(n->input(0));
     auto dim = constantOfKind(n->input(1));
-    if (list->kind() != ir::prim::ListConstruct || n->input(0)->uses().size() != 1 || !dim)
+    if (!list || n->input(0)->uses().size() != 1 || !dim)
       continue;
     for (size_t i = 0; i < list->inputs().size(); ++i) {
       ir::Node *inner = list->input(i)->node();
       if (inner->kind() != kCat || inner->inputs().size() != 2 ||
           list->input(i)->uses().size() != 1 || inner->owningBlock() != b)
         continue;
-      ir::Node *innerList = inner->input(0)->node();
+      // The inner list's elements are only its literal's when nothing appends to it.
+      ir::Node *innerList = immutableListConstruct(inner->input(0));
       auto innerDim = constantOfKind(inner->input(1));
-      if (innerList->kind() != ir::prim::ListConstruct || !innerDim || *innerDim != *dim)
+      if (!innerList || !innerDim || *innerDim != *dim)
         continue;
       std::vector<ir::Value *> elems(list->inputs().begin(), list->inputs().begin() + long(i));
       elems.insert(elems.end(), innerList->inputs().begin(), innerList->inputs().end());

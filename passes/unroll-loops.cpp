@@ -59,9 +59,10 @@ std::optional<int64_t> staticLength(const ir::Value *v) {
     return n;
   const ir::Node *p = v->node();
   std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : std::string_view();
-  // split(x, int[] sizes, dim) / split_with_sizes: one piece per size.
+  // split(x, int[] sizes, dim) / split_with_sizes: one piece per size (sizes nothing writes:
+  // a list still being appended to is counted by lengthAt).
   if ((k == "split" || k == "split_with_sizes") && p->inputs().size() >= 2 &&
-      p->input(1)->type()->is(ir::TypeKind::List))
+      p->input(1)->type()->is(ir::TypeKind::List) && neverMutated(p->input(1)))
     return constListLength(p->input(1));
   return std::nullopt;
 }
@@ -114,6 +115,10 @@ std::optional<int64_t> lengthAt(const ir::Value *v, const ir::Node *at) {
   if (auto n = appendedLength(v, at))
     return n;
   const ir::Node *p = v->node();
+  std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : std::string_view();
+  if ((k == "split" || k == "split_with_sizes") && p->inputs().size() >= 2 &&
+      p->input(1)->type()->is(ir::TypeKind::List) && neverMutated(v))
+    return lengthAt(p->input(1), p);
   if (p->kind().qualString() != "aten::slice" || p->inputs().size() != 4 ||
       !p->input(0)->type()->is(ir::TypeKind::List))
     return std::nullopt;

@@ -12,6 +12,7 @@
 #include "semantics/AtenRules.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <string>
 
@@ -56,6 +57,46 @@ constexpr const char *kElementwiseBinary[] = {
     "add",        "sub",         "rsub",    "pow",    "floor_divide", "bitwise_and",
     "bitwise_or", "bitwise_xor", "__and__", "__or__", "__xor__",      "hypot"};
 
+/// Piece `i` of the list chunk/split/unbind `p` makes (a negative `i` counts from the end when
+/// the number of pieces is known): the source's dtype and rank (unbind drops the dim), the split
+/// dim's size when it follows from constants; nullopt when `p` is no such op.
+std::optional<Info> pieceOf(const ir::Node *p, int64_t i) {
+  std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : "";
+  bool unbind = k == "unbind";
+  bool chunk = k == "chunk" || k == "unsafe_chunk";
+  if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")
+    return std::nullopt;
+  Info src = infoOf(p->input(0));
+  size_t dimIndex = unbind ? 1 : 2;
+  std::optional<int64_t> d = p->inputs().size() > dimIndex ? ir::constantInt(p->input(dimIndex))
+                                                           : std::optional<int64_t>(0);
+  const auto ax = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
+  if (!src.sizes || !ax)
+    return Info{src.dtype, std::nullopt};
+  Dims sizes = *src.sizes;
+  const Dim whole = sizes[*ax];
+  if (unbind) {
+    sizes.erase(sizes.begin() + std::ptrdiff_t(*ax));
+    return Info{src.dtype, sizes};
+  }
+  Dim piece = Dim::unknown();
+  bool listed = p->input(1)->type()->is(ir::TypeKind::List);
+  auto pieces = listed ? intsOfList(p->input(1)) : std::nullopt;
+  auto each = listed ? std::nullopt : ir::constantInt(p->input(1));
+  if (pieces) {
+    int64_t j = i < 0 ? i + int64_t(pieces->size()) : i;
+    if (j >= 0 && j < int64_t(pieces->size()))
+      piece = Dim::known((*pieces)[size_t(j)]);
+  } else if (whole.isStatic() && each && *each > 0 && i >= 0) {
+    // chunk: ceil(size / chunks) each; split: `each` each; the last may be shorter.
+    int64_t c = chunk ? (whole.value + *each - 1) / *each : *each;
+    int64_t start = i * c;
+    piece = Dim::known(std::max<int64_t>(0, std::min(c, whole.value - start)));
+  }
+  sizes[*ax] = piece;
+  return Info{src.dtype, sizes};
+}
+
 class RuleTable {
 public:
   RuleTable() { registerRules(); }
@@ -96,46 +137,18 @@ private:
   }
 
   void registerRules() {
-    // The pieces of chunk/split/unbind, unpacked: the source's dtype and rank (unbind drops the
-    // dim), the split dim's size when it follows from constants.
+    // The pieces of chunk/split/unbind, unpacked or taken by a constant index.
     rules_[ir::prim::ListUnpack] = [](ir::Node *n) {
-      const ir::Node *p = n->input(0)->node();
-      std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : "";
-      bool unbind = k == "unbind";
-      bool chunk = k == "chunk" || k == "unsafe_chunk";
-      if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")
+      for (size_t i = 0; i < n->outputs().size(); ++i)
+        if (auto piece = pieceOf(n->input(0)->node(), int64_t(i)))
+          setResult(n->output(i), *piece);
+    };
+    rules_[ir::Symbol::fromQualString("aten::__getitem__")] = [](ir::Node *n) {
+      if (n->inputs().size() != 2 || !n->output()->type()->isTensor())
         return;
-      Info src = infoOf(p->input(0));
-      size_t dimIndex = unbind ? 1 : 2;
-      std::optional<int64_t> d = p->inputs().size() > dimIndex ? ir::constantInt(p->input(dimIndex))
-                                                               : std::optional<int64_t>(0);
-      const auto axOpt = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
-      const size_t ax = axOpt.value_or(0); // read only when axOpt is set
-      for (size_t i = 0; i < n->outputs().size(); ++i) {
-        std::optional<Dims> sizes;
-        if (src.sizes && axOpt) {
-          sizes = src.sizes;
-          const Dim whole = (*sizes)[ax];
-          if (unbind) {
-            sizes->erase(sizes->begin() + std::ptrdiff_t(ax));
-          } else {
-            Dim piece = Dim::unknown();
-            bool listed = p->input(1)->type()->is(ir::TypeKind::List);
-            auto pieces = listed ? intsOfList(p->input(1)) : std::nullopt;
-            auto each = listed ? std::nullopt : ir::constantInt(p->input(1));
-            if (pieces && i < pieces->size()) {
-              piece = Dim::known((*pieces)[i]);
-            } else if (whole.isStatic() && each && *each > 0) {
-              // chunk: ceil(size / chunks) each; split: `each` each; the last may be shorter.
-              int64_t c = chunk ? (whole.value + *each - 1) / *each : *each;
-              int64_t start = int64_t(i) * c;
-              piece = Dim::known(std::max<int64_t>(0, std::min(c, whole.value - start)));
-            }
-            (*sizes)[ax] = piece;
-          }
-        }
-        setResult(n->output(i), src.dtype, sizes);
-      }
+      auto i = ir::constantInt(n->input(1));
+      if (auto piece = i ? pieceOf(n->input(0)->node(), *i) : std::nullopt)
+        setResult(n->output(), *piece);
     };
     // Same shape and dtype as the first input. (Pointwise ops of the generated table, relu, neg,
     // floor, ..., need no entry here.)
@@ -707,6 +720,67 @@ private:
       if (in.sizes && n->inputs().size() == 2)
         sizes = indexedSizes(*in.sizes, n->input(1));
       setResult(n->output(0), in.dtype, sizes);
+    });
+    // torchvision's detection ops: roi_align / roi_pool(input [N, C, H, W], rois [K, 5],
+    // spatial_scale, pooled_height, pooled_width, ...) give [K, C, ph, pw] of the input's dtype
+    // (roi_pool also int64 argmaxes); nms gives the kept indices, int64 [*].
+    rules_[ir::Symbol::fromQualString("torchvision::roi_align")] = [](ir::Node *n) {
+      Info in = infoOf(n->input(0)), rois = infoOf(n->input(1));
+      std::optional<Dims> sizes;
+      if (in.sizes && in.sizes->size() == 4 && n->inputs().size() >= 5)
+        sizes = Dims{rois.sizes && !rois.sizes->empty() ? (*rois.sizes)[0] : Dim::unknown(),
+                     (*in.sizes)[1], dimOfInt(n->input(3)), dimOfInt(n->input(4))};
+      setResult(n->output(0), in.dtype, sizes);
+    };
+    rules_[ir::Symbol::fromQualString("torchvision::nms")] = [](ir::Node *n) {
+      setResult(n->output(0), ScalarType::Int64, Dims{Dim::unknown()});
+    };
+    // topk(self, k, dim=-1, largest, sorted): values and int64 indices, dim `dim` of size k.
+    rule({"topk"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      std::optional<Dims> sizes;
+      if (in.sizes && n->inputs().size() >= 3) {
+        auto a = axis(ir::constantInt(n->input(2)), in.sizes->size());
+        if (a) {
+          sizes = in.sizes;
+          (*sizes)[*a] = dimOfInt(n->input(1));
+        }
+      }
+      setResult(n->output(0), in.dtype, sizes);
+      if (n->outputs().size() > 1)
+        setResult(n->output(1), ScalarType::Int64, sizes);
+    });
+    // arange(end | start, end[, step], dtype, ...): 1-D, ceil((end - start) / step) elements
+    // for constant bounds; int64 for int bounds, float32 for float ones, or the dtype given.
+    rule({"arange"}, [](ir::Node *n) {
+      size_t count = n->inputs().size();
+      // The overloads: (end, dtype, layout, device, pin) 5; (start, end, dtype, ...) 6;
+      // (start, end, step, dtype, ...) 7.
+      size_t bounds = count == 5 ? 1 : count == 6 ? 2 : count == 7 ? 3 : 0;
+      if (bounds == 0)
+        return;
+      bool floats = false;
+      std::vector<double> b;
+      for (size_t i = 0; i < bounds; ++i) {
+        const ir::Value *v = n->input(i);
+        floats |= v->type()->is(ir::TypeKind::Float);
+        const ir::AttributeValue *a = ir::constantValue(v);
+        if (const int64_t *x = a ? a->getIf<int64_t>() : nullptr)
+          b.push_back(double(*x));
+        else if (const double *x = a ? a->getIf<double>() : nullptr)
+          b.push_back(*x);
+      }
+      std::optional<ScalarType> dt = floats ? ScalarType::Float32 : ScalarType::Int64;
+      if (!isNone(n->input(bounds)))
+        dt = dtypeArg(n->input(bounds));
+      Dim len = Dim::unknown();
+      if (b.size() == bounds) {
+        double start = bounds == 1 ? 0 : b[0], end = bounds == 1 ? b[0] : b[1];
+        double step = bounds == 3 ? b[2] : 1;
+        if (step != 0)
+          len = Dim::known(std::max<int64_t>(0, int64_t(std::ceil((end - start) / step))));
+      }
+      setResult(n->output(0), dt, Dims{len});
     });
     rule({"gather"}, [](ir::Node *n) {
       setResult(n->output(0), infoOf(n->input(0)).dtype, infoOf(n->input(2)).sizes);

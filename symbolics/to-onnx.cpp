@@ -75,6 +75,20 @@ private:
                                                "aten::remove",    "aten::reverse", "aten::sort"};
     for (const ir::Node *n : b->nodes()) {
       std::string_view k = n->kind().qualString();
+      // An append left in place (its result unused: functionalize-lists could not make it a
+      // value, e.g. the list is also an element of another list) to a list literal that is read
+      // elsewhere: the reads would see the literal without the appended elements.
+      if (k == "aten::append" && n->inputs().size() == 2 && !n->output()->hasUses() &&
+          n->input(0)->node()->kind() == ir::prim::ListConstruct &&
+          n->input(0)->uses().size() > 1) {
+        std::string where =
+            n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
+        return absl::UnimplementedError(fmt::format(
+            "{}error: aten::append: this list is appended to in place and also read elsewhere "
+            "in a way ts2onnx cannot follow (e.g. it is an element of another list, tuple or "
+            "dict); not supported in ONNX",
+            where));
+      }
       if (!n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::List))
         for (std::string_view w : kWrites)
           if (k == w) {

@@ -383,6 +383,27 @@ def build_list_writes(torch):
     return ListWrites().eval(), [torch.randn(2, 3, 12, 10)]
 
 
+@model("list_aliases", "lists", ci=True, kinds=("scripted",))
+def build_list_aliases(torch):
+    # Lists kept in another list and appended to afterwards (emformer's attention masks): the
+    # reads through the outer list see the appended elements.
+    from typing import List
+
+    class ListAliases(torch.nn.Module):
+        def forward(self, x):
+            a: List[torch.Tensor] = [x[0] * 3]
+            b: List[torch.Tensor] = []
+            lists = [a, b]
+            for i in range(x.size(0)):
+                a.append(x[i])
+                b.append(x[i] * 2)
+            out: List[torch.Tensor] = []
+            for l in lists:
+                out.append(torch.cat(l))
+            return torch.cat(out)
+    return ListAliases().eval(), [torch.randn(2, 3)]
+
+
 # ------------------------------------------------------------------------------------------------
 # Hand-written architectures (small, all in CI)
 
