@@ -843,11 +843,15 @@ bool readsParameter(const ir::Node *n) {
 }
 
 enum class NumberKind { Int, Float, Bool };
-double numberValue_ = 0; // the value numberOf found (read right after the call)
+struct Number {
+  NumberKind kind;
+  double value = 0; // a float's value
+  int64_t i = 0;    // an int's or bool's
+};
 
 /// item(), float(), int() and bool() of a one-element constant tensor: the number (item() by the
 /// tensor's dtype; int() truncates toward zero).
-std::optional<NumberKind> numberOf(const ir::Node *n) {
+std::optional<Number> numberOf(const ir::Node *n) {
   std::string_view k = n->kind().qualString();
   if (n->inputs().size() != 1 || !n->input(0)->type()->isTensor() ||
       (k != "aten::item" && k != "aten::Float" && k != "aten::Int" && k != "aten::Bool"))
@@ -856,24 +860,18 @@ std::optional<NumberKind> numberOf(const ir::Node *n) {
   if (!d || d->numel() != 1)
     return std::nullopt;
   double x = d->at(0);
-  NumberKind kind = d->dtype == ScalarType::Bool ? NumberKind::Bool
-                    : d->integral()              ? NumberKind::Int
-                                                 : NumberKind::Float;
   if (k == "aten::Float")
-    kind = NumberKind::Float;
+    return Number{NumberKind::Float, x, 0};
+  if (k == "aten::Bool" || (k == "aten::item" && d->dtype == ScalarType::Bool))
+    return Number{NumberKind::Bool, 0, x != 0 ? 1 : 0};
+  if (d->integral())
+    return Number{NumberKind::Int, 0, d->i[0]};
   if (k == "aten::Int") {
-    if (!std::isfinite(x))
+    if (!std::isfinite(x) || std::fabs(x) >= 9.2e18)
       return std::nullopt;
-    kind = NumberKind::Int;
-    x = d->integral() ? double(d->i[0]) : std::trunc(x);
+    return Number{NumberKind::Int, 0, int64_t(std::trunc(x))};
   }
-  if (k == "aten::Bool") {
-    kind = NumberKind::Bool;
-    x = x != 0 ? 1 : 0;
-  }
-  numberValue_ =
-      kind == NumberKind::Int && d->integral() && k != "aten::Float" ? double(d->i[0]) : x;
-  return kind;
+  return Number{NumberKind::Float, x, 0};
 }
 
 /// `foldParameters` false is torch's do_constant_folding=False: ops on parameters stay ops
@@ -904,9 +902,9 @@ bool foldBlock(ir::Graph &g, ir::Block *b, bool foldParameters) {
     } else if (auto t = foldParameters || !readsParameter(n) ? evaluateTensor(n) : std::nullopt) {
       replacement = g.insertConstantTensor(toTensor(*t));
     } else if (auto number = numberOf(n)) {
-      replacement = *number == NumberKind::Bool  ? g.insertConstantBool(numberValue_ != 0)
-                    : *number == NumberKind::Int ? g.insertConstantInt(int64_t(numberValue_))
-                                                 : g.insertConstantFloat(numberValue_);
+      replacement = number->kind == NumberKind::Bool  ? g.insertConstantBool(number->i != 0)
+                    : number->kind == NumberKind::Int ? g.insertConstantInt(number->i)
+                                                      : g.insertConstantFloat(number->value);
     }
     if (!replacement)
       continue;
