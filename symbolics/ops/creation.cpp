@@ -292,6 +292,17 @@ Result arange11(SymbolicContext &ctx) {
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, operand(a.start, 0));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * e, operand(a.end, 0));
   TS2ONNX_ASSIGN_OR_RETURN(ir::Value * st, operand(a.step, 1));
+  // A descending range is written start - Range(0, start - end, -step), the same values:
+  // onnxruntime (1.32) fuses Gather(x, Range(s, e, negative step)) into a Slice that reads an
+  // end of -1 as the last element, and `x.index_select(0, torch.arange(n - 1, -1, -1))` came out
+  // empty.
+  if (auto step = a.step ? ctx.constFloat(*a.step) : std::nullopt; step && *step < 0) {
+    OnnxBuilder &b = ctx.b;
+    ir::Value *up = b.op("Range", {b.scalarOf(0, t), b.op("Sub", {s, e}), b.op("Neg", {st})});
+    ir::Value *out = b.op("Sub", {s, up});
+    OnnxBuilder::setTensorType(out, t, std::vector<ir::Dim>{ir::Dim::unknown()});
+    return one(out);
+  }
   return one(ctx.b.op("Range", {s, e, st}));
 }
 

@@ -8,7 +8,12 @@
 // [i, f, g, o] and ONNX wants [i, o, f, c]; torch's GRU rows are [r, z, n] and ONNX wants
 // [z, r, h] (with linear_before_reset = 1, which is how torch's GRU applies the reset gate).
 // With constant weights (a frozen module) W, R and B are reordered here and written as ready
-// initializers; other weights are reordered with Split/Concat at run time.
+// initializers; other weights are reordered with Split/Concat at run time. An LSTM with
+// projections (proj_size > 0), which ONNX's LSTM lacks, is an ONNX Loop over the time steps per
+// layer and direction, the cell written out (projectedLstm).
+#include <limits>
+#include <tuple>
+
 #include <fmt/format.h>
 
 #include "ir/Status.h"
@@ -136,9 +141,12 @@ public:
     layers_ = *layers;
     size_t perCell = *hasBiases ? 4 : 2;
     size_t cells = size_t(layers_ * dirs_);
-    if (params->size() == cells * (perCell + 1))
-      return ctx_.error("proj_size != 0 (an LSTM with projections) is not supported: ONNX LSTM "
-                        "has no projection");
+    if (lstm && params->size() == cells * (perCell + 1)) {
+      params_ = *params;
+      perCell_ = perCell + 1;
+      hasBiases_ = *hasBiases;
+      return projectedLstm(*batchFirst);
+    }
     if (params->size() != cells * perCell)
       return ctx_.error(fmt::format("expected {} weights for {} layer(s), {} direction(s){}, "
                                     "got {}",
@@ -201,6 +209,110 @@ public:
   }
 
 private:
+  /// An LSTM with projections (proj_size > 0), which ONNX's LSTM cannot express: per layer and
+  /// direction an ONNX Loop over time steps computing torch's cell, h_t = W_hr (o * tanh(c_t)),
+  /// with the input projection of all steps done once before the loop. Weights in torch's order
+  /// per cell: w_ih [4H, I], w_hh [4H, P], (b_ih, b_hh [4H],) w_hr [P, H].
+  Result projectedLstm(bool batchFirst) {
+    size_t hrIndex = hasBiases_ ? 4 : 2;
+    auto hrShape = OnnxBuilder::staticShapeOf(param(0, 0, hrIndex));
+    if (!hrShape || hrShape->size() != 2)
+      return ctx_.error("the projection weight needs a static [proj_size, hidden] shape");
+    const int64_t proj = (*hrShape)[0], hidden = (*hrShape)[1];
+    ir::Value *h0 = nullptr, *c0 = nullptr;
+    auto hx = ctx_.listElements(1);
+    if (!hx || hx->size() != 2)
+      return ctx_.error("hx must be a list (h0, c0) built in the graph");
+    h0 = isZeros((*hx)[0]) ? nullptr : (*hx)[0];
+    c0 = isZeros((*hx)[1]) ? nullptr : (*hx)[1];
+    ir::Value *x = ctx_.input(0);
+    auto xRank = OnnxBuilder::rankOf(x);
+    if (!xRank || *xRank != 3)
+      return ctx_.error("an LSTM with projections needs a 3-D input of known rank (unbatched "
+                        "2-D input is not supported)");
+    auto dtype = OnnxBuilder::dtypeOf(x);
+    if (batchFirst)
+      x = transpose(x, {1, 0, 2});
+    std::vector<ir::Value *> hn, cn;
+    for (int64_t l = 0; l < layers_; ++l) {
+      std::vector<ir::Value *> ys;
+      for (int64_t d = 0; d < dirs_; ++d) {
+        int64_t row = l * dirs_ + d;
+        ir::Value *h = h0 ? b_.gather(h0, b_.int64Scalar(row), 0) : zeros(x, proj, dtype);
+        ir::Value *c = c0 ? b_.gather(c0, b_.int64Scalar(row), 0) : zeros(x, hidden, dtype);
+        auto [y, hLast, cLast] = projectedDirection(x, l, d, h, c, hidden, proj, dtype);
+        ys.push_back(y);
+        hn.push_back(b_.unsqueeze(hLast, {0}));
+        cn.push_back(b_.unsqueeze(cLast, {0}));
+      }
+      x = dirs_ == 1 ? ys[0] : b_.concat(ys, 2);
+    }
+    if (batchFirst)
+      x = transpose(x, {1, 0, 2});
+    return std::vector<ir::Value *>{x, b_.concat(hn, 0), b_.concat(cn, 0)};
+  }
+
+  /// Zeros [batch, width] for an initial state torch fills with zeros.
+  ir::Value *zeros(ir::Value *x, int64_t width, std::optional<ir::ScalarType> dtype) {
+    ir::Value *shape =
+        b_.concat({b_.slice(b_.shape(x), {1}, {2}, {0}, {1}), b_.int64s({width})}, 0);
+    return b_.constantOfShape(shape, 0, dtype.value_or(ir::ScalarType::Float32));
+  }
+
+  /// One direction of one projected layer over x [T, B, I]: (y [T, B, P], h_T, c_T).
+  std::tuple<ir::Value *, ir::Value *, ir::Value *>
+  projectedDirection(ir::Value *x, int64_t l, int64_t d, ir::Value *h, ir::Value *c, int64_t hidden,
+                     int64_t proj, std::optional<ir::ScalarType> dtype) {
+    ir::Value *wih = param(l, d, 0), *whh = param(l, d, 1);
+    ir::Value *whr = param(l, d, hasBiases_ ? 4 : 2);
+    // The input projection of every step at once: x W_ih^T + b_ih + b_hh, [T, B, 4H].
+    ir::Value *xw = b_.op("MatMul", {x, transpose(wih, {1, 0})});
+    if (hasBiases_)
+      xw = b_.op("Add", {xw, b_.op("Add", {param(l, d, 2), param(l, d, 3)})});
+    ir::Value *whhT = transpose(whh, {1, 0}), *whrT = transpose(whr, {1, 0});
+    ir::Value *steps = b_.dimSize(x, 0);
+    ir::Value *last = d == 1 ? b_.op("Sub", {steps, b_.int64Scalar(1)}) : nullptr;
+    ir::Node *loop = b_.node("Loop", {steps, b_.boolScalar(true), h, c}, {}, 3);
+    ir::Block *body = loop->addBlock();
+    ir::Value *it = body->addInput();
+    OnnxBuilder::setTensorType(it, ir::ScalarType::Int64, std::vector<ir::Dim>{});
+    OnnxBuilder::setTensorType(body->addInput(), ir::ScalarType::Bool, std::vector<ir::Dim>{});
+    ir::Value *hIn = body->addInput(), *cIn = body->addInput();
+    hIn->setType(h->type());
+    cIn->setType(c->type());
+    {
+      ir::WithInsertPoint inBody(body);
+      // The reverse direction reads the steps from the last.
+      ir::Value *t = d == 1 ? b_.op("Sub", {last, it}) : it;
+      ir::Value *g = b_.op("Add", {b_.gather(xw, t, 0), b_.op("MatMul", {hIn, whhT})});
+      std::vector<ir::Value *> gates = b_.split(g, 1, {hidden, hidden, hidden, hidden});
+      ir::Value *in = b_.op("Sigmoid", {gates[0]}), *forget = b_.op("Sigmoid", {gates[1]});
+      ir::Value *cell = b_.op("Tanh", {gates[2]}), *out = b_.op("Sigmoid", {gates[3]});
+      ir::Value *cNext = b_.op("Add", {b_.op("Mul", {forget, cIn}), b_.op("Mul", {in, cell})});
+      ir::Value *hNext = b_.op("MatMul", {b_.op("Mul", {out, b_.op("Tanh", {cNext})}), whrT});
+      body->registerOutput(b_.boolScalar(true));
+      body->registerOutput(hNext);
+      body->registerOutput(cNext);
+      body->registerOutput(b_.op("Identity", {hNext}));
+    }
+    auto xDims = OnnxBuilder::dimsOf(x);
+    ir::Dim batch = xDims && xDims->size() == 3 ? (*xDims)[1] : ir::Dim::unknown();
+    ir::Dim time = xDims && xDims->size() == 3 ? (*xDims)[0] : ir::Dim::unknown();
+    OnnxBuilder::setTensorType(loop->output(0), dtype,
+                               std::vector<ir::Dim>{batch, ir::Dim::known(proj)});
+    OnnxBuilder::setTensorType(loop->output(1), dtype,
+                               std::vector<ir::Dim>{batch, ir::Dim::known(hidden)});
+    OnnxBuilder::setTensorType(loop->output(2), dtype,
+                               std::vector<ir::Dim>{time, batch, ir::Dim::known(proj)});
+    ir::Value *y = loop->output(2);
+    // The steps were produced last first: reversed along time by a Slice with step -1 (a
+    // Gather of Range(T - 1, -1, -1) is miscomputed by onnxruntime 1.32's extended
+    // optimizations, which turn it into a Slice ending at -1).
+    if (d == 1)
+      y = b_.slice(y, {-1}, {std::numeric_limits<int64_t>::min()}, {0}, {-1});
+    return {y, loop->output(0), loop->output(1)};
+  }
+
   ir::Value *transpose(ir::Value *x, std::vector<int64_t> perm) {
     return b_.op("Transpose", {x}, {OnnxAttr::is("perm", std::move(perm))});
   }

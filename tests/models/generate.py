@@ -661,6 +661,20 @@ def build_22(torch):
     return Proj().eval(), [torch.randn(2, 5, 8)]
 
 
+@model("lstm_proj_bidir", "recurrent", ci=True)
+def build_lstm_proj_bidir(torch):
+    class ProjBidir(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(6, 10, num_layers=2, proj_size=3, bidirectional=True,
+                                      bias=False)
+
+        def forward(self, x, h0, c0):
+            y, (h, c) = self.lstm(x, (h0, c0))
+            return y, h, c
+    return ProjBidir().eval(), [torch.randn(4, 2, 6), torch.randn(4, 2, 3), torch.randn(4, 2, 10)]
+
+
 # ------------------------------------------------------------------------------------------------
 
 
