@@ -1,5 +1,7 @@
 #include "passes/Effects.h"
 
+#include <string_view>
+
 namespace ts2onnx::passes {
 
 EffectsCache::EffectsCache() : scratch_(std::make_unique<ir::Graph>()) {}
@@ -28,6 +30,25 @@ bool EffectsCache::mayWrite(const ir::Node &n) {
       k == kRaiseIf)
     return false;
   return ownEffects(n);
+}
+
+bool isDistinctTensorObject(const ir::Value *v) {
+  const ir::Node *n = v->node();
+  if (n == n->owningGraph()->block()->paramNode())
+    return true; // an input of the graph, not of a loop body
+  static const std::string_view kMakesNew[] = {
+      "aten::layer_norm",  "aten::group_norm", "aten::batch_norm", "aten::linear",
+      "aten::matmul",      "aten::mm",         "aten::bmm",        "aten::conv1d",
+      "aten::conv2d",      "aten::conv3d",     "aten::embedding",  "aten::softmax",
+      "aten::log_softmax", "aten::relu",       "aten::gelu",       "aten::tanh",
+      "aten::sigmoid",     "aten::add",        "aten::sub",        "aten::mul",
+      "aten::div",         "aten::cat",        "aten::stack",      "aten::transpose",
+      "aten::permute"};
+  std::string_view k = n->kind().qualString();
+  for (std::string_view m : kMakesNew)
+    if (k == m)
+      return true;
+  return false;
 }
 
 } // namespace ts2onnx::passes

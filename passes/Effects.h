@@ -27,4 +27,10 @@ private:
   absl::flat_hash_map<ir::Symbol, bool> byKind_;
 };
 
+/// A tensor object of its own: a graph input (each bound to its own buffer) or the result of an
+/// op that always makes a new tensor object (layer_norm, linear, add, transpose, ...), never its
+/// input back as eval dropout, contiguous, to, flatten or an in-place op may. Two different such
+/// values are never the same tensor (`a is b` is False).
+bool isDistinctTensorObject(const ir::Value *v);
+
 } // namespace ts2onnx::passes

@@ -19,7 +19,8 @@
 //          permute, reshape/view/flatten/(un)squeeze (sizes from the output type or the
 //          arguments), contiguous/clone/detach, to(dtype), type_as, neg, add/sub/mul/div
 //          with broadcasting (tensor or number operands), min/max (all elements, or two
-//          tensors), reciprocal, log2/log/exp/sqrt/round/floor/ceil/abs, tensor/as_tensor of
+//          tensors), reciprocal, log2/log/exp/sqrt/round/floor/ceil/abs, comparisons, all/any,
+//          triu/tril, full/zeros/ones of constant sizes, tensor/as_tensor of
 //          constant numbers and lists, prim::NumToTensor of a number; item(), float(), int()
 //          and bool() of a one-element constant;
 //        then runs fold-scalars and peephole-script on what became constant (an If on a
@@ -298,6 +299,127 @@ std::optional<Dense> minMaxReciprocal(const ir::Node *n, const std::string &name
   });
 }
 
+/// full(size, fill, dtype, ...), zeros(size, dtype, ...), ones(size, dtype, ...) of constant
+/// sizes (at most kMaxElements): float32 unless a dtype is given (full of an int or bool fill
+/// takes int64 / bool, as torch >= 1.12 infers it).
+std::optional<Dense> filledConstant(const ir::Node *n, const std::string &name) {
+  auto sizes = constInts(n->input(0));
+  bool full = name == "full";
+  if (!sizes || n->inputs().size() < (full ? 3u : 2u))
+    return std::nullopt;
+  for (int64_t d : *sizes)
+    if (d < 0)
+      return std::nullopt;
+  int64_t count = numelOf(*sizes);
+  if (count > kMaxElements)
+    return std::nullopt;
+  double fill = name == "ones" ? 1 : 0;
+  ScalarType dt = ScalarType::Float32;
+  if (full) {
+    const ir::AttributeValue *a = constantAttr(n->input(1));
+    if (!a)
+      return std::nullopt;
+    if (const double *d = a->getIf<double>()) {
+      fill = *d;
+    } else if (const int64_t *i = a->getIf<int64_t>()) {
+      fill = double(*i);
+      dt = n->input(1)->type()->is(ir::TypeKind::Bool) ? ScalarType::Bool : ScalarType::Int64;
+    } else {
+      return std::nullopt;
+    }
+  }
+  const ir::Value *dtypeArg = n->input(full ? 2 : 1);
+  if (!isNoneConstant(dtypeArg)) {
+    auto code = ir::constantInt(dtypeArg);
+    if (!code || *code < 0 || *code >= ir::kNumScalarTypes)
+      return std::nullopt;
+    dt = static_cast<ScalarType>(*code);
+  }
+  if (!denseSupported(dt))
+    return std::nullopt;
+  Dense out{dt, *sizes, {}, {}};
+  for (int64_t k = 0; k < count; ++k)
+    out.push(fill);
+  return out;
+}
+
+/// triu / tril(self, diagonal) of a constant of rank >= 2: elements below (triu) or above
+/// (tril) the diagonal become 0 in each matrix.
+std::optional<Dense> triangle(const ir::Node *n, bool upper) {
+  auto a = dense(n->input(0), kMaxElements);
+  auto diag = n->inputs().size() > 1 ? ir::constantInt(n->input(1)) : std::optional<int64_t>(0);
+  if (!a || !diag || a->sizes.size() < 2)
+    return std::nullopt;
+  int64_t rows = a->sizes[a->sizes.size() - 2], cols = a->sizes.back();
+  for (int64_t k = 0; k < a->numel(); ++k) {
+    int64_t j = k % cols, i = (k / cols) % rows;
+    bool keep = upper ? j - i >= *diag : j - i <= *diag;
+    if (!keep) {
+      if (a->integral())
+        a->i[size_t(k)] = 0;
+      else
+        a->f[size_t(k)] = 0;
+    }
+  }
+  return a;
+}
+
+/// Elementwise comparison of two constant tensors (or a tensor and a number), broadcast: bool.
+std::optional<Dense> comparison(const ir::Node *n, const std::string &name) {
+  if (n->inputs().size() != 2)
+    return std::nullopt;
+  auto a = dense(n->input(0), kMaxElements);
+  std::optional<Dense> b;
+  if (n->input(1)->type()->isTensor()) {
+    b = dense(n->input(1), kMaxElements);
+  } else if (const ir::AttributeValue *c = constantAttr(n->input(1))) {
+    if (const double *d = c->getIf<double>())
+      b = Dense{ScalarType::Float64, {}, {*d}, {}};
+    else if (const int64_t *i = c->getIf<int64_t>())
+      b = Dense{ScalarType::Int64, {}, {}, {*i}};
+  }
+  if (!a || !b)
+    return std::nullopt;
+  auto test = [&name](double x, double y) -> double {
+    bool r = name == "eq"   ? x == y
+             : name == "ne" ? x != y
+             : name == "lt" ? x < y
+             : name == "le" ? x <= y
+             : name == "gt" ? x > y
+                            : x >= y;
+    return r ? 1 : 0;
+  };
+  // Integers compare as integers; anything else in double (exact for float32 and smaller).
+  // The 0/1 results are computed as float64 and converted to bool.
+  auto intTest = [&name](int64_t x, int64_t y) -> int64_t {
+    return int64_t(name == "eq"   ? x == y
+                   : name == "ne" ? x != y
+                   : name == "lt" ? x < y
+                   : name == "le" ? x <= y
+                   : name == "gt" ? x > y
+                                  : x >= y);
+  };
+  bool ints = a->integral() && b->integral();
+  auto r = semantics::broadcast(*a, *b, ints ? ScalarType::Int64 : ScalarType::Float64,
+                                kMaxElements, test, intTest);
+  if (!r)
+    return std::nullopt;
+  return semantics::convert(*r, ScalarType::Bool);
+}
+
+/// all / any of every element of a constant: a 0-d bool.
+std::optional<Dense> allAny(const ir::Node *n, bool all) {
+  auto a = dense(n->input(0), kMaxElements);
+  if (!a)
+    return std::nullopt;
+  bool r = all;
+  for (int64_t k = 0; k < a->numel(); ++k) {
+    bool nonzero = a->at(k) != 0 || (!a->integral() && std::isnan(a->f[size_t(k)]));
+    r = all ? (r && nonzero) : (r || nonzero);
+  }
+  return Dense{ScalarType::Bool, {}, {}, {r ? 1 : 0}};
+}
+
 /// Elementwise math on a constant (integers give float32 for log2/log/exp/sqrt, keep their
 /// dtype for round/floor/ceil/abs); round is half to even, as torch rounds.
 std::optional<Dense> unaryMath(const ir::Node *n, const std::string &name) {
@@ -348,12 +470,20 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
     return std::nullopt;
   if (name == "tensor" || name == "as_tensor")
     return tensorOfConstant(n);
+  if (name == "full" || name == "zeros" || name == "ones")
+    return filledConstant(n, name);
   if (!n->input(0)->type()->isTensor())
     return std::nullopt;
   if (name == "add" || name == "sub" || name == "mul" || name == "div")
     return arithmetic(n, name);
   if (name == "min" || name == "max" || name == "reciprocal")
     return minMaxReciprocal(n, name);
+  if (name == "triu" || name == "tril")
+    return triangle(n, name == "triu");
+  if (name == "eq" || name == "ne" || name == "lt" || name == "le" || name == "gt" || name == "ge")
+    return comparison(n, name);
+  if ((name == "all" || name == "any") && n->inputs().size() == 1)
+    return allAny(n, name == "all");
   if (name == "log2" || name == "log" || name == "exp" || name == "sqrt" || name == "round" ||
       name == "floor" || name == "ceil" || name == "abs")
     return unaryMath(n, name);

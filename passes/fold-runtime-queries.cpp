@@ -17,7 +17,10 @@
 //          dataflow; true for the constructor's own output;
 //        - aten::is_floating_point when the tensor's dtype is known;
 //        - aten::__is__ / aten::__isnot__ on tensors: the same value is itself; two different
-//          graph inputs are different tensors (each export input is bound to its own buffer).
+//          values that are each a graph input (each export input is bound to its own buffer)
+//          or the result of an op that always makes a new tensor (layer_norm, linear, add, ...:
+//          not eval dropout, contiguous, to, flatten or in-place ops, which may return their
+//          input) are different tensors (nn.MultiheadAttention's `query is key` checks).
 //        Under --training (training=1) grad stays off too: the export is of the forward graph.
 //        When anything folded, runs fold-scalars, which collapses the prim::Ifs the answers
 //        guarded (the fast-path eligibility checks of nn.MultiheadAttention /
@@ -26,6 +29,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
+#include "passes/Effects.h"
 #include "passes/Passes.h"
 
 namespace ts2onnx::passes {
@@ -139,11 +143,9 @@ struct Folder {
                  n->input(0)->type()->isTensor() && n->input(1)->type()->isTensor()) {
         ir::Value *a = n->input(0), *c = n->input(1);
         bool positive = k == "aten::__is__";
-        bool inputs =
-            a->node() == graph.block()->paramNode() && c->node() == graph.block()->paramNode();
         if (a == c)
           replaceBy(n, graph.insertConstantBool(positive));
-        else if (inputs)
+        else if (isDistinctTensorObject(a) && isDistinctTensorObject(c))
           replaceBy(n, graph.insertConstantBool(!positive));
       }
     }

@@ -211,13 +211,81 @@ std::vector<ir::Value *> listLiteralElements(ir::Graph &g, const ir::Value *v) {
   return out;
 }
 
-/// `[a, b] + [c, d]` of list literals is the literal `[a, b, c, d]` (torch's list idioms).
+/// The most pieces a chunk/split/unbind list is unpacked into for a concatenation.
+constexpr int64_t kMaxListPieces = 1 << 12;
+
+/// How many tensors chunk/split/unbind list `v` holds when its input's shape says it: chunk(x,
+/// n, d) ceil(s / ceil(s / n)), split(x, k, d) ceil(s / k), split with a list literal of sizes
+/// one per size, unbind(x, d) s, for x's static size s along d; nullopt otherwise.
+std::optional<int64_t> staticPieces(const ir::Value *v) {
+  const ir::Node *p = v->node();
+  std::string_view k = p->kind().qualString();
+  bool chunk = k == "aten::chunk", split = k == "aten::split" || k == "aten::split_with_sizes";
+  bool unbind = k == "aten::unbind";
+  if (!(chunk || split || unbind) || p->inputs().size() < 2 || !p->input(0)->type()->isTensor())
+    return std::nullopt;
+  if (split && p->input(1)->type()->is(ir::TypeKind::List))
+    return isListLiteral(p->input(1))
+               ? std::optional(int64_t(immutableListConstruct(p->input(1))
+                                           ? p->input(1)->node()->inputs().size()
+                                           : constantInts(p->input(1))->size()))
+               : std::nullopt;
+  const auto &sizes = p->input(0)->type()->tensorInfo().sizes;
+  size_t dimIndex = unbind ? 1 : 2;
+  auto d = p->inputs().size() > dimIndex ? ir::constantInt(p->input(dimIndex))
+                                         : std::optional<int64_t>(0);
+  if (!sizes || !d)
+    return std::nullopt;
+  int64_t r = int64_t(sizes->size()), a = *d < 0 ? *d + r : *d;
+  if (a < 0 || a >= r || !(*sizes)[size_t(a)].isStatic())
+    return std::nullopt;
+  int64_t size = (*sizes)[size_t(a)].value;
+  if (unbind)
+    return size;
+  auto each = ir::constantInt(p->input(1));
+  if (!each || *each <= 0 || size <= 0)
+    return std::nullopt;
+  int64_t per = chunk ? (size + *each - 1) / *each : *each;
+  return (size + per - 1) / per;
+}
+
+/// The elements of `v` for a list concatenation: a literal's, or the pieces of a chunk/split/
+/// unbind of static count (a prim::ListUnpack of it); nullopt otherwise.
+std::optional<std::vector<ir::Value *>> concatenableElements(ir::Graph &g, ir::Value *v) {
+  if (isListLiteral(v))
+    return listLiteralElements(g, v);
+  for (const ir::Use &u : v->uses())
+    if (u.user->hasSideEffects())
+      return std::nullopt;
+  auto count = staticPieces(v);
+  if (!count || *count > kMaxListPieces)
+    return std::nullopt;
+  ir::Node *unpack = g.insert(ir::prim::ListUnpack, {v}, size_t(*count));
+  unpack->setSourceLocation(v->node()->sourceLocation());
+  std::vector<ir::Value *> out;
+  for (ir::Value *o : unpack->outputs()) {
+    o->setType(v->type()->elementType());
+    out.push_back(o);
+  }
+  return out;
+}
+
+/// `[a, b] + [c, d]` of list literals is the literal `[a, b, c, d]` (torch's list idioms); so
+/// is `[q] + k.chunk(2)` when the pieces' count is static (nn.MultiheadAttention's packed
+/// in-projection).
 bool concatListLiterals(ir::Graph &g, ir::Node *n) {
-  if (!isListLiteral(n->input(0)) || !isListLiteral(n->input(1)))
+  bool literals = isListLiteral(n->input(0)) && isListLiteral(n->input(1));
+  if (!literals && !(isListLiteral(n->input(0)) || staticPieces(n->input(0))))
+    return false;
+  if (!literals && !(isListLiteral(n->input(1)) || staticPieces(n->input(1))))
     return false;
   ir::WithInsertPoint guard(n);
-  std::vector<ir::Value *> elements = listLiteralElements(g, n->input(0));
-  std::vector<ir::Value *> tail = listLiteralElements(g, n->input(1));
+  auto head = concatenableElements(g, n->input(0));
+  auto tailElems = head ? concatenableElements(g, n->input(1)) : std::nullopt;
+  if (!head || !tailElems)
+    return false;
+  std::vector<ir::Value *> elements = *head;
+  std::vector<ir::Value *> tail = *tailElems;
   elements.insert(elements.end(), tail.begin(), tail.end());
   ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
   lc->output()->setType(n->output()->type());
@@ -405,6 +473,18 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
         n->destroy();
         changed = true;
       }
+      continue;
+    }
+    if ((k == kIs || k == kIsNot) && n->inputs().size() == 2 && scope == FoldScope::kAll &&
+        n->input(0)->type()->isTensor() && n->input(1)->type()->isTensor() &&
+        (n->input(0) == n->input(1) ||
+         (isDistinctTensorObject(n->input(0)) && isDistinctTensorObject(n->input(1))))) {
+      // Tensor identity (nn.MultiheadAttention's `query is key` once an If picked the values).
+      ir::WithInsertPoint guard(n);
+      bool same = n->input(0) == n->input(1);
+      n->output()->replaceAllUsesWith(g.insertConstantBool(k == kIs ? same : !same));
+      n->destroy();
+      changed = true;
       continue;
     }
     if ((k == kIs || k == kIsNot) && n->inputs().size() == 2) {

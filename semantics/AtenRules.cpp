@@ -735,6 +735,22 @@ private:
     rules_[ir::Symbol::fromQualString("torchvision::nms")] = [](ir::Node *n) {
       setResult(n->output(0), ScalarType::Int64, Dims{Dim::unknown()});
     };
+    // glu(self, dim=-1): the halves along dim multiplied, so that dim halves.
+    rule({"glu"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      if (in.sizes) {
+        auto a =
+            axis(n->inputs().size() > 1 ? ir::constantInt(n->input(1)) : std::optional<int64_t>(-1),
+                 in.sizes->size());
+        if (!a) {
+          in.sizes.reset();
+        } else {
+          Dim &d = (*in.sizes)[*a];
+          d = d.isStatic() ? Dim::known(d.value / 2) : Dim::unknown();
+        }
+      }
+      setResult(n->output(0), in);
+    });
     // topk(self, k, dim=-1, largest, sorted): values and int64 indices, dim `dim` of size k.
     rule({"topk"}, [](ir::Node *n) {
       Info in = infoOf(n->input(0));

@@ -301,6 +301,13 @@ Result scaledDotProductAttention23(SymbolicContext &ctx) {
     auto mt = OnnxBuilder::dtypeOf(m);
     if (!mt)
       return scaledDotProductAttention(ctx);
+    // ONNX lets the mask broadcast over the query length, onnxruntime (1.30, 1.32) does not (it
+    // requires the mask's dim -2 to be q's length): a mask that broadcasts there (a key padding
+    // mask [B, 1, 1, S]) takes the decomposed form.
+    auto dm = OnnxBuilder::dimsOf(m);
+    if (!dm || dm->size() < 2 || !(*dm)[dm->size() - 2].isStatic() || !(*dq)[2].isStatic() ||
+        (*dm)[dm->size() - 2].value != (*dq)[2].value)
+      return scaledDotProductAttention(ctx);
     ins.push_back(
         *mt == ScalarType::Bool || *mt == ScalarType::Float32 ? m : b.cast(m, ScalarType::Float32));
   }
