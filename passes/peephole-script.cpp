@@ -211,6 +211,15 @@ std::vector<ir::Value *> listLiteralElements(ir::Graph &g, const ir::Value *v) {
   return out;
 }
 
+/// Replaces list op `n` (at the insertion point) by the literal of `elements`.
+void replaceByListLiteral(ir::Graph &g, ir::Node *n, const std::vector<ir::Value *> &elements) {
+  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
+  lc->output()->setType(n->output()->type());
+  lc->setSourceLocation(n->sourceLocation());
+  n->output()->replaceAllUsesWith(lc->output());
+  n->destroy();
+}
+
 /// The most pieces a chunk/split/unbind list is unpacked into for a concatenation.
 constexpr int64_t kMaxListPieces = 1 << 12;
 
@@ -287,11 +296,7 @@ bool concatListLiterals(ir::Graph &g, ir::Node *n) {
   std::vector<ir::Value *> elements = *head;
   std::vector<ir::Value *> tail = *tailElems;
   elements.insert(elements.end(), tail.begin(), tail.end());
-  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
-  lc->output()->setType(n->output()->type());
-  lc->setSourceLocation(n->sourceLocation());
-  n->output()->replaceAllUsesWith(lc->output());
-  n->destroy();
+  replaceByListLiteral(g, n, elements);
   return true;
 }
 
@@ -317,11 +322,7 @@ bool repeatListLiteral(ir::Graph &g, ir::Node *n) {
   elements.reserve(once.size() * size_t(k));
   for (int64_t i = 0; i < k; ++i)
     elements.insert(elements.end(), once.begin(), once.end());
-  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
-  lc->output()->setType(n->output()->type());
-  lc->setSourceLocation(n->sourceLocation());
-  n->output()->replaceAllUsesWith(lc->output());
-  n->destroy();
+  replaceByListLiteral(g, n, elements);
   return true;
 }
 
@@ -357,11 +358,7 @@ bool foldFunctionalAppend(ir::Graph &g, ir::Node *n) {
   std::vector<ir::Value *> elements(lit->inputs().begin(), lit->inputs().end());
   elements.push_back(n->input(1));
   ir::WithInsertPoint guard(n);
-  ir::Node *lc = g.insert(ir::prim::ListConstruct, elements, 1);
-  lc->output()->setType(n->output()->type());
-  lc->setSourceLocation(n->sourceLocation());
-  n->output()->replaceAllUsesWith(lc->output());
-  n->destroy();
+  replaceByListLiteral(g, n, elements);
   if (!lit->output()->hasUses())
     lit->destroy();
   return true;

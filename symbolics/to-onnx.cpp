@@ -78,28 +78,23 @@ private:
       // An append left in place (its result unused: functionalize-lists could not make it a
       // value, e.g. the list is also an element of another list) to a list literal that is read
       // elsewhere: the reads would see the literal without the appended elements.
-      if (k == "aten::append" && n->inputs().size() == 2 && !n->output()->hasUses() &&
-          n->input(0)->node()->kind() == ir::prim::ListConstruct &&
-          n->input(0)->uses().size() > 1) {
+      auto refuse = [&](std::string_view why) {
         std::string where =
             n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
-        return absl::UnimplementedError(fmt::format(
-            "{}error: aten::append: this list is appended to in place and also read elsewhere "
-            "in a way ts2onnx cannot follow (e.g. it is an element of another list, tuple or "
-            "dict); not supported in ONNX",
-            where));
-      }
+        return absl::UnimplementedError(fmt::format("{}error: {}: {}", where, k, why));
+      };
+      if (k == "aten::append" && n->inputs().size() == 2 && !n->output()->hasUses() &&
+          n->input(0)->node()->kind() == ir::prim::ListConstruct && n->input(0)->uses().size() > 1)
+        return refuse("this list is appended to in place and also read elsewhere in a way "
+                      "ts2onnx cannot follow (e.g. it is an element of another list, tuple or "
+                      "dict); not supported in ONNX");
       if (!n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::List))
         for (std::string_view w : kWrites)
-          if (k == w) {
-            std::string where =
-                n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
-            return absl::UnimplementedError(fmt::format(
-                "{}error: {}: writing a list in place here is not supported in ONNX (ts2onnx "
-                "follows appends anywhere and element writes `l[i] = v` with a constant index in "
-                "straight-line code; this one is inside a loop or if, or at a run-time index)",
-                where, k));
-          }
+          if (k == w)
+            return refuse("writing a list in place here is not supported in ONNX (ts2onnx "
+                          "follows appends anywhere and element writes `l[i] = v` with a "
+                          "constant index in straight-line code; this one is inside a loop or "
+                          "if, or at a run-time index)");
       for (const ir::Block *sub : n->blocks())
         TS2ONNX_RETURN_IF_ERROR(checkListWrites(sub));
     }
