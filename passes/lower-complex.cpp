@@ -41,9 +41,11 @@ bool isComplexTensor(const ir::Value *v) {
 
 /// The ops whose complex result the symbolics give as the real pair (through view_as_real).
 bool isComplexProducer(const ir::Node &n) {
-  std::string_view q = n.kind().qualString();
-  return (q == "aten::stft" || q == "aten::fft_fft" || q == "aten::fft_rfft") &&
-         n.outputs().size() == 1 && isComplexTensor(n.output());
+  static const ir::Symbol kStft = sym("aten::stft"), kFft = sym("aten::fft_fft"),
+                          kRfft = sym("aten::fft_rfft");
+  ir::Symbol k = n.kind();
+  return (k == kStft || k == kFft || k == kRfft) && n.outputs().size() == 1 &&
+         isComplexTensor(n.output());
 }
 
 void collect(ir::Block *b, std::vector<ir::Node *> &out) {
@@ -312,7 +314,21 @@ private:
 
 } // namespace
 
+/// Whether `b` (or a block in it) makes a complex value the lowering follows.
+bool hasComplexProducer(const ir::Block *b) {
+  for (const ir::Node *n : b->nodes()) {
+    if (isComplexProducer(*n))
+      return true;
+    for (const ir::Block *sub : n->blocks())
+      if (hasComplexProducer(sub))
+        return true;
+  }
+  return false;
+}
+
 absl::Status runLowerComplex(ir::Graph &graph, const PassOptions &) {
+  if (!hasComplexProducer(graph.block()))
+    return absl::OkStatus(); // most graphs: one walk, nothing collected
   Lowering l(graph);
   TS2ONNX_RETURN_IF_ERROR(l.run());
   l.dropDead();
