@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -377,20 +378,38 @@ Result einsum(Ctx &ctx) {
   for (char ch : *eq)
     if (ch != ' ')
       e += ch;
-  for (char ch : e)
-    if (ch >= 'A' && ch <= 'Z')
-      return ctx.unsupported("upper-case subscripts (ONNX Einsum takes lower-case letters)");
+  auto isLetter = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); };
   if (e.find("->") == std::string::npos) {
-    // torch's implicit output: the subscripts that appear once, sorted (ellipsis first).
+    // torch's implicit output: the subscripts that appear once, in label order (upper case
+    // before lower case, as ASCII orders them; ellipsis first).
     std::map<char, int> count;
     for (char ch : e)
-      if (ch >= 'a' && ch <= 'z')
+      if (isLetter(ch))
         ++count[ch];
     std::string out = e.find("...") != std::string::npos ? "..." : "";
     for (auto [ch, n] : count)
       if (n == 1)
         out += ch;
     e += "->" + out;
+  }
+  // ONNX Einsum takes lower-case subscripts: upper-case ones (maxvit's "bhij,hjk") are renamed
+  // to lower-case letters the equation does not use, once the output is explicit.
+  std::set<char> used(e.begin(), e.end());
+  std::map<char, char> rename;
+  char next = 'a';
+  for (char &ch : e) {
+    if (ch < 'A' || ch > 'Z')
+      continue;
+    if (!rename.count(ch)) {
+      while (next <= 'z' && used.count(next))
+        ++next;
+      if (next > 'z')
+        return ctx.unsupported("more than 26 distinct subscripts (ONNX Einsum takes lower-case "
+                               "letters)");
+      rename[ch] = next;
+      used.insert(next);
+    }
+    ch = rename[ch];
   }
   auto t = dtypeOf((*elems)[0]);
   if (t && !ir::isFloatingType(*t) && *t != ScalarType::Int32 && *t != ScalarType::Int64)
