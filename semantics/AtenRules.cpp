@@ -82,14 +82,15 @@ std::optional<Info> pieceOf(const ir::Node *p, int64_t i) {
   Dim piece = Dim::unknown();
   bool listed = p->input(1)->type()->is(ir::TypeKind::List);
   auto pieces = listed ? intsOfList(p->input(1)) : std::nullopt;
-  auto each = listed ? std::nullopt : ir::constantInt(p->input(1));
+  // (a plain int: gcc 12 warns of a maybe-uninitialized optional here)
+  int64_t each = listed ? 0 : ir::constantInt(p->input(1)).value_or(0);
   if (pieces) {
     int64_t j = i < 0 ? i + int64_t(pieces->size()) : i;
     if (j >= 0 && j < int64_t(pieces->size()))
       piece = Dim::known((*pieces)[size_t(j)]);
-  } else if (whole.isStatic() && each && *each > 0 && i >= 0) {
+  } else if (whole.isStatic() && each > 0 && i >= 0) {
     // chunk: ceil(size / chunks) each; split: `each` each; the last may be shorter.
-    int64_t c = chunk ? (whole.value + *each - 1) / *each : *each;
+    int64_t c = chunk ? (whole.value + each - 1) / each : each;
     int64_t start = i * c;
     piece = Dim::known(std::max<int64_t>(0, std::min(c, whole.value - start)));
   }
@@ -676,17 +677,19 @@ private:
       if (dt && asComplex && *asComplex)
         dt = isComplexType(*dt) ? *dt : complexOf(*dt);
       auto nfft = ir::constantInt(n->input(1));
-      std::optional<int64_t> hop = nfft ? std::optional(*nfft / 4) : std::nullopt;
+      // hop_length defaults to n_fft / 4; 0 stands for unknown (a plain int: gcc 12 warns of a
+      // maybe-uninitialized optional here).
+      int64_t hopValue = nfft ? *nfft / 4 : 0;
       if (!isNone(n->input(2)))
-        hop = ir::constantInt(n->input(2));
+        hopValue = ir::constantInt(n->input(2)).value_or(0);
       std::optional<bool> center = false;
       if (centerForm)
         center = constantFlag(n->input(5));
       std::optional<bool> onesided = true;
       if (count > iOnesided && !isNone(n->input(iOnesided)))
         onesided = constantFlag(n->input(iOnesided));
-      if (!in.sizes || in.sizes->empty() || in.sizes->size() > 2 || !nfft || *nfft <= 0 || !hop ||
-          *hop <= 0 || !center || !onesided || !asComplex)
+      if (!in.sizes || in.sizes->empty() || in.sizes->size() > 2 || !nfft || *nfft <= 0 ||
+          hopValue <= 0 || !center || !onesided || !asComplex)
         return setResult(n->output(0), dt, std::nullopt);
       Dims out;
       if (in.sizes->size() == 2)
@@ -694,7 +697,7 @@ private:
       out.push_back(Dim::known(*onesided ? *nfft / 2 + 1 : *nfft));
       Dim len = in.sizes->back();
       int64_t padded = len.isStatic() ? len.value + (*center ? 2 * (*nfft / 2) : 0) : -1;
-      out.push_back(padded >= *nfft ? Dim::known(1 + (padded - *nfft) / *hop) : Dim::unknown());
+      out.push_back(padded >= *nfft ? Dim::known(1 + (padded - *nfft) / hopValue) : Dim::unknown());
       if (!*asComplex)
         out.push_back(Dim::known(2));
       setResult(n->output(0), dt, out);
