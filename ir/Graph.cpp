@@ -292,6 +292,13 @@ bool Node::isBefore(const Node *n) const {
   return false;
 }
 
+Node *Node::ancestorIn(const Block *b) const {
+  for (const Node *n = this; n; n = n->owningBlock_->owningNode())
+    if (n->owningBlock_ == b)
+      return const_cast<Node *>(n);
+  return nullptr;
+}
+
 void Node::removeFromList() {
   if (!inBlockList())
     return;

@@ -171,6 +171,9 @@ public:
   void moveAfter(Node *n);
   /// True when this node comes before `n` in the same block.
   bool isBefore(const Node *n) const;
+  /// The node of block `b` that is this node or holds it in a nested block; null when this node
+  /// is not inside `b`.
+  Node *ancestorIn(const Block *b) const;
   /// Unlinks from its block without deleting (the node must then be re-inserted or destroyed).
   void removeFromList();
   /// Deletes the node: its outputs must be unused. Inputs' use lists are updated.

@@ -25,14 +25,6 @@ namespace {
 const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
 const ir::Symbol kSetItem = ir::Symbol::fromQualString("aten::_set_item");
 
-/// The node of `home` that is `n` or holds `n` in a nested block; null when `n` is elsewhere.
-ir::Node *ancestorIn(ir::Node *n, const ir::Block *home) {
-  for (; n; n = n->owningBlock()->owningNode())
-    if (n->owningBlock() == home)
-      return n;
-  return nullptr;
-}
-
 /// A use that keeps the list itself (an alias a later write would show through).
 bool aliases(const ir::Node *n) {
   ir::Symbol k = n->kind();
@@ -161,7 +153,7 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
   for (const ir::Use &u : l->uses()) {
     ir::Node *user = u.user;
     if (user->owningBlock() != home) {
-      ir::Node *holder = ancestorIn(user, home);
+      ir::Node *holder = user->ancestorIn(home);
       if (!holder || user->hasSideEffects() || !user->blocks().empty() || aliases(user))
         return false; // a write or a use we cannot follow inside a nested block
       nestedReaders[holder].push_back(user);

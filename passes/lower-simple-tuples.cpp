@@ -55,14 +55,6 @@ bool lowerBlock(ir::Block *b) {
   return changed;
 }
 
-/// The node of `home` that is `n` or holds `n` in a nested block; null when `n` is elsewhere.
-ir::Node *ancestorIn(ir::Node *n, const ir::Block *home) {
-  for (; n; n = n->owningBlock()->owningNode())
-    if (n->owningBlock() == home)
-      return n;
-  return nullptr;
-}
-
 /// An object made by prim::CreateObject whose fields are set in straight-line code of its block
 /// (as a class's inlined __init__ sets them) and otherwise only read: each GetAttr reads the
 /// value the last SetAttr before it wrote, and the object goes.
@@ -79,7 +71,7 @@ bool forwardFields(ir::Node *create) {
     if (user->kind() == ir::prim::SetAttr && user->owningBlock() == home) {
       writers.insert(user);
     } else if (user->kind() == ir::prim::GetAttr) {
-      ir::Node *holder = ancestorIn(user, home);
+      ir::Node *holder = user->ancestorIn(home);
       if (!holder)
         return false;
       readers[holder].push_back(user);

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "passes/Passes.h"
 #include "passes/Unroll.h"
 
@@ -67,14 +68,6 @@ std::optional<int64_t> staticLength(const ir::Value *v) {
   return std::nullopt;
 }
 
-/// The node of block `b` that is `n` or holds `n` in a nested block; null when `n` is not in `b`.
-const ir::Node *ancestorIn(const ir::Node *n, const ir::Block *b) {
-  for (; n; n = n->owningBlock()->owningNode())
-    if (n->owningBlock() == b)
-      return n;
-  return nullptr;
-}
-
 /// The length of list literal `v` where `at` reads it, when its only length changes are appends
 /// in the literal's own block (straight-line code, as `out = []; for t in xs: out.append(t)`
 /// leaves it once unrolled): the literal's elements plus the appends before `at`. Element
@@ -83,18 +76,17 @@ const ir::Node *ancestorIn(const ir::Node *n, const ir::Block *b) {
 std::optional<int64_t> appendedLength(const ir::Value *v, const ir::Node *at) {
   const ir::Node *p = v->node();
   auto base = constListLength(v);
-  const ir::Node *where = ancestorIn(at, p->owningBlock());
+  const ir::Node *where = at->ancestorIn(p->owningBlock());
   if (!base || p->kind() != ir::prim::ListConstruct || !where)
     return std::nullopt;
-  int64_t length = *base;
+  absl::flat_hash_set<const ir::Node *> appends;
   for (const ir::Use &u : v->uses()) {
     const ir::Node *n = u.user;
     std::string_view k = n->kind().qualString();
     // append and _set_item return the list: an alias that is used makes the count unsafe.
     bool unaliased = n->outputs().size() == 1 && n->output()->uses().empty();
     if (k == "aten::append" && u.offset == 0 && unaliased && n->owningBlock() == p->owningBlock()) {
-      if (n->isBefore(where))
-        ++length;
+      appends.insert(n);
       continue;
     }
     if (k == "aten::_set_item" && u.offset == 0 && unaliased)
@@ -104,6 +96,11 @@ std::optional<int64_t> appendedLength(const ir::Value *v, const ir::Node *at) {
         n->kind() == ir::prim::Return)
       return std::nullopt;
   }
+  // The appends before `at` (one walk from the literal: Node::isBefore per append would walk
+  // the block once for each).
+  int64_t length = *base;
+  for (const ir::Node *n = p->next(); n != where; n = n->next())
+    length += appends.contains(n) ? 1 : 0;
   return length;
 }
 
