@@ -1,6 +1,8 @@
 // The builtin passes, one per file in passes/. Each takes a well-formed graph and leaves one.
 #pragma once
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "ir/Graph.h"
 #include "passes/PassRegistry.h"
@@ -31,6 +33,11 @@ bool foldScalars(ir::Graph &graph, FoldScope scope = FoldScope::kAll);
 /// In kTorchEmitter scope an If on a constant condition is left for foldScalars, as torch's
 /// peephole leaves it for constant propagation (checks after it still see the If's outputs).
 bool peepholeScript(ir::Graph &graph, FoldScope scope = FoldScope::kAll);
+/// How many tensors the list made by chunk/split/unbind `v` holds when its input's shape says
+/// it (chunk(x, n, d) ceil(s / ceil(s / n)), split(x, k, d) ceil(s / k), split with a list
+/// literal of sizes one per size, unbind(x, d) s, for x's static size s along d) and nothing
+/// writes the list; nullopt otherwise (peephole-script.cpp).
+std::optional<int64_t> staticPieceCount(const ir::Value *v);
 /// What unroll-loops does, as a step of another pass: true if it unrolled a loop.
 bool unrollStaticLoops(ir::Graph &graph);
 /// What lower-list-appends does, as a step of another pass: true if it lowered a list.

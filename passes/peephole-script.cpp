@@ -65,19 +65,22 @@ bool isNoneConstant(const ir::Value *v) {
   return v->node()->kind() == ir::prim::Constant && v->type()->is(ir::TypeKind::None);
 }
 
+/// Every use of `v` only reads it: no list mutation, call or in-place op, and no escape into
+/// a block or the return (conservative).
+bool onlyRead(const ir::Value *v) {
+  for (const ir::Use &u : v->uses()) {
+    ir::Symbol k = u.user->kind();
+    if (k == ir::prim::Return || k == ir::prim::Loop || k == ir::prim::If ||
+        u.user->hasSideEffects())
+      return false;
+  }
+  return true;
+}
+
 /// A list built by ListConstruct whose every use only reads it.
 ir::Node *immutableListConstruct(const ir::Value *v) {
   ir::Node *n = v->node();
-  if (n->kind() != ir::prim::ListConstruct)
-    return nullptr;
-  for (const ir::Use &u : v->uses()) {
-    ir::Symbol k = u.user->kind();
-    if (k == ir::prim::Return || k == ir::prim::Loop || k == ir::prim::If)
-      return nullptr;             // escapes into blocks: be conservative
-    if (u.user->hasSideEffects()) // list mutation, calls, in-place ops
-      return nullptr;
-  }
-  return n;
+  return n->kind() == ir::prim::ListConstruct && onlyRead(v) ? n : nullptr;
 }
 
 /// A DictConstruct whose every use only reads it and whose keys are distinct int or str
@@ -220,25 +223,30 @@ void replaceByListLiteral(ir::Graph &g, ir::Node *n, const std::vector<ir::Value
   n->destroy();
 }
 
-/// The most pieces a chunk/split/unbind list is unpacked into for a concatenation.
-constexpr int64_t kMaxListPieces = 1 << 12;
+/// The number of elements of a list literal (isListLiteral).
+size_t listLiteralSize(const ir::Value *v) {
+  if (ir::Node *lc = immutableListConstruct(v))
+    return lc->inputs().size();
+  return constantInts(v)->size();
+}
 
-/// How many tensors chunk/split/unbind list `v` holds when its input's shape says it: chunk(x,
-/// n, d) ceil(s / ceil(s / n)), split(x, k, d) ceil(s / k), split with a list literal of sizes
-/// one per size, unbind(x, d) s, for x's static size s along d; nullopt otherwise.
-std::optional<int64_t> staticPieces(const ir::Value *v) {
+} // namespace
+
+std::optional<int64_t> staticPieceCount(const ir::Value *v) {
   const ir::Node *p = v->node();
   std::string_view k = p->kind().qualString();
   bool chunk = k == "aten::chunk", split = k == "aten::split" || k == "aten::split_with_sizes";
   bool unbind = k == "aten::unbind";
   if (!(chunk || split || unbind) || p->inputs().size() < 2 || !p->input(0)->type()->isTensor())
     return std::nullopt;
-  if (split && p->input(1)->type()->is(ir::TypeKind::List))
-    return isListLiteral(p->input(1))
-               ? std::optional(int64_t(immutableListConstruct(p->input(1))
-                                           ? p->input(1)->node()->inputs().size()
-                                           : constantInts(p->input(1))->size()))
-               : std::nullopt;
+  for (const ir::Use &u : v->uses())
+    if (u.user->hasSideEffects()) // the list of pieces is written
+      return std::nullopt;
+  if (split && p->input(1)->type()->is(ir::TypeKind::List)) {
+    if (!isListLiteral(p->input(1)))
+      return std::nullopt;
+    return int64_t(listLiteralSize(p->input(1)));
+  }
   const auto &sizes = p->input(0)->type()->tensorInfo().sizes;
   size_t dimIndex = unbind ? 1 : 2;
   auto d = p->inputs().size() > dimIndex ? ir::constantInt(p->input(dimIndex))
@@ -258,18 +266,25 @@ std::optional<int64_t> staticPieces(const ir::Value *v) {
   return (size + per - 1) / per;
 }
 
-/// The elements of `v` for a list concatenation: a literal's, or the pieces of a chunk/split/
-/// unbind of static count (a prim::ListUnpack of it); nullopt otherwise.
-std::optional<std::vector<ir::Value *>> concatenableElements(ir::Graph &g, ir::Value *v) {
+namespace {
+
+/// The most pieces a chunk/split/unbind list is unpacked into for a concatenation.
+constexpr int64_t kMaxListPieces = 1 << 12;
+
+/// Whether concatenableElements gives the elements of `v`.
+bool concatenable(const ir::Value *v) {
+  if (isListLiteral(v))
+    return true;
+  auto count = staticPieceCount(v);
+  return count && *count <= kMaxListPieces;
+}
+
+/// The elements of a concatenable `v`: a literal's, or the pieces of a chunk/split/unbind of
+/// static count (a prim::ListUnpack of it).
+std::vector<ir::Value *> concatenableElements(ir::Graph &g, ir::Value *v) {
   if (isListLiteral(v))
     return listLiteralElements(g, v);
-  for (const ir::Use &u : v->uses())
-    if (u.user->hasSideEffects())
-      return std::nullopt;
-  auto count = staticPieces(v);
-  if (!count || *count > kMaxListPieces)
-    return std::nullopt;
-  ir::Node *unpack = g.insert(ir::prim::ListUnpack, {v}, size_t(*count));
+  ir::Node *unpack = g.insert(ir::prim::ListUnpack, {v}, size_t(*staticPieceCount(v)));
   unpack->setSourceLocation(v->node()->sourceLocation());
   std::vector<ir::Value *> out;
   for (ir::Value *o : unpack->outputs()) {
@@ -283,18 +298,11 @@ std::optional<std::vector<ir::Value *>> concatenableElements(ir::Graph &g, ir::V
 /// is `[q] + k.chunk(2)` when the pieces' count is static (nn.MultiheadAttention's packed
 /// in-projection).
 bool concatListLiterals(ir::Graph &g, ir::Node *n) {
-  bool literals = isListLiteral(n->input(0)) && isListLiteral(n->input(1));
-  if (!literals && !(isListLiteral(n->input(0)) || staticPieces(n->input(0))))
-    return false;
-  if (!literals && !(isListLiteral(n->input(1)) || staticPieces(n->input(1))))
+  if (!concatenable(n->input(0)) || !concatenable(n->input(1)))
     return false;
   ir::WithInsertPoint guard(n);
-  auto head = concatenableElements(g, n->input(0));
-  auto tailElems = head ? concatenableElements(g, n->input(1)) : std::nullopt;
-  if (!head || !tailElems)
-    return false;
-  std::vector<ir::Value *> elements = *head;
-  std::vector<ir::Value *> tail = *tailElems;
+  std::vector<ir::Value *> elements = concatenableElements(g, n->input(0));
+  std::vector<ir::Value *> tail = concatenableElements(g, n->input(1));
   elements.insert(elements.end(), tail.begin(), tail.end());
   replaceByListLiteral(g, n, elements);
   return true;
@@ -323,17 +331,6 @@ bool repeatListLiteral(ir::Graph &g, ir::Node *n) {
   for (int64_t i = 0; i < k; ++i)
     elements.insert(elements.end(), once.begin(), once.end());
   replaceByListLiteral(g, n, elements);
-  return true;
-}
-
-/// Every use of `v` only reads it (no mutation, no escape into a block or the return).
-bool onlyRead(const ir::Value *v) {
-  for (const ir::Use &u : v->uses()) {
-    ir::Symbol k = u.user->kind();
-    if (k == ir::prim::Return || k == ir::prim::Loop || k == ir::prim::If ||
-        u.user->hasSideEffects())
-      return false;
-  }
   return true;
 }
 
