@@ -163,23 +163,8 @@ public:
       return ctx_.error("weight_hh is not [gates * hidden, hidden] (proj_size != 0 is not "
                         "supported)");
 
-    // Initial states, [layers * dirs, batch, hidden] each, or none when they are zeros.
-    ir::Value *h0 = nullptr;
-    ir::Value *c0 = nullptr;
-    if (lstm) {
-      auto hx = ctx_.listElements(1);
-      if (!hx || hx->size() != 2)
-        return ctx_.error("hx must be a list (h0, c0) built in the graph");
-      h0 = (*hx)[0];
-      c0 = (*hx)[1];
-    } else if (!ctx_.isNone(1)) {
-      h0 = ctx_.input(1);
-    }
-    if (h0 && isZeros(h0))
-      h0 = nullptr;
-    if (c0 && isZeros(c0))
-      c0 = nullptr;
-
+    ir::Value *h0 = nullptr, *c0 = nullptr;
+    TS2ONNX_RETURN_IF_ERROR(initialStates(h0, c0));
     ir::Value *x = ctx_.input(0);
     auto xRank = OnnxBuilder::rankOf(x);
     if (xRank && *xRank != 3)
@@ -209,6 +194,25 @@ public:
   }
 
 private:
+  /// The initial states, [layers * dirs, batch, width] each (c0 for an LSTM only), or null
+  /// when they are zeros (ONNX's default).
+  absl::Status initialStates(ir::Value *&h0, ir::Value *&c0) {
+    if (cell_ == Cell::Lstm) {
+      auto hx = ctx_.listElements(1);
+      if (!hx || hx->size() != 2)
+        return ctx_.error("hx must be a list (h0, c0) built in the graph");
+      h0 = (*hx)[0];
+      c0 = (*hx)[1];
+    } else if (!ctx_.isNone(1)) {
+      h0 = ctx_.input(1);
+    }
+    if (h0 && isZeros(h0))
+      h0 = nullptr;
+    if (c0 && isZeros(c0))
+      c0 = nullptr;
+    return absl::OkStatus();
+  }
+
   /// An LSTM with projections (proj_size > 0), which ONNX's LSTM cannot express: per layer and
   /// direction an ONNX Loop over time steps computing torch's cell, h_t = W_hr (o * tanh(c_t)),
   /// with the input projection of all steps done once before the loop. Weights in torch's order
@@ -220,11 +224,7 @@ private:
       return ctx_.error("the projection weight needs a static [proj_size, hidden] shape");
     const int64_t proj = (*hrShape)[0], hidden = (*hrShape)[1];
     ir::Value *h0 = nullptr, *c0 = nullptr;
-    auto hx = ctx_.listElements(1);
-    if (!hx || hx->size() != 2)
-      return ctx_.error("hx must be a list (h0, c0) built in the graph");
-    h0 = isZeros((*hx)[0]) ? nullptr : (*hx)[0];
-    c0 = isZeros((*hx)[1]) ? nullptr : (*hx)[1];
+    TS2ONNX_RETURN_IF_ERROR(initialStates(h0, c0));
     ir::Value *x = ctx_.input(0);
     auto xRank = OnnxBuilder::rankOf(x);
     if (!xRank || *xRank != 3)
