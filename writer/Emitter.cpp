@@ -31,6 +31,7 @@
 #include "onnx/shape_inference/implementation.h"
 #include "symbolics/OnnxBuilder.h"
 #include "writer/PendingFiles.h"
+#include "writer/ShapeInference.h"
 
 #ifndef TS2ONNX_VERSION
 #define TS2ONNX_VERSION "0.0.0"
@@ -660,7 +661,7 @@ private:
 
   void inferShapesLenient() {
     try {
-      onnx::shape_inference::InferShapes(model_);
+      inferShapes(model_, onnx::ShapeInferenceOptions());
     } catch (const std::exception &) {
       // value_info is a nicety when the checks are off.
     }
@@ -778,7 +779,7 @@ absl::Status checkModel(onnx::ModelProto &model) {
   try {
     onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1,
                                      /*data_prop=*/false);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    inferShapes(model, opts);
   } catch (const std::exception &e) {
     return absl::InvalidArgumentError(fmt::format("ONNX shape inference: {}", e.what()));
   }
