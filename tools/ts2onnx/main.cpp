@@ -34,7 +34,8 @@ int main(int argc, char **argv) {
   std::string name = args.front();
   args.erase(args.begin());
   if (name == "--version" || name == "-V") {
-    std::cout << fmt::format("ts2onnx {}\n", ts2onnx::version());
+    std::cout << fmt::format("ts2onnx {} (allocator: {})\n", ts2onnx::version(),
+                             TS2ONNX_CLI_ALLOCATOR);
     return kExitOk;
   }
   if (name == "-h" || name == "--help") {
@@ -52,6 +53,9 @@ int main(int argc, char **argv) {
   // Ctrl-C or a kill while a model is being written removes its temporary files (the model
   // writers arm them), then ends the process with the signal as usual.
   ts2onnx::writer::installPendingFileCleanup();
+#ifndef __SANITIZE_ADDRESS__
+  exitsAfterCommand() = true;
+#endif
   for (const Command &c : commands())
     if (name == c.name) {
       // Errors are absl::Status values; an exception here is a bug or memory exhaustion. Say so
