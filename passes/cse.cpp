@@ -62,6 +62,21 @@ size_t hashTensor(const ir::Tensor &t) {
   return absl::HashOf(h, t.storage().get(), t.storageOffset());
 }
 
+// Consistent with Type::equals (which compares every field), without printing the type.
+size_t hashType(const ir::Type &t) {
+  size_t h = absl::HashOf(static_cast<int>(t.kind()), t.name(), t.contained().size());
+  if (t.isTensor()) {
+    const ir::TensorInfo &info = t.tensorInfo();
+    h = absl::HashOf(h, info.dtype ? static_cast<int>(*info.dtype) : -1);
+    if (info.sizes)
+      for (const ir::Dim &d : *info.sizes)
+        h = absl::HashOf(h, d.value, d.symbol);
+  }
+  for (const ir::TypePtr &c : t.contained())
+    h = absl::HashOf(h, hashType(*c));
+  return h;
+}
+
 // False for values the parser could not read back exactly: two of them that print alike may
 // differ.
 bool isExact(const AttributeValue &v) {
@@ -98,7 +113,7 @@ size_t hashAttribute(const AttributeValue &v) {
   case AttributeKind::Graph:
     return absl::HashOf(h, v.get<std::shared_ptr<ir::Graph>>().get());
   case AttributeKind::Type:
-    return absl::HashOf(h, v.get<ir::TypePtr>()->str());
+    return absl::HashOf(h, hashType(*v.get<ir::TypePtr>()));
   case AttributeKind::Ints:
     return absl::HashOf(h, v.get<std::vector<int64_t>>());
   case AttributeKind::Floats: {
@@ -112,7 +127,7 @@ size_t hashAttribute(const AttributeValue &v) {
     return absl::HashOf(h, v.get<std::vector<std::string>>());
   case AttributeKind::Types: {
     for (const ir::TypePtr &t : v.get<std::vector<ir::TypePtr>>())
-      h = absl::HashOf(h, t->str());
+      h = absl::HashOf(h, hashType(*t));
     return h;
   }
   default: // not exact: such nodes never reach the table
@@ -181,7 +196,7 @@ struct NodeHash {
       attrs += absl::HashOf(name, hashAttribute(value));
     h = absl::HashOf(h, attrs);
     for (const ir::Value *out : n->outputs())
-      h = absl::HashOf(h, out->type()->str());
+      h = absl::HashOf(h, hashType(*out->type()));
     return h;
   }
 };
