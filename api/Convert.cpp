@@ -530,7 +530,8 @@ namespace {
 /// writer (see frontend::DeferredCrcs).
 absl::StatusOr<std::unique_ptr<ir::Graph>>
 loadGraphDeferringCrcs(const std::string &path, const ConvertOptions &options,
-                       std::shared_ptr<frontend::DeferredCrcs> deferCrcs) {
+                       std::shared_ptr<frontend::DeferredCrcs> deferCrcs,
+                       bool releaseMemory = true) {
   if (options.progress)
     options.progress(Progress{"load", 0, 1, path});
   frontend::ArchiveOptions archiveOptions;
@@ -553,6 +554,8 @@ loadGraphDeferringCrcs(const std::string &path, const ConvertOptions &options,
     graph->block()->eraseInput(0);
   if (options.progress)
     options.progress(Progress{"load", 1, 1, path});
+  if (!releaseMemory)
+    (void)archive.release(); // OutputOptions::releaseMemory
   return graph;
 }
 } // namespace
@@ -791,7 +794,7 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   if (options.verifyChecksums)
     crcs = std::make_shared<frontend::DeferredCrcs>();
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph,
-                           loadGraphDeferringCrcs(path, options, crcs));
+                           loadGraphDeferringCrcs(path, options, crcs, output.releaseMemory));
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   writer::EmitOptions eo = emitOptionsFor(options);
   eo.deferFrom = writer::kMinDeferredBytes;
@@ -855,6 +858,10 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   result.referencedTensors = written.referencedTensors;
   result.referencedBytes = written.referencedBytes;
   result.externalAutomatic = written.externalAutomatic;
+  if (!output.releaseMemory) {
+    (void)graph.release();
+    (void)new writer::EmittedModel(std::move(model));
+  }
   return result;
 }
 

@@ -8,6 +8,11 @@
 
 namespace ts2onnx::tool {
 
+bool &exitsAfterCommand() {
+  static bool exits = false;
+  return exits;
+}
+
 const std::vector<Command> &commands() {
   static const std::vector<Command> kCommands = {
       {"convert", "Convert a TorchScript archive to an ONNX model", runConvert},

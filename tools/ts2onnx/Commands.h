@@ -25,6 +25,12 @@ struct Command {
 /// Every subcommand, in the order the top-level help lists them.
 const std::vector<Command> &commands();
 
+/// True when the process ends right after the command (main.cpp sets it): commands may then
+/// leave their large objects allocated instead of freeing them one by one
+/// (OutputOptions::releaseMemory). False by default, and in sanitized builds, whose leak check
+/// would report them.
+bool &exitsAfterCommand();
+
 int runConvert(const std::vector<std::string> &args);
 int runDump(const std::vector<std::string> &args);
 int runOpt(const std::vector<std::string> &args);

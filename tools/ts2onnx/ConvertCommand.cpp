@@ -248,6 +248,7 @@ int runConvert(const std::vector<std::string> &args) {
   out.externalReference = f.externalReference;
   opts.fuseBatchNorm = !f.externalReference || f.fuseBatchNorm;
   out.fsync = f.fsync;
+  out.releaseMemory = !exitsAfterCommand();
   if (!f.externalThreshold.empty()) {
     char *end = nullptr;
     errno = 0;
