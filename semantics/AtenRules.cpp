@@ -62,6 +62,10 @@ constexpr const char *kElementwiseBinary[] = {
 /// dim's size when it follows from constants; nullopt when `p` is no such op.
 std::optional<Info> pieceOf(const ir::Node *p, int64_t i) {
   std::string_view k = p->kind().isNamespace("aten") ? p->kind().name() : "";
+  // where(condition) and nonzero_numpy: one 1-D int64 tensor of indices per dim of the
+  // condition, all of the same data-dependent length.
+  if ((k == "where" && p->inputs().size() == 1) || k == "nonzero_numpy")
+    return Info{ScalarType::Int64, Dims{Dim::unknown()}};
   bool unbind = k == "unbind";
   bool chunk = k == "chunk" || k == "unsafe_chunk";
   if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")
