@@ -52,12 +52,13 @@ std::optional<ScalarType> resultDtype(const ir::Node *n, const std::vector<const
 }
 
 std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
-  // (self, other[, alpha]) for add/sub, (self, other) for mul/div.
+  // (self, other[, alpha]) for add/sub/rsub, (self, other) for mul/div/remainder/floor_divide.
   std::vector<std::optional<Dense>> operands;
   operands.reserve(2); // `tensors` points into it
   std::vector<const Dense *> tensors;
   bool floatScalar = false, intScalar = false;
-  size_t count = (op == "add" || op == "sub") ? 3 : 2;
+  bool withAlpha = op == "add" || op == "sub" || op == "rsub";
+  size_t count = withAlpha ? 3 : 2;
   if (n->inputs().size() < 2 || n->inputs().size() > count)
     return std::nullopt;
   if (op == "div" && n->inputs().size() == 3)
@@ -104,6 +105,20 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
     return std::nullopt;
   if (op == "div" && !ir::isFloatingType(*dt))
     return std::nullopt;
+  bool integral = !ir::isFloatingType(*dt);
+  if (op == "remainder" || op == "floor_divide") {
+    // Integer division by zero raises in torch; floor_divide rounded toward zero before torch
+    // 1.13 and toward -inf since, so it folds only where both agree: integers, no negative
+    // operand.
+    if (op == "floor_divide" && !integral)
+      return std::nullopt;
+    for (size_t k = 0; k < 2; ++k)
+      for (int64_t e = 0; e < operands[k]->numel(); ++e) {
+        double v = operands[k]->at(e);
+        if ((k == 1 && integral && v == 0) || (op == "floor_divide" && v < 0))
+          return std::nullopt;
+      }
+  }
   int64_t al = int64_t(alpha);
   return semantics::broadcast(
       *operands[0], *operands[1], *dt, kMaxElements,
@@ -112,11 +127,25 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
           return x + alpha * y;
         if (op == "sub")
           return x - alpha * y;
+        if (op == "rsub")
+          return y - alpha * x;
+        if (op == "remainder") { // Python's: the sign of the divisor (as torch computes it)
+          double r = std::fmod(x, y);
+          return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
+        }
         return op == "mul" ? x * y : x / y;
       },
       [&](int64_t x, int64_t y) {
         if (op == "add")
           return x + al * y;
+        if (op == "rsub")
+          return y - al * x;
+        if (op == "remainder") {
+          int64_t r = x % y;
+          return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
+        }
+        if (op == "floor_divide")
+          return x / y; // both positive here
         return op == "sub" ? x - al * y : x * y;
       });
 }
@@ -403,7 +432,8 @@ std::optional<Dense> evaluateTensor(const ir::Node *n) {
     return filledConstant(n, name);
   if (!n->input(0)->type()->isTensor())
     return std::nullopt;
-  if (name == "add" || name == "sub" || name == "mul" || name == "div")
+  if (name == "add" || name == "sub" || name == "rsub" || name == "mul" || name == "div" ||
+      name == "remainder" || name == "floor_divide")
     return arithmetic(n, name);
   if (name == "min" || name == "max")
     return minMax(n, name);

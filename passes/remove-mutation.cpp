@@ -496,15 +496,33 @@ private:
         "{}remove-mutation: a write through aten::permute needs constant dims", where(at)));
   }
 
+  /// A constant negative bound of aten::slice as the index Python's slicing makes of it,
+  /// `max(bound + size(base, dim), 0)`: aten::slice reads negative bounds so, but
+  /// aten::slice_scatter does not (torch 1.13 writes other elements), so the write through a
+  /// slice must not pass them on. Folds to a constant once the dim's size is known. Other
+  /// bounds are returned as they are.
+  ir::Value *pythonBound(ir::Value *bound, ir::Value *base, ir::Value *dim, const ir::Node &at) {
+    std::optional<int64_t> b = ir::constantInt(bound);
+    if (!b || *b >= 0)
+      return bound;
+    ir::Value *size = emit(sym("aten::size"), {base, dim}, at, ir::Type::intType())->output();
+    ir::Value *from = emit(sym("aten::add"), {bound, size}, at, ir::Type::intType())->output();
+    return emit(sym("prim::max"), {from, g_.insertConstantInt(0)}, at, ir::Type::intType())
+        ->output();
+  }
+
   /// `base` with `src` written where view node `view` (of `base`) looks.
   absl::StatusOr<ir::Value *> scatter(const ir::Node &view, ir::Value *base, ir::Value *src,
                                       const ir::Node &at) {
     std::string_view k = view.kind().name();
     const auto &in = view.inputs();
     ir::TypePtr type = base->type();
-    if (k == "slice" && in.size() == 5)
-      return emit(sym("aten::slice_scatter"), {base, src, in[1], in[2], in[3], in[4]}, at, type)
+    if (k == "slice" && in.size() == 5) {
+      ir::Value *start = pythonBound(in[2], base, in[1], at);
+      ir::Value *end = pythonBound(in[3], base, in[1], at);
+      return emit(sym("aten::slice_scatter"), {base, src, in[1], start, end, in[4]}, at, type)
           ->output();
+    }
     if (k == "select" && in.size() == 3)
       return emit(sym("aten::select_scatter"), {base, src, in[1], in[2]}, at, type)->output();
     if (k == "narrow" && in.size() == 4 && in[2]->type()->is(ir::TypeKind::Int)) {

@@ -404,6 +404,31 @@ def build_list_aliases(torch):
     return ListAliases().eval(), [torch.randn(2, 3)]
 
 
+@model("window_mask", "lists", ci=True)
+def build_window_mask(torch):
+    # Swin's shifted-window attention mask: the padding computed from the input's size with
+    # remainders (tensors when traced), a zero mask written region by region through slices with
+    # negative bounds, and slices of a copy scaled in place.
+    F = torch.nn.functional
+
+    class WindowMask(torch.nn.Module):
+        def forward(self, x):
+            w = 4
+            pad_b = (w - x.size(1) % w) % w
+            pad_r = (w - x.size(2) % w) % w
+            x = F.pad(x, [0, pad_r, 0, pad_b])
+            mask = x.new_zeros((x.size(1), x.size(2)))
+            count = 0
+            for h in ((0, -w), (-w, -2), (-2, None)):
+                for v in ((0, -w), (-w, -2), (-2, None)):
+                    mask[h[0]:h[1], v[0]:v[1]] = float(count)
+                    count += 1
+            y = x.clone()
+            y[:, -3:-1] = y[:, -3:-1] * 2.0
+            return y + mask
+    return WindowMask().eval(), [torch.randn(2, 10, 7)]
+
+
 # ------------------------------------------------------------------------------------------------
 # Hand-written architectures (small, all in CI)
 
