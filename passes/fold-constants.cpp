@@ -478,8 +478,10 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
     // Loops whose trip count folding made constant (`for i in range(x.dim() - 2)` building
     // F.interpolate's sizes) unroll as unroll-loops does, and what they compute folds next.
     if (!changed && unrollStaticLoops(graph)) {
-      // The unrolled appends and element writes are straight-line code now.
+      // The unrolled appends and element writes are straight-line code now, and so are the
+      // dicts built from them (`dict([(k, v), ...])` of an unrolled loop over names).
       lowerListWrites(graph);
+      lowerDicts(graph);
       changed = true;
     }
     if (!changed)

@@ -92,6 +92,25 @@ int64_t floorMod(int64_t a, int64_t b) {
   return r;
 }
 
+// Python's float `%` and `//` (y != 0): from fmod, so that the result is exact where
+// x - floor(x / y) * y would round.
+double pythonFloatMod(double x, double y) {
+  double m = std::fmod(x, y);
+  if (m != 0)
+    return (y < 0) != (m < 0) ? m + y : m;
+  return std::copysign(0.0, y);
+}
+double pythonFloatFloorDiv(double x, double y) {
+  double m = std::fmod(x, y);
+  double d = (x - m) / y;
+  if (m != 0 && (y < 0) != (m < 0))
+    d -= 1.0;
+  if (d == 0)
+    return std::copysign(0.0, x / y);
+  double f = std::floor(d);
+  return d - f > 0.5 ? f + 1.0 : f;
+}
+
 std::optional<Scalar> number(ir::TypeKind out, double d, int64_t i, bool isInt) {
   if (out == ir::TypeKind::Int && isInt)
     return Scalar::of(Scalar::Kind::Int, i);
@@ -255,6 +274,19 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
   if (scope == FoldScope::kAll)
     if (auto s = evaluateString(op, out, in))
       return s;
+  // The trip count and loop variable of `for i in range(lo, hi, step)` as torch lowers it.
+  if (in.size() == 3 && out == ir::TypeKind::Int &&
+      std::all_of(in.begin(), in.end(),
+                  [](const Scalar &s) { return s.kind == Scalar::Kind::Int; })) {
+    int64_t x = in[0].i, y = in[1].i, step = in[2].i;
+    if (op == "aten::__range_length" && step != 0) {
+      int64_t n =
+          step > 0 ? (x < y ? 1 + (y - 1 - x) / step : 0) : (x > y ? 1 + (x - 1 - y) / -step : 0);
+      return number(out, 0, n, true);
+    }
+    if (op == "aten::__derive_index")
+      return number(out, 0, y + x * step, true);
+  }
   if (in.size() == 2 && in[0].isNumber() && in[1].isNumber()) {
     const Scalar &a = in[0], &b = in[1];
     bool ints = a.kind != Scalar::Kind::Float && b.kind != Scalar::Kind::Float;
@@ -286,10 +318,10 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
     }
     if (op == "aten::floordiv" && y != 0)
       return ints ? number(out, 0, floorDiv(a.i, b.i), true)
-                  : number(out, std::floor(x / y), 0, false);
+                  : number(out, pythonFloatFloorDiv(x, y), 0, false);
     if (op == "aten::remainder" && y != 0)
       return ints ? number(out, 0, floorMod(a.i, b.i), true)
-                  : number(out, x - std::floor(x / y) * y, 0, false);
+                  : number(out, pythonFloatMod(x, y), 0, false);
     if (op == "aten::eq")
       return boolean(x == y);
     if (op == "aten::ne")

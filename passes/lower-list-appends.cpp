@@ -2,17 +2,19 @@
 //
 // Given: a well-formed graph.
 // Does:  for a prim::ListConstruct whose every use sits in its own block and is either
-//        aten::append or aten::_set_item with a constant index in range (`l[i] = v`; results
-//        unused) or a reader (cat, stack, len, __getitem__, ...; also inside nested blocks),
-//        replays the writes in program order: each reader gets a new prim::ListConstruct of
-//        the elements so far (a reader in a nested block those before the node holding it), and
-//        the writes go. A copy `list(x)` written so (a non-negative constant index) becomes
-//        values too: `l[:i] + [v] + l[i + 1:]` (with the IndexError for i >= len(l) kept as a
-//        ts2onnx::raise_if check) and `l + [v]`. A list written inside a nested block, by another
-//        mutation (insert, pop, clear, a runtime index, ...) or after it was stored in a container
+//        aten::append, aten::_set_item with a constant index in range (`l[i] = v`),
+//        aten::insert at a constant index (literals only), aten::extend by a list literal
+//        nothing writes (results unused) or a reader (cat, stack, len, __getitem__, ...; also
+//        inside nested blocks), replays the writes in program order: each reader gets a new
+//        prim::ListConstruct of the elements so far (a reader in a nested block those before the
+//        node holding it), and the writes go. A copy `list(x)` written so (a non-negative constant
+//        index) becomes values too: `l[:i] + [v] + l[i + 1:]` (with the IndexError for i >= len(l)
+//        kept as a ts2onnx::raise_if check) and `l + [v]`. A list written inside a nested block, by
+//        another mutation (pop, clear, a runtime index, ...) or after it was stored in a container
 //        is left alone; a returned list returns the elements by the end of its block.
 // Result: `outs = []; outs.append(a); outs.append(b); cat(outs)` is `cat([a, b])`, which ONNX
 //         can express without sequences. Linear in the number of nodes and uses.
+#include <algorithm>
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
@@ -24,12 +26,30 @@ namespace {
 
 const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
 const ir::Symbol kSetItem = ir::Symbol::fromQualString("aten::_set_item");
+const ir::Symbol kInsert = ir::Symbol::fromQualString("aten::insert");
+const ir::Symbol kExtend = ir::Symbol::fromQualString("aten::extend");
 
 /// A use that keeps the list itself (an alias a later write would show through).
 bool aliases(const ir::Node *n) {
   ir::Symbol k = n->kind();
   return k == ir::prim::ListConstruct || k == ir::prim::TupleConstruct ||
          k == ir::prim::DictConstruct || k == ir::prim::Return;
+}
+
+bool isWrite(const ir::Node *n) {
+  ir::Symbol k = n->kind();
+  return k == kAppend || k == kSetItem || k == kInsert || k == kExtend;
+}
+
+/// The elements of `l.extend(other)`'s argument when it is a list literal nothing writes.
+std::optional<std::vector<ir::Value *>> extendedElements(const ir::Node *extend) {
+  const ir::Value *other = extend->input(1);
+  if (other->node()->kind() != ir::prim::ListConstruct)
+    return std::nullopt;
+  for (const ir::Use &u : other->uses())
+    if (u.user != extend && (u.user->hasSideEffects() || aliases(u.user)))
+      return std::nullopt;
+  return std::vector<ir::Value *>(other->node()->inputs().begin(), other->node()->inputs().end());
 }
 
 /// A list value being replayed: its elements while they are known (a literal), else the value
@@ -60,9 +80,50 @@ public:
   bool dryRun(const ir::Node *n) {
     if (n->kind() == kSetItem && !writeIndex(n))
       return false;
+    if (n->kind() == kInsert) {
+      auto at = insertIndex(n);
+      if (!at)
+        return false;
+      elems_->insert(elems_->begin() + std::ptrdiff_t(*at), n->input(2));
+    }
+    if (n->kind() == kExtend) {
+      auto more = extendedElements(n);
+      if (!more)
+        return false;
+      if (elems_)
+        elems_->insert(elems_->end(), more->begin(), more->end());
+    }
     if (n->kind() == kAppend && elems_)
       elems_->push_back(n->input(1));
     return true;
+  }
+
+  /// Where `l.insert(i, v)` puts v in a literal of known length: Python clamps the constant
+  /// index into [0, len] (a negative one counts from the end first).
+  std::optional<size_t> insertIndex(const ir::Node *n) const {
+    auto i = ir::constantInt(n->input(1));
+    if (!i || !elems_ || !n->input(1)->type()->is(ir::TypeKind::Int))
+      return std::nullopt;
+    int64_t len = int64_t(elems_->size());
+    int64_t k = *i < 0 ? std::max<int64_t>(*i + len, 0) : std::min(*i, len);
+    return size_t(k);
+  }
+
+  void insert(ir::Node *n) {
+    size_t at = *insertIndex(n);
+    elems_->insert(elems_->begin() + std::ptrdiff_t(at), n->input(2));
+    n->destroy();
+  }
+
+  void extend(ir::Node *n) {
+    std::vector<ir::Value *> more = *extendedElements(n);
+    if (elems_) {
+      elems_->insert(elems_->end(), more.begin(), more.end());
+    } else {
+      ir::WithInsertPoint guard(n);
+      cur_ = emit(n, "aten::add", {cur_, literal(n, more)});
+    }
+    n->destroy();
   }
   void reset() {
     if (elems_)
@@ -164,8 +225,8 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
       users.insert(user);
       continue;
     }
-    if (user->kind() == kAppend || user->kind() == kSetItem) {
-      if (u.offset != 0 || user->output()->hasUses())
+    if (isWrite(user)) {
+      if (u.offset != 0 || (!user->outputs().empty() && user->output()->hasUses()))
         return false;
       writes = true;
     } else if (user->hasSideEffects() || !user->blocks().empty()) {
@@ -182,7 +243,7 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
   for (const ir::Node *n = list->next(); n != home->returnNode(); n = n->next()) {
     if (!users.contains(n))
       continue;
-    bool write = n->kind() == kAppend || n->kind() == kSetItem;
+    bool write = isWrite(n);
     if ((write && aliased) || !replay.dryRun(n))
       return false;
     aliased |= !write && aliases(n);
@@ -195,6 +256,10 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
         replay.append(n);
       } else if (n->kind() == kSetItem) {
         replay.setItem(n);
+      } else if (n->kind() == kInsert) {
+        replay.insert(n);
+      } else if (n->kind() == kExtend) {
+        replay.extend(n);
       } else {
         ir::Value *now = replay.valueBefore(n);
         if (auto it = nestedReaders.find(n); it != nestedReaders.end())
