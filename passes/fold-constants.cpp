@@ -463,6 +463,21 @@ bool foldBlock(ir::Graph &g, ir::Block *b, bool foldParameters) {
 
 } // namespace
 
+namespace {
+
+bool hasDicts(const ir::Block *b) {
+  for (const ir::Node *n : b->nodes()) {
+    if (n->kind() == ir::prim::DictConstruct || n->kind().qualString() == "aten::dict")
+      return true;
+    for (const ir::Block *sub : n->blocks())
+      if (hasDicts(sub))
+        return true;
+  }
+  return false;
+}
+
+} // namespace
+
 absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
   // Each round is linear; a round only repeats when the previous one folded something that
   // fold-scalars could take further (an If on a folded shape check). An If folded that way
@@ -484,6 +499,10 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
       lowerDicts(graph);
       changed = true;
     }
+    // Dicts that folding exposed later (a list of per-image dicts indexed once the loop that
+    // filled it unrolled: torchvision's detection postprocessing) are followed too.
+    if (!changed && hasDicts(graph.block()))
+      changed = lowerDicts(graph);
     if (!changed)
       break;
     lowerSimpleTuples(graph);

@@ -138,6 +138,16 @@ public:
         n = next;
         continue;
       }
+      // A dead reader (a list literal holding the dict that nothing reads: unrolling leaves
+      // them until dce) neither reads nor keeps the dict.
+      if (n->blocks().empty() && !n->hasSideEffects() &&
+          std::none_of(n->outputs().begin(), n->outputs().end(),
+                       [](const ir::Value *o) { return o->hasUses(); })) {
+        n->destroy();
+        changed_ = true;
+        n = next;
+        continue;
+      }
       bool followed = false;
       if (n->blocks().empty())
         followed = apply(n, d, state, /*mayMutate=*/true);

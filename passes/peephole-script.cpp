@@ -334,11 +334,23 @@ bool repeatListLiteral(ir::Graph &g, ir::Node *n) {
   return true;
 }
 
-/// `list(l)` copies l; when neither the copy nor a list literal l is ever written, the copy is
-/// l itself.
+/// The list of pieces chunk/split/unbind makes, when nothing writes it.
+bool unwrittenPieces(const ir::Value *v) {
+  std::string_view k = v->node()->kind().qualString();
+  if (k != "aten::chunk" && k != "aten::split" && k != "aten::split_with_sizes" &&
+      k != "aten::unbind" && k != "aten::tensor_split")
+    return false;
+  for (const ir::Use &u : v->uses())
+    if (u.user->hasSideEffects())
+      return false;
+  return true;
+}
+
+/// `list(l)` copies l; when neither the copy nor l (a list literal, or the pieces of a
+/// split: RetinaNet's `list(split(...))` per level) is ever written, the copy is l itself.
 bool forwardListCopy(ir::Node *n) {
   if (n->inputs().size() != 1 || !n->input()->type()->is(ir::TypeKind::List) ||
-      !isListLiteral(n->input()) || !onlyRead(n->output()))
+      !(isListLiteral(n->input()) || unwrittenPieces(n->input())) || !onlyRead(n->output()))
     return false;
   n->output()->replaceAllUsesWith(n->input());
   n->destroy();

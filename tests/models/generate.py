@@ -162,6 +162,38 @@ def build_2(torch):
     return det_wrapper(torch, net), [torch.rand(1, 3, 64, 48)]
 
 
+@model("retinanet_tiny", "detection", ci=True)
+def build_retinanet_tiny(torch):
+    # A small RetinaNet over a three-level FPN with P6/P7: scripted, torchvision's FPN (results
+    # inserted and extended, a dict of levels), the anchor generator, per-level top-k over
+    # split head outputs, batched NMS and the transform's postprocess of a dict per image. The
+    # heads are re-initialized wider (RetinaNet's own init scores every anchor 0.01 exactly:
+    # ties, which NMS and top-k may break either way) and the threshold is 0, so that the
+    # detections kept are decided by distinct scores.
+    from collections import OrderedDict
+    from torchvision.models.detection import RetinaNet
+    from torchvision.models.detection.anchor_utils import AnchorGenerator
+    from torchvision.models.detection.backbone_utils import BackboneWithFPN
+    from torchvision.ops.feature_pyramid_network import LastLevelP6P7
+    nn = torch.nn
+
+    def block(cin, cout):
+        return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.ReLU())
+    body = nn.Sequential(OrderedDict([("stem", block(3, 8)), ("layer1", block(8, 8)),
+                                      ("layer2", block(8, 16)), ("layer3", block(16, 16))]))
+    backbone = BackboneWithFPN(body, {"layer1": "0", "layer2": "1", "layer3": "2"}, [8, 16, 16],
+                               8, extra_blocks=LastLevelP6P7(8, 8))
+    anchors = AnchorGenerator(((8,), (16,), (32,), (64,), (128,)), ((0.5, 1.0, 2.0),) * 5)
+    net = RetinaNet(backbone, num_classes=3, min_size=64, max_size=64, anchor_generator=anchors,
+                    score_thresh=0.0, detections_per_img=10, topk_candidates=20).eval()
+    with torch.no_grad():
+        for m in net.head.modules():
+            if isinstance(m, nn.Conv2d):  # variance-preserving: logits of about unit scale
+                m.weight.normal_(0.0, (1.0 / m.weight[0].numel()) ** 0.5)
+                m.bias.normal_(0.0, 0.1)
+    return det_wrapper(torch, net), [torch.rand(1, 3, 64, 48)]
+
+
 @model("nms_roi_align", "detection", ci=True)
 def build_3(torch):
     from torchvision.ops import nms, roi_align
