@@ -66,6 +66,23 @@ def det_wrapper(torch, net):
     return Detector()
 
 
+def spread_heads(torch, net):
+    """Re-initializes the detection heads of `net` variance-preserving. torchvision's own inits
+    score every anchor alike (RetinaNet's and FCOS's exactly 0.01, SSDlite's all equal), and NMS
+    and top-k break such ties either way: the detections compared would depend on tie-breaking,
+    not on the conversion."""
+    nn = torch.nn
+    with torch.no_grad():
+        for name in ("head", "rpn", "roi_heads"):
+            part = getattr(net, name, None)
+            for m in part.modules() if part is not None else ():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    m.weight.normal_(0.0, (1.0 / m.weight[0].numel()) ** 0.5)
+                    if m.bias is not None:
+                        m.bias.normal_(0.0, 0.1)
+    return net
+
+
 def seg_wrapper(torch, net):
     class Segmenter(torch.nn.Module):
         def __init__(self):
@@ -132,7 +149,7 @@ def detector(name, builder, size=128, **kw):
     def build(torch):
         net = getattr(tv().detection, builder)(weights=None, weights_backbone=None,
                                                num_classes=5, **kw).eval()
-        return det_wrapper(torch, net), [torch.rand(1, 3, size, size)]
+        return det_wrapper(torch, spread_heads(torch, net)), [torch.rand(1, 3, size, size)]
 
 
 detector("fasterrcnn_mobilenet_v3_large_320_fpn", "fasterrcnn_mobilenet_v3_large_320_fpn")
@@ -167,9 +184,8 @@ def build_retinanet_tiny(torch):
     # A small RetinaNet over a three-level FPN with P6/P7: scripted, torchvision's FPN (results
     # inserted and extended, a dict of levels), the anchor generator, per-level top-k over
     # split head outputs, batched NMS and the transform's postprocess of a dict per image. The
-    # heads are re-initialized wider (RetinaNet's own init scores every anchor 0.01 exactly:
-    # ties, which NMS and top-k may break either way) and the threshold is 0, so that the
-    # detections kept are decided by distinct scores.
+    # heads are re-initialized (spread_heads) and the threshold is 0, so that the detections
+    # kept are decided by distinct scores.
     from collections import OrderedDict
     from torchvision.models.detection import RetinaNet
     from torchvision.models.detection.anchor_utils import AnchorGenerator
@@ -186,12 +202,7 @@ def build_retinanet_tiny(torch):
     anchors = AnchorGenerator(((8,), (16,), (32,), (64,), (128,)), ((0.5, 1.0, 2.0),) * 5)
     net = RetinaNet(backbone, num_classes=3, min_size=64, max_size=64, anchor_generator=anchors,
                     score_thresh=0.0, detections_per_img=10, topk_candidates=20).eval()
-    with torch.no_grad():
-        for m in net.head.modules():
-            if isinstance(m, nn.Conv2d):  # variance-preserving: logits of about unit scale
-                m.weight.normal_(0.0, (1.0 / m.weight[0].numel()) ** 0.5)
-                m.bias.normal_(0.0, 0.1)
-    return det_wrapper(torch, net), [torch.rand(1, 3, 64, 48)]
+    return det_wrapper(torch, spread_heads(torch, net)), [torch.rand(1, 3, 64, 48)]
 
 
 @model("nms_roi_align", "detection", ci=True)
