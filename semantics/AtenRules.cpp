@@ -773,6 +773,16 @@ private:
       if (n->outputs().size() > 1)
         setResult(n->output(1), ScalarType::Int64, sizes);
     });
+    // sort: values like the input, int64 indices of the same shape; argsort: the indices.
+    rule({"sort", "msort"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      setResult(n->output(0), in);
+      if (n->outputs().size() > 1)
+        setResult(n->output(1), ScalarType::Int64, in.sizes);
+    });
+    rule({"argsort"}, [](ir::Node *n) {
+      setResult(n->output(0), ScalarType::Int64, infoOf(n->input(0)).sizes);
+    });
     // arange(end | start, end[, step], dtype, ...): 1-D, ceil((end - start) / step) elements
     // for constant bounds; int64 for int bounds, float32 for float ones, or the dtype given.
     rule({"arange"}, [](ir::Node *n) {

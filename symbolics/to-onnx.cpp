@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 
 #include "ir/Status.h"
 #include "passes/Passes.h"
@@ -46,6 +47,53 @@ bool isRandomSampling(ir::Symbol k) {
   return false;
 }
 
+std::optional<size_t> staticRank(const ir::Value *v) {
+  const ir::Type &t = *v->type();
+  if (!t.isTensor() || !t.tensorInfo().sizes)
+    return std::nullopt;
+  return t.tensorInfo().sizes->size();
+}
+
+/// An If among the producers of `x` (a bounded walk) whose branches return tensors of different
+/// or not both known ranks in one output, so that the rank of what follows depends on which
+/// branch runs: where it is and the two ranks.
+std::optional<std::string> rankSplittingIf(const ir::Value *x) {
+  constexpr size_t kMaxVisited = 2000;
+  std::vector<const ir::Node *> work{x->node()};
+  absl::flat_hash_set<const ir::Node *> seen;
+  auto rank = [](std::optional<size_t> r) {
+    return r ? fmt::format("a rank-{} tensor", *r) : std::string("a tensor of unknown rank");
+  };
+  // Two known, different ranks are the evidence; a known one against an unknown one (which
+  // may be a gap in shape propagation) only when there is nothing better.
+  std::optional<std::string> partial;
+  while (!work.empty() && seen.size() < kMaxVisited) {
+    const ir::Node *n = work.back();
+    work.pop_back();
+    if (!seen.insert(n).second)
+      continue;
+    if (n->kind() == ir::prim::If && n->blocks().size() == 2)
+      for (size_t i = 0; i < n->outputs().size(); ++i) {
+        auto a = staticRank(n->blocks()[0]->outputs()[i]);
+        auto b = staticRank(n->blocks()[1]->outputs()[i]);
+        if (!n->output(i)->type()->isTensor() || a == b)
+          continue;
+        std::string why = fmt::format(
+            "{} returns {} in one branch and {} in the other",
+            n->sourceLocation().valid() ? "the If at " + n->sourceLocation().str() : "an If",
+            rank(a), rank(b));
+        if (a && b)
+          return why;
+        if (!partial)
+          partial = why;
+      }
+    for (const ir::Value *in : n->inputs())
+      if (in->node()->kind() != ir::prim::Constant)
+        work.push_back(in->node());
+  }
+  return partial;
+}
+
 bool isStructural(ir::Symbol k) {
   return k == ir::prim::Constant || k == ir::prim::ListConstruct || k == ir::prim::TupleConstruct ||
          k == ir::prim::DictConstruct;
@@ -57,6 +105,7 @@ public:
 
   absl::Status run() {
     TS2ONNX_RETURN_IF_ERROR(checkListWrites(g_.block()));
+    noteDataDependentRanks(g_.block());
     auto scalars = scalarOutputs();
     TS2ONNX_RETURN_IF_ERROR(convertBlock(g_.block()));
     typeScalarOutputs(scalars);
@@ -66,6 +115,26 @@ public:
   }
 
 private:
+  /// The readers of `x.dim()` where x's rank depends on the data (scripted detectors:
+  /// BoxCoder.decode reshapes to rank 3 only `if box_sum > 0`, and clip_boxes_to_image stacks at
+  /// `boxes.dim()`): what to add to the error of a symbolic that needs the value constant. Found
+  /// before any node is converted (conversion replaces the aten::dim and the If).
+  void noteDataDependentRanks(const ir::Block *b) {
+    for (const ir::Node *n : b->nodes()) {
+      for (const ir::Block *sub : n->blocks())
+        noteDataDependentRanks(sub);
+      if (n->kind().qualString() != "aten::dim" || n->inputs().empty() || staticRank(n->input(0)) ||
+          !n->output()->hasUses())
+        continue;
+      if (auto why = rankSplittingIf(n->input(0)))
+        for (const ir::Use &u : n->output()->uses())
+          rankNotes_[u.user] = fmt::format(
+              " (it is the rank of a tensor whose rank depends on the data: {}; ONNX needs "
+              "every rank at conversion time. Tracing the model fixes the branch taken)",
+              *why);
+    }
+  }
+
   /// A list written in place other than by the appends functionalize-lists made values (an
   /// element write in a loop or if or at a run-time index, insert, pop, ...) has no ONNX form:
   /// one error at the first such write, before any reader of the list is converted.
@@ -138,6 +207,10 @@ private:
         scalarInputsAsTensors(n); // kept as it is, as an op no symbolic covers
         continue;
       }
+      if (!converted.ok())
+        if (auto note = rankNotes_.find(n); note != rankNotes_.end())
+          return absl::Status(converted.status().code(),
+                              std::string(converted.status().message()) + note->second);
       TS2ONNX_ASSIGN_OR_RETURN(std::vector<ir::Value *> outs, std::move(converted));
       if (outs.size() != n->outputs().size())
         return ctx.error(fmt::format("symbolic returned {} values for {} outputs", outs.size(),
@@ -730,6 +803,7 @@ private:
   }
 
   ir::Graph &g_;
+  absl::flat_hash_map<const ir::Node *, std::string> rankNotes_; // noteDataDependentRanks
   OnnxBuilder b_;
   ExportType type_;
 };
