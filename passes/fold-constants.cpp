@@ -7,8 +7,8 @@
 //          prim::dtype, len(size(t)) (also of a constant slice of it), size(t)[i] and the static
 //          values of an unpacked size(t) or int[] constant;
 //        - aten::slice of a constant int list; aten::_infer_size (the broadcast) of two;
-//          prim::min / prim::max of one; len(t) of a tensor of static first dim; len of the
-//          pieces of chunk/split/unbind when their count is static (staticPieceCount);
+//          prim::min / prim::max / aten::sum of one; len(t) of a tensor of static first dim; len of
+//          the pieces of chunk/split/unbind when their count is static (staticPieceCount);
 //        - aten::len / aten::__getitem__ of a constant int list, a prim::ListConstruct of int
 //          constants (when no user modifies the list) as an int[] constant;
 //        - aten::eq / aten::ne of two unmodified int[] values decided at compile time, element
@@ -148,6 +148,17 @@ std::optional<IntResult> evaluateShape(const ir::Node *n) {
     return IntResult{k == "prim::min" ? *std::min_element(xs->begin(), xs->end())
                                       : *std::max_element(xs->begin(), xs->end()),
                      std::nullopt};
+  }
+  if (k == "aten::sum" && in.size() == 1 && n->output()->type()->is(ir::TypeKind::Int)) {
+    // sum of an int list (Swin: `if sum(shift_size) > 0`); an overflow is left.
+    auto xs = constInts(in[0]);
+    if (!xs)
+      return std::nullopt;
+    int64_t total = 0;
+    for (int64_t x : *xs)
+      if (__builtin_add_overflow(total, x, &total))
+        return std::nullopt;
+    return IntResult{total, std::nullopt};
   }
   if (k == "aten::_infer_size" && in.size() == 2) {
     // The broadcast of two constant sizes (torch raises when they do not broadcast: left).
@@ -505,6 +516,9 @@ absl::Status runFoldConstants(ir::Graph &graph, const PassOptions &options) {
       changed = lowerDicts(graph);
     if (!changed)
       break;
+    // Writes to lists that an If folded above left in straight-line code (Swin's
+    // `shift_size = shift_size.copy(); if window_size[0] >= pad_H: shift_size[0] = 0`).
+    lowerListWrites(graph);
     lowerSimpleTuples(graph);
     TS2ONNX_RETURN_IF_ERROR(runPropagateShapes(graph, options));
   }

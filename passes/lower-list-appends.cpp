@@ -7,11 +7,12 @@
 //        nothing writes (results unused) or a reader (cat, stack, len, __getitem__, ...; also
 //        inside nested blocks), replays the writes in program order: each reader gets a new
 //        prim::ListConstruct of the elements so far (a reader in a nested block those before the
-//        node holding it), and the writes go. A copy `list(x)` written so (a non-negative constant
-//        index) becomes values too: `l[:i] + [v] + l[i + 1:]` (with the IndexError for i >= len(l)
-//        kept as a ts2onnx::raise_if check) and `l + [v]`. A list written inside a nested block, by
-//        another mutation (pop, clear, a runtime index, ...) or after it was stored in a container
-//        is left alone; a returned list returns the elements by the end of its block.
+//        node holding it), and the writes go. A copy `list(x)` (or `x.copy()`) written so (a
+//        non-negative constant index) becomes values too: `l[:i] + [v] + l[i + 1:]` (with the
+//        IndexError for i >= len(l) kept as a ts2onnx::raise_if check) and `l + [v]`. A list
+//        written inside a nested block, by another mutation (pop, clear, a runtime index, ...) or
+//        after it was stored in a container is left alone; a returned list returns the elements by
+//        the end of its block.
 // Result: `outs = []; outs.append(a); outs.append(b); cat(outs)` is `cat([a, b])`, which ONNX
 //         can express without sequences. Linear in the number of nodes and uses.
 #include <algorithm>
@@ -234,8 +235,8 @@ bool lowerList(ir::Graph &g, ir::Node *list) {
     }
     users.insert(user);
   }
-  // A copy is only worth replaying when something writes it.
-  if (list->kind() != ir::prim::ListConstruct && !writes)
+  // Only a list something writes needs replaying.
+  if (!writes)
     return false;
   // Every write must replay, and none may follow a use that keeps the list itself.
   Replay replay(g, list);
@@ -288,7 +289,10 @@ bool lowerBlock(ir::Graph &g, ir::Block *b) {
   for (ir::Node *n : b->nodes()) {
     for (ir::Block *sub : n->blocks())
       changed |= lowerBlock(g, sub);
-    if (n->kind() == ir::prim::ListConstruct || n->kind().qualString() == "aten::list")
+    std::string_view q = n->kind().qualString();
+    if (n->kind() == ir::prim::ListConstruct || q == "aten::list" ||
+        (q == "aten::copy" && n->inputs().size() == 1 &&
+         n->output()->type()->is(ir::TypeKind::List)))
       lists.push_back(n);
   }
   for (ir::Node *list : lists)

@@ -346,8 +346,8 @@ bool unwrittenPieces(const ir::Value *v) {
   return true;
 }
 
-/// `list(l)` copies l; when neither the copy nor l (a list literal, or the pieces of a
-/// split: RetinaNet's `list(split(...))` per level) is ever written, the copy is l itself.
+/// `list(l)` (and `l.copy()`) copies l; when neither the copy nor l (a list literal, or the pieces
+/// of a split: RetinaNet's `list(split(...))` per level) is ever written, the copy is l itself.
 bool forwardListCopy(ir::Node *n) {
   if (n->inputs().size() != 1 || !n->input()->type()->is(ir::TypeKind::List) ||
       !(isListLiteral(n->input()) || unwrittenPieces(n->input())) || !onlyRead(n->output()))
@@ -516,7 +516,7 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
         changed |= repeatListLiteral(g, n);
         continue;
       }
-      if (q == "aten::list") {
+      if (q == "aten::list" || (q == "aten::copy" && n->inputs().size() == 1)) {
         changed |= forwardListCopy(n);
         continue;
       }

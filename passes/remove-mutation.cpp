@@ -496,19 +496,37 @@ private:
         "{}remove-mutation: a write through aten::permute needs constant dims", where(at)));
   }
 
-  /// A constant negative bound of aten::slice as the index Python's slicing makes of it,
-  /// `max(bound + size(base, dim), 0)`: aten::slice reads negative bounds so, but
+  /// A bound of aten::slice as the index Python's slicing makes of it: a negative one is
+  /// `max(bound + size(base, dim), 0)`. aten::slice reads negative bounds so, but
   /// aten::slice_scatter does not (torch 1.13 writes other elements), so the write through a
-  /// slice must not pass them on. Folds to a constant once the dim's size is known. Other
-  /// bounds are returned as they are.
+  /// slice must not pass them on. A run-time bound (often a constant once folded:
+  /// `-window_size[0]`) gets the same under an If on its sign. Folds once the dim's size is
+  /// known; a None or non-negative constant bound is returned as it is.
   ir::Value *pythonBound(ir::Value *bound, ir::Value *base, ir::Value *dim, const ir::Node &at) {
-    std::optional<int64_t> b = ir::constantInt(bound);
-    if (!b || *b >= 0)
+    if (!bound->type()->is(ir::TypeKind::Int))
       return bound;
-    ir::Value *size = emit(sym("aten::size"), {base, dim}, at, ir::Type::intType())->output();
-    ir::Value *from = emit(sym("aten::add"), {bound, size}, at, ir::Type::intType())->output();
-    return emit(sym("prim::max"), {from, g_.insertConstantInt(0)}, at, ir::Type::intType())
-        ->output();
+    std::optional<int64_t> b = ir::constantInt(bound);
+    if (b && *b >= 0)
+      return bound;
+    auto fromEnd = [&] {
+      ir::Value *size = emit(sym("aten::size"), {base, dim}, at, ir::Type::intType())->output();
+      ir::Value *from = emit(sym("aten::add"), {bound, size}, at, ir::Type::intType())->output();
+      return emit(sym("prim::max"), {from, g_.insertConstantInt(0)}, at, ir::Type::intType())
+          ->output();
+    };
+    if (b)
+      return fromEnd();
+    ir::Value *negative =
+        emit(sym("aten::lt"), {bound, g_.insertConstantInt(0)}, at, ir::Type::boolType())->output();
+    ir::Node *choice = emit(ir::prim::If, {negative}, at, ir::Type::intType());
+    ir::Block *then = choice->addBlock();
+    ir::Block *otherwise = choice->addBlock();
+    {
+      ir::WithInsertPoint guard(then->returnNode());
+      then->registerOutput(fromEnd());
+    }
+    otherwise->registerOutput(bound);
+    return choice->output();
   }
 
   /// `base` with `src` written where view node `view` (of `base`) looks.

@@ -473,6 +473,51 @@ def build_window_mask(torch):
     return WindowMask().eval(), [torch.randn(2, 10, 7)]
 
 
+@model("shifted_windows", "lists", ci=True)
+def build_shifted_windows(torch):
+    # Swin's shifted_window_attention as scripted code has it: window and shift sizes in lists,
+    # the shift copied and zeroed where the window covers the padded input, a roll by the negated
+    # shifts, and a mask written through slices whose negative bounds are computed
+    # (-window_size[0], known only once folded), over a tuple of slice pairs.
+    from typing import List
+    F = torch.nn.functional
+
+    class ShiftedWindows(torch.nn.Module):
+        window_size: List[int]
+        shift_size: List[int]
+
+        def __init__(self):
+            super().__init__()
+            self.window_size = [4, 4]
+            self.shift_size = [2, 2]
+
+        def forward(self, x):
+            window_size = self.window_size
+            pad_r = (window_size[1] - x.size(2) % window_size[1]) % window_size[1]
+            pad_b = (window_size[0] - x.size(1) % window_size[0]) % window_size[0]
+            x = F.pad(x, [0, pad_r, 0, pad_b])
+            pad_H, pad_W = x.size(1), x.size(2)
+            shift_size = self.shift_size.copy()
+            if window_size[0] >= pad_H:
+                shift_size[0] = 0
+            if window_size[1] >= pad_W:
+                shift_size[1] = 0
+            if sum(shift_size) > 0:
+                x = torch.roll(x, shifts=(-shift_size[0], -shift_size[1]), dims=(1, 2))
+            mask = x.new_zeros((pad_H, pad_W))
+            h_slices = ((0, -window_size[0]), (-window_size[0], -shift_size[0]),
+                        (-shift_size[0], None))
+            w_slices = ((0, -window_size[1]), (-window_size[1], -shift_size[1]),
+                        (-shift_size[1], None))
+            count = 0
+            for h in h_slices:
+                for w in w_slices:
+                    mask[h[0]:h[1], w[0]:w[1]] = count
+                    count += 1
+            return x + mask
+    return ShiftedWindows().eval(), [torch.randn(2, 10, 7)]
+
+
 # ------------------------------------------------------------------------------------------------
 # Hand-written architectures (small, all in CI)
 
