@@ -389,10 +389,57 @@ private:
     return absl::OkStatus();
   }
 
+  /// The value whose object `v` is, seen through in-place ops (which return their first input).
+  static const ir::Value *objectOf(const ir::Value *v) {
+    while (isInplaceKind(v->node()->kind()) && !v->node()->inputs().empty())
+      v = v->node()->input(0);
+    return v;
+  }
+
+  /// Loop-carried slot `i` (body input i + 1) whose tensor the loop owns: its initial value is a
+  /// tensor an op of this graph made (not a view, nor an input or another block's parameter)
+  /// that nothing but the loop reads (but for plain reads before it), and the body yields for it
+  /// either that same object (its parameter, written in place: tacotron2's
+  /// `attention_weights_cum.add_(w)` in the decoder loop) or a tensor it made, which no other slot
+  /// yields. In-place writes to such a parameter are the loop's own: nothing outside can see them,
+  /// so they become functional like any.
+  bool ownedCarry(const ir::Node *loop, size_t i) const {
+    const ir::Block *body = loop->blocks()[0];
+    const ir::Value *param = body->inputs()[i + 1];
+    const ir::Value *init = loop->input(i + 2);
+    const ir::Node *maker = init->node();
+    // Reads of the initial tensor before the loop (the first test of a while loop) see it before
+    // any write; anything else (a later read, a view, a container holding it) would alias it.
+    for (const ir::Use &u : init->uses()) {
+      if (u.user == loop)
+        continue;
+      const ir::Node *at = u.user->ancestorIn(loop->owningBlock());
+      if (!at || !at->isBefore(loop) || u.user->hasSideEffects() ||
+          !u.user->kind().isNamespace("aten") || viewOps().count(u.user->kind().name()) ||
+          isInplaceKind(u.user->kind()))
+        return false;
+    }
+    if (!param->type()->isTensor() || aliased_.count(init) || origin_.count(init) ||
+        viewOf_.count(init) || maker->kind() == ir::prim::Param ||
+        !maker->kind().isNamespace("aten") || viewOps().count(maker->kind().name()) ||
+        isInplaceKind(maker->kind()))
+      return false;
+    const ir::Value *yielded = objectOf(body->outputs()[i + 1]);
+    for (size_t j = 1; j < body->outputs().size(); ++j)
+      if (j != i + 1 && objectOf(body->outputs()[j]) == yielded)
+        return false;
+    if (yielded == param)
+      return true;
+    const ir::Node *y = yielded->node();
+    return y->owningBlock() == body && y->kind().isNamespace("aten") &&
+           !viewOps().count(y->kind().name()) && !isInplaceKind(y->kind());
+  }
+
   absl::Status handleLoop(ir::Node *n) {
     ir::Block *body = n->blocks()[0];
     for (size_t i = 1; i < body->inputs().size(); ++i)
-      aliased_.insert(body->inputs()[i]);
+      if (!ownedCarry(n, i - 1))
+        aliased_.insert(body->inputs()[i]);
     TS2ONNX_ASSIGN_OR_RETURN(Escaped escaped, walkScoped(body));
     for (ir::Value *v : n->outputs())
       aliased_.insert(v);

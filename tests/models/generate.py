@@ -518,6 +518,40 @@ def build_shifted_windows(torch):
     return ShiftedWindows().eval(), [torch.randn(2, 10, 7)]
 
 
+@model("inplace_carry", "state", ci=True, kinds=("scripted",))
+def build_inplace_carry(torch):
+    # tacotron2's decoder loop: a state made before the loop, carried through it and accumulated
+    # in place by the step the loop calls (`attention_weights_cum.add_(w)`); a stop condition
+    # on values keeps the loop a loop.
+    from typing import List
+
+    class Step(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(4, 4)
+
+        def forward(self, x, cum):
+            w = torch.softmax(self.lin(x + cum), -1)
+            cum.add_(w)
+            return w, cum
+
+    class Decoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.step = Step()
+
+        def forward(self, x):
+            cum = torch.zeros(x.size(0), 4)
+            outs: List[torch.Tensor] = []
+            t = 0
+            while t < x.size(1) and bool(cum.sum() > -1000.0):
+                w, cum = self.step(x[:, t], cum)
+                outs.append(w)
+                t += 1
+            return torch.stack(outs, 1), cum
+    return Decoder().eval(), [torch.randn(2, 5, 4)]
+
+
 # ------------------------------------------------------------------------------------------------
 # Hand-written architectures (small, all in CI)
 
