@@ -773,6 +773,19 @@ private:
       if (n->outputs().size() > 1)
         setResult(n->output(1), ScalarType::Int64, sizes);
     });
+    // _pack_padded_sequence(input, lengths, batch_first): the packed data [sum(lengths), *]
+    // (the input's dtype and trailing dims) and the int64 batch sizes per time step.
+    rule({"_pack_padded_sequence"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      std::optional<Dims> data;
+      if (in.sizes && in.sizes->size() >= 2) {
+        data = Dims{Dim::unknown()};
+        data->insert(data->end(), in.sizes->begin() + 2, in.sizes->end());
+      }
+      setResult(n->output(0), in.dtype, data);
+      if (n->outputs().size() > 1)
+        setResult(n->output(1), ScalarType::Int64, Dims{Dim::unknown()});
+    });
     // sort: values like the input, int64 indices of the same shape; argsort: the indices.
     rule({"sort", "msort"}, [](ir::Node *n) {
       Info in = infoOf(n->input(0));
