@@ -40,11 +40,16 @@ run_family() { # name input-spec size...
   for size in "$@"; do
     local t=() c=() m=() res pt="$dir/${family}_$size.pt" onnx="$dir/${family}_$size.onnx"
     for _ in $(seq "$runs"); do
+      # Wall time from the clock in nanoseconds (time's %e has 10 ms steps, too coarse for the
+      # smallest sizes, which set the fitted exponent); CPU and peak RSS from time.
+      local t0 t1
+      t0=$(date +%s.%N)
       res=$(/usr/bin/time -f "%e %M %U %S %x" "$tool" convert "$pt" -o "$onnx" --input "$spec" \
         2>&1 >/dev/null | tail -1)
+      t1=$(date +%s.%N)
       [ "${res##* }" = 0 ] || { echo "bench: ${family}_$size failed: $res" >&2; exit 1; }
       read -r s k u y _ <<<"$res"
-      t+=("$s")
+      t+=("$(awk "BEGIN {printf \"%.4f\", $t1 - $t0}")")
       m+=("$k")
       c+=("$(awk "BEGIN {print $u + $y}")")
     done
