@@ -396,6 +396,24 @@ private:
     return v;
   }
 
+  /// Whether `v`, or what an in-place op on it returns, is put in a list, tuple or dict (whose
+  /// element would then change with later writes).
+  static bool heldInContainer(const ir::Value *v) {
+    for (const ir::Use &u : v->uses()) {
+      const ir::Node *m = u.user;
+      ir::Symbol k = m->kind();
+      std::string_view q = k.qualString();
+      if (k == ir::prim::ListConstruct || k == ir::prim::TupleConstruct ||
+          k == ir::prim::DictConstruct || q == "aten::append" || q == "aten::insert" ||
+          q == "aten::_set_item" || q == "aten::extend")
+        return true;
+      if (isInplaceKind(k) && u.offset == 0 && m->outputs().size() == 1 &&
+          heldInContainer(m->output()))
+        return true;
+    }
+    return false;
+  }
+
   /// Loop-carried slot `i` (body input i + 1) whose tensor the loop owns: its initial value is a
   /// tensor an op of this graph made (not a view, nor an input or another block's parameter)
   /// that nothing but the loop reads (but for plain reads before it), and the body yields for it
@@ -423,6 +441,8 @@ private:
         viewOf_.count(init) || maker->kind() == ir::prim::Param ||
         !maker->kind().isNamespace("aten") || viewOps().count(maker->kind().name()) ||
         isInplaceKind(maker->kind()))
+      return false;
+    if (heldInContainer(param))
       return false;
     const ir::Value *yielded = objectOf(body->outputs()[i + 1]);
     for (size_t j = 1; j < body->outputs().size(); ++j)
