@@ -10,6 +10,13 @@ endmacro()
 ts2onnx_require(absl libabsl-dev CONFIG)
 ts2onnx_require(fmt libfmt-dev CONFIG)
 ts2onnx_require(ZLIB zlib1g-dev)
+# libdeflate: the CRC-32 of archive records (about 3x zlib's crc32). Linked by its plain name
+# (`-ldeflate`), which the installed targets and ts2onnx-static.pc pass on.
+find_library(TS2ONNX_LIBDEFLATE NAMES deflate)
+find_path(TS2ONNX_LIBDEFLATE_INCLUDE libdeflate.h)
+if(NOT TS2ONNX_LIBDEFLATE OR NOT TS2ONNX_LIBDEFLATE_INCLUDE)
+  message(FATAL_ERROR "ts2onnx needs libdeflate: install it with `apt-get install libdeflate-dev`")
+endif()
 ts2onnx_require(nlohmann_json nlohmann-json3-dev CONFIG)
 ts2onnx_require(Protobuf "libprotobuf-dev protobuf-compiler")
 # onnx: from scripts/build-onnx.sh when ONNX_DIR points there (scripts/build.sh does that), for

@@ -38,7 +38,7 @@ Version: ${PROJECT_VERSION}
 Cflags: -I\${includedir} -I\${includedir}/ts2onnx/internal ${_ts2onnx_pc_onnx_cflags} -DONNX_ML=1 -DONNX_NAMESPACE=onnx
 ")
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx-static.pc CONTENT
-"${_ts2onnx_pc_common}Requires: protobuf zlib fmt absl_status absl_statusor absl_strings absl_str_format absl_hash absl_raw_hash_set
+"${_ts2onnx_pc_common}Requires: protobuf zlib libdeflate fmt absl_status absl_statusor absl_strings absl_str_format absl_hash absl_raw_hash_set
 Libs: -L\${libdir}${_ts2onnx_pc_link}
 ")
 set(_ts2onnx_pc_files ${CMAKE_CURRENT_BINARY_DIR}/ts2onnx-static.pc)

@@ -8,6 +8,7 @@
 #include <new>
 #include <utility>
 
+#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -424,15 +425,9 @@ absl::StatusOr<uint64_t> ZipArchive::size(std::string_view name) const {
 }
 
 absl::Status ZipArchive::checkCrc(const ZipEntry &e, const uint8_t *data, uint64_t n) const {
-  constexpr uint64_t kChunk = uint64_t{1} << 30;
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (uint64_t done = 0; done < n;) {
-    uint64_t k = std::min(n - done, kChunk);
-    crc = crc32(crc, data + done, static_cast<uInt>(k));
-    done += k;
-  }
-  if (static_cast<uint32_t>(crc) != e.crc32)
-    return crcMismatch(displayName_, printable(e.name), static_cast<uint32_t>(crc), e.crc32);
+  uint32_t crc = libdeflate_crc32(0, data, static_cast<size_t>(n));
+  if (crc != e.crc32)
+    return crcMismatch(displayName_, printable(e.name), crc, e.crc32);
   return absl::OkStatus();
 }
 
@@ -445,16 +440,16 @@ absl::Status ZipArchive::checkCrcFromFile(const ZipEntry &e) const {
   std::unique_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[std::min(n, kChunk) + 1]);
   if (!buffer)
     return checkCrc(e, data_ + e.dataOffset, n);
-  uLong crc = crc32(0L, Z_NULL, 0);
+  uint32_t crc = 0;
   for (uint64_t done = 0; done < n;) {
     size_t want = static_cast<size_t>(std::min(n - done, kChunk));
     ssize_t got = ::pread(file_->fd(), buffer.get(), want, static_cast<off_t>(e.dataOffset + done));
     if (got <= 0)
       return checkCrc(e, data_ + e.dataOffset, n); // the mapping still reads
-    crc = crc32(crc, buffer.get(), static_cast<uInt>(got));
+    crc = libdeflate_crc32(crc, buffer.get(), static_cast<size_t>(got));
     done += static_cast<uint64_t>(got);
   }
-  if (static_cast<uint32_t>(crc) == e.crc32)
+  if (crc == e.crc32)
     return absl::OkStatus();
   return checkCrc(e, data_ + e.dataOffset, n); // reports the mismatch
 }
@@ -498,7 +493,7 @@ absl::Status DeferredCrcs::checkRemaining(const std::function<bool(uint64_t)> &s
       continue;
     if (!buffer)
       buffer.reset(new uint8_t[kChunk]);
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     for (uint64_t done = 0; done < r.size;) {
       size_t want = static_cast<size_t>(std::min(r.size - done, kChunk));
       ssize_t got = ::pread(r.file->fd(), buffer.get(), want, static_cast<off_t>(r.offset + done));
@@ -508,11 +503,11 @@ absl::Status DeferredCrcs::checkRemaining(const std::function<bool(uint64_t)> &s
         return absl::DataLossError(fmt::format("{}: zip: cannot read record '{}': {}", r.archive,
                                                r.name,
                                                got < 0 ? std::strerror(errno) : "end of file"));
-      crc = crc32(crc, buffer.get(), static_cast<uInt>(got));
+      crc = libdeflate_crc32(crc, buffer.get(), static_cast<size_t>(got));
       done += static_cast<uint64_t>(got);
     }
-    if (static_cast<uint32_t>(crc) != r.crc)
-      return crcMismatch(r.archive, r.name, static_cast<uint32_t>(crc), r.crc);
+    if (crc != r.crc)
+      return crcMismatch(r.archive, r.name, crc, r.crc);
     r.checked = true;
   }
   return absl::OkStatus();

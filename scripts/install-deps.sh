@@ -6,6 +6,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libprotobuf-dev protobuf-compiler libfmt-dev doctest-dev libabsl-dev libjemalloc-dev
+          libdeflate-dev
           zlib1g-dev nlohmann-json3-dev curl ca-certificates pkg-config python3-venv)
 # onnx: built from its source release by scripts/build.sh (scripts/build-onnx.sh), or Debian's
 # onnx 1.12 with TS2ONNX_ONNX=system (opsets up to 17).

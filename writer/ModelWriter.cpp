@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "ir/Status.h"
 #include "onnx/checker.h"
@@ -188,7 +188,7 @@ public:
   absl::Status copyChecked(int src, uint64_t offset, size_t n) {
     TS2ONNX_RETURN_IF_ERROR(flush());
     buffer_.resize(std::min(n, kBufferSize));
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uint32_t crc = 0;
     uint64_t in = offset;
     for (size_t left = n; left > 0;) {
       ssize_t k =
@@ -200,15 +200,14 @@ public:
       if (k == 0)
         return absl::DataLossError(
             fmt::format("the archive ended while copying tensor data into '{}'", path_));
-      crc = crc32(crc, reinterpret_cast<const Bytef *>(buffer_.data()), static_cast<uInt>(k));
+      crc = libdeflate_crc32(crc, buffer_.data(), static_cast<size_t>(k));
       TS2ONNX_RETURN_IF_ERROR(
           writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), static_cast<size_t>(k)));
       in += static_cast<uint64_t>(k);
       left -= static_cast<size_t>(k);
     }
     buffer_.clear();
-    return options_->checksum ? options_->checksum(offset, n, static_cast<uint32_t>(crc))
-                              : absl::OkStatus();
+    return options_->checksum ? options_->checksum(offset, n, crc) : absl::OkStatus();
   }
 
   void setOptions(const WriteOptions *options) { options_ = options; }
