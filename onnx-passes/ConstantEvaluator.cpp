@@ -512,10 +512,7 @@ std::optional<Dense> evaluate(const ir::Node *n) {
         }
         if (k == "Div")
           return a / b; // ONNX integer Div truncates, as C++ does
-        int64_t m = a % b;
-        if (!intAttr(n, "fmod").value_or(0) && m != 0 && ((m < 0) != (b < 0)))
-          m += b;
-        return m;
+        return intAttr(n, "fmod").value_or(0) ? a % b : semantics::floorMod(a, b);
       }
       if (k == "Pow") {
         bad = true;

@@ -140,10 +140,8 @@ std::optional<Dense> arithmetic(const ir::Node *n, const std::string &op) {
           return x + al * y;
         if (op == "rsub")
           return y - al * x;
-        if (op == "remainder") {
-          int64_t r = x % y;
-          return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
-        }
+        if (op == "remainder")
+          return semantics::floorMod(x, y);
         if (op == "floor_divide")
           return x / y; // both positive here
         return op == "sub" ? x - al * y : x * y;

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "passes/Passes.h"
+#include "semantics/Dense.h"
 
 namespace ts2onnx::passes {
 namespace {
@@ -78,18 +79,12 @@ std::optional<Scalar> constantOf(const ir::Value *v) {
   }
 }
 
-// Python semantics for integer floor division and modulo.
+// Python semantics for integer floor division (modulo: semantics::floorMod).
 int64_t floorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0)))
     --q;
   return q;
-}
-int64_t floorMod(int64_t a, int64_t b) {
-  int64_t r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0)))
-    r += b;
-  return r;
 }
 
 // Python's float `%` and `//` (y != 0): from fmod, so that the result is exact where
@@ -320,7 +315,7 @@ std::optional<Scalar> evaluate(const ir::Node &n, const std::vector<Scalar> &in,
       return ints ? number(out, 0, floorDiv(a.i, b.i), true)
                   : number(out, pythonFloatFloorDiv(x, y), 0, false);
     if (op == "aten::remainder" && y != 0)
-      return ints ? number(out, 0, floorMod(a.i, b.i), true)
+      return ints ? number(out, 0, semantics::floorMod(a.i, b.i), true)
                   : number(out, pythonFloatMod(x, y), 0, false);
     if (op == "aten::eq")
       return boolean(x == y);

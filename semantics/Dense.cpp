@@ -178,4 +178,9 @@ std::optional<Dense> broadcast(const Dense &a, const Dense &b, ScalarType dtype,
   return result;
 }
 
+int64_t floorMod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+}
+
 } // namespace ts2onnx::semantics

@@ -41,6 +41,9 @@ ir::Tensor toTensor(const Dense &d);
 /// Cast do).
 Dense convert(const Dense &d, ir::ScalarType dtype);
 Dense permute(const Dense &d, const std::vector<size_t> &perm);
+/// Python's integer modulo (`a % b`, b != 0): the sign of the divisor, as torch's remainder and
+/// ONNX Mod without fmod.
+int64_t floorMod(int64_t a, int64_t b);
 /// Numpy-style broadcasting of `a` and `b` into a result of `dtype` whose elements are
 /// fn(a[k], b[k]) (computed in double, or in int64 when `dtype` is integral); nullopt when the
 /// shapes do not broadcast or the result has more than `limit` elements.
