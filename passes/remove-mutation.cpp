@@ -118,6 +118,13 @@ bool producesAliases(const ir::Node *n) {
   return splitsDisjointly(n);
 }
 
+/// Made by an aten op that is neither a view nor in place: its result does not share memory
+/// with the op's inputs (a graph or block input is a prim::Param, not aten).
+bool madeByNonViewOp(const ir::Node *n) {
+  return n->kind().isNamespace("aten") && !viewOps().count(n->kind().name()) &&
+         !isInplaceKind(n->kind());
+}
+
 /// Reads that depend only on a tensor's metadata, which writes do not change.
 bool readsMetadataOnly(const ir::Node *n) {
   static const ir::Symbol kinds[] = {sym("aten::size"),   sym("aten::dim"),      sym("aten::numel"),
@@ -262,10 +269,8 @@ private:
     if (!splitsDisjointly(split) || split->inputs().empty())
       return false;
     const ir::Value *base = split->input(0);
-    const ir::Node *maker = base->node();
     return base->type()->isTensor() && base->uses().size() == 1 && !aliased_.count(base) &&
-           maker->kind() != ir::prim::Param && maker->kind().isNamespace("aten") &&
-           !viewOps().count(maker->kind().name()) && !isInplaceKind(maker->kind());
+           madeByNonViewOp(base->node());
   }
 
   void registerOutputs(ir::Node *n) {
@@ -425,22 +430,17 @@ private:
     const ir::Block *body = loop->blocks()[0];
     const ir::Value *param = body->inputs()[i + 1];
     const ir::Value *init = loop->input(i + 2);
-    const ir::Node *maker = init->node();
     // Reads of the initial tensor before the loop (the first test of a while loop) see it before
     // any write; anything else (a later read, a view, a container holding it) would alias it.
     for (const ir::Use &u : init->uses()) {
       if (u.user == loop)
         continue;
       const ir::Node *at = u.user->ancestorIn(loop->owningBlock());
-      if (!at || !at->isBefore(loop) || u.user->hasSideEffects() ||
-          !u.user->kind().isNamespace("aten") || viewOps().count(u.user->kind().name()) ||
-          isInplaceKind(u.user->kind()))
+      if (!at || !at->isBefore(loop) || u.user->hasSideEffects() || !madeByNonViewOp(u.user))
         return false;
     }
     if (!param->type()->isTensor() || aliased_.count(init) || origin_.count(init) ||
-        viewOf_.count(init) || maker->kind() == ir::prim::Param ||
-        !maker->kind().isNamespace("aten") || viewOps().count(maker->kind().name()) ||
-        isInplaceKind(maker->kind()))
+        viewOf_.count(init) || !madeByNonViewOp(init->node()))
       return false;
     if (heldInContainer(param))
       return false;
@@ -450,9 +450,7 @@ private:
         return false;
     if (yielded == param)
       return true;
-    const ir::Node *y = yielded->node();
-    return y->owningBlock() == body && y->kind().isNamespace("aten") &&
-           !viewOps().count(y->kind().name()) && !isInplaceKind(y->kind());
+    return yielded->node()->owningBlock() == body && madeByNonViewOp(yielded->node());
   }
 
   absl::Status handleLoop(ir::Node *n) {
