@@ -230,6 +230,18 @@ size_t listLiteralSize(const ir::Value *v) {
   return constantInts(v)->size();
 }
 
+/// The list of pieces chunk/split/unbind makes, when nothing writes it.
+bool unwrittenPieces(const ir::Value *v) {
+  std::string_view k = v->node()->kind().qualString();
+  if (k != "aten::chunk" && k != "aten::split" && k != "aten::split_with_sizes" &&
+      k != "aten::unbind" && k != "aten::tensor_split")
+    return false;
+  for (const ir::Use &u : v->uses())
+    if (u.user->hasSideEffects())
+      return false;
+  return true;
+}
+
 } // namespace
 
 std::optional<int64_t> staticPieceCount(const ir::Value *v) {
@@ -237,11 +249,9 @@ std::optional<int64_t> staticPieceCount(const ir::Value *v) {
   std::string_view k = p->kind().qualString();
   bool chunk = k == "aten::chunk", split = k == "aten::split" || k == "aten::split_with_sizes";
   bool unbind = k == "aten::unbind";
-  if (!(chunk || split || unbind) || p->inputs().size() < 2 || !p->input(0)->type()->isTensor())
+  if (!(chunk || split || unbind) || p->inputs().size() < 2 || !p->input(0)->type()->isTensor() ||
+      !unwrittenPieces(v))
     return std::nullopt;
-  for (const ir::Use &u : v->uses())
-    if (u.user->hasSideEffects()) // the list of pieces is written
-      return std::nullopt;
   if (split && p->input(1)->type()->is(ir::TypeKind::List)) {
     if (!isListLiteral(p->input(1)))
       return std::nullopt;
@@ -331,18 +341,6 @@ bool repeatListLiteral(ir::Graph &g, ir::Node *n) {
   for (int64_t i = 0; i < k; ++i)
     elements.insert(elements.end(), once.begin(), once.end());
   replaceByListLiteral(g, n, elements);
-  return true;
-}
-
-/// The list of pieces chunk/split/unbind makes, when nothing writes it.
-bool unwrittenPieces(const ir::Value *v) {
-  std::string_view k = v->node()->kind().qualString();
-  if (k != "aten::chunk" && k != "aten::split" && k != "aten::split_with_sizes" &&
-      k != "aten::unbind" && k != "aten::tensor_split")
-    return false;
-  for (const ir::Use &u : v->uses())
-    if (u.user->hasSideEffects())
-      return false;
   return true;
 }
 
