@@ -47,13 +47,6 @@ bool isRandomSampling(ir::Symbol k) {
   return false;
 }
 
-std::optional<size_t> staticRank(const ir::Value *v) {
-  const ir::Type &t = *v->type();
-  if (!t.isTensor() || !t.tensorInfo().sizes)
-    return std::nullopt;
-  return t.tensorInfo().sizes->size();
-}
-
 /// An If among the producers of `x` (a bounded walk) whose branches return tensors of different
 /// or not both known ranks in one output, so that the rank of what follows depends on which
 /// branch runs: where it is and the two ranks.
@@ -61,7 +54,7 @@ std::optional<std::string> rankSplittingIf(const ir::Value *x) {
   constexpr size_t kMaxVisited = 2000;
   std::vector<const ir::Node *> work{x->node()};
   absl::flat_hash_set<const ir::Node *> seen;
-  auto rank = [](std::optional<size_t> r) {
+  auto rank = [](std::optional<int64_t> r) {
     return r ? fmt::format("a rank-{} tensor", *r) : std::string("a tensor of unknown rank");
   };
   // Two known, different ranks are the evidence; a known one against an unknown one (which
@@ -74,8 +67,8 @@ std::optional<std::string> rankSplittingIf(const ir::Value *x) {
       continue;
     if (n->kind() == ir::prim::If && n->blocks().size() == 2)
       for (size_t i = 0; i < n->outputs().size(); ++i) {
-        auto a = staticRank(n->blocks()[0]->outputs()[i]);
-        auto b = staticRank(n->blocks()[1]->outputs()[i]);
+        auto a = OnnxBuilder::rankOf(n->blocks()[0]->outputs()[i]);
+        auto b = OnnxBuilder::rankOf(n->blocks()[1]->outputs()[i]);
         if (!n->output(i)->type()->isTensor() || a == b)
           continue;
         std::string why = fmt::format(
@@ -123,8 +116,8 @@ private:
     for (const ir::Node *n : b->nodes()) {
       for (const ir::Block *sub : n->blocks())
         noteDataDependentRanks(sub);
-      if (n->kind().qualString() != "aten::dim" || n->inputs().empty() || staticRank(n->input(0)) ||
-          !n->output()->hasUses())
+      if (n->kind().qualString() != "aten::dim" || n->inputs().empty() ||
+          OnnxBuilder::rankOf(n->input(0)) || !n->output()->hasUses())
         continue;
       if (auto why = rankSplittingIf(n->input(0)))
         for (const ir::Use &u : n->output()->uses())
