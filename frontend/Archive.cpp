@@ -1,4 +1,5 @@
 #include "frontend/Archive.h"
+#include "frontend/SetState.h"
 
 #include <algorithm>
 #include <cctype>
@@ -626,6 +627,23 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::str
         fmt::format("{}: {} ({})", baseName(path_), std::string(g.status().message()), have));
   }
   return g;
+}
+
+absl::StatusOr<const Object *> Archive::restoreSetState(const Object &o) {
+  if (auto it = restored_.find(&o); it != restored_.end())
+    return it->second.get();
+  CompileOptions copts = opts_.compile;
+  copts.fileVersion = version_;
+  Compiler compiler(
+      *classes_,
+      [this](ir::Graph &g, int64_t i, const script::SourceRange &r) {
+        return materializeConstant(g, i, r);
+      },
+      copts);
+  TS2ONNX_ASSIGN_OR_RETURN(std::shared_ptr<Object> out, frontend::restoreSetState(compiler, o));
+  const Object *p = out.get();
+  restored_[&o] = std::move(out);
+  return p;
 }
 
 } // namespace ts2onnx::frontend

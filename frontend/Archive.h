@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "frontend/ClassTable.h"
 #include "frontend/Compiler.h"
@@ -55,6 +56,11 @@ public:
   /// `m.<method>.inlined_graph` (module attributes stay prim::GetAttr nodes).
   absl::StatusOr<std::unique_ptr<ir::Graph>> compileMethod(const std::string &method);
 
+  /// `o` (an object of a class whose TorchScript code defines `__setstate__`, e.g. torch's
+  /// quantized modules) with the attributes its `__setstate__` assigns (frontend/SetState.h);
+  /// restored once per object.
+  absl::StatusOr<const Object *> restoreSetState(const Object &o);
+
 private:
   Archive() = default;
   absl::Status load();
@@ -81,6 +87,7 @@ private:
   std::unique_ptr<ClassTable> classes_;
   std::vector<std::unique_ptr<script::Module>> sources_;
   std::string rootClass_;
+  absl::flat_hash_map<const Object *, std::shared_ptr<Object>> restored_;
 };
 
 } // namespace ts2onnx::frontend

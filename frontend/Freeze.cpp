@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "frontend/SetState.h"
 #include "frontend/compiler/Cleanup.h"
 #include "ir/Status.h"
 
@@ -42,7 +43,8 @@ struct ModuleRef {
 
 class Freezer {
 public:
-  Freezer(ir::Graph &g, ir::Node *anchor) : g_(g), anchor_(anchor) {}
+  Freezer(ir::Graph &g, ir::Node *anchor, SetStateRestorer restore)
+      : g_(g), anchor_(anchor), restore_(std::move(restore)) {}
 
   absl::Status run(ir::Value *self, const IValue &root) {
     if (!root.isObject())
@@ -205,8 +207,16 @@ private:
       return absl::NotFoundError(fmt::format("{}freeze: module '{}' ({}) has no attribute '{}'",
                                              where(*n), parent.path.empty() ? "self" : parent.path,
                                              parent.object->className, name));
+    if (value->isObject() && isPackedParams(value->toObject())) {
+      ir::WithInsertPoint guard(anchor_);
+      TS2ONNX_ASSIGN_OR_RETURN(ir::Value * packed, packedParams(*value, path, *n));
+      n->output()->replaceAllUsesWith(packed);
+      n->destroy();
+      return absl::OkStatus();
+    }
     if (value->isObject()) {
-      objects_[n->output()] = ModuleRef{&value->toObject(), path};
+      TS2ONNX_ASSIGN_OR_RETURN(const Object *object, restored(value->toObject(), *n));
+      objects_[n->output()] = ModuleRef{object, path};
       return absl::OkStatus();
     }
     if (!n->output()->hasUses()) {
@@ -224,6 +234,121 @@ private:
     n->output()->replaceAllUsesWith(c);
     n->destroy();
     return absl::OkStatus();
+  }
+
+  /// `o` with the attributes its TorchScript `__setstate__` assigns, when its class has one
+  /// and a restorer was given (quantized modules pickle a state tuple, not attributes).
+  absl::StatusOr<const Object *> restored(const Object &o, const ir::Node &at) {
+    if (!o.hasSetState || !o.attributes.empty() || !restore_ ||
+        o.className.rfind("__torch__.torch.classes.", 0) == 0)
+      return &o;
+    absl::StatusOr<const Object *> r = restore_(o);
+    if (!r.ok())
+      return absl::Status(r.status().code(), fmt::format("{}freeze: {}", where(at),
+                                                         std::string(r.status().message())));
+    return r;
+  }
+
+  /// Packed quantized weights: what a `__setstate__` made with `quantized::*_prepack`, or a
+  /// `torch.classes.quantized.LinearPackedParamsBase` pickled with its (weight, bias) state.
+  static bool isPackedParams(const Object &o) {
+    return isPrepacked(o) ||
+           o.className == "__torch__.torch.classes.quantized.LinearPackedParamsBase" ||
+           o.className.rfind("__torch__.torch.classes.quantized.", 0) == 0;
+  }
+
+  /// The packed parameters as the `quantized::*_prepack` node that makes them from constants
+  /// (one node per distinct object), which the quantized symbolics read.
+  absl::StatusOr<ir::Value *> packedParams(const IValue &v, const std::string &path,
+                                           const ir::Node &at) {
+    if (auto cached = shared_.find(v.identity()); cached != shared_.end())
+      return cached->second;
+    const Object &o = v.toObject();
+    std::string op;
+    std::vector<IValue> args;
+    if (isPrepacked(o)) {
+      op = o.attributes[0].second.toStringRef();
+      args = o.attributes[1].second.toTuple().elements;
+    } else if (o.className == "__torch__.torch.classes.quantized.LinearPackedParamsBase" &&
+               o.state.isTuple() && o.state.toTuple().elements.size() == 2 &&
+               o.state.toTuple().elements[0].isTensor() &&
+               o.state.toTuple().elements[0].toTensor().quant) {
+      op = "quantized::linear_prepack";
+      args = o.state.toTuple().elements;
+    } else {
+      return absl::UnimplementedError(fmt::format(
+          "{}freeze: module attribute '{}' holds packed quantized parameters ({}) in a form "
+          "ts2onnx does not read (supported: the quantized modules' own __setstate__, and "
+          "LinearPackedParamsBase with a quantized int8 weight)",
+          where(at), path, o.className));
+    }
+    std::vector<ir::Value *> inputs;
+    for (size_t i = 0; i < args.size(); ++i) {
+      TS2ONNX_ASSIGN_OR_RETURN(ir::Value * in,
+                               constant(args[i], nullptr, fmt::format("{}.{}", path, i), at));
+      inputs.push_back(in);
+    }
+    ir::Node *node = g_.insertNode(g_.create(ir::Symbol::fromQualString(op), inputs));
+    node->setSourceLocation(at.sourceLocation());
+    ir::Value *out = node->output()->setType(ir::Type::classType(o.className));
+    out->setDebugName(path);
+    shared_[v.identity()] = out;
+    return out;
+  }
+
+  /// A quantized tensor attribute: its integers as a constant, given back their quantization
+  /// by `aten::_make_per_tensor_quantized_tensor` / `_make_per_channel_quantized_tensor`.
+  absl::StatusOr<ir::Value *> quantizedConstant(const TensorValue &t, const std::string &path,
+                                                const ir::Node &at) {
+    ir::ScalarType repr;
+    switch (t.tensor.dtype()) {
+    case ir::ScalarType::QInt8:
+      repr = ir::ScalarType::Int8;
+      break;
+    case ir::ScalarType::QUInt8:
+      repr = ir::ScalarType::UInt8;
+      break;
+    case ir::ScalarType::QInt32:
+      repr = ir::ScalarType::Int32;
+      break;
+    default:
+      return absl::UnimplementedError(
+          fmt::format("{}freeze: module attribute '{}' is a quantized {} tensor, which ts2onnx "
+                      "does not convert",
+                      where(at), path, ir::scalarTypeName(t.tensor.dtype())));
+    }
+    const QuantParams &q = *t.quant;
+    ir::Value *ints = g_.insertConstantTensor(ir::Tensor(
+        repr, t.tensor.sizes(), t.tensor.strides(), t.tensor.storageOffset(), t.tensor.storage()));
+    ir::Node *make = nullptr;
+    switch (q.scheme) {
+    case QuantParams::Scheme::PerTensorAffine:
+    case QuantParams::Scheme::PerTensorSymmetric:
+      make = g_.create(ir::Symbol::fromQualString("aten::_make_per_tensor_quantized_tensor"),
+                       {ints, g_.insertConstantFloat(q.scale), g_.insertConstantInt(q.zeroPoint)});
+      break;
+    case QuantParams::Scheme::PerChannelAffine:
+    case QuantParams::Scheme::PerChannelSymmetric:
+      make = g_.create(ir::Symbol::fromQualString("aten::_make_per_channel_quantized_tensor"),
+                       {ints, g_.insertConstantTensor(q.scales),
+                        g_.insertConstantTensor(q.zeroPoints), g_.insertConstantInt(q.axis)});
+      break;
+    default:
+      return absl::UnimplementedError(
+          fmt::format("{}freeze: module attribute '{}' is quantized with float zero points "
+                      "(per_channel_affine_float_qparams), which ts2onnx does not convert",
+                      where(at), path));
+    }
+    g_.insertNode(make);
+    make->setSourceLocation(at.sourceLocation());
+    ir::TensorInfo info;
+    info.dtype = t.tensor.dtype();
+    info.sizes.emplace();
+    for (int64_t d : t.tensor.sizes())
+      info.sizes->push_back(ir::Dim::known(d));
+    ir::Value *out = make->output()->setType(ir::Type::tensor(std::move(info)));
+    out->setDebugName(path);
+    return out;
   }
 
   absl::StatusOr<ir::Value *> constant(const IValue &v, const ir::TypePtr &declared,
@@ -247,9 +372,10 @@ private:
       return g_.insertConstantString(v.toStringRef())->setType(ir::Type::deviceType());
     case IValue::Kind::Tensor: {
       const TensorValue &t = v.toTensor();
-      if (t.quant)
-        return absl::UnimplementedError(
-            fmt::format("{}freeze: module attribute '{}' is a quantized tensor", where(at), path));
+      if (t.quant) {
+        TS2ONNX_ASSIGN_OR_RETURN(c, quantizedConstant(t, path, at));
+        break;
+      }
       c = g_.insertConstantTensor(t.tensor);
       c->setDebugName(path);
       break;
@@ -363,6 +489,7 @@ private:
 
   ir::Graph &g_;
   ir::Node *anchor_;
+  SetStateRestorer restore_;
   absl::flat_hash_map<const ir::Value *, ModuleRef> objects_;
   absl::flat_hash_map<const void *, ir::Value *> shared_;
   bool sawSetAttr_ = false;
@@ -370,7 +497,7 @@ private:
 
 } // namespace
 
-absl::Status freezeModule(ir::Graph &graph, const IValue &root) {
+absl::Status freezeModule(ir::Graph &graph, const IValue &root, SetStateRestorer restore) {
   if (graph.inputs().empty() || !graph.inputs()[0]->type()->is(ir::TypeKind::Class))
     return absl::InvalidArgumentError(
         "freeze: the graph's first input is not a module (`self`); is it frozen already?");
@@ -378,14 +505,15 @@ absl::Status freezeModule(ir::Graph &graph, const IValue &root) {
   ir::Node *anchor = graph.create(ir::prim::Constant);
   anchor->output()->setType(ir::Type::noneType());
   graph.block()->prependNode(anchor);
-  Freezer f(graph, anchor);
+  Freezer f(graph, anchor, std::move(restore));
   absl::Status s = f.run(graph.inputs()[0], root);
   anchor->destroy();
   return s;
 }
 
-absl::Status freezeModule(ir::Graph &graph, const Archive &archive) {
-  return freezeModule(graph, archive.root());
+absl::Status freezeModule(ir::Graph &graph, Archive &archive) {
+  return freezeModule(graph, archive.root(),
+                      [&archive](const Object &o) { return archive.restoreSetState(o); });
 }
 
 } // namespace ts2onnx::frontend

@@ -1,6 +1,8 @@
 // Freezing: module attributes become constants, as torch.jit.freeze does for eval models.
 #pragma once
 
+#include <functional>
+
 #include "absl/status/status.h"
 #include "frontend/Archive.h"
 #include "frontend/IValue.h"
@@ -20,7 +22,11 @@ namespace ts2onnx::frontend {
 /// submodule, or a use of a module object other than prim::GetAttr, is an error naming the
 /// attribute (after `training`-dependent branches are folded away). Removes the `self` input at the
 /// end. Constants are hoisted to the top of the graph, one per distinct tensor or container.
-absl::Status freezeModule(ir::Graph &graph, const IValue &root);
-absl::Status freezeModule(ir::Graph &graph, const Archive &archive);
+/// Objects pickled with a `__setstate__` state (quantized modules) are read through `restore`
+/// (Archive::restoreSetState); their packed weights become `quantized::*_prepack` nodes over
+/// constants, quantized tensors `aten::_make_per_*_quantized_tensor` of their integers.
+using SetStateRestorer = std::function<absl::StatusOr<const Object *>(const Object &)>;
+absl::Status freezeModule(ir::Graph &graph, const IValue &root, SetStateRestorer restore = {});
+absl::Status freezeModule(ir::Graph &graph, Archive &archive);
 
 } // namespace ts2onnx::frontend
