@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "ir/Graph.h"
 
 namespace ts2onnx::symbolics {
@@ -46,6 +47,14 @@ struct OnnxAttr {
 /// ONNX TensorProto.DataType codes.
 int onnxDataType(ir::ScalarType t);
 std::optional<ir::ScalarType> scalarTypeFromOnnx(int onnxType);
+
+/// The quantization of an ONNX value that holds a quantized torch tensor's integers (uint8 for
+/// quint8, int8 for qint8): real value = (integer - zeroPoint) * scale.
+struct Quantization {
+  double scale = 1;
+  int64_t zeroPoint = 0;
+  ir::ScalarType dtype = ir::ScalarType::QUInt8; // QUInt8 or QInt8
+};
 
 class OnnxBuilder {
 public:
@@ -127,9 +136,18 @@ public:
   static void setTensorType(ir::Value *v, std::optional<ir::ScalarType> dtype,
                             std::optional<std::vector<ir::Dim>> dims = std::nullopt);
 
+  /// Records that `v` holds quantized integers (the quantized symbolics and to-onnx's handling
+  /// of aten ops on quantized tensors set it); nullptr when `v` is not known to be quantized.
+  void setQuantization(const ir::Value *v, Quantization q) { quant_[v] = q; }
+  const Quantization *quantizationOf(const ir::Value *v) const {
+    auto it = quant_.find(v);
+    return it == quant_.end() ? nullptr : &it->second;
+  }
+
 private:
   ir::Graph &g_;
   int opset_;
+  absl::flat_hash_map<const ir::Value *, Quantization> quant_;
 };
 
 } // namespace ts2onnx::symbolics

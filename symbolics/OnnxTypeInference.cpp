@@ -50,7 +50,8 @@ std::optional<Dims> broadcast(const std::vector<ir::Value *> &ins) {
 Dims unknownDims(int64_t rank) { return Dims(size_t(std::max<int64_t>(rank, 0)), Dim::unknown()); }
 
 /// Spatial output dims of Conv / MaxPool / AveragePool.
-std::optional<Dims> windowed(const ir::Node *n, bool isConv) {
+/// Conv, QLinearConv (its weight is input 3) and the pools.
+std::optional<Dims> windowed(const ir::Node *n, bool isConv, size_t weightInput = 1) {
   auto x = dims(n->input(0));
   if (!x || x->size() < 3)
     return x ? std::optional<Dims>(unknownDims(int64_t(x->size()))) : std::nullopt;
@@ -60,14 +61,14 @@ std::optional<Dims> windowed(const ir::Node *n, bool isConv) {
   if (auto *k = intsAttr(n, "kernel_shape"))
     kernel = *k;
   else if (isConv) {
-    auto w = dims(n->input(1));
+    auto w = dims(n->input(weightInput));
     if (w && w->size() == x->size()) {
       for (size_t i = 2; i < w->size(); ++i)
         kernel.push_back((*w)[i].value);
     }
   }
   if (isConv) {
-    auto w = dims(n->input(1));
+    auto w = dims(n->input(weightInput));
     if (w && !w->empty())
       out[1] = (*w)[0];
   } else {
@@ -389,7 +390,9 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     for (int64_t p : perm)
       out.push_back(p >= 0 && p < int64_t(d->size()) ? (*d)[p] : Dim::unknown());
     set(dt, out);
-  } else if (k == "MatMul") {
+  } else if (k == "MatMul" || k == "MatMulInteger") {
+    if (k == "MatMulInteger")
+      dt = ScalarType::Int32;
     auto b = dims(n->input(1));
     if (!d || !b || d->empty() || b->empty())
       return set(dt, std::nullopt);
@@ -419,6 +422,12 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
     set(dt, windowed(n, k == "Conv"));
     if (n->outputs().size() > 1)
       set(ScalarType::Int64, dims(n->output(0)), 1);
+  } else if (k == "QLinearConv" && n->inputs().size() >= 8) {
+    set(dtypeOf(n->input(7)), windowed(n, true, 3));
+  } else if (k == "QuantizeLinear" && n->inputs().size() >= 3) {
+    set(dtypeOf(n->input(2)), d);
+  } else if (k == "DequantizeLinear") {
+    set(ScalarType::Float32, d);
   } else if (k == "ConvTranspose") {
     set(dt, d ? std::optional<Dims>(unknownDims(int64_t(d->size()))) : std::nullopt);
   } else if (k == "GlobalAveragePool" || k == "GlobalMaxPool") {

@@ -138,6 +138,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerConv(*reg);
     registerNorm(*reg);
     registerPool(*reg);
+    registerQuantized(*reg);
     registerShape(*reg);
     registerReduction(*reg);
     registerCreation(*reg);

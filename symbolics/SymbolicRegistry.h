@@ -123,6 +123,19 @@ void registerConv(SymbolicRegistry &r);
 void registerNorm(SymbolicRegistry &r);
 /// max / avg / adaptive pooling.
 void registerPool(SymbolicRegistry &r);
+/// quantize_per_tensor, dequantize, quantized::{conv2d, linear, add, mul, cat} (+ fused ReLU).
+void registerQuantized(SymbolicRegistry &r);
+
+/// How to-onnx converts an aten op whose input is a quantized tensor (OnnxBuilder's
+/// quantizationOf): DataMovement ops run their own symbolic on the integers (the output keeps
+/// the input's quantization); IntegerUnits ops (ReLU, average pooling) run it on
+/// (integer - zero point) as floats, rounded half to even back to the input's quantization, as
+/// torch's integer kernels do; Table ops (hardswish, hardsigmoid, sigmoid) are quantizedTable's
+/// lookups; anything else is refused.
+enum class QuantizedAtenKind { DataMovement, IntegerUnits, Table, Unsupported };
+QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset);
+/// A Table op of a quantized tensor, as a lookup of torch's 256 outputs.
+absl::StatusOr<std::vector<ir::Value *>> quantizedTable(SymbolicContext &ctx);
 /// view / reshape / permute / squeeze / cat / split / slice / select / expand / size, no-op views.
 void registerShape(SymbolicRegistry &r);
 /// sum, mean, amax, max / min, argmax, norms, logsumexp, cumsum.

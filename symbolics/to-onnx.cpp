@@ -187,8 +187,18 @@ private:
         continue;
       }
       ir::WithInsertPoint guard(n);
+      std::optional<Quantization> quantized;
+      if (k.isNamespace("aten") && k.qualString() != std::string_view("aten::dequantize")) {
+        absl::StatusOr<std::optional<Quantization>> q = onQuantized(n);
+        TS2ONNX_RETURN_IF_ERROR(q.status());
+        quantized = *q;
+      }
       SymbolicContext ctx(b_, *n);
-      absl::StatusOr<std::vector<ir::Value *>> converted = (*fn)(ctx);
+      bool table =
+          quantized && quantizedAtenKind(k.qualString(), b_.opset()) == QuantizedAtenKind::Table;
+      absl::StatusOr<std::vector<ir::Value *>> converted = table ? quantizedTable(ctx) : (*fn)(ctx);
+      if (converted.ok() && quantized && !table)
+        requantize(*converted, *quantized, quantizedAtenKind(k.qualString(), b_.opset()));
       if (!converted.ok() && type_ == ExportType::AtenFallback && k.isNamespace("aten")) {
         // As torch.onnx.export: an op whose symbolic refuses these arguments stays an ATen
         // node, or as it is with ONNX_FALLTHROUGH (what the symbolic built before refusing is
@@ -220,6 +230,57 @@ private:
         n->destroy();
     }
     return absl::OkStatus();
+  }
+
+  /// An aten op reading a quantized tensor (quantizedAtenKind): for data movement, its
+  /// quantization, which every output keeps; for ops computed in integer units, the same after
+  /// the quantized inputs are replaced by (integer - zero point) as floats. nullopt when no input
+  /// is quantized; an error for other ops.
+  absl::StatusOr<std::optional<Quantization>> onQuantized(ir::Node *n) {
+    std::optional<Quantization> q;
+    for (ir::Value *in : n->inputs())
+      if (const Quantization *iq = b_.quantizationOf(in)) {
+        q = *iq;
+        break;
+      }
+    if (!q)
+      return q;
+    QuantizedAtenKind kind = quantizedAtenKind(n->kind().qualString(), b_.opset());
+    if (kind == QuantizedAtenKind::Unsupported) {
+      std::string where =
+          n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
+      return absl::UnimplementedError(fmt::format(
+          "{}error: {} of a quantized tensor is not supported (ts2onnx converts quantized "
+          "conv2d, linear, add, mul, cat, hardswish, hardsigmoid, sigmoid, ReLU, max and "
+          "average pooling and data movement; dequantize before this op in the model to run "
+          "it in float)",
+          where, n->kind().qualString()));
+    }
+    if (kind == QuantizedAtenKind::IntegerUnits)
+      for (size_t i = 0; i < n->inputs().size(); ++i)
+        if (const Quantization *iq = b_.quantizationOf(n->input(i))) {
+          ir::Value *units = b_.op("Sub", {b_.cast(n->input(i), ir::ScalarType::Float32),
+                                           b_.floatScalar(double(iq->zeroPoint))});
+          n->replaceInput(i, units);
+        }
+    return q;
+  }
+
+  /// The outputs of an aten op on quantized tensors: data movement keeps the integers; integer
+  /// units are rounded half to even and saturated back to them (QuantizeLinear, scale 1).
+  void requantize(std::vector<ir::Value *> &outs, const Quantization &q, QuantizedAtenKind kind) {
+    bool units = kind == QuantizedAtenKind::IntegerUnits;
+    for (ir::Value *&o : outs) {
+      if (!o || !o->type()->isTensor())
+        continue;
+      if (units) {
+        ir::ScalarType ints =
+            q.dtype == ir::ScalarType::QInt8 ? ir::ScalarType::Int8 : ir::ScalarType::UInt8;
+        o = b_.op("QuantizeLinear",
+                  {o, b_.floatScalar(1.0), b_.scalarOf(double(q.zeroPoint), ints)});
+      }
+      b_.setQuantization(o, q);
+    }
   }
 
   /// A symbolic's result is the aten output's value, so what propagate-shapes knew of the aten

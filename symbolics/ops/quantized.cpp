@@ -1,0 +1,508 @@
+// Quantized tensors and torch's quantized operators (eager-mode post-training quantization:
+// torch.ao.quantization's converted modules), as ONNX integer ops that give torch's integers.
+//
+// A quantized tensor is its integers in ONNX (uint8 for quint8, int8 for qint8) with a static
+// scale and zero point that OnnxBuilder::quantizationOf records per value. The forms compute
+// what torch's QNNPACK kernels compute (checked integer for integer against torch 1.13, near
+// rounding ties included); ONNX's QLinear* ops round some of those ties differently:
+// - quantize_per_tensor (and cat's requantization): x times the float inverse of the scale,
+//   rounded half to even (QuantizeLinear with scale 1), plus the zero point, saturated;
+// - conv2d(_relu) / linear(_relu): ConvInteger / MatMulInteger (exact int32 accumulation; the
+//   int8 weights of ConvInteger moved to uint8), plus the bias rounded to int32 at scale
+//   x_scale * w_scale, times the float multiplier (w_scale * x_scale) * (1 / y_scale), rounded
+//   half to even; ReLU as Max with the output zero point;
+// - add(_relu): QNNPACK's fixed-point sum (integer multipliers at a power-of-two shift, rounded
+//   half away from zero), in double where every step is exact;
+// - dequantize: DequantizeLinear.
+// FBGEMM (torch's x86 engine) rounds some ties differently, by one step of the output's scale;
+// the archive does not say which engine made the reference outputs (docs/features.md).
+// aten ops on quantized tensors are handled by to-onnx (quantizedAtenKind): data movement runs
+// the op's own symbolic on the integers; ReLU and average pooling run on (integer - zero point)
+// as floats and are rounded half to even with the input's quantization, as torch's integer
+// kernels round.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "ir/Status.h"
+#include "symbolics/ops/OpHelpers.h"
+
+namespace ts2onnx::symbolics {
+
+namespace {
+
+using ir::ScalarType;
+
+ScalarType intsOf(ScalarType q) {
+  return q == ScalarType::QInt8 ? ScalarType::Int8 : ScalarType::UInt8;
+}
+
+/// The quantization of a quantized input, or an error naming it.
+absl::StatusOr<Quantization> inputQuantization(Ctx &ctx, size_t i) {
+  if (const Quantization *q = ctx.b.quantizationOf(ctx.input(i)))
+    return *q;
+  return ctx.unsupported(fmt::format(
+      "input {} (not a quantized tensor whose scale and zero point are known at conversion: "
+      "quantize_per_tensor with constant parameters, or a quantized op's output)",
+      i));
+}
+
+/// The 0-d zero point constant of `q`'s integer type.
+ir::Value *zeroPoint(OnnxBuilder &b, const Quantization &q) {
+  return b.scalarOf(double(q.zeroPoint), intsOf(q.dtype));
+}
+
+ir::Value *scaleOf(OnnxBuilder &b, double scale) { return b.floatScalar(float(scale)); }
+
+/// Rounds `units` (a float tensor in units of the scale) half to even, adds the zero point and
+/// saturates: QuantizeLinear with scale 1.
+ir::Value *roundUnits(OnnxBuilder &b, ir::Value *units, const Quantization &q) {
+  ir::Value *y = b.op("QuantizeLinear", {units, b.floatScalar(1.0), zeroPoint(b, q)});
+  b.setQuantization(y, q);
+  return y;
+}
+
+/// A float tensor quantized as torch quantizes: x times the float inverse of the scale, rounded
+/// half to even, plus the zero point, saturated.
+ir::Value *quantize(OnnxBuilder &b, ir::Value *x, const Quantization &q) {
+  float inverse = 1.0f / float(q.scale);
+  return roundUnits(b, b.op("Mul", {x, b.floatScalar(inverse)}), q);
+}
+
+ir::Value *dequantize(OnnxBuilder &b, ir::Value *x, const Quantization &q) {
+  return b.op("DequantizeLinear", {x, scaleOf(b, q.scale), zeroPoint(b, q)});
+}
+
+absl::StatusOr<ScalarType> quantizedDtype(Ctx &ctx, size_t i) {
+  std::optional<int64_t> code = ctx.constInt(i);
+  if (code && *code == int64_t(ScalarType::QUInt8))
+    return ScalarType::QUInt8;
+  if (code && *code == int64_t(ScalarType::QInt8))
+    return ScalarType::QInt8;
+  return ctx.unsupported("a quantized dtype other than torch.quint8 or torch.qint8");
+}
+
+Result quantizePerTensor(Ctx &ctx) {
+  // aten::quantize_per_tensor(Tensor self, float scale, int zero_point, ScalarType dtype)
+  auto scale = ctx.constFloat(1);
+  auto zp = ctx.constInt(2);
+  if (!scale || !zp)
+    return ctx.unsupported("a scale or zero point not known at conversion");
+  TS2ONNX_ASSIGN_OR_RETURN(ScalarType dtype, quantizedDtype(ctx, 3));
+  Quantization q{*scale, *zp, dtype};
+  ir::Value *x = ctx.input(0);
+  if (dtypeOf(x) && *dtypeOf(x) != ScalarType::Float32)
+    x = ctx.b.cast(x, ScalarType::Float32);
+  return {{quantize(ctx.b, x, q)}};
+}
+
+Result dequantizeOp(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization q, inputQuantization(ctx, 0));
+  return {{dequantize(ctx.b, ctx.input(0), q)}};
+}
+
+/// A quantized weight made by freeze: aten::_make_per_{tensor,channel}_quantized_tensor of
+/// constant integers.
+struct Weight {
+  ir::Value *ints = nullptr;       // int8 constant
+  std::vector<double> scales;      // one, or one per output channel
+  std::vector<int64_t> zeroPoints; // as scales
+  std::vector<int64_t> sizes;
+};
+
+absl::StatusOr<Weight> weightOf(Ctx &ctx, ir::Value *w) {
+  const ir::Node *make = w->node();
+  std::string_view k = make->kind().qualString();
+  auto fail = [&](std::string_view why) { return ctx.unsupported(why); };
+  if (k != "aten::_make_per_tensor_quantized_tensor" &&
+      k != "aten::_make_per_channel_quantized_tensor")
+    return fail("a packed weight that is not a quantized constant");
+  const ir::AttributeValue *ints = ir::constantValue(make->input(0));
+  const ir::Tensor *t = ints ? ints->getIf<ir::Tensor>() : nullptr;
+  if (!t || t->dtype() != ScalarType::Int8)
+    return fail("a packed weight that is not a constant qint8 tensor");
+  Weight out;
+  out.ints = make->input(0);
+  out.sizes = t->sizes();
+  if (k == "aten::_make_per_tensor_quantized_tensor") {
+    const ir::AttributeValue *s = ir::constantValue(make->input(1));
+    std::optional<int64_t> zp = ir::constantInt(make->input(2));
+    if (!s || !s->getIf<double>() || !zp)
+      return fail("a per-tensor weight quantization not known at conversion");
+    out.scales = {s->get<double>()};
+    out.zeroPoints = {*zp};
+    return out;
+  }
+  const ir::AttributeValue *s = ir::constantValue(make->input(1));
+  const ir::AttributeValue *z = ir::constantValue(make->input(2));
+  std::optional<int64_t> axis = ir::constantInt(make->input(3));
+  const ir::Tensor *st = s ? s->getIf<ir::Tensor>() : nullptr;
+  const ir::Tensor *zt = z ? z->getIf<ir::Tensor>() : nullptr;
+  if (!st || !zt || !axis || *axis != 0 || t->sizes().empty() || st->numel() != t->sizes()[0] ||
+      zt->numel() != st->numel())
+    return fail("a per-channel weight quantization other than one scale per output channel");
+  for (int64_t i = 0; i < st->numel(); ++i) {
+    out.scales.push_back(st->doubleAt(i));
+    out.zeroPoints.push_back(zt->intAt(i));
+  }
+  return out;
+}
+
+/// The inputs of the `quantized::*_prepack` node that made the packed parameters.
+absl::StatusOr<const ir::Node *> prepackOf(Ctx &ctx, size_t i, std::string_view op) {
+  const ir::Node *p = ctx.input(i)->node();
+  if (p->kind().qualString() != op)
+    return ctx.unsupported(fmt::format("packed parameters not made by {} from constants", op));
+  return p;
+}
+
+/// The float bias rounded to int32 at scale x_scale * w_scale (per channel), as torch's
+/// quantized kernels round it; nullopt without a bias.
+absl::StatusOr<std::optional<ir::Tensor>> int32Bias(Ctx &ctx, ir::Value *bias, const Weight &w,
+                                                    double xScale, int64_t channels) {
+  if (bias->type()->is(ir::TypeKind::None))
+    return std::optional<ir::Tensor>();
+  const ir::AttributeValue *a = ir::constantValue(bias);
+  const ir::Tensor *b = a ? a->getIf<ir::Tensor>() : nullptr;
+  if (!b || b->numel() != channels)
+    return ctx.unsupported("a bias that is not a constant with one value per output channel");
+  std::vector<int32_t> q(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; ++c) {
+    float s = float(xScale) * float(w.scales.size() == 1 ? w.scales[0] : w.scales[size_t(c)]);
+    double v = std::nearbyint(double(float(b->doubleAt(c)) * (1.0f / s)));
+    if (!(std::fabs(v) < 2147483647.0))
+      return ctx.unsupported("a bias too large for int32 at the input and weight scales");
+    q[size_t(c)] = int32_t(v);
+  }
+  return std::optional<ir::Tensor>(ir::Tensor::fromVector(ScalarType::Int32, {channels}, q));
+}
+
+/// The requantization multiplier of an int32 accumulator, per output channel (one value when
+/// the weight has one scale), as torch's QNNPACK kernels compute it in float:
+/// (w_scale * x_scale) * (1 / y_scale). (x_scale * w_scale / y_scale, ONNX's QLinearConv and
+/// QLinearMatMul, differs in the last bit for some scales, and the rounding then differs where
+/// the product lands near a half.) `shape` is the constant's shape when per channel.
+ir::Value *multipliers(OnnxBuilder &b, const Weight &w, double xScale, double yScale,
+                       const std::vector<int64_t> &shape) {
+  float inverse = 1.0f / float(yScale);
+  std::vector<float> m;
+  for (double s : w.scales)
+    m.push_back((float(s) * float(xScale)) * inverse);
+  if (m.size() == 1)
+    return b.floatScalar(m[0]);
+  return b.constant(ir::Tensor::fromVector(ScalarType::Float32, shape, m));
+}
+
+/// The weight zero point when every channel has the same one (the integer ops' weight zero
+/// point is one value; torch's symmetric per-channel observers give 0 everywhere).
+absl::StatusOr<int64_t> commonZeroPoint(Ctx &ctx, const Weight &w) {
+  for (int64_t z : w.zeroPoints)
+    if (z != w.zeroPoints[0])
+      return ctx.unsupported("per-channel weight zero points that differ between channels");
+  return w.zeroPoints[0];
+}
+
+/// ReLU fused into a quantized op: the integers clamped below at the output zero point.
+ir::Value *fusedRelu(OnnxBuilder &b, ir::Value *y, const Quantization &q) {
+  int64_t lowest = q.dtype == ScalarType::QInt8 ? -128 : 0;
+  if (q.zeroPoint <= lowest)
+    return y; // saturation already clamps there
+  ir::Value *r = b.op("Max", {y, zeroPoint(b, q)});
+  b.setQuantization(r, q);
+  return r;
+}
+
+absl::StatusOr<Quantization> outputQuantization(Ctx &ctx, size_t scaleIdx, ScalarType dtype) {
+  auto scale = ctx.constFloat(scaleIdx);
+  auto zp = ctx.constInt(scaleIdx + 1);
+  if (!scale || !zp)
+    return ctx.unsupported("an output scale or zero point not known at conversion");
+  return Quantization{*scale, *zp, dtype};
+}
+
+Result conv2d(Ctx &ctx, bool relu) {
+  // quantized::conv2d(_relu).new(Tensor qx, Conv2dPackedParamsBase packed_weight,
+  //                               float output_scale, int output_zero_point)
+  if (ctx.numInputs() != 4)
+    return ctx.unsupported("the old form with stride/padding arguments");
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
+  if (qx.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("a qint8 input (torch's quantized convolution takes quint8)");
+  TS2ONNX_ASSIGN_OR_RETURN(const ir::Node *pack, prepackOf(ctx, 1, "quantized::conv2d_prepack"));
+  // quantized::conv2d_prepack(Tensor weight, Tensor? bias, int[] stride, int[] padding,
+  //                           int[] dilation, int groups)
+  TS2ONNX_ASSIGN_OR_RETURN(Weight w, weightOf(ctx, pack->input(0)));
+  auto intList = [](const ir::Value *v) -> std::optional<std::vector<int64_t>> {
+    if (const ir::AttributeValue *a = ir::constantValue(v))
+      if (auto *l = a->getIf<std::vector<int64_t>>())
+        return *l;
+    return std::nullopt;
+  };
+  std::optional<std::vector<int64_t>> stride = intList(pack->input(2)),
+                                      padding = intList(pack->input(3)),
+                                      dilation = intList(pack->input(4));
+  std::optional<int64_t> groups = ir::constantInt(pack->input(5));
+  if (!stride || !padding || !dilation || !groups || w.sizes.size() != 4)
+    return ctx.unsupported("convolution parameters not known at conversion");
+  *stride = expandTo(*stride, 2);
+  *padding = expandTo(*padding, 2);
+  *dilation = expandTo(*dilation, 2);
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  int64_t channels = w.sizes[0];
+  TS2ONNX_ASSIGN_OR_RETURN(std::optional<ir::Tensor> bias,
+                           int32Bias(ctx, pack->input(1), w, qx.scale, channels));
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t wZero, commonZeroPoint(ctx, w));
+  OnnxBuilder &b = ctx.b;
+  // ConvInteger takes uint8 weights (onnxruntime has no int8-weight kernel): the int8
+  // integers + 128, with the zero point moved alike, give the same products exactly.
+  const ir::Tensor &ints = ir::constantValue(w.ints)->get<ir::Tensor>(); // checked by weightOf
+  std::vector<uint8_t> shifted(size_t(ints.numel()));
+  for (int64_t i = 0; i < ints.numel(); ++i)
+    shifted[size_t(i)] = uint8_t(ints.intAt(i) + 128);
+  ir::Value *wU8 = b.constant(ir::Tensor::fromVector(ScalarType::UInt8, w.sizes, shifted));
+  std::vector<int64_t> pads = {(*padding)[0], (*padding)[1], (*padding)[0], (*padding)[1]};
+  ir::Value *acc = b.op(
+      "ConvInteger",
+      {ctx.input(0), wU8, zeroPoint(b, qx), b.scalarOf(double(wZero + 128), ScalarType::UInt8)},
+      {OnnxAttr::is("kernel_shape", {w.sizes[2], w.sizes[3]}), OnnxAttr::is("strides", *stride),
+       OnnxAttr::is("pads", pads), OnnxAttr::is("dilations", *dilation),
+       OnnxAttr::i("group", *groups)});
+  if (bias) {
+    ir::Tensor perChannel = ir::Tensor::fromVector(
+        ScalarType::Int32, {channels, 1, 1},
+        std::vector<int32_t>(reinterpret_cast<const int32_t *>(bias->data()),
+                             reinterpret_cast<const int32_t *>(bias->data()) + channels));
+    acc = b.op("Add", {acc, b.constant(perChannel)});
+  }
+  ir::Value *units = b.op("Mul", {b.cast(acc, ScalarType::Float32),
+                                  multipliers(b, w, qx.scale, qy.scale, {channels, 1, 1})});
+  ir::Value *y = roundUnits(b, units, qy);
+  return {{relu ? fusedRelu(b, y, qy) : y}};
+}
+
+Result linear(Ctx &ctx, bool relu) {
+  // quantized::linear(_relu)(Tensor X, LinearPackedParamsBase W_prepack, float Y_scale_i,
+  //                          int Y_zero_point_i)
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
+  if (qx.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("a qint8 input (torch's quantized linear takes quint8)");
+  TS2ONNX_ASSIGN_OR_RETURN(const ir::Node *pack, prepackOf(ctx, 1, "quantized::linear_prepack"));
+  // quantized::linear_prepack(Tensor W, Tensor? B)
+  TS2ONNX_ASSIGN_OR_RETURN(Weight w, weightOf(ctx, pack->input(0)));
+  if (w.sizes.size() != 2)
+    return ctx.unsupported("a weight that is not 2-d");
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  int64_t outFeatures = w.sizes[0];
+  TS2ONNX_ASSIGN_OR_RETURN(std::optional<ir::Tensor> bias,
+                           int32Bias(ctx, pack->input(1), w, qx.scale, outFeatures));
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t wZero, commonZeroPoint(ctx, w));
+  OnnxBuilder &b = ctx.b;
+  ir::Value *wT = b.op("Transpose", {w.ints}, {OnnxAttr::is("perm", {1, 0})});
+  ir::Value *acc = b.op("MatMulInteger", {ctx.input(0), wT, zeroPoint(b, qx),
+                                          b.scalarOf(double(wZero), ScalarType::Int8)});
+  if (bias)
+    acc = b.op("Add", {acc, b.constant(*bias)});
+  ir::Value *units = b.op("Mul", {b.cast(acc, ScalarType::Float32),
+                                  multipliers(b, w, qx.scale, qy.scale, {outFeatures})});
+  ir::Value *y = roundUnits(b, units, qy);
+  return {{relu ? fusedRelu(b, y, qy) : y}};
+}
+
+/// add / add_relu as torch's QNNPACK kernel computes them, in fixed point: each input's scale
+/// over the output's becomes an integer multiplier at a common power-of-two shift, the sum of
+/// the products (minus the zero points') is shifted right rounding half away from zero, then
+/// offset by the output zero point and clamped. (Dequantizing, adding in float and quantizing
+/// rounds differently near halves.) Computed in double, where every step is exact.
+Result add(Ctx &ctx, bool relu) {
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qa, inputQuantization(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qb, inputQuantization(ctx, 1));
+  if (qa.dtype != ScalarType::QUInt8 || qb.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("qint8 inputs (torch's quantized add takes quint8)");
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  float aRatio = float(qa.scale) / float(qy.scale), bRatio = float(qb.scale) / float(qy.scale);
+  float largest = std::max(aRatio, bRatio);
+  if (!(aRatio >= 0x1.0p-14f && bRatio >= 0x1.0p-14f && largest < 0x1.0p+8f))
+    return ctx.unsupported(
+        "input-to-output scale ratios outside [2^-14, 2^8), which torch's kernel refuses");
+  int exponent = 0;
+  std::frexp(largest, &exponent); // largest = m * 2^exponent, m in [0.5, 1)
+  int shift = 21 - (exponent - 1);
+  auto multiplier = [&](float ratio) { return std::nearbyint(std::ldexp(double(ratio), shift)); };
+  double am = multiplier(aRatio), bm = multiplier(bRatio);
+  double offset = -(am * double(qa.zeroPoint) + bm * double(qb.zeroPoint));
+  OnnxBuilder &b = ctx.b;
+  auto term = [&](ir::Value *x, double m) {
+    return b.op("Mul", {b.cast(x, ScalarType::Float64), b.scalarOf(m, ScalarType::Float64)});
+  };
+  ir::Value *acc = b.op("Add", {b.op("Add", {term(ctx.input(0), am), term(ctx.input(1), bm)}),
+                                b.scalarOf(offset, ScalarType::Float64)});
+  ir::Value *v = b.op("Mul", {acc, b.scalarOf(std::ldexp(1.0, -shift), ScalarType::Float64)});
+  ir::Value *rounded = b.op(
+      "Mul",
+      {b.op("Sign", {v}),
+       b.op("Floor", {b.op("Add", {b.op("Abs", {v}), b.scalarOf(0.5, ScalarType::Float64)})})});
+  ir::Value *shifted =
+      b.op("Add", {rounded, b.scalarOf(double(qy.zeroPoint), ScalarType::Float64)});
+  // Max/Min, not Clip: onnxruntime's Clip-11 has no double kernel.
+  ir::Value *clamped = b.op(
+      "Min",
+      {b.op("Max", {shifted, b.scalarOf(relu ? double(qy.zeroPoint) : 0.0, ScalarType::Float64)}),
+       b.scalarOf(255.0, ScalarType::Float64)});
+  ir::Value *y = b.cast(clamped, ScalarType::UInt8);
+  b.setQuantization(y, qy);
+  return {{y}};
+}
+
+/// mul / mul_relu as torch's kernel computes them: the product of the integers less their zero
+/// points (exact in float), times the float multiplier (a_scale * b_scale) * (1 / y_scale),
+/// rounded half to even.
+Result mul(Ctx &ctx, bool relu) {
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qa, inputQuantization(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qb, inputQuantization(ctx, 1));
+  if (qa.dtype != ScalarType::QUInt8 || qb.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("qint8 inputs (torch's quantized mul takes quint8 here)");
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  OnnxBuilder &b = ctx.b;
+  auto centred = [&](ir::Value *x, const Quantization &q) {
+    return b.op("Sub", {b.cast(x, ScalarType::Float32), b.floatScalar(double(q.zeroPoint))});
+  };
+  float multiplier = (float(qa.scale) * float(qb.scale)) * (1.0f / float(qy.scale));
+  ir::Value *units =
+      b.op("Mul", {b.op("Mul", {centred(ctx.input(0), qa), centred(ctx.input(1), qb)}),
+                   b.floatScalar(multiplier)});
+  ir::Value *y = roundUnits(b, units, qy);
+  return {{relu ? fusedRelu(b, y, qy) : y}};
+}
+
+/// An elementwise function of a quantized tensor as torch's QNNPACK computes it: a table of
+/// the 256 outputs, each x = x_scale * (i - x_zero_point) through the function in float, times
+/// the float inverse of the output scale plus its zero point, clamped and rounded half to even;
+/// applied with Gather. (Checked against torch for every input integer at random
+/// quantizations.)
+ir::Value *lookup(OnnxBuilder &b, ir::Value *x, const Quantization &qx, const Quantization &qy,
+                  float (*fn)(float)) {
+  std::vector<uint8_t> table(256);
+  float inverse = 1.0f / float(qy.scale);
+  for (int i = 0; i < 256; ++i) {
+    float v = float(qx.scale) * float(i - qx.zeroPoint);
+    float scaled = inverse * fn(v) + float(qy.zeroPoint);
+    scaled = std::min(std::max(scaled, 0.0f), 255.0f);
+    table[size_t(i)] = uint8_t(std::nearbyint(scaled));
+  }
+  ir::Value *y = b.gather(b.constant(ir::Tensor::fromVector(ScalarType::UInt8, {256}, table)),
+                          b.cast(x, ScalarType::Int64), 0);
+  b.setQuantization(y, qy);
+  return y;
+}
+
+float hardswishOf(float x) {
+  float t = std::min(std::max(x + 3.0f, 0.0f), 6.0f);
+  return x * t / 6.0f;
+}
+float hardsigmoidOf(float x) { return std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
+float sigmoidOf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+Result hardswish(Ctx &ctx) {
+  // quantized::hardswish(Tensor input, float output_scale, int output_zero_point)
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
+  if (qx.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("a qint8 input");
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 1, ScalarType::QUInt8));
+  return {{lookup(ctx.b, ctx.input(0), qx, qy, hardswishOf)}};
+}
+
+Result cat(Ctx &ctx) {
+  // quantized::cat(Tensor[] qx, int dim, float? scale, int? zero_point)
+  auto items = ctx.listElements(0);
+  auto dim = ctx.constInt(1);
+  if (!items || items->empty() || !dim)
+    return ctx.unsupported("a tensor list or dim not known at conversion");
+  std::vector<ir::Value *> floats;
+  std::optional<Quantization> first;
+  for (ir::Value *v : *items) {
+    const Quantization *q = ctx.b.quantizationOf(v);
+    if (!q)
+      return ctx.unsupported("a list element that is not a quantized tensor");
+    if (!first)
+      first = *q;
+    floats.push_back(dequantize(ctx.b, v, *q));
+  }
+  Quantization qy = *first;
+  if (!ctx.isNone(2) || !ctx.isNone(3)) {
+    TS2ONNX_ASSIGN_OR_RETURN(qy, outputQuantization(ctx, 2, first->dtype));
+  }
+  int64_t axis = *dim;
+  if (axis < 0) {
+    auto r = rankOf((*items)[0]);
+    if (!r)
+      return ctx.unsupported("a negative dim of a tensor of unknown rank");
+    axis += *r;
+  }
+  return {{quantize(ctx.b, ctx.b.concat(floats, axis), qy)}};
+}
+
+} // namespace
+
+void registerQuantized(SymbolicRegistry &r) {
+  // QuantizeLinear, DequantizeLinear, ConvInteger and MatMulInteger are opset 10.
+  r.add("aten::quantize_per_tensor", 10, quantizePerTensor);
+  r.add("aten::dequantize", 10, dequantizeOp);
+  r.add("quantized::conv2d", 10, [](Ctx &c) { return conv2d(c, false); });
+  r.add("quantized::conv2d_relu", 10, [](Ctx &c) { return conv2d(c, true); });
+  r.add("quantized::linear", 10, [](Ctx &c) { return linear(c, false); });
+  r.add("quantized::linear_relu", 10, [](Ctx &c) { return linear(c, true); });
+  r.add("quantized::add", 10, [](Ctx &c) { return add(c, false); });
+  r.add("quantized::add_relu", 10, [](Ctx &c) { return add(c, true); });
+  r.add("quantized::mul", 10, [](Ctx &c) { return mul(c, false); });
+  r.add("quantized::mul_relu", 10, [](Ctx &c) { return mul(c, true); });
+  r.add("quantized::hardswish", 10, hardswish);
+  r.add("quantized::cat", 10, cat);
+}
+
+absl::StatusOr<std::vector<ir::Value *>> quantizedTable(SymbolicContext &ctx) {
+  const Quantization *qx = ctx.b.quantizationOf(ctx.input(0));
+  std::string_view op = ctx.node().kind().qualString();
+  if (!qx || qx->dtype != ScalarType::QUInt8)
+    return ctx.unsupported("a quantized input other than quint8");
+  // torch's fixed output quantizations of these functions of quint8 tensors.
+  Quantization unit{1.0 / 256.0, 0, ScalarType::QUInt8};
+  if (op == "aten::hardswish" || op == "aten::hardswish_")
+    return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, *qx, hardswishOf)};
+  if (op == "aten::hardsigmoid" || op == "aten::hardsigmoid_")
+    return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, unit, hardsigmoidOf)};
+  if (op == "aten::sigmoid" || op == "aten::sigmoid_")
+    return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, unit, sigmoidOf)};
+  return ctx.unsupported("a quantized input");
+}
+
+QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset) {
+  for (std::string_view t : {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid",
+                             "aten::hardsigmoid_", "aten::sigmoid", "aten::sigmoid_"})
+    if (op == t)
+      return QuantizedAtenKind::Table;
+  // MaxPool takes 8-bit integers from opset 12; before, max pooling runs in integer units.
+  if (opset < 12 && (op == "aten::max_pool2d" || op == "aten::max_pool1d"))
+    return QuantizedAtenKind::IntegerUnits;
+  static const std::string_view kMoves[] = {"aten::flatten",    "aten::reshape",
+                                            "aten::view",       "aten::permute",
+                                            "aten::transpose",  "aten::contiguous",
+                                            "aten::squeeze",    "aten::unsqueeze",
+                                            "aten::clone",      "aten::detach",
+                                            "aten::dropout",    "aten::max_pool2d",
+                                            "aten::max_pool1d", "aten::upsample_nearest2d",
+                                            "aten::select",     "aten::slice",
+                                            "aten::t",          "aten::pixel_shuffle",
+                                            "aten::chunk",      "aten::split",
+                                            "aten::unbind",     "aten::narrow"};
+  static const std::string_view kUnits[] = {
+      "aten::relu", "aten::relu_", "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool1d"};
+  for (std::string_view m : kMoves)
+    if (op == m)
+      return QuantizedAtenKind::DataMovement;
+  for (std::string_view u : kUnits)
+    if (op == u)
+      return QuantizedAtenKind::IntegerUnits;
+  return QuantizedAtenKind::Unsupported;
+}
+
+} // namespace ts2onnx::symbolics
