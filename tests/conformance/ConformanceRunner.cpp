@@ -283,7 +283,8 @@ int main(int argc, char **argv) {
                             {"model", (work / (id + ".onnx")).string()},
                             {"data", (fs::path(args.cases) / (id + ".bin")).string()},
                             {"inputs", c["inputs"]},
-                            {"outputs", c["outputs"]}});
+                            {"outputs", c["outputs"]},
+                            {"exact", c.value("exact", false)}});
   }
   double convertSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -2,12 +2,14 @@
 // outputs with torch's, for ts2onnx_conformance (one Node process for a whole selection).
 //
 // Usage: node conformance_runner.js JOB.json RESULT.json
-// JOB: {"ortDir": DIR, "cases": [{"id", "model", "data", "inputs": [E], "outputs": [E]}]}
+// JOB: {"ortDir": DIR, "cases": [{"id", "model", "data", "inputs": [E], "outputs": [E],
+//                                "exact": BOOL}]}
 //   E: {"name", "dtype", "shape", "offset", "bytes"}: a raw little-endian array in `data`.
 // RESULT: {"<id>": "pass" | "mismatch: ..." | "onnxruntime: ..."}.
 // Floats match when |got - want| <= atol + rtol * |want| (rtol 1e-3, atol 1e-5, as torch's
 // export tests and `ts2onnx verify`), NaN matching NaN and infinities of the same sign; other
-// dtypes must be equal; shapes and dtypes must be the recorded ones.
+// dtypes must be equal, and so must floats of an `exact` case (quantized models, whose outputs
+// are on torch's quantized grid); shapes and dtypes must be the recorded ones.
 'use strict';
 
 const fs = require('fs');
@@ -34,7 +36,7 @@ function typedArray(kArrays, dtype, bytes) {
 }
 
 /// The first difference between an output and the recorded one, or null.
-function compare(kArrays, name, got, want, wantBytes) {
+function compare(kArrays, name, got, want, wantBytes, exact) {
   const dims = got.dims.map(Number);
   if (got.type !== want.dtype) return `${name} is ${got.type}, torch gives ${want.dtype}`;
   if (dims.length !== want.shape.length || dims.some((d, i) => d !== want.shape[i]))
@@ -63,8 +65,8 @@ function compare(kArrays, name, got, want, wantBytes) {
       if (a !== e) return `${name}[${i}] is ${a}, torch gives ${e}`;
       continue;
     }
-    if (Math.abs(a - e) > ATOL + RTOL * Math.abs(e))
-      return `${name}[${i}] is ${a}, torch gives ${e}`;
+    if (exact ? a !== e : Math.abs(a - e) > ATOL + RTOL * Math.abs(e))
+      return `${name}[${i}] is ${a}, torch gives ${e}${exact ? ' (compared exactly)' : ''}`;
   }
   return null;
 }
@@ -108,7 +110,7 @@ async function runCase(ort, kArrays, c) {
     const got = results[names[k]];
     if (typeof got.data === 'string' || Array.isArray(got.data))
       return `onnxruntime: output ${names[k]} is ${got.type}`;
-    const diff = compare(kArrays, names[k], got, c.outputs[k], slice(c.outputs[k]));
+    const diff = compare(kArrays, names[k], got, c.outputs[k], slice(c.outputs[k]), c.exact);
     if (diff) return `mismatch: ${diff}`;
   }
   return 'pass';

@@ -249,14 +249,102 @@ def build_5(torch):
 def quantized(name, builder):
     @model(name, "quantized")
     def build(torch):
+        # torchvision's quantize=True calibrates on one input and, with random weights, leaves
+        # the classifier's output range (and so every output) at zero; calibrated here on
+        # several inputs as users do, the outputs are real numbers on the quantized grid.
+        aq = torch.ao.quantization
         torch.backends.quantized.engine = "qnnpack"
-        net = getattr(tv().quantization, builder)(weights=None, quantize=True,
+        net = getattr(tv().quantization, builder)(weights=None, quantize=False,
                                                   num_classes=10).eval()
+        nn = torch.nn
+        with torch.no_grad():  # trained-like statistics: random init's BN and head are flat
+            for m in net.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.running_mean.uniform_(-0.1, 0.1)
+                    m.running_var.uniform_(0.5, 1.5)
+                    m.weight.uniform_(0.5, 1.5)
+                    m.bias.uniform_(-0.2, 0.2)
+                elif isinstance(m, nn.Linear):
+                    m.weight.normal_(0.0, m.weight.shape[1] ** -0.5)
+                    m.bias.normal_(0.0, 0.1)
+        net.fuse_model()
+        net.qconfig = aq.get_default_qconfig("qnnpack")
+        aq.prepare(net, inplace=True)
+        with torch.no_grad():
+            for _ in range(4):
+                net(torch.rand(2, 3, 64, 64))
+        aq.convert(net, inplace=True)
         return net, [torch.rand(1, 3, 64, 64)]
 
 
 quantized("quantized_mobilenet_v2", "mobilenet_v2")
 quantized("quantized_resnet18", "resnet18")
+
+
+def small_quantized(torch, engine, per_channel):
+    """A small eager-mode post-training-quantized network as torch.ao.quantization's tutorial
+    builds one: stubs, Conv+BN+ReLU fused, a depthwise conv, a residual add (FloatFunctional),
+    a strided conv, global average pooling, flatten, Linear+ReLU fused and a last Linear,
+    calibrated on random data so that every observer sees a real range. `engine` picks the
+    backend's kernels (Debian's torch 1.13 has qnnpack only); weights are quantized per tensor
+    or, with `per_channel`, per output channel."""
+    nn = torch.nn
+    aq = torch.ao.quantization
+    torch.backends.quantized.engine = engine
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.quant = aq.QuantStub()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(8)
+            self.relu1 = nn.ReLU()
+            self.dw = nn.Conv2d(8, 8, 3, padding=1, groups=8)
+            self.relu2 = nn.ReLU()
+            self.skip = nn.quantized.FloatFunctional()
+            self.down = nn.Conv2d(8, 12, 3, stride=2, padding=1, bias=False)
+            self.pool = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Linear(12, 16)
+            self.relu3 = nn.ReLU()
+            self.fc2 = nn.Linear(16, 5)
+            self.dequant = aq.DeQuantStub()
+
+        def forward(self, x):
+            x = self.quant(x)
+            x = self.relu1(self.bn1(self.conv1(x)))
+            x = self.skip.add(x, self.relu2(self.dw(x)))
+            x = self.pool(self.down(x))
+            x = torch.flatten(x, 1)
+            x = self.fc2(self.relu3(self.fc1(x)))
+            return self.dequant(x)
+
+    net = Net().eval()
+    with torch.no_grad():
+        net.bn1.running_mean.uniform_(-0.5, 0.5)
+        net.bn1.running_var.uniform_(0.5, 2.0)
+    aq.fuse_modules(net, [["conv1", "bn1", "relu1"], ["dw", "relu2"], ["fc1", "relu3"]],
+                    inplace=True)
+    qconfig = aq.get_default_qconfig(engine)
+    qconfig = aq.QConfig(activation=qconfig.activation,
+                         weight=aq.default_per_channel_weight_observer if per_channel
+                         else aq.default_weight_observer)
+    net.qconfig = qconfig
+    aq.prepare(net, inplace=True)
+    with torch.no_grad():
+        for _ in range(8):
+            net(torch.randn(2, 3, 16, 16))
+    aq.convert(net, inplace=True)
+    return net, [torch.randn(2, 3, 16, 16)]
+
+
+@model("qnet_qnnpack", "quantized", ci=True)
+def build_qnet_qnnpack(torch):
+    return small_quantized(torch, "qnnpack", per_channel=False)
+
+
+@model("qnet_per_channel", "quantized", ci=True)
+def build_qnet_per_channel(torch):
+    return small_quantized(torch, "qnnpack", per_channel=True)
 
 # ------------------------------------------------------------------------------------------------
 # torchaudio
@@ -876,6 +964,9 @@ def main():
     with open(cases_file, "w") as f:
         for case in writer.cases:
             case["torch_version"] = torch.__version__
+            if case["family"] == "quantized":
+                # Outputs on torch's quantized grid: compared exactly, not within tolerance.
+                case["exact"] = True
             f.write(json.dumps(case, sort_keys=True) + "\n")
     with open(os.path.join(args.out, "skipped.txt"), "w") as f:
         f.write(f"# Models the generator left out (torch {torch.__version__}), with why.\n")
