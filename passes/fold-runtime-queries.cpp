@@ -9,8 +9,12 @@
 //          aten::has_torch_function (plain tensors have no __torch_function__): false;
 //        - prim::requires_grad of any tensor: false (nothing in an inference graph records
 //          gradients; torch's own checks all read `is_grad_enabled() and x.requires_grad`);
-//        - prim::is_cuda, is_xpu, is_mkldnn, is_sparse, is_sparse_csr, is_quantized, is_meta,
-//          is_vulkan, is_ipu, is_mps, is_ort: false; prim::device: the Device "cpu";
+//        - prim::is_cuda, is_xpu, is_mkldnn, is_sparse, is_sparse_csr, is_meta, is_vulkan,
+//          is_ipu, is_mps, is_ort: false; prim::device: the Device "cpu";
+//        - prim::is_quantized: true for a tensor a quantizing op made (quantize_per_tensor,
+//          quantized::*, the quantized weights freeze makes) or an op computed from one
+//          (outside If/Loop outputs), other than dequantize and the ops that read a quantized
+//          tensor's integers or parameters; false for a tensor no such op can reach;
 //        - prim::type (device.type) of a constant Device: its type string ("cpu");
 //        - prim::is_nested: false for a tensor that no nested-tensor constructor
 //          (aten::_nested_tensor_from_mask, aten::nested_tensor, ...) can reach through the
@@ -46,7 +50,6 @@ bool isFalseQuery(std::string_view k) {
                                                 "prim::is_mkldnn",
                                                 "prim::is_sparse",
                                                 "prim::is_sparse_csr",
-                                                "prim::is_quantized",
                                                 "prim::is_meta",
                                                 "prim::is_vulkan",
                                                 "prim::is_ipu",
@@ -68,10 +71,59 @@ bool makesDense(std::string_view k) {
   return k == "aten::to_padded_tensor" || k == "aten::nested_to_padded_tensor";
 }
 
+bool makesQuantized(std::string_view k) {
+  return k == "aten::quantize_per_tensor" || k == "aten::quantize_per_channel" ||
+         k == "aten::_make_per_tensor_quantized_tensor" ||
+         k == "aten::_make_per_channel_quantized_tensor" || k.rfind("quantized::", 0) == 0;
+}
+
+/// Ops that take a quantized tensor and give something that is not one.
+bool leavesQuantized(std::string_view k) {
+  return k == "aten::dequantize" || k == "aten::int_repr" || k == "aten::q_scale" ||
+         k == "aten::q_zero_point" || k == "aten::q_per_channel_scales" ||
+         k == "aten::q_per_channel_zero_points" || k == "aten::q_per_channel_axis";
+}
+
 struct Folder {
   ir::Graph &graph;
   absl::flat_hash_set<const ir::Value *> maybeNested;
+  absl::flat_hash_set<const ir::Value *> maybeQuantized;
+  absl::flat_hash_set<const ir::Value *> quantized; // surely
   bool changed = false;
+
+  /// Forward dataflow as markNested's, for quantized tensors; `quantized` holds the values that
+  /// surely are (made by a quantizing op, or by a plain op from a surely quantized input).
+  void markQuantized(ir::Block *b) {
+    for (ir::Node *n : b->nodes()) {
+      std::string_view k = n->kind().qualString();
+      bool maybeIn = false, surelyIn = false;
+      for (ir::Value *v : n->inputs()) {
+        maybeIn |= maybeQuantized.contains(v);
+        surelyIn |= quantized.contains(v);
+      }
+      if (n->kind() == ir::prim::Loop && maybeIn)
+        for (ir::Block *sub : n->blocks())
+          for (ir::Value *v : sub->inputs())
+            maybeQuantized.insert(v);
+      for (ir::Block *sub : n->blocks())
+        markQuantized(sub);
+      bool fromBlocks = false;
+      for (ir::Block *sub : n->blocks())
+        for (ir::Value *v : sub->outputs())
+          fromBlocks |= maybeQuantized.contains(v);
+      if (leavesQuantized(k))
+        continue;
+      bool made = makesQuantized(k);
+      for (ir::Value *v : n->outputs()) {
+        if (!v->type()->isTensor() && !v->type()->is(ir::TypeKind::Optional))
+          continue;
+        if (made || maybeIn || fromBlocks)
+          maybeQuantized.insert(v);
+        if (v->type()->isTensor() && n->blocks().empty() && (made || surelyIn))
+          quantized.insert(v);
+      }
+    }
+  }
 
   /// Forward dataflow: a value may be nested if a constructor made it or any input of the node
   /// that made it may be nested (block outputs flow to If/Loop outputs, loop-carried values
@@ -135,6 +187,12 @@ struct Folder {
           replaceBy(n, graph.insertConstantBool(true));
         else if (!maybeNested.contains(x))
           replaceBy(n, graph.insertConstantBool(false));
+      } else if (k == "prim::is_quantized" && n->inputs().size() == 1) {
+        ir::Value *x = n->input();
+        if (quantized.contains(x))
+          replaceBy(n, graph.insertConstantBool(true));
+        else if (!maybeQuantized.contains(x))
+          replaceBy(n, graph.insertConstantBool(false));
       } else if (k == "aten::is_floating_point" && n->inputs().size() == 1 &&
                  n->input()->type()->isTensor()) {
         if (auto dt = n->input()->type()->tensorInfo().dtype)
@@ -157,8 +215,9 @@ struct Folder {
 absl::Status runFoldRuntimeQueries(ir::Graph &graph, const PassOptions &) {
   // Folding an If can cut a nested-tensor path, which answers more is_nested queries.
   for (int round = 0; round < 8; ++round) {
-    Folder f{graph, {}};
+    Folder f{graph, {}, {}, {}};
     f.markNested(graph.block());
+    f.markQuantized(graph.block());
     f.foldBlock(graph.block());
     if (!f.changed || !foldScalars(graph))
       break;

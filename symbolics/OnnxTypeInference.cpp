@@ -424,6 +424,8 @@ void OnnxBuilder::inferTypes(ir::Node *n) {
       set(ScalarType::Int64, dims(n->output(0)), 1);
   } else if (k == "QLinearConv" && n->inputs().size() >= 8) {
     set(dtypeOf(n->input(7)), windowed(n, true, 3));
+  } else if (k == "ConvInteger") {
+    set(ScalarType::Int32, windowed(n, true));
   } else if (k == "QuantizeLinear" && n->inputs().size() >= 3) {
     set(dtypeOf(n->input(2)), d);
   } else if (k == "DequantizeLinear") {

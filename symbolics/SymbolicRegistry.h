@@ -128,14 +128,15 @@ void registerQuantized(SymbolicRegistry &r);
 
 /// How to-onnx converts an aten op whose input is a quantized tensor (OnnxBuilder's
 /// quantizationOf): DataMovement ops run their own symbolic on the integers (the output keeps
-/// the input's quantization); IntegerUnits ops (ReLU, average pooling) run it on
-/// (integer - zero point) as floats, rounded half to even back to the input's quantization, as
-/// torch's integer kernels do; Table ops (hardswish, hardsigmoid, sigmoid) are quantizedTable's
-/// lookups; anything else is refused.
-enum class QuantizedAtenKind { DataMovement, IntegerUnits, Table, Unsupported };
+/// the input's quantization); IntegerUnits ops (ReLU, max pooling before opset 12) run it on
+/// (integer - zero point) as floats, which they compute exactly, and are put back on the
+/// input's quantization; Custom ops (hardswish, hardsigmoid, sigmoid, global average pooling,
+/// mean over H and W) are quantizedAten's, which computes what torch's kernels compute;
+/// ShapeQuery ops (size, dim, numel) read only the shape; anything else is refused.
+enum class QuantizedAtenKind { DataMovement, IntegerUnits, Custom, ShapeQuery, Unsupported };
 QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset);
-/// A Table op of a quantized tensor, as a lookup of torch's 256 outputs.
-absl::StatusOr<std::vector<ir::Value *>> quantizedTable(SymbolicContext &ctx);
+/// A Custom op of a quantized tensor (quantizedAtenKind).
+absl::StatusOr<std::vector<ir::Value *>> quantizedAten(SymbolicContext &ctx);
 /// view / reshape / permute / squeeze / cat / split / slice / select / expand / size, no-op views.
 void registerShape(SymbolicRegistry &r);
 /// sum, mean, amax, max / min, argmax, norms, logsumexp, cumsum.

@@ -194,11 +194,13 @@ private:
         quantized = *q;
       }
       SymbolicContext ctx(b_, *n);
-      bool table =
-          quantized && quantizedAtenKind(k.qualString(), b_.opset()) == QuantizedAtenKind::Table;
-      absl::StatusOr<std::vector<ir::Value *>> converted = table ? quantizedTable(ctx) : (*fn)(ctx);
-      if (converted.ok() && quantized && !table)
-        requantize(*converted, *quantized, quantizedAtenKind(k.qualString(), b_.opset()));
+      QuantizedAtenKind qkind = quantized ? quantizedAtenKind(k.qualString(), b_.opset())
+                                          : QuantizedAtenKind::Unsupported;
+      absl::StatusOr<std::vector<ir::Value *>> converted =
+          qkind == QuantizedAtenKind::Custom ? quantizedAten(ctx) : (*fn)(ctx);
+      if (converted.ok() &&
+          (qkind == QuantizedAtenKind::DataMovement || qkind == QuantizedAtenKind::IntegerUnits))
+        requantize(*converted, *quantized, qkind);
       if (!converted.ok() && type_ == ExportType::AtenFallback && k.isNamespace("aten")) {
         // As torch.onnx.export: an op whose symbolic refuses these arguments stays an ATen
         // node, or as it is with ONNX_FALLTHROUGH (what the symbolic built before refusing is
@@ -271,6 +273,11 @@ private:
   void requantize(std::vector<ir::Value *> &outs, const Quantization &q, QuantizedAtenKind kind) {
     bool units = kind == QuantizedAtenKind::IntegerUnits;
     for (ir::Value *&o : outs) {
+      // A list of the pieces (chunk, split, unbind as a list literal): each piece keeps q.
+      if (o && !units && o->node()->kind() == ir::prim::ListConstruct)
+        for (ir::Value *piece : o->node()->inputs())
+          if (piece->type()->isTensor())
+            b_.setQuantization(piece, q);
       if (!o || !o->type()->isTensor())
         continue;
       if (units) {

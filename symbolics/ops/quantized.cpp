@@ -17,9 +17,11 @@
 // FBGEMM (torch's x86 engine) rounds some ties differently, by one step of the output's scale;
 // the archive does not say which engine made the reference outputs (docs/features.md).
 // aten ops on quantized tensors are handled by to-onnx (quantizedAtenKind): data movement runs
-// the op's own symbolic on the integers; ReLU and average pooling run on (integer - zero point)
-// as floats and are rounded half to even with the input's quantization, as torch's integer
-// kernels round.
+// the op's own symbolic on the integers, ReLU runs on (integer - zero point) as floats, and
+// quantizedAten gives the others torch's kernels: hardswish / hardsigmoid / sigmoid as lookup
+// tables of the 256 outputs, global average pooling (adaptive_avg_pool2d to 1x1, mean over H
+// and W) with QNNPACK's float scale.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -402,6 +404,30 @@ float hardswishOf(float x) {
 float hardsigmoidOf(float x) { return std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
 float sigmoidOf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+/// Global average pooling over the last two dims of a 4-d quantized tensor (torch's quantized
+/// adaptive_avg_pool2d to 1x1 and mean over H and W, QNNPACK's global average pooling): the
+/// sum of (integer - zero point), exact in float, times the float scale
+/// x_scale / (x_scale * count), rounded half to even, on the input's quantization. (Rounding the
+/// exact mean instead differs near halves.)
+ir::Value *globalAverage(OnnxBuilder &b, ir::Value *x, const Quantization &q, bool keepdim) {
+  ir::Value *units =
+      b.op("Sub", {b.cast(x, ScalarType::Float32), b.floatScalar(double(q.zeroPoint))});
+  ir::Value *sum = b.reduce("ReduceSum", units, {2, 3}, keepdim);
+  ir::Value *scale;
+  auto dims = OnnxBuilder::staticShapeOf(x);
+  if (dims && dims->size() == 4) {
+    float count = float((*dims)[2] * (*dims)[3]);
+    scale = b.floatScalar(float(q.scale) / (float(q.scale) * count));
+  } else { // the same float operations in the graph
+    ir::Value *count =
+        b.cast(b.reduce("ReduceProd", b.slice(b.shape(x), {2}, {4}, {0}, {1}), {0}, false),
+               ScalarType::Float32);
+    ir::Value *s = b.floatScalar(float(q.scale));
+    scale = b.op("Div", {s, b.op("Mul", {s, count})});
+  }
+  return roundUnits(b, b.op("Mul", {sum, scale}), q);
+}
+
 Result hardswish(Ctx &ctx) {
   // quantized::hardswish(Tensor input, float output_scale, int output_zero_point)
   TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
@@ -459,7 +485,7 @@ void registerQuantized(SymbolicRegistry &r) {
   r.add("quantized::cat", 10, cat);
 }
 
-absl::StatusOr<std::vector<ir::Value *>> quantizedTable(SymbolicContext &ctx) {
+absl::StatusOr<std::vector<ir::Value *>> quantizedAten(SymbolicContext &ctx) {
   const Quantization *qx = ctx.b.quantizationOf(ctx.input(0));
   std::string_view op = ctx.node().kind().qualString();
   if (!qx || qx->dtype != ScalarType::QUInt8)
@@ -472,14 +498,44 @@ absl::StatusOr<std::vector<ir::Value *>> quantizedTable(SymbolicContext &ctx) {
     return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, unit, hardsigmoidOf)};
   if (op == "aten::sigmoid" || op == "aten::sigmoid_")
     return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, unit, sigmoidOf)};
+  if (op == "aten::adaptive_avg_pool2d") {
+    auto size = ctx.constInts(1);
+    if (!size || size->empty() || size->size() > 2 || (*size)[0] != 1 ||
+        (size->size() == 2 && (*size)[1] != 1))
+      return ctx.unsupported("adaptive average pooling of a quantized tensor to a size other "
+                             "than 1 (only global pooling is converted)");
+    return std::vector<ir::Value *>{globalAverage(ctx.b, ctx.input(0), *qx, true)};
+  }
+  if (op == "aten::mean") {
+    // aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)
+    auto dims = ctx.constInts(1);
+    auto keep = ctx.constBool(2);
+    auto rank = rankOf(ctx.input(0));
+    bool hw = dims && dims->size() == 2 && rank && *rank == 4;
+    if (hw) {
+      std::vector<int64_t> d = *dims;
+      for (int64_t &x : d)
+        x = x < 0 ? x + 4 : x;
+      std::sort(d.begin(), d.end());
+      hw = d == std::vector<int64_t>{2, 3};
+    }
+    if (!hw || !keep || (ctx.numInputs() > 3 && !ctx.isNone(3)))
+      return ctx.unsupported("a mean of a quantized tensor other than over dims 2 and 3 of a "
+                             "4-d tensor");
+    return std::vector<ir::Value *>{globalAverage(ctx.b, ctx.input(0), *qx, *keep)};
+  }
   return ctx.unsupported("a quantized input");
 }
 
 QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset) {
-  for (std::string_view t : {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid",
-                             "aten::hardsigmoid_", "aten::sigmoid", "aten::sigmoid_"})
+  for (std::string_view q : {"aten::size", "aten::dim", "aten::numel", "aten::len"})
+    if (op == q)
+      return QuantizedAtenKind::ShapeQuery;
+  for (std::string_view t :
+       {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid", "aten::hardsigmoid_",
+        "aten::sigmoid", "aten::sigmoid_", "aten::adaptive_avg_pool2d", "aten::mean"})
     if (op == t)
-      return QuantizedAtenKind::Table;
+      return QuantizedAtenKind::Custom;
   // MaxPool takes 8-bit integers from opset 12; before, max pooling runs in integer units.
   if (opset < 12 && (op == "aten::max_pool2d" || op == "aten::max_pool1d"))
     return QuantizedAtenKind::IntegerUnits;
@@ -494,8 +550,7 @@ QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset) {
                                             "aten::t",          "aten::pixel_shuffle",
                                             "aten::chunk",      "aten::split",
                                             "aten::unbind",     "aten::narrow"};
-  static const std::string_view kUnits[] = {
-      "aten::relu", "aten::relu_", "aten::adaptive_avg_pool2d", "aten::adaptive_avg_pool1d"};
+  static const std::string_view kUnits[] = {"aten::relu", "aten::relu_"};
   for (std::string_view m : kMoves)
     if (op == m)
       return QuantizedAtenKind::DataMovement;

@@ -278,7 +278,10 @@ def quantized(name, builder):
 
 
 quantized("quantized_mobilenet_v2", "mobilenet_v2")
+quantized("quantized_mobilenet_v3_large", "mobilenet_v3_large")
 quantized("quantized_resnet18", "resnet18")
+quantized("quantized_shufflenet_v2_x0_5", "shufflenet_v2_x0_5")
+quantized("quantized_googlenet", "googlenet")
 
 
 def small_quantized(torch, engine, per_channel):
@@ -335,6 +338,61 @@ def small_quantized(torch, engine, per_channel):
             net(torch.randn(2, 3, 16, 16))
     aq.convert(net, inplace=True)
     return net, [torch.randn(2, 3, 16, 16)]
+
+
+def mixed_quantized(torch):
+    """The other quantized building blocks torchvision's quantized models use, in one small
+    network: Hardswish, a squeeze-and-excitation gate (pooling, ReLU, Hardsigmoid and a
+    quantized mul), max pooling, a quantized cat, a channel shuffle (view, transpose,
+    contiguous), sigmoid, flatten and a linear layer."""
+    nn = torch.nn
+    aq = torch.ao.quantization
+    torch.backends.quantized.engine = "qnnpack"
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.quant = aq.QuantStub()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.act1 = nn.Hardswish()
+            self.se_pool = nn.AdaptiveAvgPool2d(1)
+            self.se_fc1 = nn.Conv2d(8, 4, 1)
+            self.se_relu = nn.ReLU()
+            self.se_fc2 = nn.Conv2d(4, 8, 1)
+            self.se_gate = nn.Hardsigmoid()
+            self.se_mul = nn.quantized.FloatFunctional()
+            self.pool = nn.MaxPool2d(2)
+            self.branch = nn.Conv2d(8, 8, 3, padding=1)
+            self.cat = nn.quantized.FloatFunctional()
+            self.gate = nn.Sigmoid()
+            self.fc = nn.Linear(16 * 4 * 4, 6)
+            self.dequant = aq.DeQuantStub()
+
+        def forward(self, x):
+            x = self.act1(self.conv1(self.quant(x)))
+            g = self.se_gate(self.se_fc2(self.se_relu(self.se_fc1(self.se_pool(x)))))
+            x = self.se_mul.mul(g, x)
+            x = self.pool(x)
+            x = self.cat.cat([x, self.branch(x)], 1)
+            n, c, h, w = x.size()
+            x = x.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous().view(n, c, h, w)
+            x = self.gate(x)
+            x = self.pool(x)
+            return self.dequant(self.fc(torch.flatten(x, 1)))
+
+    net = Net().eval()
+    net.qconfig = aq.get_default_qconfig("qnnpack")
+    aq.prepare(net, inplace=True)
+    with torch.no_grad():
+        for _ in range(8):
+            net(torch.randn(2, 3, 16, 16))
+    aq.convert(net, inplace=True)
+    return net, [torch.randn(2, 3, 16, 16)]
+
+
+@model("qnet_mixed", "quantized", ci=True)
+def build_qnet_mixed(torch):
+    return mixed_quantized(torch)
 
 
 @model("qnet_qnnpack", "quantized", ci=True)
