@@ -139,6 +139,7 @@ public:
   /// Records that `v` holds quantized integers (the quantized symbolics and to-onnx's handling
   /// of aten ops on quantized tensors set it); nullptr when `v` is not known to be quantized.
   void setQuantization(const ir::Value *v, Quantization q) { quant_[v] = q; }
+  bool hasQuantization() const { return !quant_.empty(); }
   const Quantization *quantizationOf(const ir::Value *v) const {
     auto it = quant_.find(v);
     return it == quant_.end() ? nullptr : &it->second;

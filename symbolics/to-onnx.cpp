@@ -94,13 +94,21 @@ bool isStructural(ir::Symbol k) {
 
 class ToOnnx {
 public:
-  ToOnnx(ir::Graph &g, int opset, ExportType type) : g_(g), b_(g, opset), type_(type) {}
+  ToOnnx(ir::Graph &g, int opset, ExportType type, const passes::PassOptions &options)
+      : g_(g), b_(g, opset), type_(type), options_(options) {}
 
   absl::Status run() {
     TS2ONNX_RETURN_IF_ERROR(checkListWrites(g_.block()));
     noteDataDependentRanks(g_.block());
     auto scalars = scalarOutputs();
     TS2ONNX_RETURN_IF_ERROR(convertBlock(g_.block()));
+    if (b_.hasQuantization())
+      options_.warn(
+          "warning: the model computes on quantized tensors; the ONNX model gives the integers "
+          "torch's QNNPACK kernels give (torch's mobile engine). Outputs torch computed with "
+          "FBGEMM/x86 (its default engine on x86) can differ from the converted model's by one "
+          "step of a tensor's scale on rare elements, where those kernels round a tie the other "
+          "way");
     typeScalarOutputs(scalars);
     flattenOutputs();
     TS2ONNX_RETURN_IF_ERROR(passes::runDce(g_, passes::PassOptions{}));
@@ -867,6 +875,7 @@ private:
   absl::flat_hash_map<const ir::Node *, std::string> rankNotes_; // noteDataDependentRanks
   OnnxBuilder b_;
   ExportType type_;
+  const passes::PassOptions &options_;
 };
 
 } // namespace
@@ -888,7 +897,7 @@ absl::Status runToOnnx(ir::Graph &graph, const passes::PassOptions &options) {
                       "ONNX_FALLTHROUGH)",
                       *t));
   }
-  return ToOnnx(graph, opset, type).run();
+  return ToOnnx(graph, opset, type, options).run();
 }
 
 absl::Status registerPasses(passes::PassRegistry &registry) {
