@@ -8,9 +8,11 @@
 //          expand_as + type_as of the source, fill_ with a number full_like, zero_ zeros_like);
 //          every later read of m, or of the in-place op's result, reads the new value;
 //        - when m is a view of a base (slice, select, narrow, view/reshape/flatten/(un)squeeze,
-//          transpose/t/permute, detach/contiguous), the new contents are scattered back into
-//          each level (slice_scatter, select_scatter, reshape_as, the inverse transpose or
-//          permutation) and the base and every view on that chain read the new values;
+//          transpose/t/permute, detach/contiguous, and aten::to without copy=True, which
+//          returns its input when the dtype does not change), the new contents are scattered
+//          back into each level (slice_scatter, select_scatter, reshape_as, the inverse
+//          transpose or permutation; through `to`, under an If on the dtypes agreeing) and the
+//          base and every view on that chain read the new values;
 //        - a mutation inside a prim::If branch becomes an extra If output (the other branch
 //          passes the old value on); inside a prim::Loop body an extra loop-carried value.
 // Errors: an in-place op on a value that may alias another in ways SSA cannot follow (a loop-
@@ -20,6 +22,7 @@
 //        contents. Known limit: a view made before a loop and read inside it while the loop
 //        writes its base is not detected.
 // Result: no in-place aten op remains; the old views are left for dce. Linear time.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +89,43 @@ const absl::flat_hash_set<std::string_view> &viewOps() {
   return *s;
 }
 
+/// aten::to returns its input itself when it changes nothing (same dtype, on the CPU) unless
+/// asked to copy; its schema says so (`Tensor(a) self -> Tensor(a)`), and torch's TorchScript
+/// runtime follows writes through it. A `to` whose `copy` argument is the constant false is
+/// therefore a view of its input, written back only where the dtypes agree (scatter).
+bool isMaybeSelfTo(const ir::Node *n) {
+  if (n->kind() != sym("aten::to") || n->inputs().size() < 3 || n->outputs().size() != 1)
+    return false;
+  // `copy` is the last argument of the prim_* overloads, before memory_format otherwise.
+  size_t last = n->inputs().size() - 1;
+  const ir::Value *copy =
+      n->input(last)->type()->is(ir::TypeKind::Bool) ? n->input(last) : n->input(last - 1);
+  std::optional<int64_t> c = ir::constantInt(copy);
+  if (!copy->type()->is(ir::TypeKind::Bool) || !c || *c != 0)
+    return false;
+  // A conversion between two known, different dtypes always makes a new tensor.
+  const ir::TypePtr &self = n->input(0)->type();
+  std::optional<ir::ScalarType> from = self->isTensor() ? self->tensorInfo().dtype : std::nullopt;
+  std::optional<ir::ScalarType> to;
+  const ir::Value *arg = n->input(1);
+  if (arg->type()->isTensor()) { // to.other
+    to = arg->type()->tensorInfo().dtype;
+  } else {
+    // to.device and to.prim_Device take the device first, then the dtype.
+    bool deviceFirst = arg->type()->is(ir::TypeKind::Device) ||
+                       (n->inputs().size() == 5 && n->input(last)->type()->is(ir::TypeKind::Bool));
+    std::optional<int64_t> code = ir::constantInt(n->input(deviceFirst ? 2 : 1));
+    if (code && *code >= 0)
+      to = static_cast<ir::ScalarType>(*code);
+  }
+  return !(from && to && *from != *to);
+}
+
+/// A view node: its output shares its input's memory.
+bool isViewNode(const ir::Node *n) {
+  return (n->kind().isNamespace("aten") && viewOps().count(n->kind().name())) || isMaybeSelfTo(n);
+}
+
 /// Splitting ops, whose pieces are disjoint views of their input.
 bool splitsDisjointly(const ir::Node *n) {
   static const ir::Symbol kinds[] = {sym("aten::split"),
@@ -121,8 +161,7 @@ bool producesAliases(const ir::Node *n) {
 /// Made by an aten op that is neither a view nor in place: its result does not share memory
 /// with the op's inputs (a graph or block input is a prim::Param, not aten).
 bool madeByNonViewOp(const ir::Node *n) {
-  return n->kind().isNamespace("aten") && !viewOps().count(n->kind().name()) &&
-         !isInplaceKind(n->kind());
+  return n->kind().isNamespace("aten") && !isViewNode(n) && !isInplaceKind(n->kind());
 }
 
 /// Reads that depend only on a tensor's metadata, which writes do not change.
@@ -293,8 +332,8 @@ private:
         captured_[n->output()] = std::move(snap);
       return;
     }
-    if (n->kind().isNamespace("aten") && viewOps().count(n->kind().name()) &&
-        !n->inputs().empty() && n->input(0)->type()->isTensor() && n->outputs().size() == 1) {
+    if (isViewNode(n) && !n->inputs().empty() && n->input(0)->type()->isTensor() &&
+        n->outputs().size() == 1) {
       const ir::Value *src = originOf(n->input(0));
       const ir::Value *root = rootOf(src);
       viewOf_[n->output()] = n;
@@ -637,6 +676,20 @@ private:
     }
     if (k == "detach" || k == "alias" || k == "contiguous")
       return src;
+    if (isMaybeSelfTo(&view)) {
+      // The base changes only if `to` returned it, i.e. the dtypes agree (a device move is
+      // nothing on the CPU); folds once the dtypes are known.
+      auto dtypeOf = [&](ir::Value *v) {
+        return emit(ir::prim::dtype, {v}, at, ir::Type::intType())->output();
+      };
+      ir::Value *same =
+          emit(sym("aten::eq"), {dtypeOf(base), dtypeOf(view.output())}, at, ir::Type::boolType())
+              ->output();
+      ir::Node *choice = emit(ir::prim::If, {same}, at, type);
+      choice->addBlock()->registerOutput(src);
+      choice->addBlock()->registerOutput(base);
+      return choice->output();
+    }
     return absl::UnimplementedError(
         fmt::format("{}remove-mutation: {} writes in place through aten::{}, whose write-back "
                     "is not supported",

@@ -805,6 +805,24 @@ def build_18(torch):
     return Greedy().eval(), [torch.randint(0, 32, (1, 3))]
 
 
+@model("inplace_after_to", "state", ci=True)
+def build_inplace_after_to(torch):
+    nn = torch.nn
+
+    class Normalize(nn.Module):
+        """Writes in place to what `.to()` / `.float()` returned, as preprocessing code does
+        (`x = x.float(); x /= 255`): torch's `to` returns its input itself when the dtype does not
+        change, so the input is written too; when it converts (`.double()`), it is not."""
+
+        def forward(self, x, scale):
+            y = x.float()
+            y.mul_(scale)
+            z = x.to(torch.float64)
+            z.add_(1.0)
+            return x, z, y
+    return Normalize().eval(), [torch.randn(2, 3), torch.rand(2, 3) + 0.5]
+
+
 @model("state_cache", "state", ci=True, kinds=("scripted",))
 def build_state_cache(torch):
     from typing import Optional
