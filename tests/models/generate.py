@@ -390,6 +390,40 @@ def mixed_quantized(torch):
     return net, [torch.randn(2, 3, 16, 16)]
 
 
+@model("qnet_fx", "quantized", ci=True)
+def build_qnet_fx(torch):
+    # FX graph mode quantization (prepare_fx / convert_fx, torch's recommended flow): a
+    # GraphModule whose scales and zero points are tensor attributes, with the same quantized
+    # modules inside.
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    nn = torch.nn
+    torch.backends.quantized.engine = "qnnpack"
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.bn = nn.BatchNorm2d(8)
+            self.relu = nn.ReLU()
+            self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+            self.fc = nn.Linear(8, 5)
+
+        def forward(self, x):
+            x = self.relu(self.bn(self.conv1(x)))
+            x = x + self.conv2(x)
+            x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1)
+            return self.fc(x)
+
+    net = Net().eval()
+    example = (torch.randn(2, 3, 16, 16),)
+    prepared = prepare_fx(net, get_default_qconfig_mapping("qnnpack"), example)
+    with torch.no_grad():
+        for _ in range(8):
+            prepared(torch.randn(2, 3, 16, 16))
+    return convert_fx(prepared), [torch.randn(2, 3, 16, 16)]
+
+
 @model("qnet_mixed", "quantized", ci=True)
 def build_qnet_mixed(torch):
     return mixed_quantized(torch)
