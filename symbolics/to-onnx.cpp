@@ -839,6 +839,14 @@ private:
       }
       if (type_ == ExportType::Fallthrough && !k.isNamespace("prim"))
         continue;
+      // Quantized weights and packed parameters are read by the op that uses them (freeze
+      // makes them): that op is the one to name.
+      std::string_view name = k.qualString();
+      if ((name == "aten::_make_per_tensor_quantized_tensor" ||
+           name == "aten::_make_per_channel_quantized_tensor" ||
+           (k.isNamespace("quantized") && name.find("_prepack") != std::string_view::npos)) &&
+          n->outputs().size() == 1 && n->output()->hasUses())
+        continue;
       if (!k.isNamespace("aten") && !k.isNamespace("prim") && !k.isNamespace("quantized") &&
           n->hasAttribute(ir::Symbol::attr("domain")))
         continue; // custom-domain node built by a user symbolic
