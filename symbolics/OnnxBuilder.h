@@ -139,7 +139,10 @@ public:
   /// Records that `v` holds quantized integers (the quantized symbolics and to-onnx's handling
   /// of aten ops on quantized tensors set it); nullptr when `v` is not known to be quantized.
   void setQuantization(const ir::Value *v, Quantization q) { quant_[v] = q; }
-  bool hasQuantization() const { return !quant_.empty(); }
+  bool hasQuantization() const { return !quant_.empty() || quantizedArithmetic_; }
+  /// Records that a symbolic computed as a quantized kernel does without a quantized output
+  /// (dynamic quantization), for hasQuantization.
+  void noteQuantizedArithmetic() { quantizedArithmetic_ = true; }
   const Quantization *quantizationOf(const ir::Value *v) const {
     auto it = quant_.find(v);
     return it == quant_.end() ? nullptr : &it->second;
@@ -149,6 +152,7 @@ private:
   ir::Graph &g_;
   int opset_;
   absl::flat_hash_map<const ir::Value *, Quantization> quant_;
+  bool quantizedArithmetic_ = false;
 };
 
 } // namespace ts2onnx::symbolics

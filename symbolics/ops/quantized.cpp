@@ -310,6 +310,94 @@ Result linear(Ctx &ctx, bool relu) {
   return {{relu ? fusedRelu(b, y, qy) : y}};
 }
 
+/// linear_dynamic / linear_relu_dynamic (torch.ao.quantization.quantize_dynamic's Linear) as
+/// torch's QNNPACK kernel computes them: the input's quantization is chosen at run time from its
+/// min and max exactly as torch's ChooseQuantizationParams does (the range widened to hold 0, the
+/// scale in double from the float bounds over 255, 0.1 where its float is 0 or has an infinite
+/// inverse, a floor of 6.1e-5 that scales the bounds, the zero point from whichever bound adds
+/// the smaller terms, clamped to [0, 255] and rounded half to even), the input quantized with
+/// the float inverse of that scale, the integers multiplied (MatMulInteger), and the float
+/// result acc * (x_scale * w_scale) + bias, multiplied then added in float.
+Result linearDynamic(Ctx &ctx, bool relu) {
+  // quantized::linear(_relu)_dynamic(Tensor X, LinearPackedParamsBase W_prepack,
+  //                                  bool reduce_range=False)
+  // (QNNPACK ignores reduce_range.)
+  TS2ONNX_ASSIGN_OR_RETURN(const ir::Node *pack, prepackOf(ctx, 1, "quantized::linear_prepack"));
+  TS2ONNX_ASSIGN_OR_RETURN(Weight w, weightOf(ctx, pack->input(0)));
+  if (w.sizes.size() != 2)
+    return ctx.unsupported("a weight that is not 2-d");
+  TS2ONNX_ASSIGN_OR_RETURN(int64_t wZero, commonZeroPoint(ctx, w));
+  int64_t outFeatures = w.sizes[0];
+  const ir::AttributeValue *biasAttr = ir::constantValue(pack->input(1));
+  const ir::Tensor *bias = biasAttr ? biasAttr->getIf<ir::Tensor>() : nullptr;
+  if (!pack->input(1)->type()->is(ir::TypeKind::None) && (!bias || bias->numel() != outFeatures))
+    return ctx.unsupported("a bias that is not a constant with one value per output feature");
+  OnnxBuilder &b = ctx.b;
+  auto f32 = [&](double v) { return b.floatScalar(v); };
+  auto f64 = [&](double v) { return b.scalarOf(v, ScalarType::Float64); };
+  auto where = [&](ir::Value *c, ir::Value *t, ir::Value *e) { return b.op("Where", {c, t, e}); };
+  ir::Value *x = ctx.input(0);
+  if (dtypeOf(x) && *dtypeOf(x) != ScalarType::Float32)
+    return ctx.unsupported("an input that is not float32");
+  // The bounds, widened to hold 0 (float).
+  ir::Value *lo = b.op("Min", {b.reduce("ReduceMin", x, {}, false), f32(0)});
+  ir::Value *hi = b.op("Max", {b.reduce("ReduceMax", x, {}, false), f32(0)});
+  const double qrange = 255.0;
+  ir::Value *scale =
+      b.op("Div", {b.op("Sub", {b.cast(hi, ScalarType::Float64), b.cast(lo, ScalarType::Float64)}),
+                   f64(qrange)});
+  ir::Value *scaleF = b.cast(scale, ScalarType::Float32);
+  ir::Value *degenerate =
+      b.op("Or", {b.op("Equal", {scaleF, f32(0)}), b.op("IsInf", {b.op("Div", {f32(1), scaleF})})});
+  scale = where(degenerate, f64(0.1), scale);
+  // The floor on the scale, which moves the bounds with it (in float, as torch's are).
+  const float threshold = 6.1e-5f;
+  ir::Value *small = b.op("Less", {scale, f64(double(threshold))});
+  ir::Value *amplifier = b.op("Div", {f32(threshold), b.cast(scale, ScalarType::Float32)});
+  ir::Value *loZero = b.op("Equal", {lo, f32(0)});
+  ir::Value *hiZero = b.op("Equal", {hi, f32(0)});
+  float span = threshold * float(qrange);
+  ir::Value *loSmall = where(loZero, lo, where(hiZero, f32(-span), b.op("Mul", {lo, amplifier})));
+  ir::Value *hiSmall = where(loZero, f32(span), where(hiZero, hi, b.op("Mul", {hi, amplifier})));
+  lo = where(small, loSmall, lo);
+  hi = where(small, hiSmall, hi);
+  scale = where(small, f64(double(threshold)), scale);
+  // The zero point (double), from the bound whose terms are smaller.
+  ir::Value *loUnits = b.op("Div", {b.cast(lo, ScalarType::Float64), scale});
+  ir::Value *hiUnits = b.op("Div", {b.cast(hi, ScalarType::Float64), scale});
+  ir::Value *fromLo = b.op("Neg", {loUnits});
+  ir::Value *fromHi = b.op("Sub", {f64(qrange), hiUnits});
+  ir::Value *errLo = b.op("Neg", {b.op("Abs", {loUnits})});
+  ir::Value *errHi = b.op("Sub", {f64(qrange), b.op("Abs", {hiUnits})});
+  ir::Value *initial = where(b.op("Less", {errLo, errHi}), fromLo, fromHi);
+  ir::Value *zeroPoint =
+      b.op("Round", {b.op("Min", {b.op("Max", {initial, f64(0)}), f64(qrange)})});
+  ir::Value *zeroU8 = b.cast(zeroPoint, ScalarType::UInt8);
+  // The input quantized with that scale and zero point.
+  ir::Value *xScale = b.cast(scale, ScalarType::Float32);
+  ir::Value *inverse = b.op("Div", {f32(1), xScale});
+  ir::Value *xq = b.op("QuantizeLinear", {b.op("Mul", {x, inverse}), f32(1), zeroU8});
+  ir::Value *wT = b.op("Transpose", {w.ints}, {OnnxAttr::is("perm", {1, 0})});
+  ir::Value *acc =
+      b.op("MatMulInteger", {xq, wT, zeroU8, b.scalarOf(double(wZero), ScalarType::Int8)});
+  ir::Value *wScales;
+  if (w.scales.size() == 1) {
+    wScales = f32(float(w.scales[0]));
+  } else {
+    std::vector<float> v(w.scales.begin(), w.scales.end());
+    wScales = b.constant(ir::Tensor::fromVector(ScalarType::Float32, {outFeatures}, v));
+  }
+  ir::Value *y = b.op("Mul", {b.cast(acc, ScalarType::Float32), b.op("Mul", {xScale, wScales})});
+  if (bias) {
+    std::vector<float> v(static_cast<size_t>(outFeatures));
+    for (int64_t i = 0; i < outFeatures; ++i)
+      v[size_t(i)] = float(bias->doubleAt(i));
+    y = b.op("Add", {y, b.constant(ir::Tensor::fromVector(ScalarType::Float32, {outFeatures}, v))});
+  }
+  b.noteQuantizedArithmetic();
+  return {{relu ? b.op("Relu", {y}) : y}};
+}
+
 /// add / add_relu as torch's QNNPACK kernel computes them, in fixed point: each input's scale
 /// over the output's becomes an integer multiplier at a common power-of-two shift, the sum of
 /// the products (minus the zero points') is shifted right rounding half away from zero, then
@@ -479,6 +567,9 @@ void registerQuantized(SymbolicRegistry &r) {
   r.add("quantized::linear_relu", 10, [](Ctx &c) { return linear(c, true); });
   r.add("quantized::add", 10, [](Ctx &c) { return add(c, false); });
   r.add("quantized::add_relu", 10, [](Ctx &c) { return add(c, true); });
+  // Round (the run-time zero point) is opset 11.
+  r.add("quantized::linear_dynamic", 11, [](Ctx &c) { return linearDynamic(c, false); });
+  r.add("quantized::linear_relu_dynamic", 11, [](Ctx &c) { return linearDynamic(c, true); });
   r.add("quantized::mul", 10, [](Ctx &c) { return mul(c, false); });
   r.add("quantized::mul_relu", 10, [](Ctx &c) { return mul(c, true); });
   r.add("quantized::hardswish", 10, hardswish);

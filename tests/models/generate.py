@@ -390,6 +390,75 @@ def mixed_quantized(torch):
     return net, [torch.randn(2, 3, 16, 16)]
 
 
+@model("qdyn_encoder", "quantized", ci=True)
+def build_qdyn_encoder(torch):
+    # Dynamic quantization (torch.ao.quantization.quantize_dynamic), as CPU deployments of
+    # transformer models use it: the Linear layers' weights are int8 and each input is quantized
+    # at run time from its own range. A pre-norm transformer block written out (query/key/value
+    # and output projections, softmax attention, a GELU feed-forward, residuals) and a
+    # Linear+ReLU head; nn.TransformerEncoderLayer's fast-path checks fail on quantized Linears in
+    # torch itself.
+    nn = torch.nn
+    torch.backends.quantized.engine = "qnnpack"
+
+    class Block(nn.Module):
+        def __init__(self, d=16, heads=2):
+            super().__init__()
+            self.heads = heads
+            self.norm1 = nn.LayerNorm(d)
+            self.qkv = nn.Linear(d, 3 * d)
+            self.proj = nn.Linear(d, d)
+            self.norm2 = nn.LayerNorm(d)
+            self.ff = nn.Sequential(nn.Linear(d, 32), nn.GELU(), nn.Linear(32, d))
+            self.head = nn.Sequential(nn.Linear(d, 8), nn.ReLU(), nn.Linear(8, 3))
+
+        def forward(self, x):
+            b, t, d = x.shape
+            q, k, v = self.qkv(self.norm1(x)).chunk(3, dim=-1)
+            h = self.heads
+            q = q.reshape(b, t, h, d // h).transpose(1, 2)
+            k = k.reshape(b, t, h, d // h).transpose(1, 2)
+            v = v.reshape(b, t, h, d // h).transpose(1, 2)
+            a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // h), dim=-1) @ v
+            x = x + self.proj(a.transpose(1, 2).reshape(b, t, d))
+            x = x + self.ff(self.norm2(x))
+            return self.head(x)
+
+    net = Block().eval()
+    net = torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
+    return net, [torch.randn(2, 5, 16)]
+
+
+def qdyn_mlp(torch, x):
+    nn = torch.nn
+    torch.backends.quantized.engine = "qnnpack"
+    net = nn.Sequential(nn.Linear(6, 12), nn.ReLU(), nn.Linear(12, 4)).eval()
+    return torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8), [x]
+
+
+# The corners of torch's run-time choice of the input's quantization: a range so small that the
+# scale floor (6.1e-5) moves the bounds (all positive: the upper one; all negative: the lower
+# one; both signs: both), and an all-zero input (scale 0.1).
+@model("qdyn_tiny_positive", "quantized", ci=True, kinds=("traced",))
+def build_qdyn_tiny_positive(torch):
+    return qdyn_mlp(torch, torch.rand(3, 6) * 1e-5)
+
+
+@model("qdyn_tiny_negative", "quantized", ci=True, kinds=("traced",))
+def build_qdyn_tiny_negative(torch):
+    return qdyn_mlp(torch, -torch.rand(3, 6) * 1e-5)
+
+
+@model("qdyn_tiny_mixed", "quantized", ci=True, kinds=("traced",))
+def build_qdyn_tiny_mixed(torch):
+    return qdyn_mlp(torch, torch.randn(3, 6) * 1e-5)
+
+
+@model("qdyn_zero", "quantized", ci=True, kinds=("traced",))
+def build_qdyn_zero(torch):
+    return qdyn_mlp(torch, torch.zeros(3, 6))
+
+
 @model("qnet_fx", "quantized", ci=True)
 def build_qnet_fx(torch):
     # FX graph mode quantization (prepare_fx / convert_fx, torch's recommended flow): a
@@ -1074,8 +1143,9 @@ def main():
     with open(cases_file, "w") as f:
         for case in writer.cases:
             case["torch_version"] = torch.__version__
-            if case["family"] == "quantized":
-                # Outputs on torch's quantized grid: compared exactly, not within tolerance.
+            if case["family"] == "quantized" and case["op"] != "qdyn_encoder":
+                # Outputs of torch's quantized kernels: compared exactly, not within tolerance.
+                # (qdyn_encoder's float layer norms and softmax get the usual tolerance.)
                 case["exact"] = True
             f.write(json.dumps(case, sort_keys=True) + "\n")
     with open(os.path.join(args.out, "skipped.txt"), "w") as f:
