@@ -84,6 +84,20 @@ absl::StatusOr<ScalarType> quantizedDtype(Ctx &ctx, size_t i) {
   return ctx.unsupported("a quantized dtype other than torch.quint8 or torch.qint8");
 }
 
+/// `q` when torch would accept it (a positive, finite float scale; a zero point in the integer
+/// type's range), else the error naming it: an archive could hold anything.
+absl::StatusOr<Quantization> valid(Ctx &ctx, Quantization q) {
+  int64_t lo = q.dtype == ScalarType::QInt8 ? -128 : 0;
+  int64_t hi = q.dtype == ScalarType::QInt8 ? 127 : 255;
+  float scale = float(q.scale);
+  if (!(scale > 0) || std::isinf(scale) || q.zeroPoint < lo || q.zeroPoint > hi)
+    return ctx.unsupported(fmt::format("a quantization with scale {} and zero point {} (the "
+                                       "scale must be positive and finite, the zero point in "
+                                       "[{}, {}])",
+                                       q.scale, q.zeroPoint, lo, hi));
+  return q;
+}
+
 Result quantizePerTensor(Ctx &ctx) {
   // aten::quantize_per_tensor(Tensor self, float scale, int zero_point, ScalarType dtype)
   auto scale = ctx.constFloat(1);
@@ -91,7 +105,7 @@ Result quantizePerTensor(Ctx &ctx) {
   if (!scale || !zp)
     return ctx.unsupported("a scale or zero point not known at conversion");
   TS2ONNX_ASSIGN_OR_RETURN(ScalarType dtype, quantizedDtype(ctx, 3));
-  Quantization q{*scale, *zp, dtype};
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization q, valid(ctx, Quantization{*scale, *zp, dtype}));
   ir::Value *x = ctx.input(0);
   if (dtypeOf(x) && *dtypeOf(x) != ScalarType::Float32)
     x = ctx.b.cast(x, ScalarType::Float32);
@@ -111,6 +125,14 @@ struct Weight {
   std::vector<int64_t> zeroPoints; // as scales
   std::vector<int64_t> sizes;
 };
+
+/// `w` when every scale and zero point is one torch accepts for a qint8 weight.
+absl::StatusOr<Weight> checkedWeight(Ctx &ctx, Weight w) {
+  for (size_t i = 0; i < w.scales.size(); ++i)
+    TS2ONNX_RETURN_IF_ERROR(
+        valid(ctx, Quantization{w.scales[i], w.zeroPoints[i], ScalarType::QInt8}).status());
+  return w;
+}
 
 absl::StatusOr<Weight> weightOf(Ctx &ctx, ir::Value *w) {
   const ir::Node *make = w->node();
@@ -133,7 +155,7 @@ absl::StatusOr<Weight> weightOf(Ctx &ctx, ir::Value *w) {
       return fail("a per-tensor weight quantization not known at conversion");
     out.scales = {s->get<double>()};
     out.zeroPoints = {*zp};
-    return out;
+    return checkedWeight(ctx, std::move(out));
   }
   const ir::AttributeValue *s = ir::constantValue(make->input(1));
   const ir::AttributeValue *z = ir::constantValue(make->input(2));
@@ -147,7 +169,7 @@ absl::StatusOr<Weight> weightOf(Ctx &ctx, ir::Value *w) {
     out.scales.push_back(st->doubleAt(i));
     out.zeroPoints.push_back(zt->intAt(i));
   }
-  return out;
+  return checkedWeight(ctx, std::move(out));
 }
 
 /// The inputs of the `quantized::*_prepack` node that made the packed parameters.
@@ -219,7 +241,7 @@ absl::StatusOr<Quantization> outputQuantization(Ctx &ctx, size_t scaleIdx, Scala
   auto zp = ctx.constInt(scaleIdx + 1);
   if (!scale || !zp)
     return ctx.unsupported("an output scale or zero point not known at conversion");
-  return Quantization{*scale, *zp, dtype};
+  return valid(ctx, Quantization{*scale, *zp, dtype});
 }
 
 Result conv2d(Ctx &ctx, bool relu) {
