@@ -598,15 +598,19 @@ absl::StatusOr<ir::Value *> Archive::materializeConstant(ir::Graph &g, int64_t i
   }
 }
 
-absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::string &method) {
+Compiler Archive::makeCompiler() {
   CompileOptions copts = opts_.compile;
   copts.fileVersion = version_;
-  Compiler compiler(
+  return Compiler(
       *classes_,
       [this](ir::Graph &g, int64_t i, const script::SourceRange &r) {
         return materializeConstant(g, i, r);
       },
       copts);
+}
+
+absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::string &method) {
+  Compiler compiler = makeCompiler();
   if (rootClass_.empty())
     return absl::InvalidArgumentError(
         fmt::format("{}: data.pkl does not hold a module object", baseName(path_)));
@@ -632,14 +636,7 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::str
 absl::StatusOr<const Object *> Archive::restoreSetState(const Object &o) {
   if (auto it = restored_.find(&o); it != restored_.end())
     return it->second.get();
-  CompileOptions copts = opts_.compile;
-  copts.fileVersion = version_;
-  Compiler compiler(
-      *classes_,
-      [this](ir::Graph &g, int64_t i, const script::SourceRange &r) {
-        return materializeConstant(g, i, r);
-      },
-      copts);
+  Compiler compiler = makeCompiler();
   TS2ONNX_ASSIGN_OR_RETURN(std::shared_ptr<Object> out, frontend::restoreSetState(compiler, o));
   const Object *p = out.get();
   restored_[&o] = std::move(out);

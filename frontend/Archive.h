@@ -71,6 +71,8 @@ private:
                                           const std::vector<ir::Tensor> &tensors,
                                           const std::vector<IValue> &attributes, int depth);
   absl::StatusOr<const script::Module *> loadSource(std::string_view qualifier);
+  /// A compiler over the archive's classes and constant table, for its file version.
+  Compiler makeCompiler();
   absl::StatusOr<ir::Value *> materializeConstant(ir::Graph &g, int64_t index,
                                                   const script::SourceRange &range);
   std::string displayName(std::string_view record) const;

@@ -244,18 +244,42 @@ absl::StatusOr<Quantization> outputQuantization(Ctx &ctx, size_t scaleIdx, Scala
   return valid(ctx, Quantization{*scale, *zp, dtype});
 }
 
+/// What quantized conv2d and linear read: the input's and output's quantizations, the packed
+/// weight (of `weightRank` dims) and the bias rounded to int32, from the `prepackOp` node.
+struct PackedOperands {
+  Quantization qx, qy;
+  const ir::Node *pack = nullptr;
+  Weight w;
+  std::optional<ir::Tensor> bias;
+  int64_t wZero = 0;
+};
+
+absl::StatusOr<PackedOperands> packedOperands(Ctx &ctx, std::string_view prepackOp,
+                                              size_t weightRank) {
+  PackedOperands p;
+  TS2ONNX_ASSIGN_OR_RETURN(p.qx, inputQuantization(ctx, 0));
+  if (p.qx.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("a qint8 input (torch's quantized kernels take quint8)");
+  TS2ONNX_ASSIGN_OR_RETURN(p.pack, prepackOf(ctx, 1, prepackOp));
+  TS2ONNX_ASSIGN_OR_RETURN(p.w, weightOf(ctx, p.pack->input(0)));
+  if (p.w.sizes.size() != weightRank)
+    return ctx.unsupported(fmt::format("a weight that is not {}-d", weightRank));
+  TS2ONNX_ASSIGN_OR_RETURN(p.qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  TS2ONNX_ASSIGN_OR_RETURN(p.bias, int32Bias(ctx, p.pack->input(1), p.w, p.qx.scale, p.w.sizes[0]));
+  TS2ONNX_ASSIGN_OR_RETURN(p.wZero, commonZeroPoint(ctx, p.w));
+  return p;
+}
+
 Result conv2d(Ctx &ctx, bool relu) {
   // quantized::conv2d(_relu).new(Tensor qx, Conv2dPackedParamsBase packed_weight,
   //                               float output_scale, int output_zero_point)
   if (ctx.numInputs() != 4)
     return ctx.unsupported("the old form with stride/padding arguments");
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
-  if (qx.dtype != ScalarType::QUInt8)
-    return ctx.unsupported("a qint8 input (torch's quantized convolution takes quint8)");
-  TS2ONNX_ASSIGN_OR_RETURN(const ir::Node *pack, prepackOf(ctx, 1, "quantized::conv2d_prepack"));
   // quantized::conv2d_prepack(Tensor weight, Tensor? bias, int[] stride, int[] padding,
   //                           int[] dilation, int groups)
-  TS2ONNX_ASSIGN_OR_RETURN(Weight w, weightOf(ctx, pack->input(0)));
+  TS2ONNX_ASSIGN_OR_RETURN(PackedOperands p, packedOperands(ctx, "quantized::conv2d_prepack", 4));
+  const ir::Node *pack = p.pack;
+  const Weight &w = p.w;
   auto intList = [](const ir::Value *v) -> std::optional<std::vector<int64_t>> {
     if (const ir::AttributeValue *a = ir::constantValue(v))
       if (auto *l = a->getIf<std::vector<int64_t>>())
@@ -266,16 +290,14 @@ Result conv2d(Ctx &ctx, bool relu) {
                                       padding = intList(pack->input(3)),
                                       dilation = intList(pack->input(4));
   std::optional<int64_t> groups = ir::constantInt(pack->input(5));
-  if (!stride || !padding || !dilation || !groups || w.sizes.size() != 4)
+  if (!stride || !padding || !dilation || !groups)
     return ctx.unsupported("convolution parameters not known at conversion");
   *stride = expandTo(*stride, 2);
   *padding = expandTo(*padding, 2);
   *dilation = expandTo(*dilation, 2);
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
-  int64_t channels = w.sizes[0];
-  TS2ONNX_ASSIGN_OR_RETURN(std::optional<ir::Tensor> bias,
-                           int32Bias(ctx, pack->input(1), w, qx.scale, channels));
-  TS2ONNX_ASSIGN_OR_RETURN(int64_t wZero, commonZeroPoint(ctx, w));
+  const Quantization &qx = p.qx, &qy = p.qy;
+  const std::optional<ir::Tensor> &bias = p.bias;
+  int64_t channels = w.sizes[0], wZero = p.wZero;
   OnnxBuilder &b = ctx.b;
   // ConvInteger takes uint8 weights (onnxruntime has no int8-weight kernel): the int8
   // integers + 128, with the zero point moved alike, give the same products exactly.
@@ -307,19 +329,12 @@ Result conv2d(Ctx &ctx, bool relu) {
 Result linear(Ctx &ctx, bool relu) {
   // quantized::linear(_relu)(Tensor X, LinearPackedParamsBase W_prepack, float Y_scale_i,
   //                          int Y_zero_point_i)
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
-  if (qx.dtype != ScalarType::QUInt8)
-    return ctx.unsupported("a qint8 input (torch's quantized linear takes quint8)");
-  TS2ONNX_ASSIGN_OR_RETURN(const ir::Node *pack, prepackOf(ctx, 1, "quantized::linear_prepack"));
   // quantized::linear_prepack(Tensor W, Tensor? B)
-  TS2ONNX_ASSIGN_OR_RETURN(Weight w, weightOf(ctx, pack->input(0)));
-  if (w.sizes.size() != 2)
-    return ctx.unsupported("a weight that is not 2-d");
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
-  int64_t outFeatures = w.sizes[0];
-  TS2ONNX_ASSIGN_OR_RETURN(std::optional<ir::Tensor> bias,
-                           int32Bias(ctx, pack->input(1), w, qx.scale, outFeatures));
-  TS2ONNX_ASSIGN_OR_RETURN(int64_t wZero, commonZeroPoint(ctx, w));
+  TS2ONNX_ASSIGN_OR_RETURN(PackedOperands p, packedOperands(ctx, "quantized::linear_prepack", 2));
+  const Quantization &qx = p.qx, &qy = p.qy;
+  const Weight &w = p.w;
+  const std::optional<ir::Tensor> &bias = p.bias;
+  int64_t outFeatures = w.sizes[0], wZero = p.wZero;
   OnnxBuilder &b = ctx.b;
   ir::Value *wT = b.op("Transpose", {w.ints}, {OnnxAttr::is("perm", {1, 0})});
   ir::Value *acc = b.op("MatMulInteger", {ctx.input(0), wT, zeroPoint(b, qx),
