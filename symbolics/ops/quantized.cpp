@@ -23,6 +23,7 @@
 // and W) with QNNPACK's float scale.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -347,6 +348,17 @@ Result linear(Ctx &ctx, bool relu) {
   return {{relu ? fusedRelu(b, y, qy) : y}};
 }
 
+/// The quantizations of a quantized binary op (add, mul): its two quint8 inputs', then the
+/// output's from its (scale, zero_point) arguments.
+absl::StatusOr<std::tuple<Quantization, Quantization, Quantization>> binaryOperands(Ctx &ctx) {
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qa, inputQuantization(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qb, inputQuantization(ctx, 1));
+  if (qa.dtype != ScalarType::QUInt8 || qb.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("qint8 inputs (torch's quantized kernel takes quint8)");
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  return std::make_tuple(qa, qb, qy);
+}
+
 /// linear_dynamic / linear_relu_dynamic (torch.ao.quantization.quantize_dynamic's Linear) as
 /// torch's QNNPACK kernel computes them: the input's quantization is chosen at run time from its
 /// min and max exactly as torch's ChooseQuantizationParams does (the range widened to hold 0, the
@@ -441,11 +453,8 @@ Result linearDynamic(Ctx &ctx, bool relu) {
 /// offset by the output zero point and clamped. (Dequantizing, adding in float and quantizing
 /// rounds differently near halves.) Computed in double, where every step is exact.
 Result add(Ctx &ctx, bool relu) {
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qa, inputQuantization(ctx, 0));
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qb, inputQuantization(ctx, 1));
-  if (qa.dtype != ScalarType::QUInt8 || qb.dtype != ScalarType::QUInt8)
-    return ctx.unsupported("qint8 inputs (torch's quantized add takes quint8)");
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  TS2ONNX_ASSIGN_OR_RETURN(auto q, binaryOperands(ctx));
+  auto [qa, qb, qy] = q;
   float aRatio = float(qa.scale) / float(qy.scale), bRatio = float(qb.scale) / float(qy.scale);
   float largest = std::max(aRatio, bRatio);
   if (!(aRatio >= 0x1.0p-14f && bRatio >= 0x1.0p-14f && largest < 0x1.0p+8f))
@@ -484,11 +493,8 @@ Result add(Ctx &ctx, bool relu) {
 /// points (exact in float), times the float multiplier (a_scale * b_scale) * (1 / y_scale),
 /// rounded half to even.
 Result mul(Ctx &ctx, bool relu) {
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qa, inputQuantization(ctx, 0));
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qb, inputQuantization(ctx, 1));
-  if (qa.dtype != ScalarType::QUInt8 || qb.dtype != ScalarType::QUInt8)
-    return ctx.unsupported("qint8 inputs (torch's quantized mul takes quint8 here)");
-  TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  TS2ONNX_ASSIGN_OR_RETURN(auto q, binaryOperands(ctx));
+  auto [qa, qb, qy] = q;
   OnnxBuilder &b = ctx.b;
   auto centred = [&](ir::Value *x, const Quantization &q) {
     return b.op("Sub", {b.cast(x, ScalarType::Float32), b.floatScalar(double(q.zeroPoint))});

@@ -268,12 +268,7 @@ def quantized(name, builder):
                     m.weight.normal_(0.0, m.weight.shape[1] ** -0.5)
                     m.bias.normal_(0.0, 0.1)
         net.fuse_model()
-        net.qconfig = aq.get_default_qconfig("qnnpack")
-        aq.prepare(net, inplace=True)
-        with torch.no_grad():
-            for _ in range(4):
-                net(torch.rand(2, 3, 64, 64))
-        aq.convert(net, inplace=True)
+        calibrate(torch, net, aq.get_default_qconfig("qnnpack"), (2, 3, 64, 64), 4)
         return net, [torch.rand(1, 3, 64, 64)]
 
 
@@ -282,6 +277,19 @@ quantized("quantized_mobilenet_v3_large", "mobilenet_v3_large")
 quantized("quantized_resnet18", "resnet18")
 quantized("quantized_shufflenet_v2_x0_5", "shufflenet_v2_x0_5")
 quantized("quantized_googlenet", "googlenet")
+
+
+def calibrate(torch, net, qconfig, shape, batches):
+    """Eager-mode post-training static quantization of `net` in place: observers placed
+    (qconfig), `batches` random batches of `shape` run through it, modules converted."""
+    aq = torch.ao.quantization
+    net.qconfig = qconfig
+    aq.prepare(net, inplace=True)
+    with torch.no_grad():
+        for _ in range(batches):
+            net(torch.randn(*shape))
+    aq.convert(net, inplace=True)
+    return net
 
 
 def small_quantized(torch, engine, per_channel):
@@ -331,12 +339,7 @@ def small_quantized(torch, engine, per_channel):
     qconfig = aq.QConfig(activation=qconfig.activation,
                          weight=aq.default_per_channel_weight_observer if per_channel
                          else aq.default_weight_observer)
-    net.qconfig = qconfig
-    aq.prepare(net, inplace=True)
-    with torch.no_grad():
-        for _ in range(8):
-            net(torch.randn(2, 3, 16, 16))
-    aq.convert(net, inplace=True)
+    calibrate(torch, net, qconfig, (2, 3, 16, 16), 8)
     return net, [torch.randn(2, 3, 16, 16)]
 
 
@@ -380,13 +383,7 @@ def mixed_quantized(torch):
             x = self.pool(x)
             return self.dequant(self.fc(torch.flatten(x, 1)))
 
-    net = Net().eval()
-    net.qconfig = aq.get_default_qconfig("qnnpack")
-    aq.prepare(net, inplace=True)
-    with torch.no_grad():
-        for _ in range(8):
-            net(torch.randn(2, 3, 16, 16))
-    aq.convert(net, inplace=True)
+    net = calibrate(torch, Net().eval(), aq.get_default_qconfig("qnnpack"), (2, 3, 16, 16), 8)
     return net, [torch.randn(2, 3, 16, 16)]
 
 
