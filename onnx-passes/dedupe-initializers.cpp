@@ -8,6 +8,8 @@
 //        block when it sat in a nested one. Named constants (parameters) are left alone when
 //        export-params=0, since they become graph inputs then.
 // Result: no two constants with equal dtype, sizes and bytes; unused nodes are removed.
+#include <unistd.h>
+
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -48,7 +50,22 @@ class ConstBytes {
 public:
   explicit ConstBytes(const ir::Tensor &t) : t_(t) {}
   size_t size() const { return t_.nbytes(); }
-  void read(size_t offset, uint8_t *out, size_t n) const { t_.readBytes(offset, out, n); }
+  /// Bytes [offset, offset + n). A contiguous tensor backed by a region of an open file (a
+  /// stored archive record) is read with pread: sampling a window then costs a copy from the
+  /// page cache, not a fault that maps (and readahead maps around) pages of weights that are
+  /// otherwise never touched (reference mode writes none of them).
+  void read(size_t offset, uint8_t *out, size_t n) const {
+    const ir::Storage *st = t_.storage().get();
+    if (st && st->fd >= 0 && st->data && t_.isContiguous()) {
+      uint64_t at = st->fileOffset +
+                    static_cast<uint64_t>(t_.storageOffset()) * ir::elementSize(t_.dtype()) +
+                    offset;
+      ssize_t got = ::pread(st->fd, out, n, static_cast<off_t>(at));
+      if (got == static_cast<ssize_t>(n))
+        return;
+    }
+    t_.readBytes(offset, out, n);
+  }
   /// All bytes (materializing a lazy tensor, gathering a strided one).
   std::string_view all() {
     const uint8_t *p = nullptr;
