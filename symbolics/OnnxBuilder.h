@@ -54,6 +54,9 @@ struct Quantization {
   double scale = 1;
   int64_t zeroPoint = 0;
   ir::ScalarType dtype = ir::ScalarType::QUInt8; // QUInt8 or QInt8
+  /// torch may hold the tensor in channels-last memory (a quantized convolution's output, or
+  /// what was computed from one), which some of its quantized kernels read in the wrong order.
+  bool maybeChannelsLast = false;
 };
 
 class OnnxBuilder {

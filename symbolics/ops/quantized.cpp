@@ -296,7 +296,9 @@ Result conv2d(Ctx &ctx, bool relu) {
   *stride = expandTo(*stride, 2);
   *padding = expandTo(*padding, 2);
   *dilation = expandTo(*dilation, 2);
-  const Quantization &qx = p.qx, &qy = p.qy;
+  const Quantization &qx = p.qx;
+  Quantization qy = p.qy;
+  qy.maybeChannelsLast = true; // torch's quantized convolutions write NHWC
   const std::optional<ir::Tensor> &bias = p.bias;
   int64_t channels = w.sizes[0], wZero = p.wZero;
   OnnxBuilder &b = ctx.b;
@@ -356,6 +358,7 @@ absl::StatusOr<std::tuple<Quantization, Quantization, Quantization>> binaryOpera
   if (qa.dtype != ScalarType::QUInt8 || qb.dtype != ScalarType::QUInt8)
     return ctx.unsupported("qint8 inputs (torch's quantized kernel takes quint8)");
   TS2ONNX_ASSIGN_OR_RETURN(Quantization qy, outputQuantization(ctx, 2, ScalarType::QUInt8));
+  qy.maybeChannelsLast = qa.maybeChannelsLast || qb.maybeChannelsLast;
   return std::make_tuple(qa, qb, qy);
 }
 
@@ -507,13 +510,23 @@ Result mul(Ctx &ctx, bool relu) {
   return {{relu ? fusedRelu(b, y, qy) : y}};
 }
 
+/// Gather(table, x): the 256 outputs of an elementwise function of a quint8 tensor.
+ir::Value *gatherTable(OnnxBuilder &b, ir::Value *x, const std::vector<uint8_t> &table,
+                       const Quantization &qy) {
+  ir::Value *y = b.gather(b.constant(ir::Tensor::fromVector(ScalarType::UInt8, {256}, table)),
+                          b.cast(x, ScalarType::Int64), 0);
+  b.setQuantization(y, qy);
+  return y;
+}
+
 /// An elementwise function of a quantized tensor as torch's QNNPACK computes it: a table of
 /// the 256 outputs, each x = x_scale * (i - x_zero_point) through the function in float, times
 /// the float inverse of the output scale plus its zero point, clamped and rounded half to even;
 /// applied with Gather. (Checked against torch for every input integer at random
-/// quantizations.)
-ir::Value *lookup(OnnxBuilder &b, ir::Value *x, const Quantization &qx, const Quantization &qy,
+/// quantizations.) The output is laid out as the input is.
+ir::Value *lookup(OnnxBuilder &b, ir::Value *x, const Quantization &qx, Quantization qy,
                   float (*fn)(float)) {
+  qy.maybeChannelsLast = qx.maybeChannelsLast;
   std::vector<uint8_t> table(256);
   float inverse = 1.0f / float(qy.scale);
   for (int i = 0; i < 256; ++i) {
@@ -522,10 +535,34 @@ ir::Value *lookup(OnnxBuilder &b, ir::Value *x, const Quantization &qx, const Qu
     scaled = std::min(std::max(scaled, 0.0f), 255.0f);
     table[size_t(i)] = uint8_t(std::nearbyint(scaled));
   }
-  ir::Value *y = b.gather(b.constant(ir::Tensor::fromVector(ScalarType::UInt8, {256}, table)),
-                          b.cast(x, ScalarType::Int64), 0);
-  b.setQuantization(y, qy);
-  return y;
+  return gatherTable(b, x, table, qy);
+}
+
+/// hardtanh / relu6 of a quint8 tensor as torch's quantized clamp: the integers clamped between
+/// the bounds quantized as quantize_per_tensor does (x * float(1/scale), half to even, + zero
+/// point, saturated); the output keeps the input's quantization.
+/// torch 1.13 and 2.9 read a channels-last input (what quantized convolutions produce) in the
+/// wrong element order in this kernel, so its outputs are refused there rather than matched.
+absl::StatusOr<ir::Value *> quantizedClamp(Ctx &ctx, ir::Value *x, const Quantization &q, double lo,
+                                           double hi) {
+  std::optional<int64_t> rank = rankOf(x);
+  if (q.maybeChannelsLast && (!rank || *rank == 4))
+    return ctx.error(
+        "torch's quantized clamp (relu6 / hardtanh) returns the elements of a channels-last "
+        "input, such as a quantized convolution's output, in the wrong order (torch 1.13 and "
+        "2.9 alike), so its result cannot be reproduced. Fuse the activation into the "
+        "convolution (ReLU) or apply it before quantizing");
+  OnnxBuilder &b = ctx.b;
+  float inverse = 1.0f / float(q.scale);
+  auto quantized = [&](double v) {
+    double r = std::nearbyint(double(float(v) * inverse)) + double(q.zeroPoint);
+    return int(std::min(std::max(r, 0.0), 255.0));
+  };
+  int qlo = quantized(lo), qhi = quantized(hi);
+  std::vector<uint8_t> table(256);
+  for (int i = 0; i < 256; ++i)
+    table[size_t(i)] = uint8_t(std::min(std::max(i, qlo), qhi));
+  return gatherTable(b, x, table, q);
 }
 
 float hardswishOf(float x) {
@@ -534,6 +571,7 @@ float hardswishOf(float x) {
 }
 float hardsigmoidOf(float x) { return std::min(std::max(x + 3.0f, 0.0f), 6.0f) / 6.0f; }
 float sigmoidOf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+float tanhOf(float x) { return std::tanh(x); }
 
 /// Global average pooling over the last two dims of a 4-d quantized tensor (torch's quantized
 /// adaptive_avg_pool2d to 1x1 and mean over H and W, QNNPACK's global average pooling): the
@@ -568,6 +606,15 @@ Result hardswish(Ctx &ctx) {
   return {{lookup(ctx.b, ctx.input(0), qx, qy, hardswishOf)}};
 }
 
+Result relu6(Ctx &ctx) {
+  // quantized::relu6(Tensor qx, bool inplace=False)
+  TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
+  if (qx.dtype != ScalarType::QUInt8)
+    return ctx.unsupported("a qint8 input");
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * y, quantizedClamp(ctx, ctx.input(0), qx, 0.0, 6.0));
+  return {{y}};
+}
+
 Result cat(Ctx &ctx) {
   // quantized::cat(Tensor[] qx, int dim, float? scale, int? zero_point)
   auto items = ctx.listElements(0);
@@ -588,6 +635,8 @@ Result cat(Ctx &ctx) {
   if (!ctx.isNone(2) || !ctx.isNone(3)) {
     TS2ONNX_ASSIGN_OR_RETURN(qy, outputQuantization(ctx, 2, first->dtype));
   }
+  for (ir::Value *v : *items)
+    qy.maybeChannelsLast |= ctx.b.quantizationOf(v)->maybeChannelsLast;
   int64_t axis = *dim;
   if (axis < 0) {
     auto r = rankOf((*items)[0]);
@@ -616,6 +665,7 @@ void registerQuantized(SymbolicRegistry &r) {
   r.add("quantized::mul", 10, [](Ctx &c) { return mul(c, false); });
   r.add("quantized::mul_relu", 10, [](Ctx &c) { return mul(c, true); });
   r.add("quantized::hardswish", 10, hardswish);
+  r.add("quantized::relu6", 10, relu6);
   r.add("quantized::cat", 10, cat);
 }
 
@@ -632,6 +682,19 @@ absl::StatusOr<std::vector<ir::Value *>> quantizedAten(SymbolicContext &ctx) {
     return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, unit, hardsigmoidOf)};
   if (op == "aten::sigmoid" || op == "aten::sigmoid_")
     return std::vector<ir::Value *>{lookup(ctx.b, ctx.input(0), *qx, unit, sigmoidOf)};
+  if (op == "aten::tanh" || op == "aten::tanh_")
+    return std::vector<ir::Value *>{lookup(
+        ctx.b, ctx.input(0), *qx, Quantization{2.0 / 256.0, 128, ScalarType::QUInt8}, tanhOf)};
+  if (op == "aten::relu6" || op == "aten::relu6_" || op == "aten::hardtanh" ||
+      op == "aten::hardtanh_") {
+    bool relu6 = op == "aten::relu6" || op == "aten::relu6_";
+    auto lo = relu6 ? std::optional<double>(0.0) : ctx.constFloat(1);
+    auto hi = relu6 ? std::optional<double>(6.0) : ctx.constFloat(2);
+    if (!lo || !hi)
+      return ctx.unsupported("hardtanh bounds not known at conversion");
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * y, quantizedClamp(ctx, ctx.input(0), *qx, *lo, *hi));
+    return std::vector<ir::Value *>{y};
+  }
   if (op == "aten::adaptive_avg_pool2d") {
     auto size = ctx.constInts(1);
     if (!size || size->empty() || size->size() > 2 || (*size)[0] != 1 ||
@@ -665,9 +728,10 @@ QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset) {
   for (std::string_view q : {"aten::size", "aten::dim", "aten::numel", "aten::len"})
     if (op == q)
       return QuantizedAtenKind::ShapeQuery;
-  for (std::string_view t :
-       {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid", "aten::hardsigmoid_",
-        "aten::sigmoid", "aten::sigmoid_", "aten::adaptive_avg_pool2d", "aten::mean"})
+  for (std::string_view t : {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid",
+                             "aten::hardsigmoid_", "aten::sigmoid", "aten::sigmoid_", "aten::tanh",
+                             "aten::tanh_", "aten::relu6", "aten::relu6_", "aten::hardtanh",
+                             "aten::hardtanh_", "aten::adaptive_avg_pool2d", "aten::mean"})
     if (op == t)
       return QuantizedAtenKind::Custom;
   // MaxPool takes 8-bit integers from opset 12; before, max pooling runs in integer units.

@@ -490,6 +490,48 @@ def build_qnet_fx(torch):
     return convert_fx(prepared), [torch.randn(2, 3, 16, 16)]
 
 
+@model("qnet_act", "quantized", ci=True)
+def build_qnet_act(torch):
+    # Activations applied to quantized tensors as eager-mode quantization leaves them (not
+    # fused): ReLU6 on the quantized input, Tanh after a convolution (torch's fixed output
+    # quantization), Hardtanh after a Linear.
+    nn = torch.nn
+    aq = torch.ao.quantization
+    torch.backends.quantized.engine = "qnnpack"
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.quant = aq.QuantStub()
+            self.act1 = nn.ReLU6()
+            self.conv = nn.Conv2d(3, 4, 3, padding=1)
+            self.act2 = nn.Tanh()
+            self.fc = nn.Linear(4 * 8 * 8, 6)
+            self.act3 = nn.Hardtanh(-0.5, 0.25)
+            self.dequant = aq.DeQuantStub()
+
+        def forward(self, x):
+            x = self.act2(self.conv(self.act1(self.quant(x))))
+            return self.dequant(self.act3(self.fc(torch.flatten(x, 1))))
+
+    net = calibrate(torch, Net().eval(), aq.get_default_qconfig("qnnpack"), (2, 3, 8, 8), 8)
+    return net, [torch.randn(2, 3, 8, 8) * 4]
+
+
+@model("qnet_relu6_after_conv", "quantized", ci=True, kinds=("traced",))
+def build_qnet_relu6_after_conv(torch):
+    # torch's quantized ReLU6 reads a convolution's channels-last output in the wrong order
+    # (torch 1.13 and 2.9): ts2onnx refuses it, naming why, rather than converting a model that
+    # differs from torch's.
+    nn = torch.nn
+    aq = torch.ao.quantization
+    torch.backends.quantized.engine = "qnnpack"
+    net = nn.Sequential(aq.QuantStub(), nn.Conv2d(3, 4, 3, padding=1), nn.ReLU6(),
+                        aq.DeQuantStub()).eval()
+    net = calibrate(torch, net, aq.get_default_qconfig("qnnpack"), (2, 3, 8, 8), 8)
+    return net, [torch.randn(2, 3, 8, 8)]
+
+
 @model("qnet_mixed", "quantized", ci=True)
 def build_qnet_mixed(torch):
     return mixed_quantized(torch)
