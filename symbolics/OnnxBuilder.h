@@ -142,6 +142,14 @@ public:
   /// Records that `v` holds quantized integers (the quantized symbolics and to-onnx's handling
   /// of aten ops on quantized tensors set it); nullptr when `v` is not known to be quantized.
   void setQuantization(const ir::Value *v, Quantization q) { quant_[v] = q; }
+  /// The padded output of a recurrent layer run on a packed sequence (the packed data's
+  /// stand-in; rnn.cpp), with the sequence lengths (int64) aten::_pad_packed_sequence returns.
+  void setPackedLengths(const ir::Value *padded, ir::Value *lengths) { packed_[padded] = lengths; }
+  ir::Value *packedLengthsOf(const ir::Value *padded) const {
+    auto it = packed_.find(padded);
+    return it == packed_.end() ? nullptr : it->second;
+  }
+
   bool hasQuantization() const { return !quant_.empty() || quantizedArithmetic_; }
   /// Records that a symbolic computed as a quantized kernel does without a quantized output
   /// (dynamic quantization), for hasQuantization.
@@ -156,6 +164,7 @@ private:
   int opset_;
   absl::flat_hash_map<const ir::Value *, Quantization> quant_;
   bool quantizedArithmetic_ = false;
+  absl::flat_hash_map<const ir::Value *, ir::Value *> packed_;
 };
 
 } // namespace ts2onnx::symbolics

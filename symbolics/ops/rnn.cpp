@@ -114,18 +114,44 @@ public:
     // (data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional)
     // have a tensor where these have the params list.
     const bool lstm = cell_ == Cell::Lstm;
-    if (ctx_.numInputs() != 9 || !ctx_.input(lstm ? 1 : 2)->type()->is(ir::TypeKind::List) ||
-        !ctx_.input(2)->type()->is(ir::TypeKind::List))
+    // The packed overload, fed by aten::_pack_padded_sequence(padded, lengths, batch_first):
+    // the ONNX layers run on the padded tensor with sequence_lens = lengths (each sequence's
+    // steps, both directions, and its final state at its own length, as torch's packed run),
+    // and the data output is the padded result, which aten::_pad_packed_sequence then trims
+    // and pads (markPadded).
+    const bool packed = ctx_.numInputs() == 9 && ctx_.input(1)->type()->isTensor() &&
+                        ctx_.input(3)->type()->is(ir::TypeKind::List);
+    if (packed && ctx_.input(0)->node()->kind().qualString() != "aten::_pack_padded_sequence")
+      return ctx_.error(
+          fmt::format("the packed-sequence overload of aten::{} is converted only on what "
+                      "pack_padded_sequence made in the graph",
+                      info_.torchName));
+    size_t shift = packed ? 1 : 0; // the packed overload has batch_sizes before hx
+    if (!packed &&
+        (ctx_.numInputs() != 9 || !ctx_.input(lstm ? 1 : 2)->type()->is(ir::TypeKind::List) ||
+         !ctx_.input(2)->type()->is(ir::TypeKind::List)))
       return ctx_.error(
           fmt::format("the packed-sequence overload of aten::{} (a PackedSequence input, from "
                       "pack_padded_sequence) is not supported; pass the padded tensor instead",
                       info_.torchName));
-    auto hasBiases = ctx_.constBool(3);
-    auto layers = ctx_.constInt(4);
-    auto dropout = ctx_.constFloat(5);
-    auto train = ctx_.constBool(6);
-    auto bidirectional = ctx_.constBool(7);
-    auto batchFirst = ctx_.constBool(8);
+    if (packed) {
+      const ir::Node *pack = ctx_.input(0)->node();
+      auto packBatchFirst = ir::constantInt(pack->input(2));
+      if (!packBatchFirst)
+        return ctx_.error("pack_padded_sequence's batch_first must be a constant");
+      padded_ = pack->input(0);
+      lengths64_ = pack->input(1);
+      lengths_ = b_.cast(pack->input(1), ir::ScalarType::Int32);
+      packedBatchFirst_ = *packBatchFirst != 0;
+    }
+    paramsIndex_ = 2 + shift;
+    hxIndex_ = 1 + shift;
+    auto hasBiases = ctx_.constBool(3 + shift);
+    auto layers = ctx_.constInt(4 + shift);
+    auto dropout = ctx_.constFloat(5 + shift);
+    auto train = ctx_.constBool(6 + shift);
+    auto bidirectional = ctx_.constBool(7 + shift);
+    auto batchFirst = packed ? std::optional<bool>(packedBatchFirst_) : ctx_.constBool(8);
     if (!hasBiases || !layers || !dropout || !train || !bidirectional || !batchFirst)
       return ctx_.error("has_biases, num_layers, dropout, train, bidirectional and batch_first "
                         "must be constants");
@@ -134,7 +160,7 @@ public:
                         "layers) is not supported; export the module in eval mode");
     if (*layers < 1)
       return ctx_.error(fmt::format("num_layers must be positive, got {}", *layers));
-    auto params = ctx_.listElements(2);
+    auto params = ctx_.listElements(paramsIndex_);
     if (!params)
       return ctx_.error("the weights must be a list built in the graph (prim::ListConstruct)");
     dirs_ = *bidirectional ? 2 : 1;
@@ -142,6 +168,9 @@ public:
     size_t perCell = *hasBiases ? 4 : 2;
     size_t cells = size_t(layers_ * dirs_);
     if (lstm && params->size() == cells * (perCell + 1)) {
+      if (packed)
+        return ctx_.error("a packed sequence into an LSTM with projections (proj_size) is not "
+                          "supported");
       params_ = *params;
       perCell_ = perCell + 1;
       hasBiases_ = *hasBiases;
@@ -165,7 +194,7 @@ public:
 
     ir::Value *h0 = nullptr, *c0 = nullptr;
     TS2ONNX_RETURN_IF_ERROR(initialStates(h0, c0));
-    ir::Value *x = ctx_.input(0);
+    ir::Value *x = packed ? padded_ : ctx_.input(0);
     auto xRank = OnnxBuilder::rankOf(x);
     if (xRank && *xRank != 3)
       return ctx_.error(fmt::format("expected a 3-D input, got rank {} (unbatched 2-D input is "
@@ -185,8 +214,12 @@ public:
       if (lstm)
         cn.push_back(n->output(2));
     }
-    if (*batchFirst)
+    if (packed) {
+      // Time-major [T, batch, dirs * hidden], the padded form of the packed data.
+      b_.setPackedLengths(x, lengths64_);
+    } else if (*batchFirst) {
       x = transpose(x, {1, 0, 2});
+    }
     std::vector<ir::Value *> outs = {x, b_.concat(hn, 0)};
     if (lstm)
       outs.push_back(b_.concat(cn, 0));
@@ -198,13 +231,13 @@ private:
   /// when they are zeros (ONNX's default).
   absl::Status initialStates(ir::Value *&h0, ir::Value *&c0) {
     if (cell_ == Cell::Lstm) {
-      auto hx = ctx_.listElements(1);
+      auto hx = ctx_.listElements(hxIndex_);
       if (!hx || hx->size() != 2)
         return ctx_.error("hx must be a list (h0, c0) built in the graph");
       h0 = (*hx)[0];
       c0 = (*hx)[1];
-    } else if (!ctx_.isNone(1)) {
-      h0 = ctx_.input(1);
+    } else if (!ctx_.isNone(hxIndex_)) {
+      h0 = ctx_.input(hxIndex_);
     }
     if (h0 && isZeros(h0))
       h0 = nullptr;
@@ -385,7 +418,8 @@ private:
     };
     std::vector<ir::Value *> ins = {x, stacked(l, {0}, "W"), stacked(l, {1}, "R")};
     ins.push_back(hasBiases_ ? stacked(l, {2, 3}, "B") : noneValue());
-    ins.push_back(noneValue()); // sequence_lens: every sequence is full length
+    // sequence_lens: every sequence is full length, except for a packed input
+    ins.push_back(lengths_ ? lengths_ : noneValue());
     ir::Value *h = stateOf(h0, l);
     ir::Value *c = lstm ? stateOf(c0, l) : nullptr;
     ins.push_back(h ? h : noneValue());
@@ -427,6 +461,14 @@ private:
   OnnxBuilder &b_;
   Cell cell_;
   CellInfo info_;
+  // The packed overload's operands (run()): the padded input, the lengths (int64, and as
+  // ONNX's int32 sequence_lens), where the params and hx are.
+  ir::Value *padded_ = nullptr;
+  ir::Value *lengths64_ = nullptr;
+  ir::Value *lengths_ = nullptr;
+  bool packedBatchFirst_ = false;
+  size_t paramsIndex_ = 2;
+  size_t hxIndex_ = 1;
   std::vector<ir::Value *> params_;
   size_t perCell_ = 4;
   bool hasBiases_ = true;
@@ -495,7 +537,61 @@ Result cellStep(Ctx &ctx, Cell kind) {
 
 } // namespace
 
+/// aten::_pack_padded_sequence(input, lengths, batch_first) -> (data, batch_sizes): the
+/// batch sizes are computed (batch_sizes[t] = how many lengths exceed t, t < max(lengths));
+/// the data is left to the recurrent layer that reads it, which runs on the padded input
+/// (RnnLowering), so the node stays until that layer is converted.
+Result packPaddedSequence(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *lengths = ctx.input(1);
+  if (!OnnxBuilder::dtypeOf(lengths) || *OnnxBuilder::dtypeOf(lengths) != ir::ScalarType::Int64)
+    lengths = b.cast(lengths, ir::ScalarType::Int64);
+  ir::Value *longest = b.reduce("ReduceMax", lengths, {}, false);
+  ir::Value *steps = b.op("Range", {b.int64Scalar(0), longest, b.int64Scalar(1)});
+  ir::Value *alive = b.op("Less", {b.unsqueeze(steps, {1}), b.unsqueeze(lengths, {0})});
+  ir::Value *batchSizes = b.reduce("ReduceSum", b.cast(alive, ir::ScalarType::Int64), {1}, false);
+  return std::vector<ir::Value *>{nullptr, batchSizes};
+}
+
+/// aten::_pad_packed_sequence(data, batch_sizes, batch_first, padding_value, total_length)
+/// -> (padded, lengths), on the padded output of a recurrent layer run on a packed sequence:
+/// its time steps cut (or padded) to total_length, the steps past each sequence's length set to
+/// padding_value, batch-first when asked; the lengths are the ones packed.
+Result padPackedSequence(Ctx &ctx) {
+  OnnxBuilder &b = ctx.b;
+  ir::Value *lengths = b.packedLengthsOf(ctx.input(0));
+  if (!lengths)
+    return ctx.unsupported("data that is not a recurrent layer's output on a sequence packed in "
+                           "the graph");
+  auto batchFirst = ctx.constBool(2);
+  auto padding = ctx.constFloat(3);
+  if (!batchFirst || !padding)
+    return ctx.unsupported("batch_first and padding_value not known at conversion");
+  ir::Value *y = ctx.input(0); // [T, batch, features]
+  ir::Value *total = ctx.input(4);
+  if (total->type()->is(ir::TypeKind::Int) && total->node()->kind() == ir::prim::Constant)
+    total = b.int64Scalar(*ctx.constInt(4));
+  else if (!total->type()->isTensor())
+    return ctx.unsupported("a total_length that is not an int");
+  total = b.cast(b.op("Reshape", {total, b.int64s({1})}), ir::ScalarType::Int64);
+  ir::Value *steps = b.slice(b.shape(y), {0}, {1}, {0}, {1});
+  ir::Value *extra = b.op("Max", {b.op("Sub", {total, steps}), b.int64s({0})});
+  ir::Value *pads = b.concat({b.int64s({0, 0, 0}), extra, b.int64s({0, 0})}, 0);
+  y = b.op("Pad", {y, pads});
+  y = b.op("Slice", {y, b.int64s({0}), total, b.int64s({0})});
+  ir::Value *t = b.op("Range", {b.int64Scalar(0), b.squeeze(total, {0}), b.int64Scalar(1)});
+  ir::Value *alive = b.op("Less", {b.unsqueeze(t, {1}), b.unsqueeze(lengths, {0})});
+  auto dtype = OnnxBuilder::dtypeOf(ctx.input(0)).value_or(ir::ScalarType::Float32);
+  y = b.op("Where", {b.unsqueeze(alive, {2}), y, b.scalarOf(*padding, dtype)});
+  if (*batchFirst)
+    y = b.op("Transpose", {y}, {OnnxAttr::is("perm", {1, 0, 2})});
+  return std::vector<ir::Value *>{y, lengths};
+}
+
 void registerRnn(SymbolicRegistry &r) {
+  // Range and Pad with a pads input are opset 11, Max of int64 12.
+  r.add("aten::_pack_padded_sequence", 12, packPaddedSequence);
+  r.add("aten::_pad_packed_sequence", 12, padPackedSequence);
   r.add("aten::lstm", 9, [](Ctx &c) { return RnnLowering(c, Cell::Lstm).run(); });
   r.add("aten::gru", 9, [](Ctx &c) { return RnnLowering(c, Cell::Gru).run(); });
   r.add("aten::rnn_tanh", 9, [](Ctx &c) { return RnnLowering(c, Cell::RnnTanh).run(); });

@@ -1103,6 +1103,32 @@ cell_loop("lstm_cell_loop", lambda torch: torch.nn.LSTMCell(8, 12), lstm=True)
 cell_loop("rnn_cell_loop", lambda torch: torch.nn.RNNCell(8, 12))
 
 
+@model("packed_lstm", "recurrent", ci=True)
+def build_packed_lstm(torch):
+    # A packed batch as text and speech encoders feed it: token embeddings, pack_padded_sequence
+    # of unsorted lengths (enforce_sorted=False: sorted in the graph, unsorted after), a 2-layer
+    # bidirectional LSTM, pad_packed_sequence back to batch-first with a padding value; the
+    # padded output and the final states (each sequence's own last step) are returned.
+    nn = torch.nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(20, 8)
+            self.lstm = nn.LSTM(8, 6, num_layers=2, bidirectional=True, batch_first=True)
+
+        def forward(self, tokens, lengths):
+            x = self.embed(tokens)
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, (h, c) = self.lstm(packed)
+            padded, _ = pad_packed_sequence(out, batch_first=True, padding_value=-1.0)
+            return padded, h, c
+
+    # The longest sequence (6) is shorter than the padded input (7): the output has 6 steps.
+    return Encoder().eval(), [torch.randint(0, 20, (3, 7)), torch.tensor([5, 6, 3])]
+
+
 @model("lstm_proj", "recurrent", ci=True)
 def build_22(torch):
     class Proj(torch.nn.Module):
