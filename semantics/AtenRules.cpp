@@ -786,6 +786,20 @@ private:
       if (n->outputs().size() > 1)
         setResult(n->output(1), ScalarType::Int64, Dims{Dim::unknown()});
     });
+    // _pad_packed_sequence(data, batch_sizes, batch_first, padding_value, total_length): the
+    // padded [T, batch, *] (or batch-first) tensor of the data's dtype and trailing dims, and
+    // the int64 lengths.
+    rule({"_pad_packed_sequence"}, [](ir::Node *n) {
+      Info in = infoOf(n->input(0));
+      std::optional<Dims> padded;
+      if (in.sizes && !in.sizes->empty()) {
+        padded = Dims{Dim::unknown(), Dim::unknown()};
+        padded->insert(padded->end(), in.sizes->begin() + 1, in.sizes->end());
+      }
+      setResult(n->output(0), in.dtype, padded);
+      if (n->outputs().size() > 1)
+        setResult(n->output(1), ScalarType::Int64, Dims{Dim::unknown()});
+    });
     // sort: values like the input, int64 indices of the same shape; argsort: the indices.
     rule({"sort", "msort"}, [](ir::Node *n) {
       Info in = infoOf(n->input(0));

@@ -13,7 +13,10 @@ void registerDropout(SymbolicRegistry &r) {
            // With p = 0 every element is kept and scaled by 1 / (1 - 0): the identity in
            // training mode too (torchvision's Swin passes training=True with p = 0).
            if (c.constBool(2).value_or(true) && c.constFloat(1) != std::optional<double>(0))
-             return c.unsupported("dropout in training mode (export in eval mode)");
+             return c.unsupported(
+                 "dropout with train=True, which samples random numbers no ONNX model reproduces "
+                 "(when it is the module's training flag, export in eval mode; some models, e.g. "
+                 "Tacotron2's prenet, apply it at inference on purpose)");
            return one(c.input(0));
          });
   // native_dropout(input, p, train?) -> (output, mask): train None means training, as in torch.
@@ -21,7 +24,9 @@ void registerDropout(SymbolicRegistry &r) {
   r.add("aten::native_dropout", 9, [](Ctx &c) -> Result {
     if ((c.isNone(2) || c.constBool(2).value_or(true)) &&
         c.constFloat(1) != std::optional<double>(0))
-      return c.unsupported("native_dropout in training mode (export in eval mode)");
+      return c.unsupported(
+          "native_dropout with train=True, which samples random numbers no ONNX model reproduces "
+          "(when it is the module's training flag, export in eval mode)");
     ir::Value *x = c.input(0);
     ir::Value *mask = c.node().outputs().size() > 1 && c.node().output(1)->hasUses()
                           ? c.b.constantOfShape(c.b.shape(x), 1, ir::ScalarType::Bool)
