@@ -40,10 +40,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH113 = "/usr/bin/python3"
 TORCH2 = "/opt/venv-torch2/bin/python"
 
-# ts2onnx flag sets: LABEL -> extra flags. One line adds a mode, e.g. the zero-copy one:
-#   ("ts2onnx-ref", ["--external-data=reference"]),
+# ts2onnx flag sets: LABEL -> extra flags: the default mode and the zero-copy reference mode
+# (whose model is written beside the archive it points into; BatchNorm fusion is off there).
 VARIANTS = [
     ("ts2onnx", []),
+    ("ts2onnx-ref", ["--external-data-reference"]),
 ]
 
 DEFAULT_MODELS = ["mobilenet_v2_traced", "resnet50_traced", "bert_like_traced",
@@ -109,7 +110,11 @@ def find_tools(args):
             def cmd(pt, out, shape, flags=flags):
                 return [ts2onnx, "convert", pt, "-o", out, "--opset", str(OPSET),
                         "--input", "x:float32[%s]" % ",".join(map(str, shape))] + flags
-            tools.append(Tool(label, cmd))
+            tool = Tool(label, cmd)
+            # Reference mode points into the archive by a relative path, so its model is
+            # written beside the archive.
+            tool.beside_archive = "--external-data-reference" in flags
+            tools.append(tool)
     else:
         log("bench_peers: skipping ts2onnx: %s is missing (build with scripts/build.sh)" % ts2onnx)
     export = os.path.join(ROOT, "bench", "torch_export.py")
@@ -279,7 +284,13 @@ def main():
         shape = info["shape"]
         n = int(runs_for.get(name, args.runs))
         per = {t.label: {"wall": [], "cpu": [], "rss": [], "ok": True, "error": ""} for t in tools}
-        work = {t.label: os.path.join(args.dir, "out", name, t.label) for t in tools}
+        work = {t.label: args.dir if getattr(t, "beside_archive", False)
+                else os.path.join(args.dir, "out", name, t.label) for t in tools}
+
+        def model_path(t):
+            if getattr(t, "beside_archive", False):
+                return os.path.join(args.dir, "%s.%s.onnx" % (name, t.label))
+            return os.path.join(work[t.label], name + ".onnx")
         log("== %s (%d MiB), %d runs" % (name, info["bytes"] >> 20, n))
         for i in range(n):
             order = tools[i % len(tools):] + tools[:i % len(tools)]
@@ -288,9 +299,13 @@ def main():
                 if not r["ok"]:
                     continue
                 d = work[t.label]
-                shutil.rmtree(d, ignore_errors=True)
-                os.makedirs(d)
-                onnx_path = os.path.join(d, name + ".onnx")
+                onnx_path = model_path(t)
+                if getattr(t, "beside_archive", False):
+                    if os.path.exists(onnx_path):
+                        os.remove(onnx_path)
+                else:
+                    shutil.rmtree(d, ignore_errors=True)
+                    os.makedirs(d)
                 ok, wall, cpu, rss, msg = run_measured(t.make_cmd(pt, onnx_path, shape), d,
                                                        args.timeout)
                 if ok and not os.path.exists(onnx_path):
@@ -314,7 +329,7 @@ def main():
                 r[k] = statistics.median(r[k]) if r[k] else None
             if not r["ok"]:
                 continue
-            path = os.path.join(work[t.label], name + ".onnx")
+            path = model_path(t)
             r.update(onnx_info(path))
             if not r["runnable"]:
                 r["ort_error"] = "not a runnable ONNX model (no opset_import)"
