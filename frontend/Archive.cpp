@@ -636,8 +636,13 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Archive::compileMethod(const std::str
 absl::StatusOr<const Object *> Archive::restoreSetState(const Object &o) {
   if (auto it = restored_.find(&o); it != restored_.end())
     return it->second.get();
-  Compiler compiler = makeCompiler();
-  TS2ONNX_ASSIGN_OR_RETURN(std::shared_ptr<Object> out, frontend::restoreSetState(compiler, o));
+  // One compiled __setstate__ per class: a quantized model has dozens of instances of each.
+  std::unique_ptr<ir::Graph> &setState = setStateGraphs_[o.className];
+  if (!setState) {
+    Compiler compiler = makeCompiler();
+    TS2ONNX_ASSIGN_OR_RETURN(setState, compiler.compileMethod(o.className, "__setstate__"));
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(std::shared_ptr<Object> out, frontend::restoreSetState(*setState, o));
   const Object *p = out.get();
   restored_[&o] = std::move(out);
   return p;

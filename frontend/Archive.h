@@ -90,6 +90,7 @@ private:
   std::vector<std::unique_ptr<script::Module>> sources_;
   std::string rootClass_;
   absl::flat_hash_map<const Object *, std::shared_ptr<Object>> restored_;
+  absl::flat_hash_map<std::string, std::unique_ptr<ir::Graph>> setStateGraphs_;
 };
 
 } // namespace ts2onnx::frontend

@@ -252,9 +252,7 @@ private:
   /// Packed quantized weights: what a `__setstate__` made with `quantized::*_prepack`, or a
   /// `torch.classes.quantized.LinearPackedParamsBase` pickled with its (weight, bias) state.
   static bool isPackedParams(const Object &o) {
-    return isPrepacked(o) ||
-           o.className == "__torch__.torch.classes.quantized.LinearPackedParamsBase" ||
-           o.className.rfind("__torch__.torch.classes.quantized.", 0) == 0;
+    return isPrepacked(o) || o.className.rfind("__torch__.torch.classes.quantized.", 0) == 0;
   }
 
   /// The packed parameters as the `quantized::*_prepack` node that makes them from constants

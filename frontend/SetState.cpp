@@ -247,7 +247,12 @@ bool isPrepacked(const Object &o) {
 absl::StatusOr<std::shared_ptr<Object>> restoreSetState(Compiler &compiler, const Object &o) {
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> g,
                            compiler.compileMethod(o.className, "__setstate__"));
-  return Interpreter(o, o.className).run(*g);
+  return restoreSetState(*g, o);
+}
+
+absl::StatusOr<std::shared_ptr<Object>> restoreSetState(const ir::Graph &setState,
+                                                        const Object &o) {
+  return Interpreter(o, o.className).run(setState);
 }
 
 } // namespace ts2onnx::frontend

@@ -26,5 +26,7 @@ bool isPrepacked(const Object &o);
 /// attributes its `__setstate__` assigns from `o.state`, in assignment order. Packed
 /// parameters become objects with kPrepackOp/kPrepackArgs attributes.
 absl::StatusOr<std::shared_ptr<Object>> restoreSetState(Compiler &compiler, const Object &o);
+/// The same with `setState`, the class's compiled `__setstate__` (compiled once per class).
+absl::StatusOr<std::shared_ptr<Object>> restoreSetState(const ir::Graph &setState, const Object &o);
 
 } // namespace ts2onnx::frontend
