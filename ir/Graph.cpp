@@ -612,4 +612,10 @@ std::optional<int64_t> constantInt(const Value *v) {
   return i ? std::optional<int64_t>(*i) : std::nullopt;
 }
 
+std::optional<std::string> constantString(const Value *v) {
+  const AttributeValue *a = constantValue(v);
+  const std::string *s = a ? a->getIf<std::string>() : nullptr;
+  return s ? std::optional<std::string>(*s) : std::nullopt;
+}
+
 } // namespace ts2onnx::ir

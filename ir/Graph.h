@@ -415,6 +415,8 @@ private:
 const AttributeValue *constantValue(const Value *v);
 /// The value of an int or bool prim::Constant (bools as 0/1); nullopt for anything else.
 std::optional<int64_t> constantInt(const Value *v);
+/// The value of a str prim::Constant; nullopt for anything else.
+std::optional<std::string> constantString(const Value *v);
 
 /// RAII: sets the graph's insertion point and restores the previous one.
 class WithInsertPoint {

@@ -37,18 +37,12 @@ ir::Node *raiseIn(const ir::Block *b) {
   return nullptr;
 }
 
-std::string constantString(const ir::Value *v) {
-  const ir::AttributeValue *a = ir::constantValue(v);
-  const auto *s = a ? a->getIf<std::string>() : nullptr;
-  return s ? *s : std::string();
-}
-
 /// The exception's text where it is known: a constant, or the constant head of a string built
 /// at run time (`"AssertionError: " + msg.format(...)`), then "...".
 std::string messageOf(const ir::Value *v) {
   static const ir::Symbol kAdd = ir::Symbol::fromQualString("aten::add");
-  if (const ir::AttributeValue *a = ir::constantValue(v); a && a->getIf<std::string>())
-    return *a->getIf<std::string>();
+  if (std::optional<std::string> s = ir::constantString(v))
+    return *s;
   const ir::Node *n = v->node();
   if (n->kind() == kAdd && n->inputs().size() == 2) {
     std::string head = messageOf(n->input(0));
@@ -137,7 +131,8 @@ void recordCheck(ir::Node *ifNode, const ir::Node *raise, bool thenRaises) {
         stack.push_back(out);
   }
   ir::Node *check = g.create(kRaiseIf, inputs, 0);
-  std::string kind = raise->inputs().size() > 1 ? constantString(raise->input(1)) : "";
+  std::string kind =
+      raise->inputs().size() > 1 ? ir::constantString(raise->input(1)).value_or("") : "";
   if (kind.rfind("builtins.", 0) == 0)
     kind = kind.substr(9);
   std::string message = raise->inputs().empty() ? "" : messageOf(raise->input(0));

@@ -57,6 +57,43 @@ constexpr const char *kElementwiseBinary[] = {
     "add",        "sub",         "rsub",    "pow",    "floor_divide", "bitwise_and",
     "bitwise_or", "bitwise_xor", "__and__", "__or__", "__xor__",      "hypot"};
 
+/// Tensor `i` of meshgrid(tensors, indexing) or broadcast_tensors(tensors) over a literal list:
+/// tensor i's dtype; every result has the same shape. meshgrid's is the number of elements of
+/// each (0-d or 1-D) tensor in order, the first two swapped for indexing "xy"; broadcast_tensors'
+/// is the broadcast of all shapes.
+std::optional<Info> gridPieceOf(const ir::Node *p, int64_t i) {
+  const ir::Node *list = p->input(0)->node();
+  if (list->kind() != ir::prim::ListConstruct || list->inputs().empty())
+    return std::nullopt;
+  const int64_t count = int64_t(list->inputs().size());
+  const int64_t j = i < 0 ? i + count : i;
+  if (j < 0 || j >= count)
+    return std::nullopt;
+  Info piece{infoOf(list->input(size_t(j))).dtype, std::nullopt};
+  if (p->kind().name() == "broadcast_tensors") {
+    std::vector<std::optional<Dims>> shapes;
+    for (const ir::Value *t : list->inputs())
+      shapes.push_back(infoOf(t).sizes);
+    piece.sizes = broadcastShapes(shapes);
+    return piece;
+  }
+  std::optional<std::string> indexing =
+      p->inputs().size() > 1 ? ir::constantString(p->input(1)) : std::string("ij");
+  if (!indexing || (*indexing != "ij" && *indexing != "xy"))
+    return piece;
+  Dims sizes;
+  for (const ir::Value *t : list->inputs()) {
+    Info in = infoOf(t);
+    if (!in.sizes || in.sizes->size() > 1)
+      return piece;
+    sizes.push_back(in.sizes->empty() ? Dim::known(1) : (*in.sizes)[0]);
+  }
+  if (*indexing == "xy" && sizes.size() >= 2)
+    std::swap(sizes[0], sizes[1]);
+  piece.sizes = sizes;
+  return piece;
+}
+
 /// Piece `i` of the list chunk/split/unbind `p` makes (a negative `i` counts from the end when
 /// the number of pieces is known): the source's dtype and rank (unbind drops the dim), the split
 /// dim's size when it follows from constants; nullopt when `p` is no such op.
@@ -66,6 +103,8 @@ std::optional<Info> pieceOf(const ir::Node *p, int64_t i) {
   // condition, all of the same data-dependent length.
   if ((k == "where" && p->inputs().size() == 1) || k == "nonzero_numpy")
     return Info{ScalarType::Int64, Dims{Dim::unknown()}};
+  if (k == "meshgrid" || k == "broadcast_tensors")
+    return gridPieceOf(p, i);
   bool unbind = k == "unbind";
   bool chunk = k == "chunk" || k == "unsafe_chunk";
   if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")

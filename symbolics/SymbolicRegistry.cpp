@@ -53,10 +53,7 @@ std::optional<bool> SymbolicContext::constBool(size_t i) const {
 }
 
 std::optional<std::string> SymbolicContext::constString(size_t i) const {
-  const ir::AttributeValue *a = ir::constantValue(input(i));
-  if (auto *s = a ? a->getIf<std::string>() : nullptr)
-    return *s;
-  return std::nullopt;
+  return ir::constantString(input(i));
 }
 
 std::optional<std::vector<int64_t>> SymbolicContext::constInts(size_t i) const {
