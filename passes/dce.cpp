@@ -5,6 +5,8 @@
 //        - live roots are the graph outputs and every node with side effects of its own
 //          (Node::hasSideEffects: prim::RaiseException, prim::Print, prim::SetAttr, in-place
 //          aten ops, list mutation, ...); a live node keeps the nodes enclosing it alive;
+//          but a write (append, update, ...) to a list or dict literal is live only once the
+//          literal is (read, or used by a live node that may alias it);
 //        - a live value keeps its producer alive; a live prim::If output keeps that output of
 //          both blocks, a live prim::If keeps its condition; a live prim::Loop keeps its trip
 //          count, initial condition and body condition, and a loop-carried value is live when
@@ -20,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "ir/Status.h"
 #include "ir/Verifier.h"
@@ -48,8 +51,39 @@ public:
 
 private:
   void markValue(ir::Value *v) {
-    if (liveValues_.insert(v).second)
-      work_.push_back(v);
+    if (!liveValues_.insert(v).second)
+      return;
+    work_.push_back(v);
+    if (auto it = pendingWrites_.find(v); it != pendingWrites_.end()) {
+      std::vector<ir::Node *> writes = std::move(it->second);
+      pendingWrites_.erase(it);
+      for (ir::Node *w : writes)
+        markNode(w);
+    }
+  }
+
+  /// A list or dict write (append, update, ...) whose only effect is on a list or dict literal
+  /// made in this graph: it matters only if that container is read (or aliased by a node that
+  /// is live), so it waits until the container is live.
+  static bool writesFreshContainer(const ir::Node &n) {
+    static const ir::Symbol kWrites[] = {ir::Symbol::fromQualString("aten::append"),
+                                         ir::Symbol::fromQualString("aten::_set_item"),
+                                         ir::Symbol::fromQualString("aten::Delete"),
+                                         ir::Symbol::fromQualString("aten::insert"),
+                                         ir::Symbol::fromQualString("aten::clear"),
+                                         ir::Symbol::fromQualString("aten::extend"),
+                                         ir::Symbol::fromQualString("aten::remove"),
+                                         ir::Symbol::fromQualString("aten::update"),
+                                         ir::Symbol::fromQualString("aten::setdefault")};
+    if (n.inputs().empty() || !n.blocks().empty())
+      return false;
+    ir::Symbol c = n.input(0)->node()->kind();
+    if (c != ir::prim::ListConstruct && c != ir::prim::DictConstruct)
+      return false;
+    for (ir::Symbol k : kWrites)
+      if (n.kind() == k)
+        return true;
+    return false;
   }
 
   // Marks `n` live together with what running it needs, then the nodes enclosing it.
@@ -102,7 +136,9 @@ private:
 
   void markRoots(ir::Block *b) {
     for (ir::Node *n : b->nodes()) {
-      if (effects_.ownEffects(*n))
+      if (writesFreshContainer(*n) && !isLive(n->input(0)))
+        pendingWrites_[n->input(0)].push_back(n);
+      else if (effects_.ownEffects(*n))
         markNode(n);
       for (ir::Block *sub : n->blocks())
         markRoots(sub);
@@ -182,6 +218,8 @@ private:
   EffectsCache effects_;
   absl::flat_hash_set<const ir::Node *> liveNodes_;
   absl::flat_hash_set<const ir::Value *> liveValues_;
+  /// Writes to list/dict literals not yet known to be read, by the literal.
+  absl::flat_hash_map<const ir::Value *, std::vector<ir::Node *>> pendingWrites_;
   std::vector<ir::Value *> work_;
 };
 

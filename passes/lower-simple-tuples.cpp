@@ -7,7 +7,7 @@
 //        Likewise an object made by prim::CreateObject whose fields are set in straight-line
 //        code of its block and only read otherwise (a class's inlined __init__, as torchvision's
 //        ImageList): each prim::GetAttr reads the value set last before it, and the object and
-//        its SetAttrs go.
+//        its SetAttrs go (also when nothing reads it).
 // Result: no tuple or object is built only to be taken apart again. Linear time.
 #include <string>
 #include <vector>
@@ -63,7 +63,7 @@ bool forwardFields(ir::Node *create) {
   ir::Block *home = create->owningBlock();
   // Readers by the node of the object's block that holds them.
   absl::flat_hash_map<const ir::Node *, std::vector<ir::Node *>> readers;
-  absl::flat_hash_set<const ir::Node *> writers;
+  absl::flat_hash_set<ir::Node *> writers;
   for (const ir::Use &u : o->uses()) {
     ir::Node *user = u.user;
     if (u.offset != 0)
@@ -79,8 +79,12 @@ bool forwardFields(ir::Node *create) {
       return false; // returned, stored, written in a block: not followed
     }
   }
-  if (readers.empty())
-    return false;
+  if (readers.empty()) { // only written (a helper object no path reads): dead
+    for (ir::Node *w : writers)
+      w->destroy();
+    create->destroy();
+    return true;
+  }
   // Every read must find a write before it.
   absl::flat_hash_map<std::string, ir::Value *> fields;
   for (ir::Node *n = create->next(); n != home->returnNode(); n = n->next()) {
