@@ -602,6 +602,9 @@ std::vector<std::string> standardPipeline(const ConvertOptions &options) {
   for (const char *n :
        {"fold-runtime-queries", "lower-simple-tuples", "propagate-shapes", "fold-constants"})
     p.push_back(n);
+  // A rank that depends on the branch an If takes (data-dependent) is known again in copies
+  // of the code after the If, one per branch.
+  p.push_back("specialize-rank-branches");
   for (const char *n : {"check-input-shapes", "warn-frozen-shapes", "lower-complex", "dce", "cse",
                         "to-onnx", "hoist-loop-invariants", "onnx-cleanup"})
     p.push_back(n);

@@ -128,6 +128,11 @@ absl::Status registerBuiltinPasses(PassRegistry &registry) {
       "Infer dtypes and symbolic shapes of tensor values from inputs and constants",
       runPropagateShapes));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
+      "specialize-rank-branches",
+      "Copy the code after an If whose branches return tensors of different ranks into each "
+      "branch, where the ranks are known",
+      runSpecializeRankBranches));
+  TS2ONNX_RETURN_IF_ERROR(registry.registerPass(
       "fuse-bn", "Fold an eval BatchNorm into the preceding convolution's constant weights",
       runFuseBn));
   TS2ONNX_RETURN_IF_ERROR(registry.registerPass(

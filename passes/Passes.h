@@ -58,6 +58,10 @@ absl::Status runEvalPeepholes(ir::Graph &graph, const PassOptions &options);
 /// `propagate-shapes`: dtype and (symbolic) shape inference over aten ops from the input and
 /// constant types (propagate-shapes.cpp).
 absl::Status runPropagateShapes(ir::Graph &graph, const PassOptions &options);
+/// `specialize-rank-branches`: the code after an If whose branches return tensors of different
+/// known ranks is copied into each branch, then types are propagated and shape queries folded
+/// again (specialize-rank-branches.cpp).
+absl::Status runSpecializeRankBranches(ir::Graph &graph, const PassOptions &options);
 /// `fuse-bn`: an eval BatchNorm after a convolution with constant weights folds into new conv
 /// weight and bias constants (fuse-bn.cpp).
 absl::Status runFuseBn(ir::Graph &graph, const PassOptions &options);
