@@ -7,7 +7,8 @@
 // reduction="add" from 16 (below it, unique mask indices add through GatherND, integer indices
 // through a one-hot MatMul that sums duplicates as torch does). gather is GatherElements from 11.
 // select_scatter / slice_scatter with constant bounds are Slice + Concat from 9; a run-time
-// select_scatter index is a ScatterND from 11.
+// select_scatter index is a ScatterND from 11, run-time slice_scatter bounds (or a step) a
+// ScatterElements from 11.
 #include <fmt/format.h>
 
 #include "ir/Status.h"
@@ -417,6 +418,51 @@ Result sliceScatter(SymbolicContext &ctx) {
   if ((*start < 0 || *end < 0) && *end != kIntMax)
     return ctx.unsupported("slice_scatter with negative bounds");
   return scatterAlong(ctx, self, ctx.input(1), *dim, *start, *end);
+}
+
+Result sliceScatter11(SymbolicContext &ctx) {
+  // aten::slice_scatter with run-time bounds (Mask R-CNN's paste of each mask into the image:
+  // `im_mask[y0:y1, x0:x1] = mask[...]`), a negative bound or a step: src's elements go to the
+  // positions start', start' + step, ... along dim (start' is start from the end when negative,
+  // clamped to [0, size] as slicing does; src holds as many as the slice has, which torch
+  // checks), a ScatterElements with those indices broadcast to src's shape.
+  ir::Value *self = ctx.input(0);
+  auto dim = constDim(ctx, 2, self);
+  auto step = ctx.constInt(5);
+  auto rank = OnnxBuilder::rankOf(self);
+  if (dim && step && *step == 1 && (ctx.isNone(3) || ctx.constInt(3) >= 0) &&
+      (ctx.isNone(4) || ctx.constInt(4) >= 0))
+    return sliceScatter(ctx); // constant non-negative bounds: Slice + Concat
+  if (!dim || !rank)
+    return ctx.unsupported("slice_scatter with a non-constant dim or of unknown rank");
+  if (!step || *step <= 0)
+    return ctx.unsupported("slice_scatter with a non-constant step");
+  OnnxBuilder &b = ctx.b;
+  ir::Value *src = ctx.input(1);
+  if (OnnxBuilder::dtypeOf(src) != OnnxBuilder::dtypeOf(self) && OnnxBuilder::dtypeOf(self))
+    src = b.cast(src, *OnnxBuilder::dtypeOf(self));
+  ir::Value *size = b.dimSize(self, *dim);
+  ir::Value *start = b.int64Scalar(0);
+  if (!ctx.isNone(3)) {
+    TS2ONNX_ASSIGN_OR_RETURN(start, intScalar(ctx, 3));
+    ir::Value *neg = b.op("Less", {start, b.int64Scalar(0)});
+    start = b.op("Where", {neg, b.op("Add", {start, size}), start});
+    // Clamped with Where (Min/Max take int64 only from opset 12).
+    ir::Value *zero = b.int64Scalar(0);
+    start = b.op("Where", {b.op("Less", {start, zero}), zero, start});
+    start = b.op("Where", {b.op("Less", {size, start}), size, start});
+  }
+  ir::Value *count = b.dimSize(src, *dim);
+  ir::Value *offsets = b.op("Range", {b.int64Scalar(0), count, b.int64Scalar(1)});
+  ir::Value *positions =
+      b.op("Add", {b.op("Mul", {offsets, b.int64Scalar(*step)}), start}); // [count]
+  std::vector<int64_t> along(size_t(*rank), 1);
+  along[size_t(*dim)] = -1;
+  ir::Value *indices =
+      b.op("Expand", {b.op("Reshape", {positions, b.int64s(along)}), b.shape(src)});
+  ir::Value *out = b.op("ScatterElements", {self, indices, src}, {OnnxAttr::i("axis", *dim)});
+  out->setType(self->type());
+  return one(out);
 }
 
 /// one_hot(self, num_classes=-1): OneHot with int64 off/on values; num_classes -1 is the
@@ -981,6 +1027,7 @@ void registerIndexing(SymbolicRegistry &r) {
   r.add("aten::select_scatter", 9, selectScatter);
   r.add("aten::select_scatter", 11, selectScatter11);
   r.add("aten::slice_scatter", 9, sliceScatter);
+  r.add("aten::slice_scatter", 11, sliceScatter11);
   // ScatterElements from 11; its reduction add / mul from 16, max / min from 18.
   addAll(r, {"aten::scatter", "aten::scatter_add", "aten::scatter_reduce"}, 11,
          [](Ctx &c) { return scatter(c, 0); });
