@@ -145,11 +145,32 @@ def build_1(torch):
     return net, [torch.randn(1, 3, 32, 32)]
 
 
-def detector(name, builder, size=128, **kw):
+def settle_batch_norms(torch, part, shape, batches=3):
+    """Sets the running statistics of every BatchNorm in `part` to those of its input on random
+    images, as training leaves them (normalized activations). Random init's mean 0 / variance 1
+    lets a deep backbone's activations grow layer by layer until the heads saturate and many
+    scores tie exactly (ssdlite: 272 equal scores), and then NMS and top-k keep boxes by
+    tie-breaking, not by the model."""
+    bns = [m for m in part.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the batches
+        m.train()
+    with torch.no_grad():
+        for _ in range(batches):
+            part(torch.randn(*shape))
+    for m in bns:
+        m.eval()
+
+
+def detector(name, builder, size=128, settle=None, **kw):
     @model(name, "detection")
     def build(torch):
         net = getattr(tv().detection, builder)(weights=None, weights_backbone=None,
                                                num_classes=5, **kw).eval()
+        if settle:  # the backbone's input size after the model's own resize
+            settle_batch_norms(torch, net.backbone, (2, 3, settle, settle))
+            spread_heads(torch, net)
         return det_wrapper(torch, net), [torch.rand(1, 3, size, size)]
 
 
@@ -157,7 +178,7 @@ detector("fasterrcnn_mobilenet_v3_large_320_fpn", "fasterrcnn_mobilenet_v3_large
 detector("fasterrcnn_resnet50_fpn", "fasterrcnn_resnet50_fpn", min_size=128, max_size=128)
 detector("maskrcnn_resnet50_fpn", "maskrcnn_resnet50_fpn", min_size=128, max_size=128)
 detector("retinanet_resnet50_fpn", "retinanet_resnet50_fpn", min_size=128, max_size=128)
-detector("ssdlite320_mobilenet_v3_large", "ssdlite320_mobilenet_v3_large")
+detector("ssdlite320_mobilenet_v3_large", "ssdlite320_mobilenet_v3_large", settle=320)
 detector("fcos_resnet50_fpn", "fcos_resnet50_fpn", min_size=128, max_size=128)
 
 
@@ -178,6 +199,67 @@ def build_2(torch):
                      rpn_pre_nms_top_n_test=50, rpn_post_nms_top_n_test=20,
                      box_score_thresh=0.0, box_detections_per_img=10).eval()
     return det_wrapper(torch, net), [torch.rand(1, 3, 64, 48)]
+
+
+def rank_split(torch, scores):
+    # torchvision's BoxCoder.decode then clip_boxes_to_image, scripted: the decoded boxes are
+    # reshaped to rank 3 only when some box is kept (a count known at run time), and the code
+    # after reads the rank (`boxes.dim()` as the stack axis). Also a dict only written to (the
+    # detectors' losses). "kept" and "empty" run each branch.
+    from typing import Dict
+
+    class BoxDecode(torch.nn.Module):
+        def forward(self, codes, scores):
+            rel = codes[torch.where(scores > 0.5)[0]]
+            n = rel.size(0)
+            if n > 0:
+                boxes = rel.reshape(n, -1, 4)
+            else:
+                boxes = rel
+            losses: Dict[str, torch.Tensor] = {}
+            losses.update({"n": scores.sum()})
+            x = boxes[..., 0::2].clamp(0.0, 1.0)
+            y = boxes[..., 1::2].clamp(0.0, 1.0)
+            out = torch.stack([x, y], boxes.dim()).reshape(boxes.shape).reshape(-1, 4)
+            return out, out.sum(0) * 2
+    return BoxDecode().eval(), [torch.randn(6, 8), scores]
+
+
+@model("rank_split_kept", "detection", ci=True, kinds=("scripted",))
+def build_rank_split_kept(torch):
+    return rank_split(torch, torch.tensor([0.9, 0.1, 0.7, 0.2, 0.6, 0.3]))
+
+
+@model("rank_split_empty", "detection", ci=True, kinds=("scripted",))
+def build_rank_split_empty(torch):
+    return rank_split(torch, torch.tensor([0.4, 0.1, 0.3, 0.2, 0.0, 0.3]))
+
+
+@model("paste_mask", "detection", ci=True, kinds=("scripted",))
+def build_paste_mask(torch):
+    # Mask R-CNN's paste_mask_in_image, scripted: a mask resized to its box (a size known at
+    # run time) and written into the image between bounds computed from the box and clipped
+    # to the image (`im[y0:y1, x0:x1] = m[...]`); then writes with a negative start and a step.
+    F = torch.nn.functional
+
+    class Paste(torch.nn.Module):
+        def forward(self, mask, box):
+            im_h, im_w = 10, 12
+            w = int(box[2] - box[0] + 1)
+            h = int(box[3] - box[1] + 1)
+            m = F.interpolate(mask[None, None], size=[h, w], mode="bilinear",
+                              align_corners=False)[0, 0]
+            im = torch.zeros(im_h, im_w)
+            x0 = max(int(box[0]), 0)
+            x1 = min(int(box[2]) + 1, im_w)
+            y0 = max(int(box[1]), 0)
+            y1 = min(int(box[3]) + 1, im_h)
+            im[y0:y1, x0:x1] = m[(y0 - int(box[1])):(y1 - int(box[1])),
+                                 (x0 - int(box[0])):(x1 - int(box[0]))]
+            marks = im.clone()
+            marks[-3:, 1::3] = 2.0
+            return im, marks
+    return Paste().eval(), [torch.rand(6, 5), torch.tensor([-2, 3, 7, 14])]
 
 
 @model("retinanet_tiny", "detection", ci=True)
