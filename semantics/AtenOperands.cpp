@@ -1,5 +1,7 @@
 #include "semantics/AtenOperands.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 
 namespace ts2onnx::semantics {
@@ -34,10 +36,12 @@ Dim dimOfInt(const ir::Value *v) {
   };
   if (k == "aten::size" && n->inputs().size() == 2)
     return sizeDim(n->input(0), ir::constantInt(n->input(1)));
+  // An element of an int list whose elements are known as dims (`x.size()[i]`, `list(...)[i]`).
   if (k == "aten::__getitem__" && n->inputs().size() == 2 &&
-      n->input(0)->node()->kind().qualString() == "aten::size" &&
-      n->input(0)->node()->inputs().size() == 1)
-    return sizeDim(n->input(0)->node()->input(0), ir::constantInt(n->input(1)));
+      n->input(0)->type()->is(ir::TypeKind::List))
+    if (auto dims = dimsOfList(n->input(0)))
+      if (auto i = axis(ir::constantInt(n->input(1)), dims->size()))
+        return (*dims)[*i];
   return Dim::unknown();
 }
 
@@ -56,8 +60,38 @@ std::optional<Dims> dimsOfList(const ir::Value *v) {
       out.push_back(dimOfInt(e));
     return out;
   }
-  if (n->kind().qualString() == "aten::size" && n->inputs().size() == 1)
+  std::string_view k = n->kind().qualString();
+  if (k == "aten::size" && n->inputs().size() == 1)
     return infoOf(n->input(0)).sizes;
+  // List copies, concatenations and slices of int lists (the detection transform's batch shape
+  // `[len(images)] + max_size`, with max_size's elements written as `l[:1] + [v] + l[2:]`).
+  if (k == "aten::list" && n->inputs().size() == 1 && n->input(0)->type()->is(ir::TypeKind::List))
+    return dimsOfList(n->input(0));
+  if (k == "aten::add" && n->inputs().size() == 2 && v->type()->is(ir::TypeKind::List)) {
+    auto a = dimsOfList(n->input(0)), b = dimsOfList(n->input(1));
+    if (!a || !b)
+      return std::nullopt;
+    a->insert(a->end(), b->begin(), b->end());
+    return a;
+  }
+  if (k == "aten::slice" && n->inputs().size() == 4 && v->type()->is(ir::TypeKind::List)) {
+    auto whole = dimsOfList(n->input(0));
+    auto start = isNone(n->input(1)) ? std::optional<int64_t>(0) : ir::constantInt(n->input(1));
+    auto end =
+        isNone(n->input(2)) ? std::optional<int64_t>(INT64_MAX) : ir::constantInt(n->input(2));
+    auto step = ir::constantInt(n->input(3));
+    if (!whole || !start || !end || !step || *step <= 0)
+      return std::nullopt;
+    // Python's slice of a list with a positive step.
+    const int64_t size = int64_t(whole->size());
+    auto clamp = [size](int64_t i) {
+      return std::min(std::max(i < 0 ? i + size : i, int64_t(0)), size);
+    };
+    Dims out;
+    for (int64_t i = clamp(*start); i < clamp(*end); i += *step)
+      out.push_back((*whole)[size_t(i)]);
+    return out;
+  }
   if (v->type()->is(ir::TypeKind::Int)) // an int where int[] is expected (`kernel_size=3`)
     return Dims{dimOfInt(v)};
   return std::nullopt;
