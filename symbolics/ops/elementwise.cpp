@@ -62,7 +62,23 @@ absl::StatusOr<ir::Value *> scaled(Ctx &ctx, ir::Value *v, size_t alphaIndex,
   return ctx.b.op("Mul", {v, ctx.b.scalarOf(*alpha, dt.value_or(ScalarType::Float32))});
 }
 
+/// aten::add.t(a, b) of two int lists: their concatenation (a list of ints is a 1-D int64
+/// tensor in the ONNX graph), as torchvision's detection transform builds the padded batch
+/// shape `[len(images)] + max_size` from run-time sizes.
+Result intListConcat(Ctx &ctx) {
+  const ir::Type &t = *ctx.node().output()->type();
+  if (!t.is(ir::TypeKind::List) || !t.elementType()->is(ir::TypeKind::Int))
+    return ctx.unsupported("adding lists of " + t.str());
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * a, intList(ctx, 0));
+  TS2ONNX_ASSIGN_OR_RETURN(ir::Value * b, intList(ctx, 1));
+  return one(ctx.b.concat({a, b}, 0));
+}
+
 Result binary(Ctx &ctx, const char *onnxOp, bool hasAlpha) {
+  // (The operands may already be the tensors their converted producers made; the result's
+  // type still says it is a list.)
+  if (ctx.node().output()->type()->is(ir::TypeKind::List) && std::string_view(onnxOp) == "Add")
+    return intListConcat(ctx);
   if (ctx.input(0)->type()->is(ir::TypeKind::List) || ctx.input(0)->type()->is(ir::TypeKind::Str))
     return ctx.unsupported("list or string operands");
   Promotion p;
