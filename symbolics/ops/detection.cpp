@@ -2,6 +2,7 @@
 // RoiAlign, where the ONNX operator computes what torchvision's kernel does.
 #include <limits>
 
+#include "ir/Status.h"
 #include "symbolics/ops/OpHelpers.h"
 
 namespace ts2onnx::symbolics {
@@ -45,8 +46,8 @@ Result roiAlign(Ctx &c, bool v16) {
   auto scale = c.constFloat(2);
   auto ph = c.constInt(3), pw = c.constInt(4), sampling = c.constInt(5);
   auto aligned = c.constBool(6);
-  if (!scale || !ph || !pw || !sampling || !aligned)
-    return c.unsupported("a non-constant spatial_scale, output size, sampling_ratio or aligned");
+  if (!ph || !pw || !sampling || !aligned)
+    return c.unsupported("a non-constant output size, sampling_ratio or aligned");
   if (*aligned && !v16)
     return c.unsupported("aligned=True before opset 16 (RoiAlign's half_pixel mode is 16's)");
   auto t = dtypeOf(x);
@@ -55,13 +56,22 @@ Result roiAlign(Ctx &c, bool v16) {
   std::vector<OnnxAttr> attrs = {OnnxAttr::s("mode", "avg"), OnnxAttr::i("output_height", *ph),
                                  OnnxAttr::i("output_width", *pw),
                                  OnnxAttr::i("sampling_ratio", std::max<int64_t>(*sampling, 0)),
-                                 OnnxAttr::f("spatial_scale", *scale)};
+                                 OnnxAttr::f("spatial_scale", scale.value_or(1.0))};
   if (v16)
     attrs.push_back(OnnxAttr::s("coordinate_transformation_mode",
                                 *aligned ? "half_pixel" : "output_half_pixel"));
   ir::Value *boxes = c.b.slice(rois, {1}, {5}, {1}, {1});
   if (dtypeOf(rois) != t)
     boxes = c.b.cast(boxes, *t);
+  if (!scale) {
+    // A scale computed at run time (MultiScaleRoIAlign infers it from the feature and image
+    // sizes, unknown for dynamic image sizes): the box coordinates are multiplied by it, which
+    // is the first thing both kernels do with spatial_scale, and RoiAlign's stays 1.
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * s, asTensor(c, 2, *t));
+    if (dtypeOf(s) != t) // a float argument of the graph: a double
+      s = c.b.cast(s, *t);
+    boxes = c.b.op("Mul", {boxes, s});
+  }
   ir::Value *batch =
       c.b.cast(c.b.squeeze(c.b.slice(rois, {0}, {1}, {1}, {1}), {1}), ScalarType::Int64);
   ir::Value *y = c.b.op("RoiAlign", {x, boxes, batch}, attrs);
