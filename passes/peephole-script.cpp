@@ -508,7 +508,8 @@ bool peephole(ir::Graph &g, ir::Block *b, FoldScope scope) {
     // Integer arithmetic and self-comparisons, as torch's non-tensor peephole simplifies them.
     {
       const std::string_view q = k.qualString();
-      if (q == "aten::mul" && n->inputs().size() == 2 &&
+      // (Not in the frontend: torch's emitter keeps `[padding] * 4`.)
+      if (q == "aten::mul" && scope == FoldScope::kAll && n->inputs().size() == 2 &&
           (n->input(0)->type()->is(ir::TypeKind::List) ||
            n->input(1)->type()->is(ir::TypeKind::List))) {
         changed |= repeatListLiteral(g, n);
