@@ -94,6 +94,36 @@ std::optional<Info> gridPieceOf(const ir::Node *p, int64_t i) {
   return piece;
 }
 
+/// Piece `i` of tensor_split(self, sections or indices, dim): the source's dtype and rank; along
+/// dim, with `sections` n the first size % n pieces have size / n + 1 elements and the others
+/// size / n; with constant indices the pieces run between them, clamped to the size as slices.
+std::optional<Info> tensorSplitPieceOf(const ir::Node *p, int64_t i) {
+  Info src = infoOf(p->input(0));
+  std::optional<int64_t> d =
+      p->inputs().size() > 2 ? ir::constantInt(p->input(2)) : std::optional<int64_t>(0);
+  const auto ax = src.sizes ? axis(d, src.sizes->size()) : std::nullopt;
+  if (!src.sizes || !ax)
+    return Info{src.dtype, std::nullopt};
+  Dims sizes = *src.sizes;
+  const Dim whole = sizes[*ax];
+  sizes[*ax] = Dim::unknown();
+  if (!whole.isStatic() || i < 0)
+    return Info{src.dtype, sizes};
+  const int64_t size = whole.value;
+  if (p->input(1)->type()->is(ir::TypeKind::List)) {
+    auto cuts = intsOfList(p->input(1));
+    if (!cuts || i > int64_t(cuts->size()))
+      return Info{src.dtype, sizes};
+    auto at = [&](int64_t c) { return std::min(std::max(c < 0 ? c + size : c, int64_t(0)), size); };
+    int64_t from = i == 0 ? 0 : at((*cuts)[size_t(i - 1)]);
+    int64_t to = i == int64_t(cuts->size()) ? size : at((*cuts)[size_t(i)]);
+    sizes[*ax] = Dim::known(std::max<int64_t>(0, to - from));
+  } else if (auto n = ir::constantInt(p->input(1)); n && *n > 0 && i < *n) {
+    sizes[*ax] = Dim::known(size / *n + (i < size % *n ? 1 : 0));
+  }
+  return Info{src.dtype, sizes};
+}
+
 /// Piece `i` of the list chunk/split/unbind `p` makes (a negative `i` counts from the end when
 /// the number of pieces is known): the source's dtype and rank (unbind drops the dim), the split
 /// dim's size when it follows from constants; nullopt when `p` is no such op.
@@ -105,6 +135,8 @@ std::optional<Info> pieceOf(const ir::Node *p, int64_t i) {
     return Info{ScalarType::Int64, Dims{Dim::unknown()}};
   if (k == "meshgrid" || k == "broadcast_tensors")
     return gridPieceOf(p, i);
+  if (k == "tensor_split")
+    return tensorSplitPieceOf(p, i);
   bool unbind = k == "unbind";
   bool chunk = k == "chunk" || k == "unsafe_chunk";
   if (!unbind && !chunk && k != "split" && k != "split_with_sizes" && k != "unsafe_split")
