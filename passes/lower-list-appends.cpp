@@ -12,7 +12,8 @@
 //        IndexError for i >= len(l) kept as a ts2onnx::raise_if check) and `l + [v]`. A list
 //        written inside a nested block, by another mutation (pop, clear, a runtime index, ...) or
 //        after it was stored in a container is left alone; a returned list returns the elements by
-//        the end of its block.
+//        the end of its block. First, `l += [a, b]` and `l.extend([a, b])` by such a literal
+//        become appends of a and b wherever they are (in loops too, for functionalize-lists).
 // Result: `outs = []; outs.append(a); outs.append(b); cat(outs)` is `cat([a, b])`, which ONNX
 //         can express without sequences. Linear in the number of nodes and uses.
 #include <algorithm>
@@ -302,7 +303,46 @@ bool lowerBlock(ir::Graph &g, ir::Block *b) {
 
 } // namespace
 
-bool lowerListWrites(ir::Graph &graph) { return lowerBlock(graph, graph.block()); }
+/// `l += [a, b]` (aten::add_ of lists) and `l.extend([a, b])` by a list literal nothing else
+/// writes or keeps are appends of a and b, anywhere (in a loop too, where functionalize-lists
+/// then carries them; Tacotron2's decoder collects its frames so); add_'s result is l.
+bool extendsAsAppends(ir::Graph &g, ir::Block *b) {
+  static const ir::Symbol kAddInPlace = ir::Symbol::fromQualString("aten::add_");
+  bool changed = false;
+  for (auto it = b->nodes().begin(); it != b->nodes().end();) {
+    ir::Node *n = *it;
+    ++it;
+    for (ir::Block *sub : n->blocks())
+      changed |= extendsAsAppends(g, sub);
+    bool listAdd = n->kind() == kAddInPlace && n->inputs().size() == 2 &&
+                   n->input(0)->type()->is(ir::TypeKind::List);
+    if (!listAdd && !(n->kind() == kExtend && n->inputs().size() == 2))
+      continue;
+    auto more = extendedElements(n);
+    bool resultRead = false; // extend's None, or a result that is no list
+    for (ir::Value *out : n->outputs())
+      resultRead |= out->hasUses() && !out->type()->is(ir::TypeKind::List);
+    if (!more || resultRead)
+      continue;
+    ir::Value *l = n->input(0);
+    ir::WithInsertPoint at(n);
+    for (ir::Value *e : *more) {
+      ir::Node *a = g.insert(kAppend, {l, e}, 1);
+      a->output()->setType(l->type());
+      a->setSourceLocation(n->sourceLocation());
+    }
+    for (ir::Value *out : n->outputs())
+      out->replaceAllUsesWith(l);
+    n->destroy();
+    changed = true;
+  }
+  return changed;
+}
+
+bool lowerListWrites(ir::Graph &graph) {
+  bool changed = extendsAsAppends(graph, graph.block());
+  return lowerBlock(graph, graph.block()) || changed;
+}
 
 absl::Status runLowerListAppends(ir::Graph &graph, const PassOptions &) {
   lowerListWrites(graph);
