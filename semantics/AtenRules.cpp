@@ -11,6 +11,8 @@
 // it into view shapes.
 #include "semantics/AtenRules.h"
 
+#include "absl/container/flat_hash_set.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -92,6 +94,89 @@ std::optional<Info> gridPieceOf(const ir::Node *p, int64_t i) {
     std::swap(sizes[0], sizes[1]);
   piece.sizes = sizes;
   return piece;
+}
+
+/// `a` and `b` as one: the dtype and the dims both have (a dim that differs is unknown; ranks
+/// that differ or an unknown one make the sizes unknown). nullopt is "no element": the other.
+std::optional<Info> joinInfo(const std::optional<Info> &a, const std::optional<Info> &b) {
+  if (!a || !b)
+    return a ? a : b;
+  Info out;
+  if (a->dtype == b->dtype)
+    out.dtype = a->dtype;
+  if (a->sizes && b->sizes && a->sizes->size() == b->sizes->size()) {
+    Dims d;
+    for (size_t i = 0; i < a->sizes->size(); ++i)
+      d.push_back((*a->sizes)[i] == (*b->sizes)[i] ? (*a->sizes)[i] : Dim::unknown());
+    out.sizes = d;
+  }
+  return out;
+}
+
+/// What every tensor a list value may hold has in common, following how the list is made:
+/// literals, appends, copies, and the values Ifs and Loops carry (the initial list and what the
+/// body makes of it). nullopt when it holds nothing known to be a tensor (an empty literal; a
+/// loop's own carried value seen again). `seen` stops the walk on cycles and shared producers.
+std::optional<Info> madeListElementInfo(const ir::Value *l,
+                                        absl::flat_hash_set<const ir::Value *> &seen);
+
+std::optional<Info> listElementInfo(const ir::Value *l,
+                                    absl::flat_hash_set<const ir::Value *> &seen) {
+  static const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
+  if (!seen.insert(l).second || seen.size() > 10000)
+    return std::nullopt;
+  const Info unknown{};
+  // Appends write the list in place: what they add is among its elements.
+  std::optional<Info> appended;
+  for (const ir::Use &u : l->uses())
+    if (u.user->kind() == kAppend && u.offset == 0 && u.user->inputs().size() == 2)
+      appended = joinInfo(appended, u.user->input(1)->type()->isTensor()
+                                        ? std::optional<Info>(infoOf(u.user->input(1)))
+                                        : unknown);
+  return joinInfo(appended, madeListElementInfo(l, seen));
+}
+
+/// listElementInfo from how `l` itself is made (not counting appends to it).
+std::optional<Info> madeListElementInfo(const ir::Value *l,
+                                        absl::flat_hash_set<const ir::Value *> &seen) {
+  static const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
+  static const ir::Symbol kList = ir::Symbol::fromQualString("aten::list");
+  const ir::Node *p = l->node();
+  const Info unknown{};
+  if (p->kind() == ir::prim::ListConstruct) {
+    std::optional<Info> out;
+    for (const ir::Value *e : p->inputs())
+      out = e->type()->isTensor() ? joinInfo(out, infoOf(e)) : unknown;
+    return out;
+  }
+  if (p->kind() == kAppend && p->inputs().size() == 2)
+    return joinInfo(listElementInfo(p->input(0), seen),
+                    p->input(1)->type()->isTensor() ? infoOf(p->input(1)) : unknown);
+  if (p->kind() == kList && p->inputs().size() == 1)
+    return listElementInfo(p->input(0), seen);
+  if (p->kind() == ir::prim::If && p->blocks().size() == 2)
+    return joinInfo(listElementInfo(p->blocks()[0]->outputs()[l->offset()], seen),
+                    listElementInfo(p->blocks()[1]->outputs()[l->offset()], seen));
+  const ir::Node *loop = p->kind() == ir::prim::Param && p->owningBlock()->owningNode()
+                             ? p->owningBlock()->owningNode()
+                             : p;
+  if (loop->kind() == ir::prim::Loop) {
+    // Loop output j or body input j + 1: the initial value and the body's next value.
+    size_t j = p == loop ? l->offset() : l->offset() - 1;
+    if (p != loop && l->offset() == 0)
+      return unknown; // the iteration counter
+    const ir::Block *body = loop->blocks()[0];
+    if (j + 2 >= loop->inputs().size() || j + 1 >= body->outputs().size())
+      return unknown;
+    return joinInfo(listElementInfo(loop->input(j + 2), seen),
+                    listElementInfo(body->outputs()[j + 1], seen));
+  }
+  return unknown;
+}
+
+std::optional<Info> listElementInfo(const ir::Value *l) {
+  absl::flat_hash_set<const ir::Value *> seen;
+  return listElementInfo(l, seen);
 }
 
 /// Piece `i` of tensor_split(self, sections or indices, dim): the source's dtype and rank; along
@@ -230,7 +315,7 @@ private:
     // floor, ..., need no entry here.)
     rule({"hardtanh", "hardswish", "hardsigmoid", "silu", "gelu", "leaky_relu", "elu", "selu",
           "celu", "softplus", "mish", "clamp", "clamp_min", "clamp_max", "clip", "dropout",
-          "feature_dropout", "alpha_dropout", "feature_alpha_dropout", "contiguous", "clone",
+          "feature_dropout", "alpha_dropout", "feature_alpha_dropout", "contiguous", "clone", "cpu",
           "detach", "bitwise_not", "batch_norm", "layer_norm", "group_norm", "instance_norm",
           "masked_fill", "fill", "zeros_like", "ones_like", "empty_like", "rand_like", "randn_like",
           "slice_scatter", "select_scatter", "index_put", "scatter", "scatter_add", "prelu",
@@ -395,6 +480,21 @@ private:
           out->push_back((*w.sizes)[0]);
       }
       setResult(n->output(0), in.dtype, out);
+    });
+    // RNN cells: each new state is [batch, hidden] (hidden = w_hh's second dim), or [hidden]
+    // for a 1-d input; the input's dtype. (Decoders carry the states through loops.)
+    rule({"lstm_cell", "gru_cell", "rnn_tanh_cell", "rnn_relu_cell"}, [](ir::Node *n) {
+      if (n->inputs().size() < 4)
+        return;
+      Info in = infoOf(n->input(0)), whh = infoOf(n->input(3));
+      std::optional<Dims> out;
+      if (in.sizes && (in.sizes->size() == 1 || in.sizes->size() == 2) && whh.sizes &&
+          whh.sizes->size() == 2) {
+        out = Dims(in.sizes->begin(), in.sizes->end() - 1);
+        out->push_back((*whh.sizes)[1]);
+      }
+      for (ir::Value *o : n->outputs())
+        setResult(o, in.dtype, out);
     });
     rule({"matmul", "mm", "bmm"}, [](ir::Node *n) {
       setResult(n->output(0), infoOf(n->input(0)).dtype,
@@ -579,7 +679,28 @@ private:
     });
     rule({"cat", "concat", "concatenate", "stack"}, [](ir::Node *n) {
       const ir::Node *list = n->input(0)->node();
-      if (list->kind() != ir::prim::ListConstruct || list->inputs().empty())
+      bool appended = false;
+      for (const ir::Use &u : n->input(0)->uses())
+        appended |= u.user->kind().qualString() == std::string_view("aten::append");
+      if (list->kind() != ir::prim::ListConstruct || appended) {
+        // A list of run-time length (appended to in a loop): every element's dtype and shape,
+        // where all agree; the joined dim's length is unknown.
+        std::optional<Info> e = listElementInfo(n->input(0));
+        if (!e || !e->sizes)
+          return;
+        const bool stacked = n->kind().name() == "stack";
+        auto a = axis(ir::constantInt(n->input(1)), e->sizes->size() + (stacked ? 1 : 0));
+        if (!a)
+          return;
+        Dims out = *e->sizes;
+        if (stacked)
+          out.insert(out.begin() + long(*a), Dim::unknown());
+        else
+          out[*a] = Dim::unknown();
+        setResult(n->output(0), e->dtype, out);
+        return;
+      }
+      if (list->inputs().empty())
         return;
       ResultType p;
       std::vector<Info> parts;

@@ -297,32 +297,57 @@ void reduce(ir::Node *n) {
 
 void recurrent(ir::Node *n) {
   // lstm(input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
-  // batch_first); gru/rnn take hx as a tensor rather than a list.
+  // batch_first) on a padded input, or lstm(data, batch_sizes, hx, params, has_biases,
+  // num_layers, dropout, train, bidirectional) on packed data [N, features]; gru/rnn take hx as
+  // a tensor rather than a list. The output's last dim is directions * H, with H w_hh's second
+  // dim (the hidden size, or LSTM's proj_size); the final states are [layers * directions,
+  // batch, H] (c_n: the hidden size, w_hh's first dim / 4), without batch for an unbatched input.
   if (n->inputs().size() != 9)
     return;
+  const bool lstm = n->kind().name() == "lstm";
+  const bool packed = !n->input(lstm ? 1 : 2)->type()->is(ir::TypeKind::List);
+  const size_t paramsAt = packed ? 3 : 2, layersAt = packed ? 5 : 4, biAt = packed ? 8 : 7;
   Info in = infoOf(n->input(0));
-  auto bidirectional = ir::constantInt(n->input(7));
-  auto batchFirst = ir::constantInt(n->input(8));
-  auto layers = ir::constantInt(n->input(4));
-  const ir::Node *params = n->input(2)->node();
-  std::optional<Dim> hidden;
-  if (params->kind() == ir::prim::ListConstruct && !params->inputs().empty()) {
-    Info w = infoOf(params->input(1)); // w_hh: [gates * hidden, hidden]
-    if (w.sizes && w.sizes->size() == 2)
+  auto bidirectional = ir::constantInt(n->input(biAt));
+  auto batchFirst = packed ? std::optional<int64_t>(0) : ir::constantInt(n->input(8));
+  auto layers = ir::constantInt(n->input(layersAt));
+  const ir::Node *params = n->input(paramsAt)->node();
+  std::optional<Dim> hidden, cellHidden;
+  if (params->kind() == ir::prim::ListConstruct && params->inputs().size() >= 2) {
+    Info w = infoOf(params->input(1)); // w_hh: [gates * hidden, hidden or proj_size]
+    if (w.sizes && w.sizes->size() == 2) {
       hidden = (*w.sizes)[1];
+      const Dim rows = (*w.sizes)[0];
+      cellHidden = lstm && rows.isStatic() ? Dim::known(rows.value / 4) : Dim::unknown();
+    }
   }
-  if (!in.sizes || in.sizes->size() != 3 || !bidirectional || !batchFirst || !hidden || !layers) {
+  const size_t rank = packed ? 2 : 3;
+  const bool unbatched = !packed && in.sizes && in.sizes->size() == 2;
+  if (!in.sizes || (in.sizes->size() != rank && !unbatched) || !bidirectional || !batchFirst ||
+      !hidden || !layers) {
     for (ir::Value *o : n->outputs())
       setResult(o, in.dtype, std::nullopt);
     return;
   }
   int64_t dirs = *bidirectional ? 2 : 1;
-  Dim out = hidden->isStatic() ? Dim::known(hidden->value * dirs) : Dim::unknown();
   Dims y = *in.sizes;
-  y[2] = out;
-  Dim batch = (*in.sizes)[*batchFirst ? 0 : 1];
+  y.back() = hidden->isStatic() ? Dim::known(hidden->value * dirs) : Dim::unknown();
   setResult(n->output(0), in.dtype, y);
-  for (size_t i = 1; i < n->outputs().size(); ++i)
-    setResult(n->output(i), in.dtype, Dims{Dim::known(*layers * dirs), batch, *hidden});
+  // Packed data does not show the batch (the first batch size): the initial state does.
+  Dim batch = packed ? Dim::unknown() : (*in.sizes)[*batchFirst ? 0 : 1];
+  const ir::Node *hx = n->input(packed ? 2 : 1)->node();
+  for (size_t i = 1; i < n->outputs().size(); ++i) {
+    const ir::Value *initial =
+        lstm && hx->kind() == ir::prim::ListConstruct && hx->inputs().size() == 2
+            ? hx->input(i - 1)
+            : (!lstm ? n->input(packed ? 2 : 1) : nullptr);
+    Info h0 = initial ? infoOf(initial) : Info{};
+    if (packed && h0.sizes && h0.sizes->size() == 3)
+      batch = (*h0.sizes)[1];
+    Dim width = i == 2 ? *cellHidden : *hidden;
+    Dims state = unbatched ? Dims{Dim::known(*layers * dirs), width}
+                           : Dims{Dim::known(*layers * dirs), batch, width};
+    setResult(n->output(i), in.dtype, state);
+  }
 }
 } // namespace ts2onnx::semantics
