@@ -1663,6 +1663,9 @@ void registerShape(SymbolicRegistry &r) {
          {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
           "aten::stop_gradient"},
          9, identity);
+  // The converted model runs where its inputs are: `x.cpu()` (sequence lengths moved for
+  // pack_padded_sequence) is x.
+  r.add("aten::cpu", 9, identity);
   // Conjugation and the lazy conj/neg bits act only on complex tensors, which ts2onnx has none
   // of: on real tensors they are the identity, as in torch. lift and prim::data (`x.data`)
   // return the tensor.
