@@ -259,12 +259,18 @@ private:
     if (kind == QuantizedAtenKind::Unsupported) {
       std::string where =
           n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
+      std::string_view name = n->kind().qualString();
+      if (name == "aten::avg_pool2d")
+        return absl::UnimplementedError(fmt::format(
+            "{}error: aten::avg_pool2d of a quantized tensor needs opset 11 or later (the "
+            "window's sum is rounded back with Round); this is opset {}",
+            where, b_.opset()));
       return absl::UnimplementedError(fmt::format(
           "{}error: {} of a quantized tensor is not supported (ts2onnx converts quantized "
-          "conv2d, linear, add, mul, cat, hardswish, hardsigmoid, sigmoid, ReLU, max and "
-          "average pooling and data movement; dequantize before this op in the model to run "
-          "it in float)",
-          where, n->kind().qualString()));
+          "conv2d, linear, add, mul, cat, hardswish, hardsigmoid, sigmoid, tanh, ReLU, ReLU6, "
+          "hardtanh, max pooling, average pooling (global, and windowed from opset 11) and data "
+          "movement; dequantize before this op in the model to run it in float)",
+          where, name));
     }
     if (kind == QuantizedAtenKind::IntegerUnits)
       for (size_t i = 0; i < n->inputs().size(); ++i)

@@ -20,7 +20,7 @@
 // the op's own symbolic on the integers, ReLU runs on (integer - zero point) as floats, and
 // quantizedAten gives the others torch's kernels: hardswish / hardsigmoid / sigmoid as lookup
 // tables of the 256 outputs, global average pooling (adaptive_avg_pool2d to 1x1, mean over H
-// and W) with QNNPACK's float scale.
+// and W) with QNNPACK's float scale, windowed avg_pool2d (the window's sum over kH * kW).
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -597,6 +597,44 @@ ir::Value *globalAverage(OnnxBuilder &b, ir::Value *x, const Quantization &q, bo
   return roundUnits(b, b.op("Mul", {sum, scale}), q);
 }
 
+/// aten::avg_pool2d(self, kernel_size, stride, padding, ceil_mode, count_include_pad,
+/// divisor_override) of a 4-d quantized tensor, as torch's quantized kernel computes it (torch
+/// 1.13 and 2.9, checked integer for integer): the sum of (integer - zero point) over the window,
+/// the padding counting as zero, divided by the window's size kH * kW, rounded half to even, on
+/// the input's quantization. The kernel divides by kH * kW even with count_include_pad=False,
+/// and ts2onnx does as torch does. AveragePool gives the mean; times the count and rounded it is
+/// the exact integer sum again, whose correctly rounded quotient rounds as the exact one does.
+absl::StatusOr<ir::Value *> windowAverage(Ctx &ctx, const Quantization &q) {
+  ir::Value *x = ctx.input(0);
+  auto kernel = ctx.constInts(1);
+  auto stride = ctx.constInts(2);
+  auto padding = ctx.constInts(3);
+  auto ceil = ctx.constBool(4);
+  auto two = [](std::optional<std::vector<int64_t>> &v) {
+    if (v && v->size() == 1)
+      v->push_back(v->front());
+    return v && v->size() == 2;
+  };
+  if (stride && stride->empty())
+    stride = kernel;
+  if (!two(kernel) || !two(stride) || !two(padding) || !ceil || rankOf(x) != 4)
+    return ctx.unsupported("average pooling of a quantized tensor with a window, stride or "
+                           "padding not known at conversion, or of a tensor that is not 4-d");
+  if (*ceil || (ctx.numInputs() > 6 && !ctx.isNone(6)))
+    return ctx.unsupported("average pooling of a quantized tensor with ceil_mode or a "
+                           "divisor_override");
+  OnnxBuilder &b = ctx.b;
+  const float count = float((*kernel)[0] * (*kernel)[1]);
+  ir::Value *units = b.op("Sub", {b.cast(x, ScalarType::Float32), b.floatScalar(q.zeroPoint)});
+  ir::Value *mean =
+      b.op("AveragePool", {units},
+           {OnnxAttr::is("kernel_shape", *kernel), OnnxAttr::is("strides", *stride),
+            OnnxAttr::is("pads", {(*padding)[0], (*padding)[1], (*padding)[0], (*padding)[1]}),
+            OnnxAttr::i("count_include_pad", 1)});
+  ir::Value *sum = b.op("Round", {b.op("Mul", {mean, b.floatScalar(count)})});
+  return roundUnits(b, b.op("Div", {sum, b.floatScalar(count)}), q);
+}
+
 Result hardswish(Ctx &ctx) {
   // quantized::hardswish(Tensor input, float output_scale, int output_zero_point)
   TS2ONNX_ASSIGN_OR_RETURN(Quantization qx, inputQuantization(ctx, 0));
@@ -703,6 +741,10 @@ absl::StatusOr<std::vector<ir::Value *>> quantizedAten(SymbolicContext &ctx) {
                              "than 1 (only global pooling is converted)");
     return std::vector<ir::Value *>{globalAverage(ctx.b, ctx.input(0), *qx, true)};
   }
+  if (op == "aten::avg_pool2d") {
+    TS2ONNX_ASSIGN_OR_RETURN(ir::Value * y, windowAverage(ctx, *qx));
+    return std::vector<ir::Value *>{y};
+  }
   if (op == "aten::mean") {
     // aten::mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None)
     auto dims = ctx.constInts(1);
@@ -734,6 +776,9 @@ QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset) {
                              "aten::hardtanh_", "aten::adaptive_avg_pool2d", "aten::mean"})
     if (op == t)
       return QuantizedAtenKind::Custom;
+  // Windowed average pooling rounds the window's sum back (Round is opset 11).
+  if (op == "aten::avg_pool2d" && opset >= 11)
+    return QuantizedAtenKind::Custom;
   // MaxPool takes 8-bit integers from opset 12; before, max pooling runs in integer units.
   if (opset < 12 && (op == "aten::max_pool2d" || op == "aten::max_pool1d"))
     return QuantizedAtenKind::IntegerUnits;
