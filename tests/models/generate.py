@@ -328,7 +328,7 @@ def build_5(torch):
     return net, [torch.randn(1, 3, 4, 32, 32)]
 
 
-def quantized(name, builder):
+def quantized(name, builder, size=64, wrap=None, **kw):
     @model(name, "quantized")
     def build(torch):
         # torchvision's quantize=True calibrates on one input and, with random weights, leaves
@@ -337,7 +337,7 @@ def quantized(name, builder):
         aq = torch.ao.quantization
         torch.backends.quantized.engine = "qnnpack"
         net = getattr(tv().quantization, builder)(weights=None, quantize=False,
-                                                  num_classes=10).eval()
+                                                  num_classes=10, **kw).eval()
         nn = torch.nn
         with torch.no_grad():  # trained-like statistics: random init's BN and head are flat
             for m in net.modules():
@@ -350,8 +350,8 @@ def quantized(name, builder):
                     m.weight.normal_(0.0, m.weight.shape[1] ** -0.5)
                     m.bias.normal_(0.0, 0.1)
         net.fuse_model()
-        calibrate(torch, net, aq.get_default_qconfig("qnnpack"), (2, 3, 64, 64), 4)
-        return net, [torch.rand(1, 3, 64, 64)]
+        calibrate(torch, net, aq.get_default_qconfig("qnnpack"), (2, 3, size, size), 4)
+        return wrap(torch, net) if wrap else net, [torch.rand(1, 3, size, size)]
 
 
 quantized("quantized_mobilenet_v2", "mobilenet_v2")
@@ -614,6 +614,36 @@ def build_qnet_relu6_after_conv(torch):
     return net, [torch.randn(2, 3, 8, 8)]
 
 
+@model("qnet_avgpool", "quantized", ci=True)
+def build_qnet_avgpool(torch):
+    # Windowed average pooling of quantized tensors (Inception's branch pools): 2x2 stride 2
+    # (sums over 4 round half to even at exact ties), 3x3 stride 1 padded, and the same with
+    # count_include_pad=False, which torch's quantized kernel ignores (it divides by 9 at the
+    # borders too; the converted model does the same).
+    nn = torch.nn
+    aq = torch.ao.quantization
+    torch.backends.quantized.engine = "qnnpack"
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.quant = aq.QuantStub()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.pool1 = nn.AvgPool2d(2)
+            self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+            self.pool2 = nn.AvgPool2d(3, 1, 1)
+            self.pool3 = nn.AvgPool2d(3, 1, 1, count_include_pad=False)
+            self.dequant = aq.DeQuantStub()
+
+        def forward(self, x):
+            x = self.pool1(self.conv1(self.quant(x)))
+            x = self.pool3(self.pool2(self.conv2(x)))
+            return self.dequant(x)
+
+    net = calibrate(torch, Net().eval(), aq.get_default_qconfig("qnnpack"), (2, 3, 16, 16), 8)
+    return net, [torch.randn(2, 3, 16, 16)]
+
+
 @model("qnet_mixed", "quantized", ci=True)
 def build_qnet_mixed(torch):
     return mixed_quantized(torch)
@@ -684,7 +714,7 @@ def build_9(torch):
     net = ta().models.WaveRNN(upsample_scales=[2, 2], n_classes=16, hop_length=4,
                               n_res_block=1, n_rnn=16, n_fc=16, kernel_size=5, n_freq=8,
                               n_hidden=8, n_output=8).eval()
-    return net, [torch.randn(1, 1, 4 * 6), torch.randn(1, 8, 10)]
+    return net, [torch.randn(1, 1, 4 * 6), torch.randn(1, 1, 8, 10)]
 
 
 @model("conformer_tiny", "speech", ci=True)
@@ -1235,6 +1265,208 @@ def build_lstm_proj_bidir(torch):
             y, (h, c) = self.lstm(x, (h0, c0))
             return y, h, c
     return ProjBidir().eval(), [torch.randn(4, 2, 6), torch.randn(4, 2, 3), torch.randn(4, 2, 10)]
+
+
+# --- Architectures added 2026-12-05 (discovery) ---
+# Architectures users deploy that the sections above do not cover yet: torchvision's keypoint and
+# SSD detectors, video models, larger classifiers, a ResNet segmenter, quantized Inception and
+# ResNeXt; torchaudio's norm-first wav2vec2 (HuBERT-large / WavLM layout), Emformer RNN-T,
+# HDemucs, the full-size WaveRNN and Tacotron2's teacher-forced forward. Random weights, small
+# inputs where the model allows them.
+
+detector("keypointrcnn_resnet50_fpn", "keypointrcnn_resnet50_fpn", min_size=128, max_size=128)
+detector("ssd300_vgg16", "ssd300_vgg16")
+
+
+def video(name, builder, shape, **kw):
+    @model(name, "video")
+    def build(torch):
+        net = getattr(tv().video, builder)(weights=None, num_classes=5, **kw).eval()
+        return net, [torch.randn(*shape)]
+
+
+video("mc3_18", "mc3_18", (1, 3, 4, 32, 32))
+video("r2plus1d_18", "r2plus1d_18", (1, 3, 4, 32, 32))
+video("s3d", "s3d", (1, 3, 16, 224, 224))  # the head's fixed (2, 7, 7) pool: 16 x 224 minimum
+video("swin3d_t", "swin3d_t", (1, 3, 4, 64, 64))  # torchvision >= 0.15
+
+
+@model("mvit_v2_s", "video")
+def build_mvit_v2_s(torch):
+    # mvit_v2_s fixes spatial_size (224, 224) and temporal_size 16; built here at 64 x 64 x 4
+    # with its own block settings (relative position tables sized to match).
+    mvit = tv().video.mvit
+    full = mvit._mvit
+
+    def small(**kw):
+        kw.update(spatial_size=(64, 64), temporal_size=4)
+        return full(**kw)
+    mvit._mvit = small
+    try:
+        net = mvit.mvit_v2_s(weights=None, num_classes=5).eval()
+    finally:
+        mvit._mvit = full
+    return net, [torch.randn(1, 3, 4, 64, 64)]
+
+
+def logits_of(torch, net):
+    """Inception's logits: scripted, Inception3 returns InceptionOutputs(logits, aux) even with
+    aux_logits=False; traced, the logits tensor."""
+    class Logits(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            out = self.net(x)
+            if isinstance(out, torch.Tensor):
+                return out
+            return out[0]
+    return Logits()
+
+
+@model("inception_v3", "classification")
+def build_inception_v3(torch):
+    net = tv().inception_v3(num_classes=10, aux_logits=False, init_weights=True).eval()
+    return logits_of(torch, net), [torch.randn(1, 3, 96, 96)]  # 75 x 75 at least
+
+
+classifier("efficientnet_v2_s", "efficientnet_v2_s", num_classes=10)
+classifier("vgg11_bn", "vgg11_bn", size=32, num_classes=10)
+classifier("alexnet", "alexnet", num_classes=10)
+classifier("resnext50_32x4d", "resnext50_32x4d", num_classes=10)
+classifier("wide_resnet50_2", "wide_resnet50_2", num_classes=10)
+classifier("regnet_x_400mf", "regnet_x_400mf", num_classes=10)
+classifier("mobilenet_v3_large", "mobilenet_v3_large", num_classes=10)
+classifier("vit_b_16", "vit_b_16", size=64, image_size=64, num_classes=10)
+
+segmenter("deeplabv3_resnet50", "deeplabv3_resnet50", aux_loss=False)
+
+quantized("quantized_inception_v3", "inception_v3", size=96, wrap=logits_of, aux_logits=False,
+          init_weights=True)
+quantized("quantized_resnext101_32x8d", "resnext101_32x8d")
+
+
+def wav2vec2_tiny_config(**kw):
+    """wav2vec2_model's arguments at a tiny size; `kw` overrides the layout."""
+    config = dict(extractor_mode="group_norm", extractor_conv_layer_config=[(16, 10, 5),
+                                                                            (16, 3, 2)],
+                  extractor_conv_bias=False, encoder_embed_dim=32,
+                  encoder_projection_dropout=0.0, encoder_pos_conv_kernel=16,
+                  encoder_pos_conv_groups=4, encoder_num_layers=2, encoder_num_heads=2,
+                  encoder_attention_dropout=0.0, encoder_ff_interm_features=64,
+                  encoder_ff_interm_dropout=0.0, encoder_dropout=0.0,
+                  encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=8)
+    config.update(kw)
+    return config
+
+
+def first_output(torch, net):
+    class First(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net(x)[0]
+    return First()
+
+
+@model("hubert_large_tiny", "speech")
+def build_hubert_large_tiny(torch):
+    # hubert_large / wav2vec2_large_lv60k's layout (layer-norm extractor with conv bias, encoder
+    # layer norm first) at a tiny size; hubert_base's layout is wav2vec2_base's.
+    net = ta().models.wav2vec2_model(**wav2vec2_tiny_config(
+        extractor_mode="layer_norm", extractor_conv_bias=True,
+        encoder_layer_norm_first=True)).eval()
+    # As torchaudio's __prepare_scriptable__ does when scripting; torch 1.13 cannot deepcopy
+    # (trace) the weight-normed positional conv, nor script it (wav2vec2_tiny's skips).
+    torch.nn.utils.remove_weight_norm(net.encoder.transformer.pos_conv_embed.conv)
+    return first_output(torch, net), [torch.randn(1, 800)]
+
+
+@model("wavlm_tiny", "speech")
+def build_wavlm_tiny(torch):
+    # torchaudio >= 2.0 (wavlm_model): gated relative position bias.
+    config = wav2vec2_tiny_config(extractor_mode="group_norm", encoder_layer_norm_first=False)
+    config.update(encoder_num_buckets=16, encoder_max_distance=32)
+    net = ta().models.wavlm_model(**config).eval()
+    return first_output(torch, net), [torch.randn(1, 800)]
+
+
+@model("emformer_rnnt_tiny", "speech")
+def build_emformer_rnnt_tiny(torch):
+    net = ta().models.emformer_rnnt_model(
+        input_dim=8, encoding_dim=16, num_symbols=10, segment_length=4, right_context_length=1,
+        time_reduction_input_dim=16, time_reduction_stride=2, transformer_num_heads=2,
+        transformer_ffn_dim=32, transformer_num_layers=2, transformer_dropout=0.0,
+        transformer_activation="gelu", transformer_left_context_length=4,
+        transformer_max_memory_size=0, transformer_weight_init_scale_strategy="depthwise",
+        transformer_tanh_on_mem=True, symbol_embedding_dim=16, num_lstm_layers=2,
+        lstm_layer_norm=True, lstm_layer_norm_epsilon=1e-3, lstm_dropout=0.0).eval()
+
+    class Joint(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, sources, source_lengths, targets, target_lengths):
+            return self.net(sources, source_lengths, targets, target_lengths)[0]
+    return Joint(), [torch.randn(1, 18, 8), torch.tensor([18]), torch.randint(0, 10, (1, 5)),
+                     torch.tensor([5])]
+
+
+@model("hdemucs_low", "separation", kinds=("traced",))  # torchaudio 0.13's fails to script
+def build_hdemucs_low(torch):
+    net = ta().models.hdemucs_low(sources=["drums", "bass", "other", "vocals"]).eval()
+    return net, [torch.randn(1, 2, 4096)]
+
+
+@model("wavernn", "vocoder")
+def build_wavernn(torch):
+    # torchaudio's pipelines' WaveRNN (WAVERNN_10K_EPOCHS_8BITS_LJSPEECH's configuration).
+    net = ta().models.WaveRNN(upsample_scales=[5, 5, 11], n_classes=256, hop_length=275,
+                              n_res_block=10, n_rnn=512, n_fc=512, kernel_size=5, n_freq=80,
+                              n_hidden=128, n_output=128).eval()
+    return net, [torch.randn(1, 1, 275 * 4), torch.randn(1, 1, 80, 8)]
+
+
+@model("tacotron2_forward_tiny", "tts")
+def build_tacotron2_forward_tiny(torch):
+    # Tacotron2's teacher-forced forward (mel spectrogram given) as exported for alignment and
+    # fine-tuning. Its prenet's dropout is always on (training=True): replaced by the same
+    # layers without it, so the outputs are a function of the inputs.
+    nn = torch.nn
+    net = ta().models.Tacotron2(n_symbol=10, n_mels=8, symbol_embedding_dim=16,
+                                encoder_embedding_dim=16, encoder_n_convolution=1,
+                                encoder_kernel_size=3, decoder_rnn_dim=16, decoder_max_step=20,
+                                decoder_dropout=0.0, attention_rnn_dim=16, attention_hidden_dim=16,
+                                attention_location_n_filter=4, attention_location_kernel_size=3,
+                                attention_dropout=0.0, prenet_dim=16, postnet_n_convolution=1,
+                                postnet_kernel_size=3, postnet_embedding_dim=16,
+                                gate_threshold=0.5).eval()
+
+    class Prenet(nn.Module):
+        def __init__(self, layers):
+            super().__init__()
+            self.layers = layers
+
+        def forward(self, x):
+            for linear in self.layers:
+                x = torch.relu(linear(x))
+            return x
+    net.decoder.prenet = Prenet(net.decoder.prenet.layers)
+
+    class Forward(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, tokens, lengths, mel, mel_lengths):
+            mel_out, mel_post, gate, align = self.net(tokens, lengths, mel, mel_lengths)
+            return mel_post, gate, align
+    return Forward(), [torch.randint(0, 10, (2, 6)), torch.tensor([6, 4]), torch.randn(2, 8, 7),
+                       torch.tensor([7, 5])]
 
 
 # ------------------------------------------------------------------------------------------------
