@@ -10,6 +10,8 @@
 //        ListConstruct becomes a longer ListConstruct. A list that is returned, stored in a
 //        container, passed to a Loop/If directly or mutated otherwise (insert, pop,
 //        _set_item, ...) is left alone.
+//        First, a list a Loop carries and its body returns unchanged (the same object each
+//        iteration) stops being carried: its uses read the list itself.
 // Result: aten::append nodes that remain take a loop-carried or If-merged list and their
 //         result is used as the new list, which to-onnx turns into SequenceInsert; lists whose
 //         length is known become literals. Linear in the size of the list's blocks per list.
@@ -148,6 +150,35 @@ private:
   absl::flat_hash_set<ir::Node *> &appends_;
 };
 
+/// A list a Loop carries that its body returns unchanged is the same list object in every
+/// iteration (TorchScript carries `outs` through `while ...: outs += [y]`, whose result is
+/// `outs` itself): its uses inside and after the loop read the initial list, and the loop stops
+/// carrying it, so that the appends to it in the body are found on the list itself.
+void uncarryInvariantLists(ir::Block *b) {
+  for (ir::Node *n : b->nodes()) {
+    for (ir::Block *sub : n->blocks())
+      uncarryInvariantLists(sub);
+    if (n->kind() != ir::prim::Loop || n->blocks().size() != 1)
+      continue;
+    ir::Block *body = n->blocks()[0];
+    for (size_t j = n->outputs().size(); j-- > 0;) {
+      if (j + 2 >= n->inputs().size() || j + 1 >= body->inputs().size() ||
+          j + 1 >= body->outputs().size())
+        continue;
+      ir::Value *param = body->inputs()[j + 1];
+      if (body->outputs()[j + 1] != param || !param->type()->is(ir::TypeKind::List))
+        continue;
+      ir::Value *initial = n->input(j + 2);
+      body->eraseOutput(j + 1);
+      param->replaceAllUsesWith(initial);
+      n->output(j)->replaceAllUsesWith(initial);
+      body->eraseInput(j + 1);
+      n->removeInput(j + 2);
+      n->eraseOutput(j);
+    }
+  }
+}
+
 void collectLists(ir::Block *b, std::vector<ir::Node *> &out) {
   for (ir::Node *n : b->nodes()) {
     if (n->kind() == ir::prim::ListConstruct)
@@ -185,6 +216,7 @@ void foldLiteralAppends(ir::Graph &g, ir::Block *b, absl::flat_hash_set<ir::Node
 } // namespace
 
 absl::Status runFunctionalizeLists(ir::Graph &graph, const PassOptions &) {
+  uncarryInvariantLists(graph.block());
   std::vector<ir::Node *> lists;
   collectLists(graph.block(), lists);
   absl::flat_hash_set<ir::Node *> appends;

@@ -146,15 +146,16 @@ private:
     for (const ir::Node *n : b->nodes()) {
       std::string_view k = n->kind().qualString();
       // An append left in place (its result unused: functionalize-lists could not make it a
-      // value, e.g. the list is also an element of another list) to a list literal that is read
-      // elsewhere: the reads would see the literal without the appended elements.
+      // value, e.g. the list is also an element of another list) to a list that is read
+      // elsewhere: the reads would see the list without the appended elements (a loop that
+      // counts them would never end).
       auto refuse = [&](std::string_view why) {
         std::string where =
             n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
         return absl::UnimplementedError(fmt::format("{}error: {}: {}", where, k, why));
       };
       if (k == "aten::append" && n->inputs().size() == 2 && !n->output()->hasUses() &&
-          n->input(0)->node()->kind() == ir::prim::ListConstruct && n->input(0)->uses().size() > 1)
+          n->input(0)->uses().size() > 1)
         return refuse("this list is appended to in place and also read elsewhere in a way "
                       "ts2onnx cannot follow (e.g. it is an element of another list, tuple or "
                       "dict); not supported in ONNX");
