@@ -1431,7 +1431,7 @@ def build_wavernn(torch):
     return net, [torch.randn(1, 1, 275 * 4), torch.randn(1, 1, 80, 8)]
 
 
-@model("tacotron2_forward_tiny", "tts")
+@model("tacotron2_forward_tiny", "tts", ci=True, kinds=("scripted",))
 def build_tacotron2_forward_tiny(torch):
     # Tacotron2's teacher-forced forward (mel spectrogram given) as exported for alignment and
     # fine-tuning. Its prenet's dropout is always on (training=True): replaced by the same
