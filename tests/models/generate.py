@@ -623,24 +623,10 @@ def build_qnet_avgpool(torch):
     nn = torch.nn
     aq = torch.ao.quantization
     torch.backends.quantized.engine = "qnnpack"
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.quant = aq.QuantStub()
-            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
-            self.pool1 = nn.AvgPool2d(2)
-            self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
-            self.pool2 = nn.AvgPool2d(3, 1, 1)
-            self.pool3 = nn.AvgPool2d(3, 1, 1, count_include_pad=False)
-            self.dequant = aq.DeQuantStub()
-
-        def forward(self, x):
-            x = self.pool1(self.conv1(self.quant(x)))
-            x = self.pool3(self.pool2(self.conv2(x)))
-            return self.dequant(x)
-
-    net = calibrate(torch, Net().eval(), aq.get_default_qconfig("qnnpack"), (2, 3, 16, 16), 8)
+    net = nn.Sequential(aq.QuantStub(), nn.Conv2d(3, 8, 3, padding=1), nn.AvgPool2d(2),
+                        nn.Conv2d(8, 8, 3, padding=1), nn.AvgPool2d(3, 1, 1),
+                        nn.AvgPool2d(3, 1, 1, count_include_pad=False), aq.DeQuantStub()).eval()
+    net = calibrate(torch, net, aq.get_default_qconfig("qnnpack"), (2, 3, 16, 16), 8)
     return net, [torch.randn(2, 3, 16, 16)]
 
 
