@@ -120,11 +120,16 @@ std::optional<Info> joinInfo(const std::optional<Info> &a, const std::optional<I
 std::optional<Info> madeListElementInfo(const ir::Value *l,
                                         absl::flat_hash_set<const ir::Value *> &seen);
 
+/// How many list values listElementInfo follows (a recursion depth bound too): past it, unknown.
+constexpr size_t kMaxListWalk = 256;
+
 std::optional<Info> listElementInfo(const ir::Value *l,
                                     absl::flat_hash_set<const ir::Value *> &seen) {
   static const ir::Symbol kAppend = ir::Symbol::fromQualString("aten::append");
-  if (!seen.insert(l).second || seen.size() > 10000)
-    return std::nullopt;
+  if (seen.size() >= kMaxListWalk)
+    return Info{}; // too far to follow: nothing known
+  if (!seen.insert(l).second)
+    return std::nullopt; // counted where it was first reached
   const Info unknown{};
   // Appends write the list in place: what they add is among its elements.
   std::optional<Info> appended;
