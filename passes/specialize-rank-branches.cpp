@@ -7,8 +7,8 @@
 //        ranks differ (scripted torchvision detectors: BoxCoder.decode reshapes to rank 3 only
 //        `if box_sum > 0`, where box_sum counts the proposals NMS kept; with none, the rank-2
 //        input goes on). ONNX needs each tensor's rank at conversion time, and what follows the
-//        If reads it (`boxes.dim()` as a stack axis). The nodes after the If in its block move
-//        into the then branch and a copy of them goes into the else branch; each branch then
+//        If reads it (`boxes.dim()` as a stack axis). The nodes after the If in its block are
+//        copied to the end of each branch and removed after the If; each branch then
 //        returns what the block returned (tuples built after the If are returned element by
 //        element and rebuilt after it), so the result is unchanged whichever branch runs. Types
 //        are then propagated and shape queries folded again, and later rank-splitting Ifs in
@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "ir/Status.h"
+#include "passes/FoldTensors.h"
 #include "passes/Passes.h"
 #include "passes/Unroll.h"
 
@@ -29,12 +30,6 @@ namespace {
 
 constexpr size_t kMaxCopiedNodes = 50000;
 constexpr int kMaxRounds = 8;
-
-std::optional<size_t> rankOf(const ir::Value *v) {
-  if (!v->type()->isTensor() || !v->type()->tensorInfo().sizes)
-    return std::nullopt;
-  return v->type()->tensorInfo().sizes->size();
-}
 
 /// An If with a tensor output of a different known rank in each branch that some op after it
 /// reads (one only returned, as such or in a tuple, may keep a rank known at run time only).
