@@ -16,9 +16,6 @@
 namespace ts2onnx::passes {
 namespace {
 
-using ir::Dim;
-using Dims = std::vector<Dim>;
-
 class ShapePropagation {
 public:
   void run(ir::Block *b) {
@@ -41,15 +38,10 @@ private:
     if (!a->isTensor() || !b->isTensor())
       return nullptr;
     const ir::TensorInfo &x = a->tensorInfo(), &y = b->tensorInfo();
+    semantics::Info j = semantics::joinInfo({x.dtype, x.sizes}, {y.dtype, y.sizes});
     ir::TensorInfo out;
-    if (x.dtype == y.dtype)
-      out.dtype = x.dtype;
-    if (x.sizes && y.sizes && x.sizes->size() == y.sizes->size()) {
-      Dims d;
-      for (size_t i = 0; i < x.sizes->size(); ++i)
-        d.push_back((*x.sizes)[i] == (*y.sizes)[i] ? (*x.sizes)[i] : Dim::unknown());
-      out.sizes = d;
-    }
+    out.dtype = j.dtype;
+    out.sizes = std::move(j.sizes);
     return ir::Type::tensor(std::move(out));
   }
 

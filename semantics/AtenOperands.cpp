@@ -84,11 +84,8 @@ std::optional<Dims> dimsOfList(const ir::Value *v) {
       return std::nullopt;
     // Python's slice of a list with a positive step.
     const int64_t size = int64_t(whole->size());
-    auto clamp = [size](int64_t i) {
-      return std::min(std::max(i < 0 ? i + size : i, int64_t(0)), size);
-    };
     Dims out;
-    for (int64_t i = clamp(*start); i < clamp(*end); i += *step)
+    for (int64_t i = sliceBound(*start, size); i < sliceBound(*end, size); i += *step)
       out.push_back((*whole)[size_t(i)]);
     return out;
   }
@@ -112,6 +109,23 @@ std::optional<std::vector<int64_t>> intsOfList(const ir::Value *v) {
     if (!i)
       return std::nullopt;
     out.push_back(*i);
+  }
+  return out;
+}
+
+int64_t sliceBound(int64_t i, int64_t size) {
+  return std::min(std::max(i < 0 ? i + size : i, int64_t(0)), size);
+}
+
+Info joinInfo(const Info &a, const Info &b) {
+  Info out;
+  if (a.dtype == b.dtype)
+    out.dtype = a.dtype;
+  if (a.sizes && b.sizes && a.sizes->size() == b.sizes->size()) {
+    Dims d;
+    for (size_t i = 0; i < a.sizes->size(); ++i)
+      d.push_back((*a.sizes)[i] == (*b.sizes)[i] ? (*a.sizes)[i] : ir::Dim::unknown());
+    out.sizes = d;
   }
   return out;
 }

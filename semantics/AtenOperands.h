@@ -30,6 +30,12 @@ std::optional<Dims> dimsOfList(const ir::Value *v);
 std::optional<std::vector<int64_t>> intsOfList(const ir::Value *v);
 /// A normalized dim index for rank `r`.
 std::optional<size_t> axis(std::optional<int64_t> d, size_t r);
+/// A Python slice bound `i` of a sequence of `size`: from the end when negative, clamped to
+/// [0, size].
+int64_t sliceBound(int64_t i, int64_t size);
+/// `a` and `b` as one type: the dtype both have, and the dims both have (a dim that differs is
+/// unknown; different or unknown ranks make the sizes unknown).
+Info joinInfo(const Info &a, const Info &b);
 /// A constant `ScalarType` argument (torch's dtype code).
 std::optional<ir::ScalarType> dtypeArg(const ir::Value *v);
 
