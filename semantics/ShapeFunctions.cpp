@@ -306,7 +306,7 @@ void recurrent(ir::Node *n) {
     return;
   const bool lstm = n->kind().name() == "lstm";
   const bool packed = !n->input(lstm ? 1 : 2)->type()->is(ir::TypeKind::List);
-  const size_t paramsAt = packed ? 3 : 2, layersAt = packed ? 5 : 4, biAt = packed ? 8 : 7;
+  const size_t hxAt = packed ? 2 : 1, paramsAt = hxAt + 1, layersAt = hxAt + 3, biAt = hxAt + 6;
   Info in = infoOf(n->input(0));
   auto bidirectional = ir::constantInt(n->input(biAt));
   auto batchFirst = packed ? std::optional<int64_t>(0) : ir::constantInt(n->input(8));
@@ -335,12 +335,12 @@ void recurrent(ir::Node *n) {
   setResult(n->output(0), in.dtype, y);
   // Packed data does not show the batch (the first batch size): the initial state does.
   Dim batch = packed ? Dim::unknown() : (*in.sizes)[*batchFirst ? 0 : 1];
-  const ir::Node *hx = n->input(packed ? 2 : 1)->node();
+  const ir::Node *hx = n->input(hxAt)->node();
   for (size_t i = 1; i < n->outputs().size(); ++i) {
     const ir::Value *initial =
         lstm && hx->kind() == ir::prim::ListConstruct && hx->inputs().size() == 2
             ? hx->input(i - 1)
-            : (!lstm ? n->input(packed ? 2 : 1) : nullptr);
+            : (!lstm ? n->input(hxAt) : nullptr);
     Info h0 = initial ? infoOf(initial) : Info{};
     if (packed && h0.sizes && h0.sizes->size() == 3)
       batch = (*h0.sizes)[1];
