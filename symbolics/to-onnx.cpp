@@ -261,11 +261,6 @@ private:
       std::string where =
           n->sourceLocation().valid() ? n->sourceLocation().str() + ": " : std::string();
       std::string_view name = n->kind().qualString();
-      if (name == "aten::avg_pool2d")
-        return absl::UnimplementedError(fmt::format(
-            "{}error: aten::avg_pool2d of a quantized tensor needs opset 11 or later (the "
-            "window's sum is rounded back with Round); this is opset {}",
-            where, b_.opset()));
       return absl::UnimplementedError(fmt::format(
           "{}error: {} of a quantized tensor is not supported (ts2onnx converts quantized "
           "conv2d, linear, add, mul, cat, hardswish, hardsigmoid, sigmoid, tanh, ReLU, ReLU6, "

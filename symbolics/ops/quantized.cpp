@@ -623,6 +623,9 @@ absl::StatusOr<ir::Value *> windowAverage(Ctx &ctx, const Quantization &q) {
   if (*ceil || (ctx.numInputs() > 6 && !ctx.isNone(6)))
     return ctx.unsupported("average pooling of a quantized tensor with ceil_mode or a "
                            "divisor_override");
+  if (ctx.b.opset() < 11)
+    return ctx.unsupported("windowed average pooling of a quantized tensor before opset 11 (the "
+                           "window's sum is rounded back with Round)");
   OnnxBuilder &b = ctx.b;
   const float count = float((*kernel)[0] * (*kernel)[1]);
   ir::Value *units = b.op("Sub", {b.cast(x, ScalarType::Float32), b.floatScalar(q.zeroPoint)});
@@ -770,15 +773,13 @@ QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset) {
   for (std::string_view q : {"aten::size", "aten::dim", "aten::numel", "aten::len"})
     if (op == q)
       return QuantizedAtenKind::ShapeQuery;
-  for (std::string_view t : {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid",
-                             "aten::hardsigmoid_", "aten::sigmoid", "aten::sigmoid_", "aten::tanh",
-                             "aten::tanh_", "aten::relu6", "aten::relu6_", "aten::hardtanh",
-                             "aten::hardtanh_", "aten::adaptive_avg_pool2d", "aten::mean"})
+  for (std::string_view t :
+       {"aten::hardswish", "aten::hardswish_", "aten::hardsigmoid", "aten::hardsigmoid_",
+        "aten::sigmoid", "aten::sigmoid_", "aten::tanh", "aten::tanh_", "aten::relu6",
+        "aten::relu6_", "aten::hardtanh", "aten::hardtanh_", "aten::adaptive_avg_pool2d",
+        "aten::mean", "aten::avg_pool2d"})
     if (op == t)
       return QuantizedAtenKind::Custom;
-  // Windowed average pooling rounds the window's sum back (Round is opset 11).
-  if (op == "aten::avg_pool2d" && opset >= 11)
-    return QuantizedAtenKind::Custom;
   // MaxPool takes 8-bit integers from opset 12; before, max pooling runs in integer units.
   if (opset < 12 && (op == "aten::max_pool2d" || op == "aten::max_pool1d"))
     return QuantizedAtenKind::IntegerUnits;
