@@ -263,7 +263,10 @@ int main(int argc, char **argv) {
                   (args.family.empty() ? "all" : args.family);
   std::error_code ec;
   fs::remove_all(work, ec);
-  fs::create_directories(work);
+  fs::create_directories(work, ec);
+  if (ec)
+    return usage(fmt::format("cannot create the work directory '{}': {}", work.string(),
+                             ec.message()));
 
   // Convert.
   auto start = std::chrono::steady_clock::now();

@@ -139,9 +139,14 @@ Outcome runFixture(const std::string &tool, const fs::path &fixture, const fs::p
   }
   std::string name = fixture.filename().string();
   fs::path dir = work / fmt::format("{}-opset{}-{}", name, opset, dynamic ? "dynamic" : "static");
-  fs::create_directories(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    o.why = fmt::format("cannot create the work directory '{}': {}", dir.string(), ec.message());
+    return o;
+  }
   fs::path onnxFile = dir / "model.onnx";
-  fs::remove(onnxFile);
+  fs::remove(onnxFile, ec);
 
   std::vector<std::string> convert = {tool,
                                       "convert",

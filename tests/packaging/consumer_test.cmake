@@ -139,3 +139,7 @@ foreach(variant ${variants})
     message(STATUS "${variant} embed: ${last_output}")
   endforeach()
 endforeach()
+
+# Passed: the install and the consumer builds (hundreds of MB with debug info) go; a failure
+# above leaves them for a look.
+file(REMOVE_RECURSE ${WORK})
