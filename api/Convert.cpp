@@ -21,6 +21,7 @@
 #include "ts2onnx/ts2onnx.h"
 #include "writer/Emitter.h"
 #include "writer/ModelWriter.h"
+#include "writer/Payloads.h"
 #include "writer/PendingFiles.h"
 
 // Freezing lives in the frontend (it needs the archive's module tree); until that file exists
@@ -818,20 +819,18 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   if (output.externalReference)
     wo.referenceArchive = path;
   wo.fsync = output.fsync;
-  // The records the conversion read but the writer will not copy (the sources of fused and
-  // folded weights) are checked on a second core while the files are written; the writer
-  // settles the ones it copies, and whatever is left is checked before the rename. The two sets
-  // are disjoint (a record is copied exactly when it backs an initializer whole, as
-  // ModelWriter decides), so no record is touched by both threads.
+  wo.threads = output.threads;
+  // The records the conversion read but the writer will not read (the sources of folded
+  // weights, small records) are checked on another core while the files are written; the
+  // writer settles the ones it reads (copied, or the sources of fused weights: read once), and
+  // whatever is left is checked before the rename. The two sets are disjoint (the writer reads
+  // exactly the records writer::payloadSource names), so no record is touched by both threads.
   std::future<absl::Status> early;
   if (crcs && !output.externalReference) {
     absl::flat_hash_set<uint64_t> copied;
-    for (const writer::DeferredTensor &d : model.deferred) {
-      const ir::Storage *st = d.tensor.storage().get();
-      if (st && st->fd >= 0 && st->data && !st->isLazy() && d.tensor.isContiguous())
-        copied.insert(st->fileOffset + static_cast<uint64_t>(d.tensor.storageOffset()) *
-                                           ir::elementSize(d.tensor.dtype()));
-    }
+    for (const writer::DeferredTensor &d : model.deferred)
+      if (std::optional<writer::PayloadSource> src = writer::payloadSource(d.tensor))
+        copied.insert(src->offset);
     early = writer::asyncWithoutTerminationSignals([crcs, copied = std::move(copied)] {
       return crcs->checkRemaining([&copied](uint64_t offset) { return copied.contains(offset); });
     });

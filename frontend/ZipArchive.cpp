@@ -489,7 +489,8 @@ absl::Status DeferredCrcs::checkRemaining(const std::function<bool(uint64_t)> &s
   constexpr uint64_t kChunk = uint64_t{4} << 20;
   std::unique_ptr<uint8_t[]> buffer;
   for (Record &r : records_) {
-    if (r.checked || (skip && skip(r.offset)))
+    // `skip` first: the writer may be settling a skipped record on another thread.
+    if ((skip && skip(r.offset)) || r.checked)
       continue;
     if (!buffer)
       buffer.reset(new uint8_t[kChunk]);

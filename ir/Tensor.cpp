@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
+
+#include <unistd.h>
 
 namespace ts2onnx::ir {
 namespace {
@@ -147,6 +150,34 @@ std::shared_ptr<Storage> Storage::lazy(size_t n,
   auto s = std::make_shared<Storage>();
   s->nbytes = n;
   s->generate = std::move(generate);
+  return s;
+}
+
+std::shared_ptr<Storage> Storage::derived(std::shared_ptr<const Storage> source,
+                                          uint64_t sourceOffset, size_t n,
+                                          std::function<void(uint64_t, uint8_t *, size_t)> transform) {
+  auto generate = [source, sourceOffset, transform](uint64_t offset, uint8_t *out, size_t k) {
+    uint64_t at = sourceOffset + offset;
+    size_t done = 0;
+    if (source->fd >= 0 && !source->isLazy()) {
+      while (done < k) {
+        ssize_t got =
+            ::pread(source->fd, out + done, k - done, static_cast<off_t>(source->fileOffset + at + done));
+        if (got < 0 && errno == EINTR)
+          continue;
+        if (got <= 0)
+          break; // the mapping holds the same bytes
+        done += static_cast<size_t>(got);
+      }
+    }
+    if (done < k)
+      source->readBytes(at + done, out + done, k - done);
+    transform(offset, out, k);
+  };
+  std::shared_ptr<Storage> s = lazy(n, std::move(generate));
+  s->source = std::move(source);
+  s->sourceOffset = sourceOffset;
+  s->transform = std::move(transform);
   return s;
 }
 

@@ -61,13 +61,19 @@ struct Storage {
   size_t nbytes = 0;
   mutable std::shared_ptr<const void> owner;
   /// Writes bytes [offset, offset + n) of the storage to `out`. Called with offset and n
-  /// multiples of the element size of the tensors viewing it.
+  /// multiples of the element size of the tensors viewing it, possibly from several threads
+  /// at once for disjoint ranges (the writer's payload threads): it must not mutate shared
+  /// state.
   std::function<void(uint64_t offset, uint8_t *out, size_t n)> generate;
   /// When the bytes are also a region of an open file (a stored archive record): the file's
   /// descriptor (kept open by `owner`) and the offset of `data` in it, so that writers can copy
   /// them file to file without faulting them into memory. -1 otherwise.
   int fd = -1;
   uint64_t fileOffset = 0;
+  /// A derived storage's source, the offset of its bytes there, and the in-place transform.
+  std::shared_ptr<const Storage> source;
+  uint64_t sourceOffset = 0;
+  std::function<void(uint64_t offset, uint8_t *bytes, size_t n)> transform;
 
   /// A storage that owns a copy of `bytes`.
   static std::shared_ptr<Storage> copyOf(const void *bytes, size_t n);
@@ -76,6 +82,14 @@ struct Storage {
   /// A lazy storage of `n` bytes computed by `generate`.
   static std::shared_ptr<Storage> lazy(size_t n,
                                        std::function<void(uint64_t, uint8_t *, size_t)> generate);
+  /// A lazy storage of `n` bytes derived in place from bytes [sourceOffset, sourceOffset + n)
+  /// of `source`: byte range [o, o + k) is that range of the source, read (with pread when the
+  /// source is a region of a file, so no page of a mapping is touched), then passed through
+  /// `transform(o, bytes, k)`. Writers read the source region themselves, checking its CRC-32
+  /// on the way when it is an archive record, so the record is read once (writer/Payloads.h).
+  static std::shared_ptr<Storage>
+  derived(std::shared_ptr<const Storage> source, uint64_t sourceOffset, size_t n,
+          std::function<void(uint64_t, uint8_t *, size_t)> transform);
 
   bool isLazy() const { return generate && !data; }
   /// The bytes, materializing a lazy storage first (null when empty).

@@ -1,8 +1,9 @@
 // dedupe-initializers: merges constant tensors with equal contents into one.
 //
 // Given: a graph of onnx:: nodes and prim::Constant tensors (weights, folded values).
-// Does:  groups constant tensors by dtype, sizes and a hash of a sample of their bytes (at most
-//        kSampleWindows windows spread over the data); within a group, compares full hashes and
+// Does:  groups constant tensors by dtype and sizes (one alone in its group is left as is), then
+//        by a hash of a sample of their bytes (at most kSampleWindows windows spread over the
+//        data); within a group, compares full hashes and
 //        then the bytes, so distinct weights are never read whole (nor their lazy bytes
 //        generated). Equal tensors are replaced by the first of them, which moves to the top
 //        block when it sat in a nested one. Named constants (parameters) are left alone when
@@ -126,10 +127,18 @@ bool dedupeInitializers(ir::Graph &g, bool keepNamed) {
   };
   std::vector<Kept> kept; // kept constants are never destroyed here
   absl::flat_hash_map<SampleKey, std::vector<size_t>> seen;
+  // A tensor alone with its dtype and sizes has nothing to merge with: not even sampled.
+  auto candidate = [keepNamed](ir::Node *c) {
+    return c->t(ir::attr::value).storage() && (keepNamed || !c->output()->hasDebugName());
+  };
+  absl::flat_hash_map<SampleKey, int> sameShape;
+  for (ir::Node *c : constants)
+    if (candidate(c))
+      ++sameShape[SampleKey{c->t(ir::attr::value).dtype(), c->t(ir::attr::value).sizes(), 0}];
   bool changed = false;
   for (ir::Node *c : constants) {
     const ir::Tensor &t = c->t(ir::attr::value);
-    if (!t.storage() || (!keepNamed && c->output()->hasDebugName()))
+    if (!candidate(c) || sameShape[SampleKey{t.dtype(), t.sizes(), 0}] < 2)
       continue;
     auto bytes = std::make_unique<ConstBytes>(t);
     std::vector<size_t> &group = seen[SampleKey{t.dtype(), t.sizes(), bytes->sampleHash()}];

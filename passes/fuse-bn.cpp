@@ -9,20 +9,18 @@
 //          W' = W * scale (per output channel),  b' = (b - running_mean) * scale + beta
 //        computed in double on the CPU and stored in the weight's dtype as new constants
 //        (archive memory is never written); the BatchNorm's uses then read the convolution.
-//        The fused weight is a lazy tensor (ir::Storage::lazy): the writer streams it from the
-//        archive, scaling chunk by chunk, so the fused weights are never held in memory.
+//        The fused weight is a lazy tensor derived from the old one (ir::Storage::derived): the
+//        writer reads the archive record, checks its CRC-32 and scales it chunk by chunk, on
+//        every core, so the fused weights are never held in memory and the record is read once.
 //        The new constants take the old weight's name (and `<conv>.bias` for a conv that had
 //        none), so initializers keep torch's names.
 // Result: no such Conv -> BatchNorm pair remains; old constants are left for dce. Linear time.
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "passes/Passes.h"
 
@@ -106,27 +104,6 @@ void takeName(ir::Value *v, ir::Value *old, const std::string &name) {
     v->setDebugName(name);
 }
 
-/// Source bytes [offset, offset + n) of the contiguous tensor `w`: read from the archive file
-/// when its storage is a region of one (no page of the mapping is touched), else copied.
-bool readSource(const ir::Tensor &w, uint64_t offset, uint8_t *out, size_t n) {
-  const ir::Storage *s = w.storage().get();
-  uint64_t base = static_cast<uint64_t>(w.storageOffset()) * ir::elementSize(w.dtype()) + offset;
-  if (s->fd >= 0 && !s->isLazy()) {
-    for (size_t done = 0; done < n;) {
-      ssize_t k =
-          ::pread(s->fd, out + done, n - done, static_cast<off_t>(s->fileOffset + base + done));
-      if (k < 0 && errno == EINTR)
-        continue;
-      if (k <= 0)
-        return false;
-      done += static_cast<size_t>(k);
-    }
-    return true;
-  }
-  w.readBytes(offset, out, n);
-  return true;
-}
-
 /// buf[0..n) *= s, in double like the rest of the fusion. Vectorized (the default -O2 does not
 /// vectorize a loop of unknown length): it is the one loop over every fused weight.
 template <typename T>
@@ -166,18 +143,18 @@ ir::Tensor scaledWeight(const ir::Tensor &w, std::vector<double> scale) {
   }
   const bool f64 = w.dtype() == ir::ScalarType::Float64;
   const size_t es = ir::elementSize(w.dtype());
-  auto generate = [src, scale = std::move(scale), perChannel, f64, es](uint64_t offset,
-                                                                       uint8_t *out, size_t n) {
-    if (!readSource(src, offset, out, n)) // a failed read: the mapping holds the same bytes
-      src.readBytes(offset, out, n);
+  auto scaleBytes = [scale = std::move(scale), perChannel, f64, es](uint64_t offset, uint8_t *buf,
+                                                                     size_t n) {
     int64_t first = static_cast<int64_t>(offset / es), count = static_cast<int64_t>(n / es);
     if (f64)
-      scaleInPlace(reinterpret_cast<double *>(out), first, count, perChannel, scale);
+      scaleInPlace(reinterpret_cast<double *>(buf), first, count, perChannel, scale);
     else
-      scaleInPlace(reinterpret_cast<float *>(out), first, count, perChannel, scale);
+      scaleInPlace(reinterpret_cast<float *>(buf), first, count, perChannel, scale);
   };
   return ir::Tensor(w.dtype(), w.sizes(), ir::Tensor::contiguousStrides(w.sizes()), 0,
-                    ir::Storage::lazy(w.nbytes(), std::move(generate)));
+                    ir::Storage::derived(src.storage(),
+                                         static_cast<uint64_t>(src.storageOffset()) * es,
+                                         w.nbytes(), std::move(scaleBytes)));
 }
 
 /// True when `v`'s uses other than `user` only read its shape (aten::dim/size, the tensors an

@@ -23,10 +23,10 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
-#include <libdeflate.h>
 
 #include "ir/Status.h"
 #include "onnx/checker.h"
+#include "writer/Payloads.h"
 #include "writer/PendingFiles.h"
 
 namespace ts2onnx::writer {
@@ -84,10 +84,6 @@ bool sameFile(const std::string &a, const std::string &b) {
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-absl::Status systemError(const std::string &what, const std::string &path, int err) {
-  return absl::DataLossError(fmt::format("{} '{}': {}", what, path, std::strerror(err)));
-}
-
 /// A file created beside `finalPath` (`finalPath.tmp.XXXXXX`) that is unlinked unless it is
 /// renamed into place. Writes go through a buffer; payloads from files are copied in the kernel.
 class TempFile {
@@ -118,7 +114,7 @@ public:
     mode_t mask = ::umask(0);
     ::umask(mask);
     if (::fchmod(fd_, 0666 & ~mask) != 0)
-      return systemError("cannot set the mode of", path_, errno);
+      return fileError("cannot set the mode of", path_, errno);
     buffer_.reserve(kBufferSize);
     return absl::OkStatus();
   }
@@ -143,83 +139,39 @@ public:
     return put(std::string(static_cast<size_t>(alignment - rem), '\0'));
   }
 
-  /// The contiguous bytes of `t`: copied file to file when they are a region of an open file,
-  /// else written from memory.
-  absl::Status putTensor(const ir::Tensor &t) {
-    size_t n = t.nbytes();
+  /// Leaves the next `n` bytes as a hole that writePayloads fills (pwrite at the offset).
+  absl::Status skip(uint64_t n) {
+    TS2ONNX_RETURN_IF_ERROR(flush());
     if (n == 0)
       return absl::OkStatus();
-    const ir::Storage *s = t.storage().get();
-    if (s && (s->isLazy() || !t.isContiguous()))
-      return putChunked(t, n);
-    if (!t.isContiguous() || !s || !s->data) {
-      std::vector<uint8_t> bytes = t.contiguousBytes();
-      return put(bytes.data(), bytes.size());
-    }
-    uint64_t offset = static_cast<uint64_t>(t.storageOffset()) * ir::elementSize(t.dtype());
-    if (s->fd >= 0 && options_ && options_->checksummed &&
-        options_->checksummed(s->fileOffset + offset, n))
-      return copyChecked(s->fd, s->fileOffset + offset, n);
-    if (s->fd >= 0)
-      return copyFrom(s->fd, s->fileOffset + offset, n);
-    return put(t.data(), n);
-  }
-
-  /// A lazy or strided tensor's bytes, generated or gathered chunk by chunk into the write
-  /// buffer and written: the tensor is never whole in memory.
-  absl::Status putChunked(const ir::Tensor &t, size_t n) {
-    TS2ONNX_RETURN_IF_ERROR(flush());
-    // Whole elements per chunk (the generator's contract), at least one.
-    size_t es = std::max<size_t>(ir::elementSize(t.dtype()), 1);
-    size_t chunk = std::max(kBufferSize / es, size_t{1}) * es;
-    buffer_.resize(std::min(chunk, n));
-    for (size_t done = 0; done < n;) {
-      size_t k = std::min(chunk, n - done);
-      t.readBytes(done, reinterpret_cast<uint8_t *>(buffer_.data()), k);
-      TS2ONNX_RETURN_IF_ERROR(writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), k));
-      done += k;
-    }
-    buffer_.clear();
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0)
+      return fileError("cannot write", path_, errno);
+    written_ += n;
+    endsInHole_ = true;
     return absl::OkStatus();
   }
 
-  /// pread + write through the buffer, computing the CRC-32 of the bytes on the way (the
-  /// archive's deferred check of this record: its bytes are read once).
-  absl::Status copyChecked(int src, uint64_t offset, size_t n) {
-    TS2ONNX_RETURN_IF_ERROR(flush());
-    buffer_.resize(std::min(n, kBufferSize));
-    uint32_t crc = 0;
-    uint64_t in = offset;
-    for (size_t left = n; left > 0;) {
-      ssize_t k =
-          ::pread(src, buffer_.data(), std::min(left, buffer_.size()), static_cast<off_t>(in));
-      if (k < 0 && errno == EINTR)
-        continue;
-      if (k < 0)
-        return systemError("cannot read tensor data for", path_, errno);
-      if (k == 0)
-        return absl::DataLossError(
-            fmt::format("the archive ended while copying tensor data into '{}'", path_));
-      crc = libdeflate_crc32(crc, buffer_.data(), static_cast<size_t>(k));
-      TS2ONNX_RETURN_IF_ERROR(
-          writeAll(reinterpret_cast<const uint8_t *>(buffer_.data()), static_cast<size_t>(k)));
-      in += static_cast<uint64_t>(k);
-      left -= static_cast<size_t>(k);
-    }
-    buffer_.clear();
-    return options_->checksum ? options_->checksum(offset, n, crc) : absl::OkStatus();
-  }
+  int fd() const { return fd_; }
 
   void setOptions(const WriteOptions *options) { options_ = options; }
 
-  absl::Status finish(bool sync) {
+  /// Writes what is buffered and gives the file its full size (a trailing hole included).
+  absl::Status flushLayout() {
     TS2ONNX_RETURN_IF_ERROR(flush());
+    if (endsInHole_ && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0)
+      return fileError("cannot write", path_, errno);
+    endsInHole_ = false;
+    return absl::OkStatus();
+  }
+
+  absl::Status finish(bool sync) {
+    TS2ONNX_RETURN_IF_ERROR(flushLayout());
     if (sync && ::fsync(fd_) != 0)
-      return systemError("cannot flush", path_, errno);
+      return fileError("cannot flush", path_, errno);
     int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0)
-      return systemError("cannot close", path_, errno);
+      return fileError("cannot close", path_, errno);
     return absl::OkStatus();
   }
 
@@ -244,57 +196,17 @@ private:
   }
 
   absl::Status writeAll(const uint8_t *p, size_t n) {
+    endsInHole_ = false;
     while (n > 0) {
       ssize_t k = ::write(fd_, p, std::min(n, size_t{1} << 30));
       if (k < 0) {
         if (errno == EINTR)
           continue;
-        return systemError("cannot write", path_, errno);
+        return fileError("cannot write", path_, errno);
       }
       p += k;
       n -= static_cast<size_t>(k);
       written_ += static_cast<uint64_t>(k);
-    }
-    return absl::OkStatus();
-  }
-
-  /// copy_file_range where the kernel and file systems allow it, else pread + write through a
-  /// small buffer; either way the bytes never enter this process's resident set for long.
-  absl::Status copyFrom(int src, uint64_t offset, size_t n) {
-    TS2ONNX_RETURN_IF_ERROR(flush());
-    loff_t in = static_cast<loff_t>(offset);
-    while (n > 0 && !noCopyRange_) {
-      ssize_t k = ::copy_file_range(src, &in, fd_, nullptr, n, 0);
-      if (k < 0) {
-        if (errno == EINTR)
-          continue;
-        if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
-            errno == EBADF) {
-          noCopyRange_ = true;
-          break;
-        }
-        return systemError("cannot copy tensor data into", path_, errno);
-      }
-      if (k == 0)
-        return absl::DataLossError(
-            fmt::format("the archive ended while copying tensor data into '{}'", path_));
-      n -= static_cast<size_t>(k);
-      written_ += static_cast<uint64_t>(k);
-    }
-    std::vector<uint8_t> chunk(n > 0 ? std::min(n, kBufferSize) : 0);
-    while (n > 0) {
-      ssize_t k = ::pread(src, chunk.data(), std::min(n, chunk.size()), in);
-      if (k < 0) {
-        if (errno == EINTR)
-          continue;
-        return systemError("cannot read tensor data for", path_, errno);
-      }
-      if (k == 0)
-        return absl::DataLossError(
-            fmt::format("the archive ended while copying tensor data into '{}'", path_));
-      TS2ONNX_RETURN_IF_ERROR(writeAll(chunk.data(), static_cast<size_t>(k)));
-      in += k;
-      n -= static_cast<size_t>(k);
     }
     return absl::OkStatus();
   }
@@ -305,7 +217,7 @@ private:
   uint64_t written_ = 0;
   int pending_ = -1; // slot of armPendingFile
   bool committed_ = false;
-  bool noCopyRange_ = false;
+  bool endsInHole_ = false;
   const WriteOptions *options_ = nullptr;
 };
 
@@ -391,8 +303,8 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   uint64_t payloadTotal = 0, payloadDone = 0;
   for (const DeferredTensor &d : em.deferred)
     payloadTotal += d.tensor.nbytes();
-  auto advance = [&](const ir::Tensor &t) {
-    payloadDone += t.nbytes();
+  auto advance = [&](uint64_t bytes) {
+    payloadDone += bytes;
     if (options.progress)
       options.progress(payloadDone, payloadTotal);
   };
@@ -406,7 +318,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
                              referenceLocation(options.referenceArchive, dirName(path)));
     struct stat archive;
     if (::stat(options.referenceArchive.c_str(), &archive) != 0)
-      return systemError("cannot stat", options.referenceArchive, errno);
+      return fileError("cannot stat", options.referenceArchive, errno);
     needDataFile = false;
     for (size_t i = 0; i < em.deferred.size(); ++i) {
       const ir::Tensor &t = em.deferred[i].tensor;
@@ -434,6 +346,9 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
     TS2ONNX_RETURN_IF_ERROR(data.create(dataPath));
     data.setOptions(&options);
   }
+  // The payloads' regions are laid out (left as holes) while the headers are written, and
+  // filled on the machine's cores once both files are laid out (writer/Payloads.h).
+  std::vector<Payload> payloads;
   std::vector<uint64_t> referencedOffsets;
   if (external) {
     for (size_t i = 0; i < em.deferred.size(); ++i) {
@@ -447,24 +362,22 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
         setExternal(graph->mutable_initializer(d.index), archiveLocation, offset,
                     d.tensor.nbytes());
         referencedOffsets.push_back(offset);
-        advance(d.tensor);
+        advance(d.tensor.nbytes());
         ++out.referencedTensors;
         out.referencedBytes += d.tensor.nbytes();
       } else {
         TS2ONNX_RETURN_IF_ERROR(data.padTo(kExternalAlignment));
         uint64_t offset = data.size();
-        TS2ONNX_RETURN_IF_ERROR(data.putTensor(d.tensor));
-        advance(d.tensor);
+        payloads.push_back({&d.tensor, data.fd(), offset, &data.path()});
+        TS2ONNX_RETURN_IF_ERROR(data.skip(d.tensor.nbytes()));
         setExternal(graph->mutable_initializer(d.index), location, offset, d.tensor.nbytes());
         ++out.externalTensors;
       }
       inlinePayload[static_cast<size_t>(d.index)] = nullptr;
     }
   }
-  if (needDataFile) {
+  if (needDataFile)
     out.externalBytes = data.size();
-    TS2ONNX_RETURN_IF_ERROR(data.finish(options.fsync));
-  }
 
   // Split the model into the pieces written around the initializers (see the file comment).
   std::unique_ptr<onnx::GraphProto> g(model.release_graph());
@@ -514,8 +427,8 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
     TS2ONNX_RETURN_IF_ERROR(file.put(initHeaders[i]));
     if (const ir::Tensor *t = inlinePayload[i]) {
       TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(9, t->nbytes())));
-      TS2ONNX_RETURN_IF_ERROR(file.putTensor(*t));
-      advance(*t);
+      payloads.push_back({t, file.fd(), file.size(), &file.path()});
+      TS2ONNX_RETURN_IF_ERROR(file.skip(t->nbytes()));
     }
   }
   TS2ONNX_RETURN_IF_ERROR(file.put(graphTail));
@@ -524,6 +437,16 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
     return absl::InternalError(fmt::format("wrote {} bytes of a model of {} bytes to '{}'",
                                            file.size(), total, file.path()));
   out.modelBytes = total;
+  TS2ONNX_RETURN_IF_ERROR(file.flushLayout());
+  if (needDataFile)
+    TS2ONNX_RETURN_IF_ERROR(data.flushLayout());
+  uint64_t payloadBytes = 0;
+  for (const Payload &p : payloads)
+    payloadBytes += p.tensor->nbytes();
+  TS2ONNX_RETURN_IF_ERROR(writePayloads(
+      payloads, options, payloadThreads(payloadBytes, payloads.size(), options.threads), advance));
+  if (needDataFile)
+    TS2ONNX_RETURN_IF_ERROR(data.finish(options.fsync));
   TS2ONNX_RETURN_IF_ERROR(file.finish(options.fsync));
   if (options.beforeCommit)
     TS2ONNX_RETURN_IF_ERROR(options.beforeCommit(referencedOffsets));

@@ -53,6 +53,9 @@ struct WriteOptions {
   /// Called after each initializer payload is written with the payload bytes written so far and
   /// their total (external and inline together).
   std::function<void(uint64_t done, uint64_t total)> progress;
+  /// Threads that produce and write the payloads (0: the machine's cores, at most 8; payloads
+  /// under 16 MiB are written by the calling thread). See writer/Payloads.h.
+  unsigned threads = 0;
 };
 
 struct WrittenModel {

@@ -188,6 +188,10 @@ struct OutputOptions {
   /// right after, as the ts2onnx tool does: freeing a large graph object by object costs about
   /// a tenth of its conversion.
   bool releaseMemory = true;
+  /// `--threads`: threads that compute (fused weights) and write the initializers' bytes; 0:
+  /// the machine's cores, at most 8. Payloads under 16 MiB in all are written by the calling
+  /// thread. Progress and errors still come from the converting thread.
+  unsigned threads = 0;
 };
 
 /// What convertToFile wrote.

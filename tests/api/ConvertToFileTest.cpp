@@ -8,6 +8,9 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <google/protobuf/util/message_differencer.h>
 #include <unistd.h>
@@ -154,4 +157,68 @@ TEST_CASE("convertToFile leaves no file behind when it fails") {
   // Never over the input archive.
   auto self = convertToFile(fixture("cnn_bn"), fixture("cnn_bn"), cnnOptions());
   CHECK(!self.ok());
+}
+
+TEST_CASE("convertToFile writes the weights on several threads, byte for byte as one does") {
+  // resnet18 (44.6 MiB of weights, past the 16 MiB under which one thread writes): fused
+  // Conv+BatchNorm weights computed from their records, the fc weight copied with its CRC-32
+  // checked; each thread count gives the bytes convert() + writeModel give.
+  TempDir dir;
+  ConvertOptions o;
+  o.inputs = {*parseInputSpec("x:float32[1,3,64,64]")};
+  const std::string pt = fixture("resnet18_traced");
+  auto model = convert(pt, o);
+  REQUIRE(model.ok());
+  std::string whole = dir.path + "/whole.onnx";
+  REQUIRE(writeModel(*model, whole).ok());
+  const std::string expected = readFile(whole);
+  std::map<std::string, std::string> inlineBytes;
+  for (const auto &t : model->graph().initializer())
+    inlineBytes[t.name()] = t.raw_data();
+  for (unsigned threads : {1u, 2u, 3u, 8u}) {
+    CAPTURE(threads);
+    std::vector<std::pair<uint64_t, uint64_t>> progress;
+    bool otherThread = false;
+    const auto caller = std::this_thread::get_id();
+    ConvertOptions po = o;
+    po.progress = [&](const Progress &p) {
+      otherThread |= std::this_thread::get_id() != caller;
+      if (p.step == "write")
+        progress.emplace_back(p.done, p.total);
+    };
+    OutputOptions oo;
+    oo.threads = threads;
+    std::string out = dir.path + "/t" + std::to_string(threads) + ".onnx";
+    auto written = convertToFile(pt, out, po, oo);
+    REQUIRE_MESSAGE(written.ok(), std::string(written.status().message()));
+    CHECK(readFile(out) == expected);
+    CHECK_FALSE(otherThread);
+    REQUIRE_FALSE(progress.empty());
+    CHECK(progress.back().first == progress.back().second);
+    for (size_t i = 1; i < progress.size(); ++i)
+      CHECK(progress[i].first >= progress[i - 1].first);
+
+    // External data: the same bytes at each tensor's offset.
+    oo.externalData = true;
+    oo.externalLocation = "t" + std::to_string(threads) + ".bin";
+    out = dir.path + "/x" + std::to_string(threads) + ".onnx";
+    written = convertToFile(pt, out, o, oo);
+    REQUIRE_MESSAGE(written.ok(), std::string(written.status().message()));
+    std::string data = readFile(dir.path + "/" + oo.externalLocation);
+    int checked = 0;
+    const onnx::ModelProto m = parse(out);
+    for (const auto &t : m.graph().initializer()) {
+      if (t.data_location() != onnx::TensorProto::EXTERNAL)
+        continue;
+      std::map<std::string, std::string> kv;
+      for (const auto &e : t.external_data())
+        kv[e.key()] = e.value();
+      size_t offset = std::stoull(kv.at("offset")), length = std::stoull(kv.at("length"));
+      REQUIRE(offset + length <= data.size());
+      CHECK(data.substr(offset, length) == inlineBytes.at(t.name()));
+      ++checked;
+    }
+    CHECK(checked == written->externalTensors);
+    CHECK(checked > 20);
+  }
 }

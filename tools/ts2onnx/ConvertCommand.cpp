@@ -24,7 +24,7 @@ namespace {
 
 struct ConvertFlags {
   std::string model, output, opset, operatorExportType, method, externalLocation, externalThreshold,
-      progressMinBytes, report;
+      progressMinBytes, threads, report;
   std::vector<std::string> inputs, outputNames, dynamicAxes, passOptions, customOpsets,
       customSchemas;
   bool noConstantFolding = false, noExportParams = false, keepInitializersAsInputs = false,
@@ -142,6 +142,9 @@ int runConvert(const std::vector<std::string> &args) {
                  "Do not check the CRC-32 of the archive's records (faster on large archives; "
                  "a corrupt record then converts silently)");
   parser.addBool("fsync", &f.fsync, "Flush the written files to disk before renaming them");
+  parser.addString("threads", &f.threads, "N",
+                   "Threads that compute (fused weights) and write the weights (default: the "
+                   "machine's cores, at most 8; weights under 16 MiB are written by one)");
   parser.addString("progress-min-bytes", &f.progressMinBytes, "BYTES",
                    "Show a progress line on stderr, when it is a terminal, for archives of at "
                    "least BYTES (default 104857600, 100 MiB)");
@@ -249,24 +252,37 @@ int runConvert(const std::vector<std::string> &args) {
   opts.fuseBatchNorm = !f.externalReference || f.fuseBatchNorm;
   out.fsync = f.fsync;
   out.releaseMemory = !exitsAfterCommand();
-  if (!f.externalThreshold.empty()) {
+  // A non-negative decimal flag value, or a usage error naming the flag.
+  auto count = [](const std::string &text, const char *flag, uint64_t max,
+                  uint64_t &value) -> absl::Status {
     char *end = nullptr;
     errno = 0;
-    unsigned long long v = std::strtoull(f.externalThreshold.c_str(), &end, 10);
-    if (*end != '\0' || errno != 0 || f.externalThreshold[0] == '-')
-      return usage(fmt::format("invalid --external-data-threshold '{}'", f.externalThreshold));
+    unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0 || text[0] == '-' || v > max)
+      return absl::InvalidArgumentError(fmt::format("invalid --{} '{}'", flag, text));
+    value = v;
+    return absl::OkStatus();
+  };
+  if (!f.externalThreshold.empty()) {
+    uint64_t v = 0;
+    if (absl::Status s = count(f.externalThreshold, "external-data-threshold", SIZE_MAX, v);
+        !s.ok())
+      return usage(std::string(s.message()));
     out.externalThreshold = static_cast<size_t>(v);
+  }
+  if (!f.threads.empty()) {
+    uint64_t v = 0;
+    if (absl::Status s = count(f.threads, "threads", 256, v); !s.ok() || v == 0)
+      return usage(fmt::format("invalid --threads '{}' (1 to 256)", f.threads));
+    out.threads = static_cast<unsigned>(v);
   }
 
   uint64_t progressMinBytes = uint64_t{100} << 20;
-  if (!f.progressMinBytes.empty()) {
-    char *end = nullptr;
-    errno = 0;
-    unsigned long long v = std::strtoull(f.progressMinBytes.c_str(), &end, 10);
-    if (*end != '\0' || errno != 0 || f.progressMinBytes[0] == '-')
-      return usage(fmt::format("invalid --progress-min-bytes '{}'", f.progressMinBytes));
-    progressMinBytes = v;
-  }
+  if (!f.progressMinBytes.empty())
+    if (absl::Status s = count(f.progressMinBytes, "progress-min-bytes", UINT64_MAX,
+                               progressMinBytes);
+        !s.ok())
+      return usage(std::string(s.message()));
   ProgressLine progress;
   struct stat st;
   // Not with --verbose, whose output would interleave with the line.
