@@ -6,8 +6,9 @@
 //        (onnx-refine-types) and is then offered to the rules of onnx-fold-constants,
 //        onnx-simplify-shapes and onnx-peephole in that order (one walk, so a value folded or
 //        resolved early in the walk already helps the nodes after it); each round ends with cse
-//        and dce. Rounds repeat while something changed (at most 8); then dedupe-initializers
-//        and dce.
+//        and dce (skipped after a round that changed nothing but the first: the graph is as the
+//        last cse and dce left it). Rounds repeat while something changed (at most 8); then
+//        dedupe-initializers, and dce when it merged something.
 // Result: a smaller equivalent graph: what each of those passes leaves, together.
 #include "absl/status/status.h"
 #include "ir/Status.h"
@@ -24,13 +25,17 @@ absl::Status runOnnxCleanup(ir::Graph &graph, const passes::PassOptions &options
   passes::PassOptions none;
   for (int round = 0; round < 8; ++round) {
     bool changed = rewriteRound(ctx, /*refine=*/true, kRules);
+    // Nothing changed since the last round's cse and dce: they would change nothing either.
+    if (!changed && round > 0)
+      break;
     TS2ONNX_RETURN_IF_ERROR(passes::runCse(graph, none));
     TS2ONNX_RETURN_IF_ERROR(passes::runDce(graph, none));
     if (!changed)
       break;
   }
-  dedupeInitializers(graph, options.get("export-params").value_or("1") != "0");
-  return passes::runDce(graph, none);
+  if (dedupeInitializers(graph, options.get("export-params").value_or("1") != "0"))
+    return passes::runDce(graph, none);
+  return absl::OkStatus();
 }
 
 } // namespace ts2onnx::onnx_passes

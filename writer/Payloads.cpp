@@ -251,14 +251,17 @@ std::optional<PayloadSource> payloadSource(const ir::Tensor &t) {
 }
 
 unsigned payloadThreads(uint64_t bytes, size_t units, unsigned requested) {
-  if (units < 2 || bytes < 2 * kPayloadUnitBytes)
+  if (units < 2 || (requested == 0 && bytes < 2 * kPayloadUnitBytes))
     return 1;
   unsigned cores = requested > 0 ? requested : std::min(std::thread::hardware_concurrency(), 8u);
   return static_cast<unsigned>(std::min<size_t>(std::max(cores, 1u), units));
 }
 
 absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOptions &options,
-                           unsigned threads, const std::function<void(uint64_t)> &onBytes) {
+                           unsigned threads, const std::function<void(uint64_t)> &onBytes,
+                           uint64_t unitBytes) {
+  // Units of whole elements: a multiple of 16 bytes, the largest element size.
+  unitBytes = std::max<uint64_t>(unitBytes / 16 * 16, 16);
   std::vector<Job> jobs;
   std::vector<Unit> units;
   std::vector<std::vector<uint8_t>> gathered; // payloads without bytes of their own (rare)
@@ -292,9 +295,8 @@ absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOpti
     } else {
       job.memory = t.data();
     }
-    // Units of whole elements (kPayloadUnitBytes is a multiple of every element size).
-    for (uint64_t b = 0; b < n; b += kPayloadUnitBytes)
-      units.push_back({jobs.size(), b, std::min<uint64_t>(n, b + kPayloadUnitBytes), 0});
+    for (uint64_t b = 0; b < n; b += unitBytes)
+      units.push_back({jobs.size(), b, std::min<uint64_t>(n, b + unitBytes), 0});
     jobs.push_back(job);
   }
   if (units.empty())

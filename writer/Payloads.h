@@ -47,8 +47,8 @@ std::optional<PayloadSource> payloadSource(const ir::Tensor &t);
 /// Units of at most this many bytes are what a thread takes at a time.
 inline constexpr uint64_t kPayloadUnitBytes = uint64_t{8} << 20;
 
-/// Threads for `bytes` of payloads: 1 below two units, else the machine's cores (at most 8 and
-/// at most one per unit). `requested` > 0 overrides the cores.
+/// Threads for `bytes` of payloads in `units` units: `requested` when > 0, else 1 below two
+/// units' worth of bytes and the machine's cores (at most 8) above; never more than the units.
 unsigned payloadThreads(uint64_t bytes, size_t units, unsigned requested);
 
 /// Writes every payload into its region. `options.checksummed` / `checksum` settle the deferred
@@ -56,6 +56,7 @@ unsigned payloadThreads(uint64_t bytes, size_t units, unsigned requested);
 /// more payload bytes written. Both run on the calling thread. On the first error the other
 /// threads stop at their next unit and that error is returned.
 absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOptions &options,
-                           unsigned threads, const std::function<void(uint64_t)> &onBytes);
+                           unsigned threads, const std::function<void(uint64_t)> &onBytes,
+                           uint64_t unitBytes = kPayloadUnitBytes);
 
 } // namespace ts2onnx::writer

@@ -160,9 +160,10 @@ TEST_CASE("convertToFile leaves no file behind when it fails") {
 }
 
 TEST_CASE("convertToFile writes the weights on several threads, byte for byte as one does") {
-  // resnet18 (44.6 MiB of weights, past the 16 MiB under which one thread writes): fused
-  // Conv+BatchNorm weights computed from their records, the fc weight copied with its CRC-32
-  // checked; each thread count gives the bytes convert() + writeModel give.
+  // resnet18 (a narrow one: 2.9 MB of weights in some 60 payloads, so the threads asked for
+  // share them out): fused Conv+BatchNorm weights computed from their records, the fc weight
+  // copied with its CRC-32 checked; each thread count gives the bytes convert() + writeModel
+  // give. (Payloads cut into units, the CRC-32 of a record combined from its units: PayloadsTest.)
   TempDir dir;
   ConvertOptions o;
   o.inputs = {*parseInputSpec("x:float32[1,3,64,64]")};
