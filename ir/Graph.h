@@ -101,6 +101,9 @@ public:
   /// instead. Names that are plain numbers are kept as the unique number (see Graph).
   Value *setDebugName(std::string_view name);
   size_t unique() const { return unique_; }
+  /// A pass's scratch mark (Graph::newMark): cheaper than a set of pointers on large graphs.
+  bool marked(uint32_t mark) const { return mark_ == mark; }
+  void setMark(uint32_t mark) { mark_ = mark; }
 
   /// Points every use of this value at `v` instead.
   void replaceAllUsesWith(Value *v);
@@ -118,6 +121,7 @@ private:
   Node *node_;
   size_t offset_;
   size_t unique_;
+  uint32_t mark_ = 0;
   TypePtr type_;
   std::string name_;
   UseList uses_;
@@ -223,6 +227,10 @@ public:
 
   bool matches(std::string_view qualKind) const { return kind_.qualString() == qualKind; }
 
+  /// A pass's scratch mark (Graph::newMark), as Value's.
+  bool marked(uint32_t mark) const { return mark_ == mark; }
+  void setMark(uint32_t mark) { mark_ = mark; }
+
 private:
   friend class Graph;
   friend class Block;
@@ -232,6 +240,7 @@ private:
   void dropInputUse(size_t i);
 
   Symbol kind_;
+  uint32_t mark_ = 0;
   Graph *graph_;
   Block *owningBlock_ = nullptr;
   Node *next_ = nullptr;
@@ -387,6 +396,9 @@ public:
   size_t nodeCount() const { return liveNodes_; }
 
   // Name bookkeeping used by Value::setDebugName and the parser.
+  /// A mark no node or value of this graph carries yet (Node::setMark, Value::setMark): one
+  /// pass's "visited" set without hashing. Marks of an earlier newMark() are stale.
+  uint32_t newMark() { return ++lastMark_; }
   void reserveUnique(size_t unique);
   /// Assigns `unique` to `v` as its printed number (parser: `%23` keeps 23).
   void setUnique(Value *v, size_t unique);
@@ -400,6 +412,7 @@ private:
   Block *block_;
   Node *insertBefore_;
   size_t nextUnique_ = 0;
+  uint32_t lastMark_ = 0;
   size_t liveNodes_ = 0;
   absl::flat_hash_map<std::string, Value *> names_;
   absl::flat_hash_map<const Value *, ArgumentDefault> inputDefaults_;

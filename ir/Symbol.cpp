@@ -1,6 +1,7 @@
 #include "ir/Symbol.h"
 
-#include <deque>
+#include <atomic>
+#include <cstdlib>
 #include <mutex>
 
 #include "absl/container/flat_hash_map.h"
@@ -13,10 +14,13 @@ struct Entry {
   size_t sep; // length of the namespace part
 };
 
+/// Interning takes a lock; reading an interned symbol's strings does not (every pass reads
+/// them, from several threads in the payload writer's generators and the schema thread):
+/// entries live in fixed chunks that never move, published through atomic chunk pointers.
 class SymbolTable {
 public:
   SymbolTable() {
-    entries_.push_back({"", 0}); // id 0: the invalid symbol
+    append({"", 0}); // id 0: the invalid symbol
 #define TS2ONNX_INTERN_SYMBOL(ns, name) intern(#ns "::" #name);
     TS2ONNX_BUILTIN_SYMBOLS(TS2ONNX_INTERN_SYMBOL)
 #undef TS2ONNX_INTERN_SYMBOL
@@ -28,21 +32,39 @@ public:
     if (it != ids_.end())
       return it->second;
     size_t pos = qual.find("::");
-    // A deque never moves its elements, so string_views into them stay valid.
-    entries_.push_back({std::string(qual), pos == std::string_view::npos ? 0 : pos});
-    uint32_t id = static_cast<uint32_t>(entries_.size() - 1);
-    ids_.emplace(std::string_view(entries_.back().qual), id);
+    uint32_t id = append({std::string(qual), pos == std::string_view::npos ? 0 : pos});
+    ids_.emplace(std::string_view(get(id).qual), id);
     return id;
   }
 
-  const Entry &get(uint32_t id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return entries_.at(id);
+  /// An id from intern(): its entry was complete before the id was handed out.
+  const Entry &get(uint32_t id) const {
+    return chunks_[id >> kChunkBits].load(std::memory_order_acquire)[id & (kChunkSize - 1)];
   }
 
 private:
+  static constexpr uint32_t kChunkBits = 12, kChunkSize = uint32_t{1} << kChunkBits;
+  static constexpr uint32_t kMaxChunks = 65536; // 268 million symbols: memory runs out first
+
+  // Under mu_ (or in the constructor).
+  uint32_t append(Entry e) {
+    uint32_t id = size_;
+    uint32_t chunk = id >> kChunkBits;
+    if (chunk >= kMaxChunks)
+      std::abort(); // unreachable: 268 million names take over 10 GB
+    Entry *entries = chunks_[chunk].load(std::memory_order_relaxed);
+    if (!entries) {
+      entries = new Entry[kChunkSize];
+      chunks_[chunk].store(entries, std::memory_order_release);
+    }
+    entries[id & (kChunkSize - 1)] = std::move(e);
+    ++size_;
+    return id;
+  }
+
   std::mutex mu_;
-  std::deque<Entry> entries_;
+  std::atomic<Entry *> chunks_[kMaxChunks] = {};
+  uint32_t size_ = 0;
   absl::flat_hash_map<std::string_view, uint32_t> ids_;
 };
 

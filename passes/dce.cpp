@@ -23,7 +23,6 @@
 #include <fmt/format.h>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "ir/Status.h"
 #include "ir/Verifier.h"
 #include "passes/Effects.h"
@@ -35,7 +34,7 @@ namespace {
 
 class DeadCodeElimination {
 public:
-  explicit DeadCodeElimination(ir::Graph &graph) : graph_(graph) {}
+  explicit DeadCodeElimination(ir::Graph &graph) : graph_(graph), live_(graph.newMark()) {}
 
   absl::Status run() {
     for (ir::Value *v : graph_.outputs())
@@ -51,8 +50,9 @@ public:
 
 private:
   void markValue(ir::Value *v) {
-    if (!liveValues_.insert(v).second)
+    if (v->marked(live_))
       return;
+    v->setMark(live_);
     work_.push_back(v);
     if (auto it = pendingWrites_.find(v); it != pendingWrites_.end()) {
       std::vector<ir::Node *> writes = std::move(it->second);
@@ -77,18 +77,19 @@ private:
                                          ir::Symbol::fromQualString("aten::setdefault")};
     if (n.inputs().empty() || !n.blocks().empty())
       return false;
-    ir::Symbol c = n.input(0)->node()->kind();
-    if (c != ir::prim::ListConstruct && c != ir::prim::DictConstruct)
-      return false;
+    bool write = false;
     for (ir::Symbol k : kWrites)
-      if (n.kind() == k)
-        return true;
-    return false;
+      write |= n.kind() == k;
+    if (!write)
+      return false;
+    ir::Symbol c = n.input(0)->node()->kind();
+    return c == ir::prim::ListConstruct || c == ir::prim::DictConstruct;
   }
 
   // Marks `n` live together with what running it needs, then the nodes enclosing it.
   void markNode(ir::Node *n) {
-    while (n && liveNodes_.insert(n).second) {
+    while (n && !n->marked(live_)) {
+      n->setMark(live_);
       if (n->kind() == ir::prim::If) {
         markValue(n->input(0));
       } else if (n->kind() == ir::prim::Loop) {
@@ -145,7 +146,7 @@ private:
     }
   }
 
-  bool isLive(const ir::Value *v) const { return liveValues_.contains(v); }
+  bool isLive(const ir::Value *v) const { return v->marked(live_); }
 
   static absl::Status stillUsed(const ir::Node &n, const ir::Value &v) {
     return absl::InternalError(
@@ -157,7 +158,7 @@ private:
     for (auto it = range.begin(); it != range.end();) {
       ir::Node *n = *it;
       ++it;
-      if (!liveNodes_.contains(n)) {
+      if (!n->marked(live_)) {
         for (ir::Value *out : n->outputs())
           if (out->hasUses())
             return stillUsed(*n, *out);
@@ -215,9 +216,8 @@ private:
   }
 
   ir::Graph &graph_;
+  const uint32_t live_; // the mark of live nodes and values
   EffectsCache effects_;
-  absl::flat_hash_set<const ir::Node *> liveNodes_;
-  absl::flat_hash_set<const ir::Value *> liveValues_;
   /// Writes to list/dict literals not yet known to be read, by the literal.
   absl::flat_hash_map<const ir::Value *, std::vector<ir::Node *>> pendingWrites_;
   std::vector<ir::Value *> work_;
