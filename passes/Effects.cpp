@@ -8,16 +8,17 @@ EffectsCache::EffectsCache() : scratch_(std::make_unique<ir::Graph>()) {}
 EffectsCache::~EffectsCache() = default;
 
 bool EffectsCache::ownEffects(const ir::Node &n) {
-  if (n.blocks().empty())
-    return n.hasSideEffects();
-  auto it = byKind_.find(n.kind());
-  if (it != byKind_.end())
-    return it->second;
-  // The same kind without blocks tells the node's own effects apart from its blocks'.
+  uint32_t id = n.kind().id();
+  if (id < byKind_.size() && byKind_[id] >= 0)
+    return byKind_[id] != 0;
+  // Depends on the kind alone: a node of that kind without blocks tells the node's own effects
+  // apart from its blocks'.
   ir::Node *probe = scratch_->create(n.kind(), {}, 0);
   bool effects = probe->hasSideEffects();
   probe->destroy();
-  byKind_.emplace(n.kind(), effects);
+  if (id >= byKind_.size())
+    byKind_.resize(id + 1, -1);
+  byKind_[id] = effects ? 1 : 0;
   return effects;
 }
 

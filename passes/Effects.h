@@ -3,9 +3,10 @@
 // passes that walk every block ask EffectsCache for the node's own effects instead.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "ir/Graph.h"
 
 namespace ts2onnx::passes {
@@ -24,7 +25,8 @@ public:
 
 private:
   std::unique_ptr<ir::Graph> scratch_;
-  absl::flat_hash_map<ir::Symbol, bool> byKind_;
+  /// By symbol id: -1 not known yet, else whether a node of that kind has effects of its own.
+  std::vector<int8_t> byKind_;
 };
 
 /// A tensor object of its own: a graph input (each bound to its own buffer) or the result of an

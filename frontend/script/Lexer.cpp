@@ -380,7 +380,8 @@ private:
         continue;
       std::string_view candidate = src_.substr(pos_, len);
       for (const Spelling &op : kOperators) {
-        if (op.text == candidate) {
+        // Size and first character before the comparison: most operators differ in either.
+        if (op.text.size() == len && op.text[0] == candidate[0] && op.text == candidate) {
           pos_ += len;
           push(op.kind, line_, col);
           if (op.kind == TokenKind::LParen || op.kind == TokenKind::LBracket ||
