@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <unistd.h>
@@ -153,16 +153,16 @@ std::shared_ptr<Storage> Storage::lazy(size_t n,
   return s;
 }
 
-std::shared_ptr<Storage> Storage::derived(std::shared_ptr<const Storage> source,
-                                          uint64_t sourceOffset, size_t n,
-                                          std::function<void(uint64_t, uint8_t *, size_t)> transform) {
+std::shared_ptr<Storage>
+Storage::derived(std::shared_ptr<const Storage> source, uint64_t sourceOffset, size_t n,
+                 std::function<void(uint64_t, uint8_t *, size_t)> transform) {
   auto generate = [source, sourceOffset, transform](uint64_t offset, uint8_t *out, size_t k) {
     uint64_t at = sourceOffset + offset;
     size_t done = 0;
     if (source->fd >= 0 && !source->isLazy()) {
       while (done < k) {
-        ssize_t got =
-            ::pread(source->fd, out + done, k - done, static_cast<off_t>(source->fileOffset + at + done));
+        ssize_t got = ::pread(source->fd, out + done, k - done,
+                              static_cast<off_t>(source->fileOffset + at + done));
         if (got < 0 && errno == EINTR)
           continue;
         if (got <= 0)

@@ -144,7 +144,7 @@ ir::Tensor scaledWeight(const ir::Tensor &w, std::vector<double> scale) {
   const bool f64 = w.dtype() == ir::ScalarType::Float64;
   const size_t es = ir::elementSize(w.dtype());
   auto scaleBytes = [scale = std::move(scale), perChannel, f64, es](uint64_t offset, uint8_t *buf,
-                                                                     size_t n) {
+                                                                    size_t n) {
     int64_t first = static_cast<int64_t>(offset / es), count = static_cast<int64_t>(n / es);
     if (f64)
       scaleInPlace(reinterpret_cast<double *>(buf), first, count, perChannel, scale);

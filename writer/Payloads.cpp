@@ -179,9 +179,9 @@ private:
     if (job.checked || job.transform) {
       uint32_t crc = 0;
       for (size_t done = 0; done < n;) {
-        TS2ONNX_ASSIGN_OR_RETURN(size_t k, preadSome(p, job.srcFd, buffer,
-                                                     std::min(kChunkBytes, n - done),
-                                                     job.srcOffset + u.begin + done));
+        TS2ONNX_ASSIGN_OR_RETURN(size_t k,
+                                 preadSome(p, job.srcFd, buffer, std::min(kChunkBytes, n - done),
+                                           job.srcOffset + u.begin + done));
         if (job.checked)
           crc = libdeflate_crc32(crc, buffer, k);
         if (job.transform)
@@ -199,8 +199,8 @@ private:
       ssize_t k = ::copy_file_range(job.srcFd, &in, p.fd, &out, left, 0);
       if (k < 0 && errno == EINTR)
         continue;
-      if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-                    errno == EOPNOTSUPP || errno == EBADF)) {
+      if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                    errno == EBADF)) {
         noCopyRange_ = true; // the file systems cannot: read and write through memory
         break;
       }
@@ -212,9 +212,9 @@ private:
       left -= static_cast<size_t>(k);
     }
     while (left > 0) {
-      TS2ONNX_ASSIGN_OR_RETURN(size_t k, preadSome(p, job.srcFd, buffer,
-                                                   std::min(kChunkBytes, left),
-                                                   static_cast<uint64_t>(in)));
+      TS2ONNX_ASSIGN_OR_RETURN(
+          size_t k,
+          preadSome(p, job.srcFd, buffer, std::min(kChunkBytes, left), static_cast<uint64_t>(in)));
       TS2ONNX_RETURN_IF_ERROR(pwriteAll(p, buffer, k, static_cast<uint64_t>(out)));
       in += static_cast<loff_t>(k);
       out += static_cast<loff_t>(k);

@@ -88,9 +88,9 @@ TEST_CASE("writePayloads writes each source kind into its region, on 1 and on 4 
   const std::vector<uint8_t> mem = randomBytes(40'000, 3);
   ir::Tensor t1 = floats(fileBacked(recA, archive.fd, offA), int64_t(recA.size() / 4));
   ir::Tensor t2 = floats(fileBacked(recB, archive.fd, offB), int64_t(recB.size() / 4));
-  ir::Tensor t3 = floats(ir::Storage::derived(fileBacked(recA, archive.fd, offA), 0, recA.size(),
-                                              xorBytes),
-                         int64_t(recA.size() / 4));
+  ir::Tensor t3 =
+      floats(ir::Storage::derived(fileBacked(recA, archive.fd, offA), 0, recA.size(), xorBytes),
+             int64_t(recA.size() / 4));
   auto memStorage = ir::Storage::copyOf(mem.data(), mem.size());
   ir::Tensor t4 = floats(memStorage, 5'000, 1'000);
   ir::Tensor t5(ir::ScalarType::Float32, {4'000}, {2}, 3, memStorage);
@@ -110,12 +110,9 @@ TEST_CASE("writePayloads writes each source kind into its region, on 1 and on 4 
     for (int64_t b = 0; b < 4; ++b)
       lazyStrided.push_back(static_cast<uint8_t>(((1 + 2 * i) * 4 + b) * 13));
   const std::vector<std::pair<const ir::Tensor *, std::vector<uint8_t>>> cases = {
-      {&t1, recA},
-      {&t2, recB},
-      {&t3, derived},
-      {&t4, std::vector<uint8_t>(mem.begin() + 4'000, mem.begin() + 24'000)},
-      {&t5, strided},
-      {&t6, lazyStrided}};
+      {&t1, recA},    {&t2, recB},
+      {&t3, derived}, {&t4, std::vector<uint8_t>(mem.begin() + 4'000, mem.begin() + 24'000)},
+      {&t5, strided}, {&t6, lazyStrided}};
 
   for (unsigned threads : {1u, 4u}) {
     CAPTURE(threads);

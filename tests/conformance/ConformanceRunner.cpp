@@ -265,8 +265,8 @@ int main(int argc, char **argv) {
   fs::remove_all(work, ec);
   fs::create_directories(work, ec);
   if (ec)
-    return usage(fmt::format("cannot create the work directory '{}': {}", work.string(),
-                             ec.message()));
+    return usage(
+        fmt::format("cannot create the work directory '{}': {}", work.string(), ec.message()));
 
   // Convert.
   auto start = std::chrono::steady_clock::now();

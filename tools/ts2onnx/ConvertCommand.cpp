@@ -279,8 +279,8 @@ int runConvert(const std::vector<std::string> &args) {
 
   uint64_t progressMinBytes = uint64_t{100} << 20;
   if (!f.progressMinBytes.empty())
-    if (absl::Status s = count(f.progressMinBytes, "progress-min-bytes", UINT64_MAX,
-                               progressMinBytes);
+    if (absl::Status s =
+            count(f.progressMinBytes, "progress-min-bytes", UINT64_MAX, progressMinBytes);
         !s.ok())
       return usage(std::string(s.message()));
   ProgressLine progress;
