@@ -69,6 +69,11 @@ absl::Status pwriteAll(const Payload &p, const uint8_t *data, size_t n, uint64_t
   return absl::OkStatus();
 }
 
+absl::Status archiveEnded(const Payload &p) {
+  return absl::DataLossError(
+      fmt::format("the archive ended while copying tensor data into '{}'", *p.path));
+}
+
 /// Up to `n` bytes of `fd` at `at` (at least one): the archive ending early is an error.
 absl::StatusOr<size_t> preadSome(const Payload &p, int fd, uint8_t *out, size_t n, uint64_t at) {
   for (;;) {
@@ -78,8 +83,7 @@ absl::StatusOr<size_t> preadSome(const Payload &p, int fd, uint8_t *out, size_t 
     if (k < 0)
       return fileError("cannot read tensor data for", *p.path, errno);
     if (k == 0)
-      return absl::DataLossError(
-          fmt::format("the archive ended while copying tensor data into '{}'", *p.path));
+      return archiveEnded(p);
     return static_cast<size_t>(k);
   }
 }
@@ -207,8 +211,7 @@ private:
       if (k < 0)
         return fileError("cannot copy tensor data into", *p.path, errno);
       if (k == 0)
-        return absl::DataLossError(
-            fmt::format("the archive ended while copying tensor data into '{}'", *p.path));
+        return archiveEnded(p);
       left -= static_cast<size_t>(k);
     }
     while (left > 0) {
