@@ -6,7 +6,9 @@
 // (10-15), then ModelProto fields 8 and later. Every piece but the deferred payloads is
 // serialized by protobuf; a deferred initializer is its TensorProto header (dims 1, data_type 2,
 // name 8) followed by raw_data (9) written from the tensor. Lengths are known up front (the
-// payload sizes are), so nothing is buffered but one write buffer.
+// payload sizes are), so nothing is buffered but one write buffer: the pieces are written in
+// order with each payload's bytes left as a hole, which writePayloads then fills on the
+// machine's cores (writer/Payloads.h).
 #include "writer/ModelWriter.h"
 
 #include <algorithm>
@@ -85,7 +87,8 @@ bool sameFile(const std::string &a, const std::string &b) {
 }
 
 /// A file created beside `finalPath` (`finalPath.tmp.XXXXXX`) that is unlinked unless it is
-/// renamed into place. Writes go through a buffer; payloads from files are copied in the kernel.
+/// renamed into place. Writes go through a buffer; payloads are left as holes (skip) for
+/// writePayloads.
 class TempFile {
 public:
   ~TempFile() {
@@ -153,8 +156,6 @@ public:
 
   int fd() const { return fd_; }
 
-  void setOptions(const WriteOptions *options) { options_ = options; }
-
   /// Writes what is buffered and gives the file its full size (a trailing hole included).
   absl::Status flushLayout() {
     TS2ONNX_RETURN_IF_ERROR(flush());
@@ -218,7 +219,6 @@ private:
   int pending_ = -1; // slot of armPendingFile
   bool committed_ = false;
   bool endsInHole_ = false;
-  const WriteOptions *options_ = nullptr;
 };
 
 void setExternal(onnx::TensorProto *t, const std::string &location, uint64_t offset,
@@ -344,7 +344,6 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       return absl::InvalidArgumentError(fmt::format(
           "external data file '{}' would overwrite the model or the input archive", dataPath));
     TS2ONNX_RETURN_IF_ERROR(data.create(dataPath));
-    data.setOptions(&options);
   }
   // The payloads' regions are laid out (left as holes) while the headers are written, and
   // filled on the machine's cores once both files are laid out (writer/Payloads.h).
@@ -418,7 +417,6 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
 
   TempFile file;
   TS2ONNX_RETURN_IF_ERROR(file.create(path));
-  file.setOptions(&options);
   TS2ONNX_RETURN_IF_ERROR(file.put(modelHead));
   TS2ONNX_RETURN_IF_ERROR(file.put(lengthPrefix(7, graphSize)));
   TS2ONNX_RETURN_IF_ERROR(file.put(graphHeadBytes));
