@@ -102,7 +102,8 @@ class Tool:
 
 def find_tools(args):
     tools = []
-    ts2onnx = args.ts2onnx or os.path.join(args.build, "tools", "ts2onnx", "ts2onnx")
+    # Absolute: the tools run in the models' directory.
+    ts2onnx = os.path.abspath(args.ts2onnx or os.path.join(args.build, "tools", "ts2onnx", "ts2onnx"))
     if os.access(ts2onnx, os.X_OK):
         for label, flags in VARIANTS + [tuple(v.split("=", 1)) for v in args.variant]:
             flags = flags.split() if isinstance(flags, str) else flags
