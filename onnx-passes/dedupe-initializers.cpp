@@ -43,8 +43,8 @@ struct SampleKey {
   }
 };
 
-constexpr size_t kSampleWindows = 32;
-constexpr size_t kSampleWindowBytes = 64; // a multiple of every element size
+constexpr size_t kSampleWindows = 8;
+constexpr size_t kSampleWindowBytes = 256; // a multiple of every element size; 2 KiB in all
 
 /// Contiguous bytes of a constant tensor, read on demand.
 class ConstBytes {
