@@ -438,14 +438,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   TS2ONNX_RETURN_IF_ERROR(file.flushLayout());
   if (needDataFile)
     TS2ONNX_RETURN_IF_ERROR(data.flushLayout());
-  uint64_t payloadBytes = 0;
-  size_t units = 0;
-  for (const Payload &p : payloads) {
-    payloadBytes += p.tensor->nbytes();
-    units += static_cast<size_t>((p.tensor->nbytes() + kPayloadUnitBytes - 1) / kPayloadUnitBytes);
-  }
-  TS2ONNX_RETURN_IF_ERROR(writePayloads(
-      payloads, options, payloadThreads(payloadBytes, units, options.threads), advance));
+  TS2ONNX_RETURN_IF_ERROR(writePayloads(payloads, options, advance));
   if (needDataFile)
     TS2ONNX_RETURN_IF_ERROR(data.finish(options.fsync));
   TS2ONNX_RETURN_IF_ERROR(file.finish(options.fsync));

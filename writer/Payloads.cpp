@@ -261,19 +261,20 @@ unsigned payloadThreads(uint64_t bytes, size_t units, unsigned requested) {
 }
 
 absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOptions &options,
-                           unsigned threads, const std::function<void(uint64_t)> &onBytes,
-                           uint64_t unitBytes) {
+                           const std::function<void(uint64_t)> &onBytes, uint64_t unitBytes) {
   // Units of whole elements: a multiple of 16 bytes, the largest element size.
   unitBytes = std::max<uint64_t>(unitBytes / 16 * 16, 16);
   std::vector<Job> jobs;
   std::vector<Unit> units;
   std::vector<std::vector<uint8_t>> gathered; // payloads without bytes of their own (rare)
+  uint64_t bytes = 0;
   jobs.reserve(payloads.size());
   for (const Payload &p : payloads) {
     const ir::Tensor &t = *p.tensor;
     size_t n = t.nbytes();
     if (n == 0)
       continue;
+    bytes += n;
     Job job;
     job.payload = &p;
     const ir::Storage *s = t.storage().get();
@@ -286,11 +287,11 @@ absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOpti
         job.transform = &s->transform;
         job.storageOffset = static_cast<uint64_t>(t.storageOffset()) * ir::elementSize(t.dtype());
       }
-    } else if (s && s->isLazy() && !t.isContiguous()) {
-      s->bytes(); // a strided view of a lazy storage gathers from it whole: materialize it here,
-                  // once, not on several threads
-      job.source = Source::Generated;
     } else if (s && (s->isLazy() || !t.isContiguous())) {
+      // A strided view of a lazy storage gathers from it whole: materialize it here, once, not
+      // on several threads.
+      if (s->isLazy() && !t.isContiguous())
+        s->bytes();
       job.source = Source::Generated;
     } else if (!s || !s->data) {
       gathered.push_back(t.contiguousBytes());
@@ -305,6 +306,7 @@ absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOpti
   if (units.empty())
     return absl::OkStatus();
   Writer writer(std::move(jobs), std::move(units));
+  unsigned threads = payloadThreads(bytes, writer.units().size(), options.threads);
   TS2ONNX_RETURN_IF_ERROR(writer.runAll(threads, onBytes));
   if (!options.checksum)
     return absl::OkStatus();

@@ -51,12 +51,13 @@ inline constexpr uint64_t kPayloadUnitBytes = uint64_t{8} << 20;
 /// units' worth of bytes and the machine's cores (at most 8) above; never more than the units.
 unsigned payloadThreads(uint64_t bytes, size_t units, unsigned requested);
 
-/// Writes every payload into its region. `options.checksummed` / `checksum` settle the deferred
-/// CRC-32 checks of copied records as ModelWriter's sequential copy did; `onBytes(n)` reports n
-/// more payload bytes written. Both run on the calling thread. On the first error the other
-/// threads stop at their next unit and that error is returned.
+/// Writes every payload into its region, in units of `unitBytes` on
+/// payloadThreads(their bytes, their units, options.threads) threads. `options.checksummed` /
+/// `checksum` settle the deferred CRC-32 checks of the records read; `onBytes(n)` reports n more
+/// payload bytes written. Both run on the calling thread. On the first error the other threads
+/// stop at their next unit and that error is returned.
 absl::Status writePayloads(const std::vector<Payload> &payloads, const WriteOptions &options,
-                           unsigned threads, const std::function<void(uint64_t)> &onBytes,
+                           const std::function<void(uint64_t)> &onBytes,
                            uint64_t unitBytes = kPayloadUnitBytes);
 
 } // namespace ts2onnx::writer

@@ -128,6 +128,7 @@ TEST_CASE("writePayloads writes each source kind into its region, on 1 and on 4 
 
     std::vector<std::pair<uint64_t, uint32_t>> settled;
     writer::WriteOptions options;
+    options.threads = threads;
     options.checksummed = [&](uint64_t offset, uint64_t n) {
       return offset == offB && n == recB.size();
     };
@@ -139,7 +140,7 @@ TEST_CASE("writePayloads writes each source kind into its region, on 1 and on 4 
     uint64_t reported = 0;
     // 4 KiB units: the records are cut into dozens of units shared among the threads.
     absl::Status s = writer::writePayloads(
-        payloads, options, threads, [&](uint64_t n) { reported += n; }, 4096);
+        payloads, options, [&](uint64_t n) { reported += n; }, 4096);
     REQUIRE_MESSAGE(s.ok(), std::string(s.message()));
     CHECK(out.read() == expected);
     uint64_t total = 0;
@@ -160,18 +161,21 @@ TEST_CASE("writePayloads returns the checksum's error and the file's") {
   TempFile out;
   std::vector<writer::Payload> payloads = {{&t, out.fd, 0, &out.path}};
   writer::WriteOptions options;
+  options.threads = 3;
   options.checksummed = [](uint64_t, uint64_t) { return true; };
   options.checksum = [](uint64_t, uint64_t, uint32_t) {
     return absl::DataLossError("record 'data/0' is corrupt");
   };
-  absl::Status s = writer::writePayloads(payloads, options, 3, nullptr, 4096);
+  absl::Status s = writer::writePayloads(payloads, options, nullptr, 4096);
   CHECK(s.message() == "record 'data/0' is corrupt");
 
   // A destination opened read-only: the write fails, naming the file.
   int ro = ::open(out.path.c_str(), O_RDONLY);
   REQUIRE(ro >= 0);
   payloads[0].fd = ro;
-  s = writer::writePayloads(payloads, writer::WriteOptions(), 3, nullptr, 4096);
+  writer::WriteOptions plain;
+  plain.threads = 3;
+  s = writer::writePayloads(payloads, plain, nullptr, 4096);
   ::close(ro);
   CHECK(std::string(s.message()).find("cannot write '" + out.path + "'") == 0);
 }
