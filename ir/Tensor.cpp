@@ -157,21 +157,7 @@ std::shared_ptr<Storage>
 Storage::derived(std::shared_ptr<const Storage> source, uint64_t sourceOffset, size_t n,
                  std::function<void(uint64_t, uint8_t *, size_t)> transform) {
   auto generate = [source, sourceOffset, transform](uint64_t offset, uint8_t *out, size_t k) {
-    uint64_t at = sourceOffset + offset;
-    size_t done = 0;
-    if (source->fd >= 0 && !source->isLazy()) {
-      while (done < k) {
-        ssize_t got = ::pread(source->fd, out + done, k - done,
-                              static_cast<off_t>(source->fileOffset + at + done));
-        if (got < 0 && errno == EINTR)
-          continue;
-        if (got <= 0)
-          break; // the mapping holds the same bytes
-        done += static_cast<size_t>(got);
-      }
-    }
-    if (done < k)
-      source->readBytes(at + done, out + done, k - done);
+    source->readBytesUnmapped(sourceOffset + offset, out, k);
     transform(offset, out, k);
   };
   std::shared_ptr<Storage> s = lazy(n, std::move(generate));
@@ -190,6 +176,22 @@ const uint8_t *Storage::bytes() const {
     owner = std::shared_ptr<const void>(std::move(buf));
   }
   return data;
+}
+
+void Storage::readBytesUnmapped(uint64_t offset, uint8_t *out, size_t n) const {
+  size_t done = 0;
+  if (fd >= 0 && data) {
+    while (done < n) {
+      ssize_t got =
+          ::pread(fd, out + done, n - done, static_cast<off_t>(fileOffset + offset + done));
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0)
+        break; // the mapping holds the same bytes
+      done += static_cast<size_t>(got);
+    }
+  }
+  readBytes(offset + done, out + done, n - done);
 }
 
 void Storage::readBytes(uint64_t offset, uint8_t *out, size_t n) const {

@@ -96,6 +96,11 @@ struct Storage {
   const uint8_t *bytes() const;
   /// Copies bytes [offset, offset + n) to `out` without materializing a lazy storage.
   void readBytes(uint64_t offset, uint8_t *out, size_t n) const;
+  /// readBytes, but with pread when the bytes are a region of a file: no page of the mapping is
+  /// touched (nor mapped in around it), so reading a sample of a weight or streaming one does
+  /// not grow the resident set. A failed read falls back to the mapping, which holds the same
+  /// bytes.
+  void readBytesUnmapped(uint64_t offset, uint8_t *out, size_t n) const;
 };
 
 class Tensor {

@@ -3,14 +3,12 @@
 // Given: a graph of onnx:: nodes and prim::Constant tensors (weights, folded values).
 // Does:  groups constant tensors by dtype and sizes (one alone in its group is left as is), then
 //        by a hash of a sample of their bytes (at most kSampleWindows windows spread over the
-//        data); within a group, compares full hashes and
-//        then the bytes, so distinct weights are never read whole (nor their lazy bytes
-//        generated). Equal tensors are replaced by the first of them, which moves to the top
-//        block when it sat in a nested one. Named constants (parameters) are left alone when
-//        export-params=0, since they become graph inputs then.
+//        data); within a group, compares full hashes and then the bytes, so distinct weights
+//        are never read whole (nor their lazy bytes generated). Equal tensors are replaced by
+//        the first of them, which moves to the top block when it sat in a nested one. Named
+//        constants (parameters) are left alone when export-params=0, since they become graph
+//        inputs then.
 // Result: no two constants with equal dtype, sizes and bytes; unused nodes are removed.
-#include <unistd.h>
-
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -57,15 +55,11 @@ public:
   /// otherwise never touched (reference mode writes none of them).
   void read(size_t offset, uint8_t *out, size_t n) const {
     const ir::Storage *st = t_.storage().get();
-    if (st && st->fd >= 0 && st->data && t_.isContiguous()) {
-      uint64_t at = st->fileOffset +
-                    static_cast<uint64_t>(t_.storageOffset()) * ir::elementSize(t_.dtype()) +
-                    offset;
-      ssize_t got = ::pread(st->fd, out, n, static_cast<off_t>(at));
-      if (got == static_cast<ssize_t>(n))
-        return;
-    }
-    t_.readBytes(offset, out, n);
+    if (st && t_.isContiguous())
+      st->readBytesUnmapped(
+          static_cast<uint64_t>(t_.storageOffset()) * ir::elementSize(t_.dtype()) + offset, out, n);
+    else
+      t_.readBytes(offset, out, n);
   }
   /// All bytes (materializing a lazy tensor, gathering a strided one).
   std::string_view all() {
@@ -132,9 +126,11 @@ bool dedupeInitializers(ir::Graph &g, bool keepNamed) {
     return c->t(ir::attr::value).storage() && (keepNamed || !c->output()->hasDebugName());
   };
   absl::flat_hash_map<SampleKey, int> sameShape;
-  for (ir::Node *c : constants)
+  for (ir::Node *c : constants) {
+    const ir::Tensor &t = c->t(ir::attr::value);
     if (candidate(c))
-      ++sameShape[SampleKey{c->t(ir::attr::value).dtype(), c->t(ir::attr::value).sizes(), 0}];
+      ++sameShape[SampleKey{t.dtype(), t.sizes(), 0}];
+  }
   bool changed = false;
   for (ir::Node *c : constants) {
     const ir::Tensor &t = c->t(ir::attr::value);
