@@ -1659,13 +1659,12 @@ void registerShape(SymbolicRegistry &r) {
   r.add("aten::size", 9, size);
   r.add("aten::dim", 9, dim);
   r.add("aten::numel", 9, numel);
-  addAll(r,
-         {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
-          "aten::stop_gradient"},
-         9, identity);
   // The converted model runs where its inputs are: `x.cpu()` (sequence lengths moved for
   // pack_padded_sequence) is x.
-  r.add("aten::cpu", 9, identity);
+  addAll(r,
+         {"aten::contiguous", "aten::detach", "aten::clone", "aten::alias", "aten::lift_fresh",
+          "aten::stop_gradient", "aten::cpu"},
+         9, identity);
   // Conjugation and the lazy conj/neg bits act only on complex tensors, which ts2onnx has none
   // of: on real tensors they are the identity, as in torch. lift and prim::data (`x.data`)
   // return the tensor.
