@@ -95,6 +95,17 @@ def seg_wrapper(torch, net):
     return Segmenter()
 
 
+def first_output(torch, net):
+    class First(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+
+        def forward(self, x):
+            return self.net(x)[0]
+    return First()
+
+
 def last_wrapper(torch, net):
     class Last(torch.nn.Module):
         def __init__(self):
@@ -653,38 +664,30 @@ def ta():
     return torchaudio
 
 
+def wav2vec2_tiny_config(**kw):
+    """wav2vec2_model's arguments at a tiny size; `kw` overrides the layout."""
+    config = dict(extractor_mode="group_norm", extractor_conv_layer_config=[(16, 10, 5),
+                                                                            (16, 3, 2)],
+                  extractor_conv_bias=False, encoder_embed_dim=32,
+                  encoder_projection_dropout=0.0, encoder_pos_conv_kernel=16,
+                  encoder_pos_conv_groups=4, encoder_num_layers=2, encoder_num_heads=2,
+                  encoder_attention_dropout=0.0, encoder_ff_interm_features=64,
+                  encoder_ff_interm_dropout=0.0, encoder_dropout=0.0,
+                  encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=8)
+    config.update(kw)
+    return config
+
+
 @model("wav2vec2_tiny", "speech", ci=True)
 def build_6(torch):
-    net = ta().models.wav2vec2_model(
-        extractor_mode="group_norm", extractor_conv_layer_config=[(16, 10, 5), (16, 3, 2)],
-        extractor_conv_bias=False, encoder_embed_dim=32, encoder_projection_dropout=0.0,
-        encoder_pos_conv_kernel=16, encoder_pos_conv_groups=4, encoder_num_layers=2,
-        encoder_num_heads=2, encoder_attention_dropout=0.0, encoder_ff_interm_features=64,
-        encoder_ff_interm_dropout=0.0, encoder_dropout=0.0, encoder_layer_norm_first=False,
-        encoder_layer_drop=0.0, aux_num_out=8).eval()
-
-    class Logits(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net(x)[0]
-    return Logits(), [torch.randn(1, 800)]
+    net = ta().models.wav2vec2_model(**wav2vec2_tiny_config()).eval()
+    return first_output(torch, net), [torch.randn(1, 800)]
 
 
 @model("wav2vec2_base", "speech")
 def build_7(torch):
     net = ta().models.wav2vec2_base(aux_num_out=32).eval()
-
-    class Logits(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net(x)[0]
-    return Logits(), [torch.randn(1, 4000)]
+    return first_output(torch, net), [torch.randn(1, 4000)]
 
 
 @model("conv_tasnet_tiny", "separation", ci=True)
@@ -1331,31 +1334,6 @@ segmenter("deeplabv3_resnet50", "deeplabv3_resnet50", aux_loss=False)
 quantized("quantized_inception_v3", "inception_v3", size=96, wrap=logits_of, aux_logits=False,
           init_weights=True)
 quantized("quantized_resnext101_32x8d", "resnext101_32x8d")
-
-
-def wav2vec2_tiny_config(**kw):
-    """wav2vec2_model's arguments at a tiny size; `kw` overrides the layout."""
-    config = dict(extractor_mode="group_norm", extractor_conv_layer_config=[(16, 10, 5),
-                                                                            (16, 3, 2)],
-                  extractor_conv_bias=False, encoder_embed_dim=32,
-                  encoder_projection_dropout=0.0, encoder_pos_conv_kernel=16,
-                  encoder_pos_conv_groups=4, encoder_num_layers=2, encoder_num_heads=2,
-                  encoder_attention_dropout=0.0, encoder_ff_interm_features=64,
-                  encoder_ff_interm_dropout=0.0, encoder_dropout=0.0,
-                  encoder_layer_norm_first=False, encoder_layer_drop=0.0, aux_num_out=8)
-    config.update(kw)
-    return config
-
-
-def first_output(torch, net):
-    class First(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = net
-
-        def forward(self, x):
-            return self.net(x)[0]
-    return First()
 
 
 @model("hubert_large_tiny", "speech")
