@@ -41,6 +41,30 @@ constexpr Spelling kOperators[] = {
 #undef TS2ONNX_SCRIPT_ENTRY_
 };
 
+/// Per first byte, the bit set of the spellings of `table` that start with it: the lexer
+/// compares a word or an operator only with those (a handful) instead of the whole table.
+template <size_t N> constexpr std::array<uint64_t, 128> firstByteIndex(const Spelling (&table)[N]) {
+  static_assert(N <= 64, "one bit per spelling");
+  std::array<uint64_t, 128> index{};
+  for (size_t i = 0; i < N; ++i)
+    index[static_cast<unsigned char>(table[i].text[0]) & 0x7f] |= uint64_t(1) << i;
+  return index;
+}
+constexpr std::array<uint64_t, 128> kKeywordsByFirst = firstByteIndex(kKeywords);
+constexpr std::array<uint64_t, 128> kOperatorsByFirst = firstByteIndex(kOperators);
+
+/// The entry of `table` among `candidates` (a bit set) spelled `text`, or nullptr.
+template <size_t N>
+const Spelling *findSpelling(const Spelling (&table)[N], uint64_t candidates,
+                             std::string_view text) {
+  for (; candidates != 0; candidates &= candidates - 1) {
+    const Spelling &s = table[__builtin_ctzll(candidates)];
+    if (s.text == text)
+      return &s;
+  }
+  return nullptr;
+}
+
 bool isIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isIdentChar(char c) { return isIdentStart(c) || isDigit(c); }
@@ -53,7 +77,9 @@ std::string describeChar(char c) {
 
 class Lexer {
 public:
-  Lexer(std::string_view source, std::string_view fileName) : src_(source), file_(fileName) {}
+  Lexer(std::string_view source, std::string_view fileName) : src_(source), file_(fileName) {
+    tokens_.reserve(source.size() / 5 + 16); // about one token per 5 bytes of generated code
+  }
 
   absl::StatusOr<std::vector<Token>> run() {
     while (true) {
@@ -208,11 +234,9 @@ private:
     while (!atEnd() && isIdentChar(src_[pos_]))
       ++pos_;
     std::string_view word = src_.substr(start, pos_ - start);
-    for (const Spelling &kw : kKeywords) {
-      if (kw.text == word) {
-        push(kw.kind, line_, col);
-        return;
-      }
+    if (const Spelling *kw = findSpelling(kKeywords, kKeywordsByFirst[word[0] & 0x7f], word)) {
+      push(kw->kind, line_, col);
+      return;
     }
     push(TokenKind::Identifier, line_, col).text = std::string(word);
   }
@@ -375,25 +399,23 @@ private:
 
   absl::Status lexOperator() {
     uint32_t col = column();
-    for (size_t len = 3; len >= 1; --len) {
+    auto first = static_cast<unsigned char>(src_[pos_]);
+    uint64_t candidates = first < 128 ? kOperatorsByFirst[first] : 0;
+    for (size_t len = 3; len >= 1 && candidates != 0; --len) {
       if (pos_ + len > src_.size())
         continue;
-      std::string_view candidate = src_.substr(pos_, len);
-      for (const Spelling &op : kOperators) {
-        // Size and first character before the comparison: most operators differ in either.
-        if (op.text.size() == len && op.text[0] == candidate[0] && op.text == candidate) {
-          pos_ += len;
-          push(op.kind, line_, col);
-          if (op.kind == TokenKind::LParen || op.kind == TokenKind::LBracket ||
-              op.kind == TokenKind::LBrace) {
-            ++parenDepth_;
-          } else if ((op.kind == TokenKind::RParen || op.kind == TokenKind::RBracket ||
-                      op.kind == TokenKind::RBrace) &&
-                     parenDepth_ > 0) {
-            --parenDepth_;
-          }
-          return absl::OkStatus();
+      if (const Spelling *op = findSpelling(kOperators, candidates, src_.substr(pos_, len))) {
+        pos_ += len;
+        push(op->kind, line_, col);
+        if (op->kind == TokenKind::LParen || op->kind == TokenKind::LBracket ||
+            op->kind == TokenKind::LBrace) {
+          ++parenDepth_;
+        } else if ((op->kind == TokenKind::RParen || op->kind == TokenKind::RBracket ||
+                    op->kind == TokenKind::RBrace) &&
+                   parenDepth_ > 0) {
+          --parenDepth_;
         }
+        return absl::OkStatus();
       }
     }
     return error(line_, col, fmt::format("unexpected character {}", describeChar(src_[pos_])));
