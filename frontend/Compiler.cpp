@@ -66,7 +66,7 @@ absl::Status Compiler::inlineCalls(ir::Block *b) {
                !n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::Class)) {
       key = n->input(0)->type()->name() + "." + n->s(ir::attr::name);
     }
-    if (key.empty() || !graphs_.contains(key))
+    if (key.empty() || (!graphs_.contains(key) && !optimized_.contains(key)))
       continue; // interface and C++ class calls stay calls
     TS2ONNX_ASSIGN_OR_RETURN(const ir::Graph *callee, optimizedGraph(key));
     ir::Graph &g = *b->owningGraph();
@@ -109,7 +109,10 @@ absl::StatusOr<const ir::Graph *> Compiler::optimizedGraph(const std::string &ke
   if (inProgress_.contains(key))
     return absl::InvalidArgumentError(fmt::format("'{}' calls itself", key));
   inProgress_.insert(key);
-  std::unique_ptr<ir::Graph> copy = g->second->clone();
+  // Callers inline the optimized graph; the function's own graph is not needed again (a later
+  // compileMethod that calls the function compiles it again): taken, not copied.
+  std::unique_ptr<ir::Graph> copy = std::move(g->second);
+  graphs_.erase(g);
   absl::Status s = inlineCalls(copy->block());
   // torch's preoptimizeGraph: inline, peephole (`x is None` on values that cannot be None,
   // needless casts, list idioms), constant propagation over immutable values.

@@ -57,8 +57,9 @@ public:
 private:
   friend class compiler::FunctionCompiler;
   /// The graph of one function (inputs: self if `selfType`, then its parameters), compiled once
-  /// and cleaned up as torch's emitter does (tuple lowering, constant folding of immutable
-  /// values, dead code elimination) before callers inline it. Its operator calls mean what
+  /// (again if optimizedGraph has taken it since) and cleaned up as torch's emitter does (tuple
+  /// lowering, constant folding of immutable values, dead code elimination) before callers
+  /// inline it. Its operator calls mean what
   /// they meant in `fileVersion` (the archive's, when not given; upgraders use the newest).
   absl::StatusOr<const ir::Graph *> functionGraph(const std::string &key,
                                                   const script::FunctionDef &fn,
@@ -66,7 +67,8 @@ private:
                                                   std::optional<int64_t> fileVersion = {});
 
   /// torch's `optimized_graph()` of `key` (compiled already): calls inlined (recursively with
-  /// optimized graphs), then peephole and constant propagation.
+  /// optimized graphs), then peephole and constant propagation. Built from the function's own
+  /// graph, which it takes out of graphs_.
   absl::StatusOr<const ir::Graph *> optimizedGraph(const std::string &key);
   absl::Status inlineCalls(ir::Block *b);
 

@@ -13,31 +13,12 @@
 #include "frontend/Compiler.h"
 #include "frontend/IValue.h"
 #include "frontend/SetState.h"
-#include "frontend/script/Parser.h"
+#include "tests/frontend/InMemorySources.h"
 
 using namespace ts2onnx;
 using namespace ts2onnx::frontend;
 
 namespace {
-
-/// A class table over in-memory sources, keyed by qualifier (`__torch__.m`).
-struct Sources {
-  std::map<std::string, std::string> files;
-  std::vector<std::unique_ptr<script::Module>> parsed;
-
-  ClassTable table() {
-    return ClassTable([this](std::string_view q) -> absl::StatusOr<const script::Module *> {
-      auto it = files.find(std::string(q));
-      if (it == files.end())
-        return nullptr;
-      auto m = script::parseModule(it->second, std::string(q) + ".py");
-      if (!m.ok())
-        return m.status();
-      parsed.push_back(std::make_unique<script::Module>(std::move(*m)));
-      return parsed.back().get();
-    });
-  }
-};
 
 IValue tuple(std::vector<IValue> items) {
   auto t = std::make_shared<Tuple>();
