@@ -30,6 +30,7 @@ absl::StatusOr<const ir::Graph *> Compiler::functionGraph(const std::string &key
     return script::sourceError(fn.range,
                                fmt::format("calls nested deeper than {}", opts_.maxInlineDepth));
   inProgress_.insert(key);
+  compiled_.insert_or_assign(key, CompiledFrom{&fn, selfType, fileVersion});
   auto g = std::make_unique<ir::Graph>();
   FunctionCompiler fc(*this, *g, fileVersion.value_or(opts_.fileVersion));
   absl::Status s = fc.compileTop(fn, selfType);
@@ -51,6 +52,26 @@ void prefixScope(ir::Node *n, const std::string &outer) {
       prefixScope(inner, outer);
 }
 
+/// The function a call node calls: `<qualified class>.<method>` or the function's name; empty
+/// for anything else.
+std::string callKey(const ir::Node *n) {
+  if (n->kind() == ir::prim::CallFunction && n->hasAttribute(ir::attr::name))
+    return n->s(ir::attr::name);
+  if (n->kind() == ir::prim::CallMethod && n->hasAttribute(ir::attr::name) &&
+      !n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::Class))
+    return n->input(0)->type()->name() + "." + n->s(ir::attr::name);
+  return {};
+}
+
+void countCalls(const ir::Block &b, absl::flat_hash_map<std::string, int64_t> &sites) {
+  for (const ir::Node *n : b.nodes()) {
+    for (const ir::Block *sub : n->blocks())
+      countCalls(*sub, sites);
+    if (std::string key = callKey(n); !key.empty())
+      ++sites[key];
+  }
+}
+
 } // namespace
 
 absl::Status Compiler::inlineCalls(ir::Block *b) {
@@ -59,21 +80,12 @@ absl::Status Compiler::inlineCalls(ir::Block *b) {
     ++it;
     for (ir::Block *sub : n->blocks())
       TS2ONNX_RETURN_IF_ERROR(inlineCalls(sub));
-    std::string key;
-    if (n->kind() == ir::prim::CallFunction && n->hasAttribute(ir::attr::name)) {
-      key = n->s(ir::attr::name);
-    } else if (n->kind() == ir::prim::CallMethod && n->hasAttribute(ir::attr::name) &&
-               !n->inputs().empty() && n->input(0)->type()->is(ir::TypeKind::Class)) {
-      key = n->input(0)->type()->name() + "." + n->s(ir::attr::name);
-    }
-    if (key.empty() || (!graphs_.contains(key) && !optimized_.contains(key)))
+    std::string key = callKey(n);
+    if (key.empty() || !compiled_.contains(key))
       continue; // interface and C++ class calls stay calls
     TS2ONNX_ASSIGN_OR_RETURN(const ir::Graph *callee, optimizedGraph(key));
     ir::Graph &g = *b->owningGraph();
     ir::WithInsertPoint guard(n);
-    absl::flat_hash_map<const ir::Value *, ir::Value *> env;
-    for (size_t i = 0; i < callee->inputs().size() && i < n->inputs().size(); ++i)
-      env[callee->inputs()[i]] = n->input(i);
     std::string scope;
     if (opts_.recordModuleScopes && n->kind() == ir::prim::CallMethod &&
         n->s(ir::attr::name).rfind("forward", 0) == 0) {
@@ -86,14 +98,32 @@ absl::Status Compiler::inlineCalls(ir::Block *b) {
         scope = fmt::format("{}@{}#{}", (*cls)->qualifiedName, attr, moduleCalls_++);
       }
     }
-    for (const ir::Node *cn : callee->block()->nodes()) {
-      ir::Node *copy = g.cloneNode(*cn, env);
-      if (!scope.empty())
-        prefixScope(copy, scope);
+    ir::Value *out = nullptr;
+    auto sites = callSites_.find(key);
+    if (sites != callSites_.end() && --sites->second == 0) {
+      // The last call of this compilation: the optimized graph's nodes move here instead of
+      // being copied (a later compilation that calls the function builds it again).
+      std::unique_ptr<ir::Graph> owned = std::move(optimized_[key]);
+      optimized_.erase(key);
+      std::vector<ir::Node *> moved;
+      std::vector<ir::Value *> args(n->inputs().begin(), n->inputs().end());
+      out = g.moveInlined(*owned, args, scope.empty() ? nullptr : &moved).at(0);
+      for (ir::Node *m : moved)
+        prefixScope(m, scope);
+    } else {
+      absl::flat_hash_map<const ir::Value *, ir::Value *> env;
+      for (size_t i = 0; i < callee->inputs().size() && i < n->inputs().size(); ++i)
+        env[callee->inputs()[i]] = n->input(i);
+      for (const ir::Node *cn : callee->block()->nodes()) {
+        ir::Node *copy = g.cloneNode(*cn, env);
+        if (!scope.empty())
+          prefixScope(copy, scope);
+      }
+      out = callee->outputs().at(0);
+      auto found = env.find(out);
+      out = found == env.end() ? out : found->second;
     }
-    ir::Value *out = callee->outputs().at(0);
-    auto found = env.find(out);
-    n->output()->replaceAllUsesWith(found == env.end() ? out : found->second);
+    n->output()->replaceAllUsesWith(out);
     n->destroy();
   }
   return absl::OkStatus();
@@ -103,11 +133,19 @@ absl::StatusOr<const ir::Graph *> Compiler::optimizedGraph(const std::string &ke
   auto it = optimized_.find(key);
   if (it != optimized_.end())
     return it->second.get();
-  auto g = graphs_.find(key);
-  if (g == graphs_.end())
-    return absl::InternalError(fmt::format("'{}' was not compiled", key));
   if (inProgress_.contains(key))
     return absl::InvalidArgumentError(fmt::format("'{}' calls itself", key));
+  auto g = graphs_.find(key);
+  if (g == graphs_.end()) {
+    // Taken by an earlier optimization whose result was then inlined by moving it: compiled
+    // again.
+    auto from = compiled_.find(key);
+    if (from == compiled_.end())
+      return absl::InternalError(fmt::format("'{}' was not compiled", key));
+    CompiledFrom c = from->second;
+    TS2ONNX_RETURN_IF_ERROR(functionGraph(key, *c.fn, c.selfType, c.fileVersion).status());
+    g = graphs_.find(key);
+  }
   inProgress_.insert(key);
   // Callers inline the optimized graph; the function's own graph is not needed again (a later
   // compileMethod that calls the function compiles it again): taken, not copied.
@@ -131,6 +169,12 @@ Compiler::compileFunctionDef(const script::FunctionDef &fn, const ir::TypePtr &s
   // the callee's optimized graph.
   TS2ONNX_ASSIGN_OR_RETURN(const ir::Graph *g, functionGraph(key, fn, selfType));
   std::unique_ptr<ir::Graph> out = g->clone();
+  // How many calls of each function the inlining below will meet (every compiled graph's
+  // calls: those of graphs this method does not reach only keep a count above zero), so that
+  // the last one can take the callee's optimized graph instead of copying it.
+  callSites_.clear();
+  for (const auto &[name, graph] : graphs_)
+    countCalls(*graph->block(), callSites_);
   TS2ONNX_RETURN_IF_ERROR(inlineCalls(out->block()));
   return out;
 }

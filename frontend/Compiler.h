@@ -77,6 +77,16 @@ private:
   CompileOptions opts_;
   absl::flat_hash_map<std::string, std::unique_ptr<ir::Graph>> graphs_;
   absl::flat_hash_map<std::string, std::unique_ptr<ir::Graph>> optimized_;
+  /// What each compiled function was compiled from, to compile it again when its graph and its
+  /// optimized graph were both taken (optimizedGraph, then an inlining that moved it).
+  struct CompiledFrom {
+    const script::FunctionDef *fn = nullptr;
+    ir::TypePtr selfType;
+    std::optional<int64_t> fileVersion;
+  };
+  absl::flat_hash_map<std::string, CompiledFrom> compiled_;
+  /// Calls of each function left to inline in the current compileFunctionDef.
+  absl::flat_hash_map<std::string, int64_t> callSites_;
   absl::flat_hash_set<std::string> inProgress_;
   int64_t moduleCalls_ = 0; // numbers the module calls recordModuleScopes marks
 };

@@ -575,6 +575,59 @@ Node *Graph::cloneNode(const Node &n, absl::flat_hash_map<const Value *, Value *
   return insertNode(cloneNodeUnlinked(this, n, env));
 }
 
+void Graph::adoptValue(Value *v, Graph &from) {
+  v->unique_ = nextUnique();
+  v->mark_ = 0;
+  if (!v->name_.empty()) {
+    std::string name = std::move(v->name_);
+    v->name_.clear();
+    from.releaseName(name, v);
+    v->setDebugName(name); // uniqued among this graph's names, as a copy's would be
+  }
+}
+
+void Graph::adoptNode(Node *n, Graph &from) {
+  // The order of cloneNodeUnlinked: the node's outputs, then each block's inputs and nodes.
+  --from.liveNodes_;
+  ++liveNodes_;
+  n->graph_ = this;
+  n->mark_ = 0;
+  for (Value *o : n->outputs_)
+    adoptValue(o, from);
+  for (Block *b : n->blocks_) {
+    b->graph_ = this;
+    for (Node *end : {b->param_, b->return_}) {
+      --from.liveNodes_;
+      ++liveNodes_;
+      end->graph_ = this;
+      end->mark_ = 0;
+    }
+    for (Value *in : b->inputs())
+      adoptValue(in, from);
+    for (Node *inner : b->nodes())
+      adoptNode(inner, from);
+  }
+}
+
+std::vector<Value *> Graph::moveInlined(Graph &callee, const std::vector<Value *> &args,
+                                        std::vector<Node *> *moved) {
+  Block *top = callee.block();
+  for (size_t i = 0; i < top->inputs().size() && i < args.size(); ++i)
+    top->inputs()[i]->replaceAllUsesWith(args[i]);
+  std::vector<Value *> outs = top->outputs();
+  top->returnNode()->removeAllInputs(); // its uses of moved values would outlive it
+  for (auto it = top->nodes().begin(); it != top->nodes().end();) {
+    Node *n = *it;
+    ++it;
+    n->removeFromList();
+    adoptNode(n, callee);
+    insertNode(n);
+    if (moved)
+      moved->push_back(n);
+  }
+  return outs; // an input returned as it is was replaced by its argument above
+}
+
 std::unique_ptr<Graph> Graph::clone() const {
   auto g = std::make_unique<Graph>();
   absl::flat_hash_map<const Value *, Value *> env;

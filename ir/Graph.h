@@ -391,6 +391,12 @@ public:
                              absl::flat_hash_map<const Value *, Value *> &env);
   /// Copies node `n` (with its blocks) to the insertion point, mapping inputs through `env`.
   Node *cloneNode(const Node &n, absl::flat_hash_map<const Value *, Value *> &env);
+  /// Inlining without a copy: moves the nodes of `callee`'s top block to the insertion point,
+  /// numbered and named as cloneNode would number and name their copies, with `callee`'s inputs
+  /// replaced by `args`. Returns what `callee`'s outputs became, and appends the moved nodes to
+  /// `moved` when given. `callee` keeps an empty block and is only fit to be destroyed.
+  std::vector<Value *> moveInlined(Graph &callee, const std::vector<Value *> &args,
+                                   std::vector<Node *> *moved = nullptr);
 
   /// Live nodes, counting each block's Param and Return nodes.
   size_t nodeCount() const { return liveNodes_; }
@@ -408,6 +414,9 @@ private:
   friend class Block;
   friend class Value;
   size_t nextUnique() { return nextUnique_++; }
+  /// moveInlined's step: `n` (and its blocks) now belongs to this graph instead of `from`.
+  void adoptNode(Node *n, Graph &from);
+  void adoptValue(Value *v, Graph &from);
 
   Block *block_;
   Node *insertBefore_;

@@ -342,3 +342,69 @@ TEST_CASE("replaceAllUsesDominatedBy only rewrites later uses") {
   CHECK(g->outputs()[0] == b->output()); // the block's return comes after %b too
   CHECK(verify(*g).ok());
 }
+
+TEST_CASE("moveInlined numbers, names and links the callee's nodes as cloneNode copies them") {
+  // A caller whose names clash with the callee's (%a, %x) and a callee with a nested block.
+  const char *kCaller = R"IR(graph(%x : Tensor,
+      %c : bool):
+  %a : Tensor = aten::neg(%x)
+  %r : Tensor = aten::relu(%a)
+  return (%r)
+)IR";
+  const char *kCallee = R"IR(graph(%x : Tensor,
+      %c : bool):
+  %a : Tensor = aten::neg(%x)
+  %y : Tensor = prim::If(%c)
+    block0():
+      %z : Tensor = aten::relu(%a)
+      -> (%z)
+    block1():
+      -> (%x)
+  %s : Tensor = aten::add(%y, %a, %x)
+  return (%s, %x)
+)IR";
+  // Inlines the callee before %r's node in a fresh caller, copying or moving; returns the
+  // caller printed and the values the callee's outputs became (by name).
+  auto inlined = [&](bool move) {
+    auto caller = parse(kCaller);
+    auto callee = parse(kCallee);
+    Node *at = nodeOf(*caller, "r");
+    std::vector<Value *> args = {at->input(0), caller->inputs()[1]};
+    std::vector<Value *> outs;
+    {
+      WithInsertPoint guard(at);
+      if (move) {
+        std::vector<Node *> moved;
+        outs = caller->moveInlined(*callee, args, &moved);
+        CHECK(moved.size() == 3);
+        CHECK(callee->block()->empty());
+        for (Value *in : callee->inputs())
+          CHECK(!in->hasUses());
+      } else {
+        absl::flat_hash_map<const Value *, Value *> env;
+        for (size_t i = 0; i < args.size(); ++i)
+          env[callee->inputs()[i]] = args[i];
+        for (const Node *n : callee->block()->nodes())
+          caller->cloneNode(*n, env);
+        for (Value *o : callee->outputs())
+          outs.push_back(env.contains(o) ? env[o] : o);
+      }
+    }
+    at->replaceInput(0, outs[0]);
+    REQUIRE(verify(*caller).ok());
+    std::vector<std::string> names;
+    for (Value *o : outs)
+      names.push_back(o->debugName());
+    size_t nodes = caller->nodeCount();
+    callee.reset(); // destroying what is left of the callee touches nothing moved
+    CHECK(caller->nodeCount() == nodes);
+    CHECK(verify(*caller).ok());
+    return std::make_pair(printGraph(*caller), names);
+  };
+  auto copied = inlined(false);
+  auto moved = inlined(true);
+  CHECK(moved.first == copied.first);
+  CHECK(moved.second == copied.second);
+  CHECK(moved.second == std::vector<std::string>{"s", "a"}); // %x became the argument %a
+  CHECK(moved.first.find("%a.1 : Tensor = aten::neg(%a)") != std::string::npos);
+}
