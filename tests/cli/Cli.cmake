@@ -430,6 +430,17 @@ elseif(CASE STREQUAL "version")
   expect_ok()
   expect_match("--version" "${out_text}" "^ts2onnx [0-9]+\\.[0-9]+\\.[0-9]+.*\n$")
 
+elseif(CASE STREQUAL "static-deps")
+  execute_process(COMMAND ldd ${TOOL} OUTPUT_VARIABLE deps ERROR_VARIABLE lddErr
+                  RESULT_VARIABLE lddRc)
+  if(NOT lddRc EQUAL 0 OR NOT deps MATCHES "libc\\.so")
+    message(FATAL_ERROR "${CASE}: ldd ${TOOL} failed (${lddRc}): ${lddErr}${deps}")
+  endif()
+  if(deps MATCHES "lib(absl_[a-z0-9_]+|protobuf|z|deflate)\\.so")
+    message(FATAL_ERROR "${CASE}: ${TOOL} loads ${CMAKE_MATCH_0}, which it should link "
+                        "statically:\n${deps}")
+  endif()
+
 elseif(CASE STREQUAL "positional-output")
   tool(convert ${mlp} ${out}/a.onnx --input x:float32[4,20])
   expect_ok()
