@@ -173,7 +173,7 @@ public:
   /// without fallocate are left to allocate as the bytes come.
   absl::Status flushLayoutAndAllocate() {
     TS2ONNX_RETURN_IF_ERROR(flushLayout());
-    if (!hasHoles_ || written_ == 0)
+    if (!hasHoles_)
       return absl::OkStatus();
     int rc;
     do {

@@ -52,7 +52,7 @@ struct Job {
 struct Unit {
   size_t job = 0;
   uint64_t begin = 0, end = 0; // bytes of the tensor
-  uint32_t crc = 0;            // of those bytes (CheckedFile)
+  uint32_t crc = 0;            // of those bytes (a File job with `checked`)
 };
 
 absl::Status pwriteAll(const Payload &p, const uint8_t *data, size_t n, uint64_t at) {
@@ -180,49 +180,40 @@ private:
     case Source::File:
       break;
     }
-    if (job.checked || job.transform) {
-      uint32_t crc = 0;
-      for (size_t done = 0; done < n;) {
-        TS2ONNX_ASSIGN_OR_RETURN(size_t k,
-                                 preadSome(p, job.srcFd, buffer, std::min(kChunkBytes, n - done),
-                                           job.srcOffset + u.begin + done));
-        if (job.checked)
-          crc = libdeflate_crc32(crc, buffer, k);
-        if (job.transform)
-          (*job.transform)(job.storageOffset + u.begin + done, buffer, k);
-        TS2ONNX_RETURN_IF_ERROR(pwriteAll(p, buffer, k, at + done));
-        done += k;
+    size_t done = 0;
+    if (!job.checked && !job.transform) {
+      // Copied in the kernel where the file systems allow it; what is left goes through memory.
+      loff_t in = static_cast<loff_t>(job.srcOffset + u.begin);
+      loff_t out = static_cast<loff_t>(at);
+      while (done < n && !noCopyRange_.load(std::memory_order_relaxed)) {
+        ssize_t k = ::copy_file_range(job.srcFd, &in, p.fd, &out, n - done, 0);
+        if (k < 0 && errno == EINTR)
+          continue;
+        if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                      errno == EBADF)) {
+          noCopyRange_ = true; // the file systems cannot: read and write through memory
+          break;
+        }
+        if (k < 0)
+          return fileError("cannot copy tensor data into", *p.path, errno);
+        if (k == 0)
+          return archiveEnded(p);
+        done += static_cast<size_t>(k);
       }
-      u.crc = crc;
-      return absl::OkStatus();
     }
-    loff_t in = static_cast<loff_t>(job.srcOffset + u.begin);
-    loff_t out = static_cast<loff_t>(at);
-    size_t left = n;
-    while (left > 0 && !noCopyRange_.load(std::memory_order_relaxed)) {
-      ssize_t k = ::copy_file_range(job.srcFd, &in, p.fd, &out, left, 0);
-      if (k < 0 && errno == EINTR)
-        continue;
-      if (k < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
-                    errno == EBADF)) {
-        noCopyRange_ = true; // the file systems cannot: read and write through memory
-        break;
-      }
-      if (k < 0)
-        return fileError("cannot copy tensor data into", *p.path, errno);
-      if (k == 0)
-        return archiveEnded(p);
-      left -= static_cast<size_t>(k);
+    uint32_t crc = 0;
+    while (done < n) {
+      TS2ONNX_ASSIGN_OR_RETURN(size_t k,
+                               preadSome(p, job.srcFd, buffer, std::min(kChunkBytes, n - done),
+                                         job.srcOffset + u.begin + done));
+      if (job.checked)
+        crc = libdeflate_crc32(crc, buffer, k);
+      if (job.transform)
+        (*job.transform)(job.storageOffset + u.begin + done, buffer, k);
+      TS2ONNX_RETURN_IF_ERROR(pwriteAll(p, buffer, k, at + done));
+      done += k;
     }
-    while (left > 0) {
-      TS2ONNX_ASSIGN_OR_RETURN(
-          size_t k,
-          preadSome(p, job.srcFd, buffer, std::min(kChunkBytes, left), static_cast<uint64_t>(in)));
-      TS2ONNX_RETURN_IF_ERROR(pwriteAll(p, buffer, k, static_cast<uint64_t>(out)));
-      in += static_cast<loff_t>(k);
-      out += static_cast<loff_t>(k);
-      left -= k;
-    }
+    u.crc = crc;
     return absl::OkStatus();
   }
 
