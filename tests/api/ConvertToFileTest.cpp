@@ -42,6 +42,14 @@ onnx::ModelProto parse(const std::string &path) {
   return m;
 }
 
+/// An external tensor's `external_data` entries (location, offset, length) by key.
+std::map<std::string, std::string> externalEntries(const onnx::TensorProto &t) {
+  std::map<std::string, std::string> kv;
+  for (const auto &e : t.external_data())
+    kv[e.key()] = e.value();
+  return kv;
+}
+
 /// A fresh directory under the build's temporary space, removed with its files.
 struct TempDir {
   std::string path;
@@ -125,9 +133,7 @@ TEST_CASE("convertToFile --external-data moves initializers of at least the thre
       continue;
     }
     ++external;
-    std::map<std::string, std::string> kv;
-    for (const auto &e : t.external_data())
-      kv[e.key()] = e.value();
+    std::map<std::string, std::string> kv = externalEntries(t);
     CHECK(kv.at("location") == "weights.bin");
     size_t offset = std::stoull(kv.at("offset")), length = std::stoull(kv.at("length"));
     CHECK(offset % 4096 == 0);
@@ -211,9 +217,7 @@ TEST_CASE("convertToFile writes the weights on several threads, byte for byte as
     for (const auto &t : m.graph().initializer()) {
       if (t.data_location() != onnx::TensorProto::EXTERNAL)
         continue;
-      std::map<std::string, std::string> kv;
-      for (const auto &e : t.external_data())
-        kv[e.key()] = e.value();
+      std::map<std::string, std::string> kv = externalEntries(t);
       size_t offset = std::stoull(kv.at("offset")), length = std::stoull(kv.at("length"));
       REQUIRE(offset + length <= data.size());
       CHECK(data.substr(offset, length) == inlineBytes.at(t.name()));
