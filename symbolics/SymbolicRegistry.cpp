@@ -137,6 +137,7 @@ SymbolicRegistry &SymbolicRegistry::global() {
     registerPool(*reg);
     registerQuantized(*reg);
     registerShape(*reg);
+    registerRearrange(*reg);
     registerReduction(*reg);
     registerCreation(*reg);
     registerConversion(*reg);

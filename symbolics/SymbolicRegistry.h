@@ -139,6 +139,9 @@ QuantizedAtenKind quantizedAtenKind(std::string_view op, int opset);
 absl::StatusOr<std::vector<ir::Value *>> quantizedAten(SymbolicContext &ctx);
 /// view / reshape / permute / squeeze / cat / split / slice / select / expand / size, no-op views.
 void registerShape(SymbolicRegistry &r);
+/// flip / roll / rot90, movedim, the stack family, pixel shuffles, diagonals, kron, unfold /
+/// im2col / col2im, tensor_split, tile, repeat_interleave: ops/rearrange.cpp.
+void registerRearrange(SymbolicRegistry &r);
 /// sum, mean, amax, max / min, argmax, norms, logsumexp, cumsum.
 void registerReduction(SymbolicRegistry &r);
 /// tensor, zeros / ones / full / empty (and _like / new_ forms), arange.

@@ -67,6 +67,23 @@ Result withBatchDim(Ctx &ctx, int64_t batchedRank,
   return outs;
 }
 
+absl::StatusOr<std::vector<ir::Value *>> tensorListInput(Ctx &ctx, size_t i) {
+  auto elems = ctx.listElements(i);
+  if (!elems)
+    return ctx.unsupported("a tensor list that is not a list literal");
+  return *elems;
+}
+
+std::optional<size_t> unpackedCount(const ir::Node &n) {
+  std::optional<size_t> count;
+  for (const ir::Use &u : n.output(0)->uses()) {
+    if (u.user->kind() != ir::prim::ListUnpack)
+      return std::nullopt;
+    count = u.user->outputs().size();
+  }
+  return count;
+}
+
 Result atOpset9(SymbolicContext &ctx, const char *op) {
   return (*SymbolicRegistry::global().lookup(op, 9))(ctx);
 }

@@ -59,6 +59,11 @@ std::vector<int64_t> expandTo(std::vector<int64_t> v, size_t n);
 Result withBatchDim(Ctx &ctx, int64_t batchedRank,
                     const std::function<Result(ir::Value *x)> &build);
 
+/// The tensors of list input `i`, which must be a list literal (prim::ListConstruct).
+absl::StatusOr<std::vector<ir::Value *>> tensorListInput(Ctx &ctx, size_t i);
+/// How many pieces a Tensor[] result has: the outputs of the prim::ListUnpack that takes it.
+std::optional<size_t> unpackedCount(const ir::Node &n);
+
 /// The opset-9 entry of `op`, for inputs that a later form leaves to it (not sequences).
 Result atOpset9(Ctx &ctx, const char *op);
 
