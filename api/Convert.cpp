@@ -542,6 +542,8 @@ loadGraphDeferringCrcs(const std::string &path, const ConvertOptions &options,
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<frontend::Archive> archive,
                            frontend::Archive::open(path, archiveOptions));
   const std::string method = options.method.empty() ? "forward" : options.method;
+  if (options.progress)
+    options.progress(Progress{"compile", 0, 1, method});
   TS2ONNX_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> graph, archive->compileMethod(method));
 
   if (!options.inputs.empty())
@@ -553,8 +555,10 @@ loadGraphDeferringCrcs(const std::string &path, const ConvertOptions &options,
   if (!graph->inputs().empty() && graph->inputs()[0]->type()->is(ir::TypeKind::Class) &&
       !graph->inputs()[0]->hasUses())
     graph->block()->eraseInput(0);
-  if (options.progress)
+  if (options.progress) {
+    options.progress(Progress{"compile", 1, 1, method});
     options.progress(Progress{"load", 1, 1, path});
+  }
   if (!releaseMemory)
     (void)archive.release(); // OutputOptions::releaseMemory
   return graph;
@@ -751,10 +755,14 @@ absl::Status explainShapeInference(const absl::Status &s, const ConvertOptions &
 absl::StatusOr<onnx::ModelProto> exportGraph(const ir::Graph &graph,
                                              const ConvertOptions &options) {
   TS2ONNX_RETURN_IF_ERROR(checkFunctionsOpset(options));
+  if (options.progress)
+    options.progress(Progress{"emit", 0, 1, {}});
   absl::StatusOr<onnx::ModelProto> emitted = writer::emitModel(graph, emitOptionsFor(options));
   TS2ONNX_RETURN_IF_ERROR(explainShapeInference(emitted.status(), options));
   onnx::ModelProto model = *std::move(emitted);
   TS2ONNX_RETURN_IF_ERROR(checkDynamicAxisNames(model.graph(), options));
+  if (options.progress)
+    options.progress(Progress{"emit", 1, 1, {}});
   if (options.verbose)
     logStream(options) << writer::formatModel(model);
   return model;
@@ -802,10 +810,14 @@ absl::StatusOr<ConvertedFile> convertToFile(const std::string &path, const std::
   TS2ONNX_RETURN_IF_ERROR(runPipeline(*graph, options));
   writer::EmitOptions eo = emitOptionsFor(options);
   eo.deferFrom = writer::kMinDeferredBytes;
+  if (options.progress)
+    options.progress(Progress{"emit", 0, 1, {}});
   absl::StatusOr<writer::EmittedModel> emitted = writer::emitModelDeferred(*graph, eo);
   TS2ONNX_RETURN_IF_ERROR(explainShapeInference(emitted.status(), options));
   writer::EmittedModel model = *std::move(emitted);
   TS2ONNX_RETURN_IF_ERROR(checkDynamicAxisNames(model.model.graph(), options));
+  if (options.progress)
+    options.progress(Progress{"emit", 1, 1, {}});
   if (options.verbose)
     logStream(options) << writer::formatModel(model.model);
   ConvertedFile result;

@@ -117,23 +117,31 @@ absl::Status PassManager::writeDump(size_t index, std::string_view name, const s
   return absl::OkStatus();
 }
 
-void PassManager::printTimings(const std::vector<Timing> &timings) const {
+void printTimingReport(
+    std::ostream &os, std::string_view title,
+    const std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> &rows) {
   std::chrono::steady_clock::duration total{};
-  for (const Timing &t : timings)
-    total += t.time;
+  for (const auto &row : rows)
+    total += row.second;
   double totalSec = seconds(total);
   auto percent = [&](double s) { return totalSec > 0 ? 100.0 * s / totalSec : 0.0; };
-  std::ostream &os = *out_;
   os << "===" << std::string(73, '-') << "===\n"
-     << "                      ... Pass execution timing report ...\n"
+     << "                      ... " << title << " ...\n"
      << "===" << std::string(73, '-') << "===\n"
      << fmt::format("  Total Execution Time: {:.4f} seconds\n\n", totalSec)
      << "  ----Wall Time----  ----Name----\n";
-  for (const Timing &t : timings)
-    os << fmt::format("  {:>8.4f} ({:5.1f}%)  {}\n", seconds(t.time), percent(seconds(t.time)),
-                      t.name);
+  for (const auto &[name, time] : rows)
+    os << fmt::format("  {:>8.4f} ({:5.1f}%)  {}\n", seconds(time), percent(seconds(time)), name);
   os << fmt::format("  {:>8.4f} ({:5.1f}%)  Total\n", totalSec, percent(totalSec));
   os.flush();
+}
+
+void PassManager::printTimings(const std::vector<Timing> &timings) const {
+  std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> rows;
+  rows.reserve(timings.size());
+  for (const Timing &t : timings)
+    rows.emplace_back(t.name, t.time);
+  printTimingReport(*out_, "Pass execution timing report", rows);
 }
 
 absl::Status PassManager::run(ir::Graph &graph) {

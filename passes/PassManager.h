@@ -55,6 +55,12 @@ struct InstrumentationOptions {
   ir::PrintOptions printOptions;
 };
 
+/// Prints an MLIR-style timing table (`title` in its banner; one row per entry, then the
+/// total) to `os`. PassManager prints its pass table with it; `ts2onnx convert` its phases.
+void printTimingReport(
+    std::ostream &os, std::string_view title,
+    const std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> &rows);
+
 /// Splits `a,b,c` into names (spaces around names are ignored; "" is the empty pipeline).
 absl::StatusOr<std::vector<std::string>> splitPipeline(std::string_view pipeline);
 

@@ -73,9 +73,13 @@ enum class OperatorExportType {
 /// Where a long conversion is, for a progress display (`ts2onnx convert` shows one on a terminal
 /// for archives over 100 MB).
 struct Progress {
-  /// "load" (reading and compiling the archive, 0 or 1 of 1), "passes" (passes run of the
-  /// pipeline's length; `detail` names the pass that just ran) or "write" (initializer bytes
-  /// written of all of them, by convertToFile).
+  /// In this order: "load" 0 of 1 (reading the archive: zip directory, pickles and the code
+  /// of the classes they name; `detail` is its path), "compile" 0 then 1 of 1 (compiling
+  /// `detail`, the method: inlining, freezing), "load" 1 of 1, "passes" (passes run of the
+  /// pipeline's length; `detail` names the pass that just ran), "emit" 0 then 1 of 1 (the ONNX
+  /// model built, checked by onnx's checker and shape inference), and with convertToFile
+  /// "write" (initializer bytes written of all of them). A failed conversion stops the
+  /// sequence where it failed.
   std::string step;
   uint64_t done = 0;
   uint64_t total = 0;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <unistd.h>
 
@@ -226,4 +228,49 @@ TEST_CASE("convertToFile writes the weights on several threads, byte for byte as
     CHECK(checked == written->externalTensors);
     CHECK(checked > 20);
   }
+}
+
+namespace {
+
+/// The progress events of a conversion, one "step done/total" per event; consecutive "passes"
+/// and "write" events are merged into one "passes" / "write" entry.
+struct ProgressLog {
+  std::vector<std::string> events;
+  std::function<void(const Progress &)> callback() {
+    return [this](const Progress &p) {
+      std::string e = p.step == "passes" || p.step == "write"
+                          ? p.step
+                          : fmt::format("{} {}/{}", p.step, p.done, p.total);
+      if (events.empty() || events.back() != e)
+        events.push_back(e);
+    };
+  }
+};
+
+} // namespace
+
+TEST_CASE("progress reports the conversion's phases in order, and stops where one fails") {
+  TempDir dir;
+  const std::vector<std::string> phases = {"load 0/1", "compile 0/1", "compile 1/1", "load 1/1",
+                                           "passes",   "emit 0/1",    "emit 1/1"};
+  ProgressLog toFile;
+  ConvertOptions o = cnnOptions();
+  o.progress = toFile.callback();
+  REQUIRE(convertToFile(fixture("cnn_bn"), dir.path + "/a.onnx", o).ok());
+  std::vector<std::string> expected = phases;
+  expected.push_back("write");
+  CHECK(toFile.events == expected);
+
+  ProgressLog inMemory;
+  o.progress = inMemory.callback();
+  REQUIRE(convert(fixture("cnn_bn"), o).ok());
+  CHECK(inMemory.events == phases);
+
+  // An --input the method has no argument for fails while compiling (binding the inputs):
+  // nothing after it.
+  ProgressLog failed;
+  o.inputs.push_back(*parseInputSpec("extra:float32[1]"));
+  o.progress = failed.callback();
+  CHECK_FALSE(convertToFile(fixture("cnn_bn"), dir.path + "/b.onnx", o).ok());
+  CHECK(failed.events == std::vector<std::string>{"load 0/1", "compile 0/1"});
 }

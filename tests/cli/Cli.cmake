@@ -471,6 +471,37 @@ elseif(CASE STREQUAL "dtype-aliases")
   tool(inspect ${out}/b.onnx)
   expect_match("long" "${out_text}" "  n: int64\\[\\]\n")
 
+elseif(CASE STREQUAL "time-passes-phases")
+  # --time-passes prints, after the passes' table, one of the conversion's phases in their
+  # order, whose rows add up to its total; a conversion that fails prints the phases it reached.
+  tool(convert ${mlp} -o ${out}/a.onnx --input x:float32[4,20] --time-passes)
+  expect_ok()
+  set(row "  +([0-9]+\\.[0-9]+) \\( *[0-9.]+%\\)  ")
+  set(table "Pass execution timing report.*Conversion phase timing report ...\n=[-=]+\n  Total Execution Time: ([0-9.]+) seconds\n\n  ----Wall Time----  ----Name----\n${row}read archive [^\n]*\n${row}compile [^\n]*\n${row}passes\n${row}emit ONNX[^\n]*\n${row}write\n${row}Total\nts2onnx convert: wrote")
+  expect_match(stderr "${err}" "${table}")
+  string(REGEX MATCH "${table}" m "${err}") # sets CMAKE_MATCH_1..7 here
+  # Each row is rounded to 0.1 ms (tenths of a millisecond below): their sum is the total within 0.3 ms.
+  set(times ${CMAKE_MATCH_2} ${CMAKE_MATCH_3} ${CMAKE_MATCH_4} ${CMAKE_MATCH_5} ${CMAKE_MATCH_6})
+  set(total ${CMAKE_MATCH_7})
+  string(REPLACE "." "" total "${total}")
+  string(REGEX REPLACE "^0+([0-9])" "\\1" total "${total}")
+  set(sum 0)
+  foreach(t ${times})
+    string(REPLACE "." "" t "${t}")
+    string(REGEX REPLACE "^0+([0-9])" "\\1" t "${t}")
+    math(EXPR sum "${sum} + ${t}")
+  endforeach()
+  math(EXPR gap "${sum} - ${total}")
+  if(gap GREATER 3 OR gap LESS -3)
+    message(FATAL_ERROR "${CASE}: the phases add up to ${sum}e-4 s, the total is ${total}e-4 s:\n${err}")
+  endif()
+  tool(convert ${mlp} -o ${out}/b.onnx --input x:float32[4,20] --input extra:float32[1]
+       --time-passes)
+  if(NOT rc EQUAL 1)
+    message(FATAL_ERROR "${CASE}: an extra input converted (rc ${rc}): ${err}")
+  endif()
+  expect_match(stderr "${err}" "Conversion phase timing report.*read archive [^\n]*\n${row}compile [^\n]*\n${row}Total\n")
+
 else()
   message(FATAL_ERROR "unknown CASE '${CASE}'")
 endif()

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "passes/PassManager.h"
 #include "tools/ts2onnx/Commands.h"
 #include "tools/ts2onnx/Flags.h"
 #include "tools/ts2onnx/InstrumentationFlags.h"
@@ -45,6 +46,10 @@ public:
     std::string text;
     if (p.step == "load")
       text = fmt::format("ts2onnx: loading {}", p.detail);
+    else if (p.step == "compile")
+      text = fmt::format("ts2onnx: compiling {}", p.detail);
+    else if (p.step == "emit")
+      text = "ts2onnx: building and checking the ONNX model";
     else if (p.step == "passes")
       text = fmt::format("ts2onnx: pass {}/{} {}", p.done, p.total, p.detail);
     else if (p.step == "write")
@@ -69,6 +74,44 @@ private:
   bool shown_ = false;
   std::string step_;
   std::chrono::steady_clock::time_point lastShown_;
+};
+
+/// `--time-passes`: the wall time of each phase of the conversion, from the progress events
+/// (include/ts2onnx/ts2onnx.h lists them in order), printed as a table after the passes' one.
+class PhaseTimes {
+public:
+  void update(const Progress &p) {
+    if (p.step == "load" && p.done == 0)
+      begin("read archive (zip, pickles, the code of their classes)");
+    else if (p.step == "compile" && p.done == 0)
+      begin("compile (the method, inlining, freezing)");
+    else if (p.step == "load" && p.done == p.total)
+      begin("passes");
+    else if (p.step == "emit" && p.done == 0)
+      begin("emit ONNX, checker, shape inference");
+    else if (p.step == "emit" && p.done == p.total)
+      begin("write");
+  }
+  /// Ends the phase under way (the last one, or where the conversion failed) and prints.
+  void print(std::ostream &os) {
+    begin({});
+    passes::printTimingReport(os, "Conversion phase timing report", rows_);
+  }
+
+private:
+  void begin(std::string name) {
+    auto now = std::chrono::steady_clock::now();
+    if (!rows_.empty() && current_)
+      rows_.back().second = now - since_;
+    current_ = !name.empty();
+    if (current_)
+      rows_.emplace_back(std::move(name), std::chrono::steady_clock::duration{});
+    since_ = now;
+  }
+
+  std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> rows_;
+  std::chrono::steady_clock::time_point since_;
+  bool current_ = false;
 };
 
 } // namespace
@@ -149,7 +192,7 @@ int runConvert(const std::vector<std::string> &args) {
                    "Show a progress line on stderr, when it is a terminal, for archives of at "
                    "least BYTES (default 104857600, 100 MiB)");
   parser.addBool("verbose", &f.verbose, "Print the final ONNX graph and skipped passes to stderr");
-  f.instrumentation.addTo(parser);
+  f.instrumentation.addTo(parser, /*timesPhases=*/true);
   parser.addString("report", &f.report, "FILE.html",
                    "Write an HTML page of the conversion: each pass's time, node counts and "
                    "diff, the graph drawn before and after (with Graphviz dot), the warnings, "
@@ -286,9 +329,18 @@ int runConvert(const std::vector<std::string> &args) {
   ProgressLine progress;
   struct stat st;
   // Not with --verbose, whose output would interleave with the line.
-  if (!opts.verbose && ::isatty(STDERR_FILENO) && ::stat(f.model.c_str(), &st) == 0 &&
-      uint64_t(st.st_size) >= progressMinBytes)
-    opts.progress = [&progress](const Progress &p) { progress.update(p); };
+  const bool showProgress = !opts.verbose && ::isatty(STDERR_FILENO) &&
+                            ::stat(f.model.c_str(), &st) == 0 &&
+                            uint64_t(st.st_size) >= progressMinBytes;
+  PhaseTimes phases;
+  const bool timePhases = opts.instrumentation.timePasses;
+  if (showProgress || timePhases)
+    opts.progress = [&](const Progress &p) {
+      if (showProgress)
+        progress.update(p);
+      if (timePhases)
+        phases.update(p);
+    };
 
   if (opts.inputs.empty()) {
     // Without specs the arguments have no shapes: say which ones the method takes.
@@ -316,6 +368,8 @@ int runConvert(const std::vector<std::string> &args) {
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<ConvertedFile> written = convertToFile(f.model, f.output, opts, out);
   progress.finish();
+  if (timePhases)
+    phases.print(std::cerr);
   if (!f.report.empty()) {
     ReportInfo info;
     info.modelPath = f.model;

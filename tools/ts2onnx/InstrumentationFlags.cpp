@@ -6,7 +6,7 @@
 
 namespace ts2onnx::tool {
 
-void InstrumentationFlags::addTo(FlagParser &parser) {
+void InstrumentationFlags::addTo(FlagParser &parser, bool timesPhases) {
   parser.addBool("print-after-all", &printAfterAll, "Print the IR to stderr after every pass");
   parser.addList("print-after", &printAfter, "PASS",
                  "Print the IR to stderr after PASS (repeatable, or PASS,PASS)");
@@ -16,7 +16,12 @@ void InstrumentationFlags::addTo(FlagParser &parser) {
                  "Print a unified diff of the IR to stderr after each pass that changed it");
   parser.addString("dump-dir", &dumpDir, "DIR",
                    "Write 00-input.txt and NN-<pass>.txt after each pass into DIR");
-  parser.addBool("time-passes", &timePasses, "Print the wall time of each pass to stderr");
+  parser.addBool("time-passes", &timePasses,
+                 timesPhases
+                     ? "Print the wall time of each pass to stderr, then of each phase of the "
+                       "conversion (reading the archive, compiling, the passes, emitting and "
+                       "checking the ONNX model, writing)"
+                     : "Print the wall time of each pass to stderr");
   parser.addBool("verify-each", &verifyEach,
                  "Verify the input and the IR after every pass; fail naming the pass");
 }

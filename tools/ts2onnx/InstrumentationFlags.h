@@ -18,8 +18,9 @@ struct InstrumentationFlags {
   std::string dumpDir;
 
   /// Registers --print-after-all, --print-after, --print-changed, --print-diff, --dump-dir,
-  /// --time-passes and --verify-each.
-  void addTo(FlagParser &parser);
+  /// --time-passes and --verify-each. `timesPhases`: the command also prints the conversion's
+  /// phases with --time-passes (convert), which its help then says.
+  void addTo(FlagParser &parser, bool timesPhases = false);
   /// Copies the flags into `out`; an unknown pass name in --print-after is a usage error that
   /// lists the known passes.
   absl::Status apply(passes::InstrumentationOptions &out) const;
