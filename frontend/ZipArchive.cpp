@@ -10,7 +10,6 @@
 
 #include <libdeflate.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
@@ -556,68 +555,32 @@ absl::StatusOr<std::shared_ptr<const ir::Storage>> ZipArchive::read(std::string_
                     "are supported)",
                     displayName_, printable(e->name), e->method));
 
-  // Raw inflate into a buffer of exactly the declared size; a stream that wants to write more or
+  // Raw inflate into a buffer of exactly the declared size (libdeflate, whole buffer to whole
+  // buffer: the record is mapped and its size declared); a stream that wants to write more or
   // ends early is an error. The buffer is left uninitialized: inflate writes every byte.
   const uint64_t usize = e->uncompressedSize;
   std::shared_ptr<uint8_t[]> buffer(new (std::nothrow) uint8_t[usize ? usize : 1]);
   if (!buffer)
     return absl::ResourceExhaustedError(fmt::format(
         "{}: zip: cannot allocate {} bytes for record '{}'", displayName_, usize, e->name));
-  z_stream zs;
-  std::memset(&zs, 0, sizeof(zs));
-  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
-    return absl::InternalError(fmt::format("{}: zip: inflateInit2 failed", displayName_));
-  constexpr uint64_t kChunk = uint64_t{1} << 30;
-  uint64_t inLeft = e->compressedSize, outLeft = usize;
-  const uint8_t *in = src;
-  uint8_t *out = buffer.get();
-  uint8_t overflowByte;
-  bool overflowProbe = false;
+  std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor *)> inflater(
+      libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
+  if (!inflater)
+    return absl::ResourceExhaustedError(
+        fmt::format("{}: zip: cannot allocate a decompressor", displayName_));
+  size_t produced = 0;
+  libdeflate_result r =
+      libdeflate_deflate_decompress(inflater.get(), src, static_cast<size_t>(e->compressedSize),
+                                    buffer.get(), static_cast<size_t>(usize), &produced);
   std::string failure;
-  while (true) {
-    if (zs.avail_in == 0 && inLeft > 0) {
-      uint64_t n = std::min(inLeft, kChunk);
-      zs.next_in = const_cast<Bytef *>(in);
-      zs.avail_in = static_cast<uInt>(n);
-      in += n;
-      inLeft -= n;
-    }
-    if (zs.avail_out == 0) {
-      if (outLeft > 0) {
-        uint64_t n = std::min(outLeft, kChunk);
-        zs.next_out = out;
-        zs.avail_out = static_cast<uInt>(n);
-        out += n;
-        outLeft -= n;
-      } else if (!overflowProbe) {
-        // Output is full: one more byte of room tells whether the stream has more to give.
-        overflowProbe = true;
-        zs.next_out = &overflowByte;
-        zs.avail_out = 1;
-      } else {
-        failure = fmt::format("inflates to more than the declared {} bytes", usize);
-        break;
-      }
-    }
-    int ret = inflate(&zs, Z_NO_FLUSH);
-    if (ret == Z_STREAM_END) {
-      uint64_t produced = usize - outLeft - zs.avail_out;
-      if (overflowProbe && zs.avail_out == 0)
-        failure = fmt::format("inflates to more than the declared {} bytes", usize);
-      else if (!overflowProbe && produced != usize)
-        failure = fmt::format("inflates to {} bytes, not the declared {}", produced, usize);
-      break;
-    }
-    if (ret == Z_BUF_ERROR && zs.avail_in == 0 && inLeft == 0) {
-      failure = "deflate stream is truncated";
-      break;
-    }
-    if (ret != Z_OK && ret != Z_BUF_ERROR) {
-      failure = fmt::format("corrupt deflate stream ({})", zs.msg ? zs.msg : "unknown error");
-      break;
-    }
-  }
-  inflateEnd(&zs);
+  if (r == LIBDEFLATE_INSUFFICIENT_SPACE)
+    failure = fmt::format("inflates to more than the declared {} bytes", usize);
+  else if (r == LIBDEFLATE_BAD_DATA)
+    failure = "corrupt or truncated deflate stream";
+  else if (r != LIBDEFLATE_SUCCESS)
+    failure = fmt::format("deflate stream not decoded (libdeflate result {})", int(r));
+  else if (produced != usize)
+    failure = fmt::format("inflates to {} bytes, not the declared {}", produced, usize);
   if (!failure.empty())
     return absl::InvalidArgumentError(
         fmt::format("{}: zip: record '{}': {}", displayName_, printable(e->name), failure));
