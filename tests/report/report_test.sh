@@ -17,6 +17,9 @@ sections)
   convert_if_loop
   r=$work/report.html
   for s in "${sections[@]}"; do has "<section id=\"$s\">" "$r"; done
+  # The conversion's phases, in order, each with its time.
+  grep -qE '^<tr><th>Phases</th><td>read archive [^<]*: [0-9.]+ ms; compile [^<]*: [0-9.]+ ms; passes: [0-9.]+ ms; emit ONNX[^<]*: [0-9.]+ ms; write: [0-9.]+ ms</td></tr>$' "$r" \
+    || fail "no phases row in the summary: $(grep -F '<th>Phases' "$r" || true)"
   # The pipeline table: one row per pass the pipeline ran (counted independently by --time-passes).
   "$tool" convert "$fixtures/if_loop/model.pt" -o "$work/m2.onnx" --opset 17 \
     --input 'x:float32[3,6]' --input 'n:int64[]' --time-passes 2> "$work/time.txt"
@@ -68,6 +71,9 @@ failed)
   grep -qE '^<tr class="err">.*>to-onnx<.*<td>failed</td>' "$work/report.html" \
     || fail "no failed row for to-onnx in the pipeline table"
   has 'No model was written.' "$work/report.html"
+  # The phases reached: the passes (where it failed), none after them.
+  grep -qE '^<tr><th>Phases</th><td>read archive [^<]*; passes: [0-9.]+ ms</td></tr>$' \
+    "$work/report.html" || fail "phases: $(grep -F '<th>Phases' "$work/report.html" || true)"
   [ ! -e "$work/m.onnx" ] || fail "a model was written"
   ;;
 chromium)

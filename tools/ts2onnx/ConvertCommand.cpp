@@ -92,10 +92,11 @@ public:
     else if (p.step == "emit" && p.done == p.total)
       begin("write");
   }
-  /// Ends the phase under way (the last one, or where the conversion failed) and prints.
-  void print(std::ostream &os) {
-    begin({});
-    passes::printTimingReport(os, "Conversion phase timing report", rows_);
+  /// Ends the phase under way (the last one, or where the conversion failed).
+  void finish() { begin({}); }
+  /// The phases reached, with their wall times (after finish()).
+  const std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> &rows() const {
+    return rows_;
   }
 
 private:
@@ -333,7 +334,7 @@ int runConvert(const std::vector<std::string> &args) {
                             ::stat(f.model.c_str(), &st) == 0 &&
                             uint64_t(st.st_size) >= progressMinBytes;
   PhaseTimes phases;
-  const bool timePhases = opts.instrumentation.timePasses;
+  const bool timePhases = opts.instrumentation.timePasses || !f.report.empty();
   if (showProgress || timePhases)
     opts.progress = [&](const Progress &p) {
       if (showProgress)
@@ -368,8 +369,9 @@ int runConvert(const std::vector<std::string> &args) {
   auto start = std::chrono::steady_clock::now();
   absl::StatusOr<ConvertedFile> written = convertToFile(f.model, f.output, opts, out);
   progress.finish();
-  if (timePhases)
-    phases.print(std::cerr);
+  phases.finish();
+  if (opts.instrumentation.timePasses)
+    passes::printTimingReport(std::cerr, "Conversion phase timing report", phases.rows());
   if (!f.report.empty()) {
     ReportInfo info;
     info.modelPath = f.model;
@@ -379,6 +381,8 @@ int runConvert(const std::vector<std::string> &args) {
       info.commandLine += " " + a;
     info.opset = opts.opset;
     info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto &[name, time] : phases.rows())
+      info.phases.emplace_back(name, std::chrono::duration<double, std::milli>(time).count());
     absl::StatusOr<onnx::ModelProto> model = absl::UnknownError("");
     if (written.ok())
       model = readOnnxModel(f.output);

@@ -221,6 +221,11 @@ nav a{margin-right:1em}
   row("Opset", std::to_string(info.opset));
   row("Result", info.error.empty() ? fmt::format("converted in {:.2f} s", info.seconds)
                                    : "failed: " + info.error);
+  std::string phases;
+  for (const auto &[name, ms] : info.phases)
+    phases += fmt::format("{}{}: {:.1f} ms", phases.empty() ? "" : "; ", name, ms);
+  if (!phases.empty())
+    row("Phases", phases);
   row("Nodes", fmt::format("{} before the first pass, {} after the last", rec.nodesBefore(),
                            rec.nodesAfter()));
   row("Warnings", std::to_string(rec.warnings().size()));

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -63,6 +64,8 @@ struct ReportInfo {
   std::string modelPath, outputPath, commandLine;
   int opset = 0;
   double seconds = 0;
+  /// The conversion's phases reached (reading the archive, compiling, ...) and their ms.
+  std::vector<std::pair<std::string, double>> phases;
   std::string error; // the conversion failed with this (the page is still written)
 };
 
