@@ -117,9 +117,8 @@ absl::Status PassManager::writeDump(size_t index, std::string_view name, const s
   return absl::OkStatus();
 }
 
-void printTimingReport(
-    std::ostream &os, std::string_view title,
-    const std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> &rows) {
+void printTimingReport(std::ostream &os, std::string_view title,
+                       const std::vector<TimingRow> &rows) {
   std::chrono::steady_clock::duration total{};
   for (const auto &row : rows)
     total += row.second;
@@ -134,14 +133,6 @@ void printTimingReport(
     os << fmt::format("  {:>8.4f} ({:5.1f}%)  {}\n", seconds(time), percent(seconds(time)), name);
   os << fmt::format("  {:>8.4f} ({:5.1f}%)  Total\n", totalSec, percent(totalSec));
   os.flush();
-}
-
-void PassManager::printTimings(const std::vector<Timing> &timings) const {
-  std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> rows;
-  rows.reserve(timings.size());
-  for (const Timing &t : timings)
-    rows.emplace_back(t.name, t.time);
-  printTimingReport(*out_, "Pass execution timing report", rows);
 }
 
 absl::Status PassManager::run(ir::Graph &graph) {
@@ -170,7 +161,7 @@ absl::Status PassManager::run(ir::Graph &graph) {
     TS2ONNX_RETURN_IF_ERROR(writeDump(0, "input", lastText));
   }
 
-  std::vector<Timing> timings;
+  std::vector<TimingRow> timings;
   for (size_t i = 0; i < pipeline_.size(); ++i) {
     const PassInfo &pass = pipeline_[i];
     if ((instr_.printChanged || instr_.printDiff) && !haveLastText) {
@@ -182,7 +173,7 @@ absl::Status PassManager::run(ir::Graph &graph) {
 
     auto start = std::chrono::steady_clock::now();
     absl::Status status = pass.fn(graph, options_);
-    timings.push_back({pass.name, std::chrono::steady_clock::now() - start});
+    timings.emplace_back(pass.name, std::chrono::steady_clock::now() - start);
     if (!status.ok()) {
       status = prefixed(status, fmt::format("pass '{}' failed: ", pass.name));
     } else if (instr_.verifyEach) {
@@ -226,12 +217,12 @@ absl::Status PassManager::run(ir::Graph &graph) {
     }
     if (!status.ok()) {
       if (instr_.timePasses)
-        printTimings(timings);
+        printTimingReport(*out_, "Pass execution timing report", timings);
       return status;
     }
   }
   if (instr_.timePasses)
-    printTimings(timings);
+    printTimingReport(*out_, "Pass execution timing report", timings);
   return absl::OkStatus();
 }
 

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -55,11 +56,13 @@ struct InstrumentationOptions {
   ir::PrintOptions printOptions;
 };
 
+/// One row of a timing table: what ran and its wall time.
+using TimingRow = std::pair<std::string, std::chrono::steady_clock::duration>;
+
 /// Prints an MLIR-style timing table (`title` in its banner; one row per entry, then the
 /// total) to `os`. PassManager prints its pass table with it; `ts2onnx convert` its phases.
-void printTimingReport(
-    std::ostream &os, std::string_view title,
-    const std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> &rows);
+void printTimingReport(std::ostream &os, std::string_view title,
+                       const std::vector<TimingRow> &rows);
 
 /// Splits `a,b,c` into names (spaces around names are ignored; "" is the empty pipeline).
 absl::StatusOr<std::vector<std::string>> splitPipeline(std::string_view pipeline);
@@ -92,12 +95,7 @@ public:
   absl::Status run(ir::Graph &graph);
 
 private:
-  struct Timing {
-    std::string name;
-    std::chrono::steady_clock::duration time{};
-  };
   absl::Status writeDump(size_t index, std::string_view name, const std::string &text);
-  void printTimings(const std::vector<Timing> &timings) const;
 
   PassOptions options_;
   const PassRegistry *registry_;

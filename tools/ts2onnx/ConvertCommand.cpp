@@ -95,9 +95,7 @@ public:
   /// Ends the phase under way (the last one, or where the conversion failed).
   void finish() { begin({}); }
   /// The phases reached, with their wall times (after finish()).
-  const std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> &rows() const {
-    return rows_;
-  }
+  const std::vector<passes::TimingRow> &rows() const { return rows_; }
 
 private:
   void begin(std::string name) {
@@ -110,7 +108,7 @@ private:
     since_ = now;
   }
 
-  std::vector<std::pair<std::string, std::chrono::steady_clock::duration>> rows_;
+  std::vector<passes::TimingRow> rows_;
   std::chrono::steady_clock::time_point since_;
   bool current_ = false;
 };
