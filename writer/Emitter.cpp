@@ -1,6 +1,7 @@
 // The emitter: ONNX-dialect IR -> onnx::ModelProto (see Emitter.h), checker, atomic writer.
 #include "writer/Emitter.h"
 #include "writer/ModuleFunctions.h"
+#include "writer/OnnxSchemas.h"
 
 #include <cerrno>
 #include <climits>
@@ -764,6 +765,12 @@ absl::Status checkDeferredModel(onnx::ModelProto &model,
 }
 
 std::future<void> prepareSchemasAsync() {
+  if (schemaRegistryIsLazy()) {
+    // Nothing to prepare: the schemas a model uses are built as the checker looks them up.
+    std::promise<void> ready;
+    ready.set_value();
+    return ready.get_future();
+  }
   return asyncWithoutTerminationSignals([] {
     // Any lookup builds the whole registry (a function-local static: thread-safe).
     (void)onnx::OpSchemaRegistry::Schema("Add", 1, "");
@@ -772,7 +779,7 @@ std::future<void> prepareSchemasAsync() {
 
 absl::Status checkModel(onnx::ModelProto &model) {
   try {
-    onnx::checker::check_model(model);
+    checkModelProto(model);
   } catch (const std::exception &e) {
     return absl::InvalidArgumentError(fmt::format("ONNX checker: {}", e.what()));
   }

@@ -26,8 +26,10 @@
 
 #include <fmt/format.h>
 
+#include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "ir/Status.h"
 #include "onnx/checker.h"
+#include "writer/OnnxSchemas.h"
 #include "writer/Payloads.h"
 #include "writer/PendingFiles.h"
 
@@ -65,6 +67,18 @@ std::string lengthPrefix(int field, uint64_t length) {
 
 uint64_t lengthDelimitedSize(int field, uint64_t length) {
   return varintSize((static_cast<uint64_t>(field) << 3) | 2) + varintSize(length) + length;
+}
+
+/// Parses the model file at `path` (written here, without its external data).
+absl::Status readModelProto(const std::string &path, onnx::ModelProto &model) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return absl::InternalError(fmt::format("cannot reopen '{}': {}", path, std::strerror(errno)));
+  google::protobuf::io::FileInputStream in(fd);
+  in.SetCloseOnDelete(true);
+  if (!model.ParseFromZeroCopyStream(&in))
+    return absl::InternalError(fmt::format("cannot parse the written model '{}'", path));
+  return absl::OkStatus();
 }
 
 std::string dirName(const std::string &path) {
@@ -474,8 +488,11 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
   }
   if (external) {
     try {
-      // Resolves every location against the model's directory, as loaders do.
-      onnx::checker::check_model(file.path());
+      // Reads the model back and resolves every location against its directory, as loaders do.
+      onnx::ModelProto written;
+      TS2ONNX_RETURN_IF_ERROR(readModelProto(file.path(), written));
+      const std::string &tmp = file.path();
+      checkModelProto(written, tmp.substr(0, tmp.find_last_of('/') + 1));
     } catch (const std::exception &e) {
       if (needDataFile)
         ::unlink(dataPath.c_str());

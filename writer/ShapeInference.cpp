@@ -1,4 +1,5 @@
 #include "writer/ShapeInference.h"
+#include "writer/OnnxSchemas.h"
 
 #include <list>
 #include <memory>
@@ -20,7 +21,7 @@ namespace ts2onnx::writer {
 #ifdef TS2ONNX_ONNX_OLD_CHECKER
 
 void inferShapes(onnx::ModelProto &model, const onnx::ShapeInferenceOptions &options) {
-  onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+  onnx::shape_inference::InferShapes(model, schemaRegistry(), options);
 }
 
 #else
@@ -222,7 +223,7 @@ private:
                           ". No opset import for domain ", node.domain(), " optype ",
                           node.op_type());
     const onnx::OpSchema *schema =
-        onnx::OpSchemaRegistry::Instance()->GetSchema(node.op_type(), opset->second, node.domain());
+        schemaRegistry()->GetSchema(node.op_type(), opset->second, node.domain());
     NodeContext ctx(*this, node, types_, state, options_, &shapeData_);
     try {
       if (!schema) {
@@ -233,8 +234,8 @@ private:
         schema->GetTypeAndShapeInferenceFunction()(ctx);
       } else if (schema->HasFunction()) {
         si::DataValueMap calleeData;
-        si::InferShapeForFunctionNode(*schema->GetFunction(), onnx::OpSchemaRegistry::Instance(),
-                                      ctx, options_, noFunctions_, &symbols_, &calleeData);
+        si::InferShapeForFunctionNode(*schema->GetFunction(), schemaRegistry(), ctx, options_,
+                                      noFunctions_, &symbols_, &calleeData);
       }
       if (options_.check_type)
         schema->CheckInputOutputType(ctx);
@@ -326,7 +327,7 @@ SubgraphInferencer::doInferencing(const std::vector<const TypeProto *> &inputTyp
 
 void inferShapes(onnx::ModelProto &model, const onnx::ShapeInferenceOptions &options) {
   if (model.functions_size() > 0 || model.ir_version() < 4 || options.enable_data_propagation) {
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+    onnx::shape_inference::InferShapes(model, schemaRegistry(), options);
     return;
   }
   ModelInference(model, options).inferGraph(*model.mutable_graph());
