@@ -2,9 +2,13 @@
 #include "frontend/SetState.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <csignal>
 #include <cstdio>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -133,6 +137,73 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::open(const std::string &path,
   return a;
 }
 
+struct Archive::SourceSlot {
+  std::once_flag once;
+  absl::StatusOr<script::Module> module = absl::UnknownError("not parsed");
+};
+
+/// Parses the archive's code records on a helper thread, last record first, while the main
+/// thread reads the pickles and parses the records their classes name (loadSource), in about
+/// the order the zip holds them: the two meet in the middle, each record parsed by the thread
+/// that gets to it first. The destructor stops the helper after the record it is parsing.
+/// Records that no class ends up needing may be parsed for nothing, so only small ones are
+/// taken (kMaxRecord), and only when there are enough of them to be worth a thread.
+class Archive::SourcePrefetch {
+public:
+  static constexpr size_t kMinRecords = 8;
+  static constexpr uint64_t kMaxRecord = uint64_t{1} << 20;
+
+  explicit SourcePrefetch(Archive &archive) {
+    for (const std::string &r : archive.zip_->records()) {
+      if (r.rfind(archive.codePrefix_, 0) != 0 || r.size() < 3 ||
+          r.compare(r.size() - 3, 3, ".py") != 0)
+        continue;
+      const ZipEntry *e = archive.zip_->entry(r);
+      if (e == nullptr || e->uncompressedSize > kMaxRecord)
+        continue;
+      auto &slot = archive.sourceSlots_[r];
+      slot = std::make_unique<SourceSlot>();
+      slots_.push_back(slot.get());
+      records_.push_back(r);
+    }
+    if (slots_.size() < kMinRecords) {
+      archive.sourceSlots_.clear();
+      return;
+    }
+    helper_ = std::thread([this, &archive] {
+      // SIGINT and the like go to the main thread, which owns the output files.
+      sigset_t block;
+      sigemptyset(&block);
+      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+        sigaddset(&block, sig);
+      ::pthread_sigmask(SIG_BLOCK, &block, nullptr);
+      for (size_t i = records_.size(); i-- > 0 && !stop_.load(std::memory_order_relaxed);) {
+        SourceSlot &slot = *slots_[i];
+        std::call_once(slot.once, [&] { slot.module = archive.parseSource(records_[i]); });
+      }
+    });
+  }
+
+  ~SourcePrefetch() {
+    stop_.store(true, std::memory_order_relaxed);
+    if (helper_.joinable())
+      helper_.join();
+  }
+
+private:
+  std::vector<SourceSlot *> slots_;
+  std::vector<std::string> records_;
+  std::atomic<bool> stop_{false};
+  std::thread helper_;
+};
+
+Archive::~Archive() = default;
+
+absl::StatusOr<script::Module> Archive::parseSource(const std::string &record) const {
+  TS2ONNX_ASSIGN_OR_RETURN(std::string text, zip_->readString(record));
+  return script::parseModule(text, displayName(record));
+}
+
 absl::StatusOr<const script::Module *> Archive::loadSource(std::string_view qualifier) {
   std::string record = codePrefix_;
   for (char c : qualifier)
@@ -140,8 +211,14 @@ absl::StatusOr<const script::Module *> Archive::loadSource(std::string_view qual
   record += ".py";
   if (!zip_->has(record))
     return nullptr;
-  TS2ONNX_ASSIGN_OR_RETURN(std::string text, zip_->readString(record));
-  TS2ONNX_ASSIGN_OR_RETURN(script::Module m, script::parseModule(text, displayName(record)));
+  if (auto it = sourceSlots_.find(record); it != sourceSlots_.end()) {
+    SourceSlot &slot = *it->second;
+    std::call_once(slot.once, [&] { slot.module = parseSource(record); });
+    if (!slot.module.ok())
+      return slot.module.status();
+    return &*slot.module;
+  }
+  TS2ONNX_ASSIGN_OR_RETURN(script::Module m, parseSource(record));
   sources_.push_back(std::make_unique<script::Module>(std::move(m)));
   return sources_.back().get();
 }
@@ -182,6 +259,7 @@ absl::Status Archive::load() {
     return absl::InvalidArgumentError(describeTorchSave(pickle, where));
   }
 
+  SourcePrefetch prefetch(*this);
   UnpicklerOptions uo;
   // A class whose source fails to parse is reported as that source error, not as a class the
   // pickle may not name.

@@ -61,7 +61,12 @@ public:
   /// restored once per object.
   absl::StatusOr<const Object *> restoreSetState(const Object &o);
 
+  ~Archive();
+
 private:
+  struct SourceSlot;
+  class SourcePrefetch;
+
   Archive() = default;
   absl::Status load();
   absl::Status loadLegacy();
@@ -71,6 +76,8 @@ private:
                                           const std::vector<ir::Tensor> &tensors,
                                           const std::vector<IValue> &attributes, int depth);
   absl::StatusOr<const script::Module *> loadSource(std::string_view qualifier);
+  /// Reads and parses one code record.
+  absl::StatusOr<script::Module> parseSource(const std::string &record) const;
   /// A compiler over the archive's classes and constant table, for its file version.
   Compiler makeCompiler();
   absl::StatusOr<ir::Value *> materializeConstant(ir::Graph &g, int64_t index,
@@ -88,6 +95,9 @@ private:
   std::vector<IValue> constants_;
   std::unique_ptr<ClassTable> classes_;
   std::vector<std::unique_ptr<script::Module>> sources_;
+  // The code records parsed ahead on a helper thread while the pickles are read (load()); each
+  // is parsed once, by whichever thread gets to it first.
+  absl::flat_hash_map<std::string, std::unique_ptr<SourceSlot>> sourceSlots_;
   std::string rootClass_;
   absl::flat_hash_map<const Object *, std::shared_ptr<Object>> restored_;
   absl::flat_hash_map<std::string, std::unique_ptr<ir::Graph>> setStateGraphs_;
