@@ -3,11 +3,13 @@
 #include "ir/Printer.h"
 #include "ir/StringEscape.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -945,19 +947,8 @@ std::string_view operatorNameOf(std::string_view line) {
   return dot == std::string_view::npos ? full : full.substr(0, dot);
 }
 
-} // namespace
-
-SchemaRegistry &SchemaRegistry::builtin() {
-  static SchemaRegistry *registry = [] {
-    auto *r = new SchemaRegistry();
-    r->addStaticText(builtinSchemaText());
-    r->addStaticText(builtinExtraSchemaText());
-    return r;
-  }();
-  return *registry;
-}
-
-void SchemaRegistry::indexText(std::string_view text) {
+/// Calls `f(line)` for each schema line of `text` (trimmed; blank and `#` lines skipped).
+template <typename F> void forEachLine(std::string_view text, F &&f) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -965,19 +956,139 @@ void SchemaRegistry::indexText(std::string_view text) {
       nl = text.size();
     std::string_view line = trim(text.substr(pos, nl - pos));
     pos = nl + 1;
-    if (line.empty() || line.front() == '#')
-      continue;
-    auto &entry = entries_[std::string(operatorNameOf(line))];
-    if (!entry)
-      entry = std::make_unique<Entry>();
-    entry->lines.push_back(line);
-    ++lineCount_;
+    if (!line.empty() && line.front() != '#')
+      f(line);
   }
+}
+
+/// The first schema line of `text` starting at or after byte `pos` (a line start or the end):
+/// its start, or text.size().
+size_t firstLineFrom(std::string_view text, size_t pos) {
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos)
+      nl = text.size();
+    std::string_view line = trim(text.substr(pos, nl - pos));
+    if (!line.empty() && line.front() != '#')
+      return pos;
+    pos = nl + 1;
+  }
+  return text.size();
+}
+
+std::string_view lineAt(std::string_view text, size_t start) {
+  size_t nl = text.find('\n', start);
+  return trim(text.substr(start, nl == std::string_view::npos ? nl : nl - start));
+}
+
+/// Appends to `out` the lines of `text` (sorted by operator name) whose operator is `name`, in
+/// order: a binary search over byte offsets (the first line at or after an offset has a name
+/// that grows with the offset), then a walk over the run.
+void sortedLinesOf(std::string_view text, std::string_view name,
+                   std::vector<std::string_view> &out) {
+  auto lineStartFrom = [&](size_t p) -> size_t {
+    if (p == 0)
+      return 0;
+    size_t nl = text.find('\n', p - 1);
+    return nl == std::string_view::npos ? text.size() : nl + 1;
+  };
+  size_t lo = 0, hi = text.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    size_t at = firstLineFrom(text, lineStartFrom(mid));
+    if (at == text.size() || operatorNameOf(lineAt(text, at)) >= name)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  for (size_t at = firstLineFrom(text, lineStartFrom(lo)); at < text.size();) {
+    std::string_view line = lineAt(text, at);
+    if (operatorNameOf(line) != name)
+      break;
+    out.push_back(line);
+    size_t nl = text.find('\n', at);
+    at = firstLineFrom(text, nl == std::string_view::npos ? text.size() : nl + 1);
+  }
+}
+
+} // namespace
+
+SchemaRegistry &SchemaRegistry::builtin() {
+  static SchemaRegistry *registry = [] {
+    auto *r = new SchemaRegistry();
+    r->addSortedStaticText(builtinSchemaText());
+    r->addSortedStaticText(builtinExtraSchemaText());
+    return r;
+  }();
+  return *registry;
+}
+
+void SchemaRegistry::indexText(std::string_view text) {
+  const size_t first = lines_.size();
+  forEachLine(text, [&](std::string_view line) { lines_.push_back({operatorNameOf(line), line}); });
+  lineCount_ += lines_.size() - first;
+  // Operators looked up already get their new overloads now (parsed, if they were).
+  if (!entries_.empty())
+    for (size_t i = first; i < lines_.size(); ++i) {
+      auto it = entries_.find(absl::string_view(lines_[i].name.data(), lines_[i].name.size()));
+      if (it == entries_.end())
+        continue;
+      Entry &entry = *it->second;
+      entry.lines.push_back(lines_[i].text);
+      if (!entry.isParsed)
+        continue;
+      auto schema = parseSchema(lines_[i].text);
+      if (schema.ok())
+        entry.parsed.push_back(std::move(*schema));
+      else
+        errors_.push_back(std::string(schema.status().message()));
+    }
+  auto byName = [](const Line &a, const Line &b) { return a.name < b.name; };
+  auto mid = lines_.begin() + static_cast<std::ptrdiff_t>(first);
+  if (!std::is_sorted(mid, lines_.end(), byName))
+    std::stable_sort(mid, lines_.end(), byName);
+  if (first > 0 && mid != lines_.end() && byName(*mid, *(mid - 1)))
+    std::inplace_merge(lines_.begin(), mid, lines_.end(), byName);
+}
+
+SchemaRegistry::Entry *SchemaRegistry::entryFor(std::string_view name, bool create) const {
+  if (auto it = entries_.find(absl::string_view(name.data(), name.size())); it != entries_.end())
+    return it->second.get();
+  auto [lo, hi] = std::equal_range(lines_.begin(), lines_.end(), Line{name, {}},
+                                   [](const Line &a, const Line &b) { return a.name < b.name; });
+  auto entry = std::make_unique<Entry>();
+  for (std::string_view text : sortedTexts_)
+    sortedLinesOf(text, name, entry->lines);
+  for (auto it = lo; it != hi; ++it)
+    entry->lines.push_back(it->text);
+  if (entry->lines.empty() && !create)
+    return nullptr;
+  Entry *raw = entry.get();
+  entries_.emplace(std::string(name), std::move(entry));
+  return raw;
 }
 
 void SchemaRegistry::addStaticText(std::string_view text) {
   std::lock_guard<std::mutex> lock(mutex_);
   indexText(text);
+}
+
+void SchemaRegistry::addSortedStaticText(std::string_view text) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sortedTexts_.push_back(text);
+  // Operators looked up already get their new overloads now (parsed, if they were).
+  for (auto &[name, entry] : entries_) {
+    size_t before = entry->lines.size();
+    sortedLinesOf(text, name, entry->lines);
+    if (entry->isParsed)
+      for (size_t i = before; i < entry->lines.size(); ++i) {
+        auto schema = parseSchema(entry->lines[i]);
+        if (schema.ok())
+          entry->parsed.push_back(std::move(*schema));
+        else
+          errors_.push_back(std::string(schema.status().message()));
+      }
+  }
 }
 
 void SchemaRegistry::addText(std::string text) {
@@ -1005,26 +1116,24 @@ absl::Status SchemaRegistry::registerSchema(std::string_view text) {
   if (!schema.ok())
     return schema.status();
   std::lock_guard<std::mutex> lock(mutex_);
-  auto &entry = entries_[schema->name];
-  if (!entry)
-    entry = std::make_unique<Entry>();
-  ensureParsed(*entry);
-  for (const auto &existing : entry->parsed)
+  Entry &entry = *entryFor(schema->name, /*create=*/true);
+  ensureParsed(entry);
+  for (const auto &existing : entry.parsed)
     if (existing.overloadName == schema->overloadName)
       return absl::AlreadyExistsError(
           fmt::format("schema: {} is already registered", schema->fullName()));
-  entry->parsed.push_back(std::move(*schema));
+  entry.parsed.push_back(std::move(*schema));
   ++lineCount_;
   return absl::OkStatus();
 }
 
 const std::vector<FunctionSchema> *SchemaRegistry::lookup(std::string_view qualifiedName) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = entries_.find(absl::string_view(qualifiedName.data(), qualifiedName.size()));
-  if (it == entries_.end())
+  Entry *entry = entryFor(qualifiedName, /*create=*/false);
+  if (!entry)
     return nullptr;
-  ensureParsed(*it->second);
-  return &it->second->parsed;
+  ensureParsed(*entry);
+  return &entry->parsed;
 }
 
 const FunctionSchema *SchemaRegistry::lookupOverload(std::string_view qualifiedName,
@@ -1046,23 +1155,45 @@ const FunctionSchema *SchemaRegistry::lookupFullName(std::string_view fullName) 
   return lookupOverload(fullName.substr(0, dot), fullName.substr(dot + 1));
 }
 
+std::vector<std::string_view> SchemaRegistry::indexedNames() const {
+  std::vector<std::string_view> names;
+  absl::flat_hash_set<absl::string_view> seen;
+  auto add = [&](std::string_view name) {
+    if (seen.insert(absl::string_view(name.data(), name.size())).second)
+      names.push_back(name);
+  };
+  for (std::string_view text : sortedTexts_)
+    forEachLine(text, [&](std::string_view line) { add(operatorNameOf(line)); });
+  for (const Line &line : lines_)
+    add(line.name);
+  return names;
+}
+
 std::vector<std::string> SchemaRegistry::operatorNames() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::string> names;
-  names.reserve(entries_.size());
+  for (std::string_view name : indexedNames())
+    names.emplace_back(name);
+  // Operators that only registerSchema added.
   for (const auto &[name, entry] : entries_)
-    names.push_back(name);
+    if (entry->lines.empty())
+      names.push_back(name);
   return names;
 }
 
 size_t SchemaRegistry::lineCount() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return lineCount_;
+  size_t n = lineCount_;
+  for (std::string_view text : sortedTexts_)
+    forEachLine(text, [&](std::string_view) { ++n; });
+  return n;
 }
 
 absl::Status SchemaRegistry::parseAll() const {
   std::lock_guard<std::mutex> lock(mutex_);
   size_t before = errors_.size();
+  for (std::string_view name : indexedNames())
+    ensureParsed(*entryFor(name, /*create=*/true));
   for (const auto &[name, entry] : entries_)
     ensureParsed(*entry);
   if (errors_.size() > before)

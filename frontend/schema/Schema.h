@@ -196,6 +196,10 @@ public:
   void addStaticText(std::string_view text);
   /// Same, keeping a copy of `text`.
   void addText(std::string text);
+  /// addStaticText for a text whose lines are sorted by operator name (byte order; the embedded
+  /// tables, which generate_schemas.py writes sorted and SchemaTest checks): not indexed at all,
+  /// each lookup binary-searches it.
+  void addSortedStaticText(std::string_view text);
   /// Parses and adds one schema now (custom operators), after the operator's existing
   /// overloads. Invalidates pointers returned by `lookup` for that operator.
   absl::Status registerSchema(std::string_view text);
@@ -224,12 +228,28 @@ private:
     std::vector<FunctionSchema> parsed;
     bool isParsed = false;
   };
+  /// One schema line and its operator's qualified name (a view into the line).
+  struct Line {
+    std::string_view name;
+    std::string_view text;
+  };
   void indexText(std::string_view text);
   void ensureParsed(Entry &entry) const;
+  /// The entry of `name`, made from its indexed lines on first use; nullptr when the operator
+  /// has no lines and no entry (and `create` is false).
+  Entry *entryFor(std::string_view name, bool create) const;
+  /// Every operator name of the indexed and sorted texts, once each (a scan of the texts).
+  std::vector<std::string_view> indexedNames() const;
 
   mutable std::mutex mutex_;
+  // Texts sorted by operator name (addSortedStaticText), searched on lookup; then the lines of the
+  // other texts, sorted by operator name (stably: overloads keep their order). An operator gets
+  // its Entry (lines, parsed schemas) when it is first looked up: a conversion looks up a few
+  // dozen of the ~2,000, so the builtin tables cost nothing at start-up.
+  std::vector<std::string_view> sortedTexts_;
+  std::vector<Line> lines_;
   // Entries are heap-allocated so the vectors handed out stay put while the map grows.
-  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
+  mutable absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
   std::vector<std::unique_ptr<std::string>> ownedText_;
   mutable std::vector<std::string> errors_;
   size_t lineCount_ = 0;

@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -120,6 +122,72 @@ TEST_CASE("builtin registry: every line parses and operators added after 1.13 ar
   const auto *sdpa = r.lookup("aten::scaled_dot_product_attention");
   REQUIRE(sdpa != nullptr);
   CHECK(sdpa->at(0).argumentIndex("is_causal").has_value());
+}
+
+/// `aten::add.Tensor(...` -> `aten::add`.
+std::string operatorOf(const std::string &line) {
+  std::string full = line.substr(0, line.find_first_of("( "));
+  size_t ns = full.find("::");
+  size_t dot = full.find('.', ns == std::string::npos ? 0 : ns + 2);
+  return dot == std::string::npos ? full : full.substr(0, dot);
+}
+
+TEST_CASE("builtin registry: the embedded tables are sorted by operator name, as searched") {
+  // addSortedStaticText binary-searches them: every operator's lines must form one run, in
+  // byte order of the names.
+  std::map<std::string, std::vector<std::string>> byName;
+  for (const char *table : {"schemas.txt", "schemas_extra.txt"}) {
+    std::vector<std::string> lines = schemaLines(readFile(tablePath(table)));
+    REQUIRE(lines.size() > 100);
+    for (size_t i = 1; i < lines.size(); ++i) {
+      INFO(table << " line " << i << ": " << lines[i]);
+      CHECK(operatorOf(lines[i - 1]) <= operatorOf(lines[i]));
+    }
+    for (const std::string &line : lines)
+      byName[operatorOf(line)].push_back(line);
+  }
+  // Each operator's overloads, as a linear scan of both tables finds them, in table order.
+  const auto &r = SchemaRegistry::builtin();
+  for (const auto &[name, lines] : byName) {
+    const auto *all = r.lookup(name);
+    INFO(name);
+    REQUIRE(all != nullptr);
+    REQUIRE(all->size() == lines.size());
+    for (size_t i = 0; i < lines.size(); ++i)
+      CHECK((*all)[i].str() == parseOk(lines[i]).str());
+  }
+  CHECK(r.operatorNames().size() == byName.size());
+  CHECK(r.lookup("aaa::before_everything") == nullptr);
+  CHECK(r.lookup("zzz::after_everything") == nullptr);
+  CHECK(r.lookup("aten::add_") != nullptr);
+  CHECK(r.lookup("aten::ad") == nullptr);
+}
+
+TEST_CASE("registry: sorted texts, indexed texts and registered schemas together") {
+  static const std::string sorted = "# header\n"
+                                    "a::f(int x) -> int\n"
+                                    "a::f.two(int x, int y) -> int\n"
+                                    "b::g(int x) -> int\n"
+                                    "c::h(int x) -> int\n";
+  SchemaRegistry r;
+  r.addSortedStaticText(sorted);
+  CHECK(r.lineCount() == 4);
+  REQUIRE(r.lookup("a::f") != nullptr);
+  CHECK(r.lookup("a::f")->size() == 2);
+  CHECK(r.lookup("a::g") == nullptr);
+  // Lines added later come after, also for an operator already looked up (and parsed).
+  r.addText("a::f.three(int x, int y, int z) -> int\nd::k() -> int\n");
+  REQUIRE(r.lookup("a::f")->size() == 3);
+  CHECK(r.lookup("a::f")->at(2).overloadName == "three");
+  static const std::string more = "b::g.more(float x) -> float\n";
+  r.addSortedStaticText(more);
+  CHECK(r.lookup("b::g")->size() == 2);
+  CHECK(r.registerSchema("e::new(int x) -> int").ok());
+  CHECK(r.lineCount() == 8);
+  std::vector<std::string> names = r.operatorNames();
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"a::f", "b::g", "c::h", "d::k", "e::new"});
+  CHECK(r.parseAll().ok());
 }
 
 TEST_CASE("registry from text: lazy per-name parsing, bad lines reported, custom schemas") {
