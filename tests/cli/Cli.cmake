@@ -436,10 +436,17 @@ elseif(CASE STREQUAL "static-deps")
   if(NOT lddRc EQUAL 0 OR NOT deps MATCHES "libc\\.so")
     message(FATAL_ERROR "${CASE}: ldd ${TOOL} failed (${lddRc}): ${lddErr}${deps}")
   endif()
-  if(deps MATCHES "lib(absl_[a-z0-9_]+|protobuf|z|deflate)\\.so")
+  if(deps MATCHES "lib(absl_[a-z0-9_]+|protobuf|z|deflate|fmt)\\.so")
     message(FATAL_ERROR "${CASE}: ${TOOL} loads ${CMAKE_MATCH_0}, which it should link "
                         "statically:\n${deps}")
   endif()
+  if(STATIC_CXX AND deps MATCHES "lib(stdc\\+\\+|gcc_s)\\.so")
+    message(FATAL_ERROR "${CASE}: ${TOOL} loads ${CMAKE_MATCH_0}, which it should link "
+                        "statically (no other shared C++ library is linked):\n${deps}")
+  endif()
+  # The executable so linked converts.
+  tool(convert ${mlp} -o ${out}/static.onnx --input x:float32[4,20])
+  expect_ok()
 
 elseif(CASE STREQUAL "positional-output")
   tool(convert ${mlp} ${out}/a.onnx --input x:float32[4,20])
