@@ -1,5 +1,9 @@
 // The mutation API keeps use lists right; checked by the verifier and by printing.
 #include <algorithm>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -407,4 +411,29 @@ TEST_CASE("moveInlined numbers, names and links the callee's nodes as cloneNode 
   CHECK(moved.second == copied.second);
   CHECK(moved.second == std::vector<std::string>{"s", "a"}); // %x became the argument %a
   CHECK(moved.first.find("%a.1 : Tensor = aten::neg(%a)") != std::string::npos);
+}
+
+TEST_CASE("symbols: interning across the table's growing chunks, from several threads") {
+  // The table holds its entries in chunks of 4,096 that never move: 20,000 names span five.
+  constexpr int kNames = 20000;
+  std::vector<Symbol> symbols(kNames);
+  auto internRange = [&](int begin, int step) {
+    for (int i = begin; i < kNames; i += step)
+      symbols[size_t(i)] = Symbol::fromQualString("chunktest" + std::to_string(i % 7) + "::name" +
+                                                  std::to_string(i));
+  };
+  std::thread other(internRange, 1, 2);
+  internRange(0, 2);
+  other.join();
+  std::set<uint32_t> ids;
+  for (int i = 0; i < kNames; ++i) {
+    const Symbol &s = symbols[size_t(i)];
+    INFO(i);
+    REQUIRE(s.qualString() == "chunktest" + std::to_string(i % 7) + "::name" + std::to_string(i));
+    CHECK(s.ns() == "chunktest" + std::to_string(i % 7));
+    CHECK(s.name() == "name" + std::to_string(i));
+    CHECK(Symbol::fromQualString(s.qualString()) == s); // interned once
+    ids.insert(s.id());
+  }
+  CHECK(ids.size() == size_t(kNames));
 }
