@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -91,18 +92,26 @@ absl::StatusOr<size_t> preadSome(const Payload &p, int fd, uint8_t *out, size_t 
 class Writer {
 public:
   Writer(std::vector<Job> jobs, std::vector<Unit> units)
-      : jobs_(std::move(jobs)), units_(std::move(units)) {}
+      : jobs_(std::move(jobs)), units_(std::move(units)) {
+    // Each thread's buffer: as large as the largest unit that goes through memory, at most a
+    // chunk (a small model's weights do not need a cleared megabyte per thread).
+    for (const Unit &u : units_)
+      if (jobs_[u.job].source != Source::Memory)
+        bufferBytes_ = std::max(
+            bufferBytes_, static_cast<size_t>(std::min<uint64_t>(kChunkBytes, u.end - u.begin)));
+  }
 
   /// Takes units until none is left or a thread failed.
   void work() {
-    std::vector<uint8_t> buffer(kChunkBytes);
+    // Not cleared: every byte read from it was written by the same unit's run() first.
+    std::unique_ptr<uint8_t[]> buffer(bufferBytes_ ? new uint8_t[bufferBytes_] : nullptr);
     for (;;) {
       if (failed_.load(std::memory_order_relaxed))
         break;
       size_t i = next_.fetch_add(1);
       if (i >= units_.size())
         break;
-      absl::Status s = run(units_[i], buffer.data());
+      absl::Status s = run(units_[i], buffer.get());
       if (!s.ok()) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (error_.ok())
@@ -171,7 +180,7 @@ private:
       return pwriteAll(p, job.memory + u.begin, n, at);
     case Source::Generated:
       for (size_t done = 0; done < n;) {
-        size_t k = std::min(kChunkBytes, n - done);
+        size_t k = std::min(bufferBytes_, n - done);
         t.readBytes(u.begin + done, buffer, k);
         TS2ONNX_RETURN_IF_ERROR(pwriteAll(p, buffer, k, at + done));
         done += k;
@@ -204,7 +213,7 @@ private:
     uint32_t crc = 0;
     while (done < n) {
       TS2ONNX_ASSIGN_OR_RETURN(size_t k,
-                               preadSome(p, job.srcFd, buffer, std::min(kChunkBytes, n - done),
+                               preadSome(p, job.srcFd, buffer, std::min(bufferBytes_, n - done),
                                          job.srcOffset + u.begin + done));
       if (job.checked)
         crc = libdeflate_crc32(crc, buffer, k);
@@ -223,6 +232,7 @@ private:
   std::atomic<uint64_t> done_{0};
   std::atomic<bool> failed_{false};
   std::atomic<bool> noCopyRange_{false};
+  size_t bufferBytes_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   size_t finished_ = 0;
