@@ -266,19 +266,20 @@ absl::Status ZipArchive::parseImpl(const ZipLimits &limits) {
                                "directory end {}",
                                i, pos, cdEnd));
     std::string_view rawName(reinterpret_cast<const char *>(h + kCentralHeaderSize), nameLen);
-    std::string shown = printable(rawName);
+    // The name as error messages show it, made only for one.
+    auto shown = [&rawName] { return printable(rawName); };
 
     // ZIP64 extra field: present values replace the saturated 32-bit ones, in this order.
     const uint8_t *x = h + kCentralHeaderSize + nameLen;
     uint64_t xpos = 0;
     while (xpos < extraLen) {
       if (extraLen - xpos < 4)
-        return error(fmt::format("entry '{}': truncated extra field", shown));
+        return error(fmt::format("entry '{}': truncated extra field", shown()));
       uint16_t id = u16(x + xpos), len = u16(x + xpos + 2);
       if (len > extraLen - xpos - 4)
         return error(fmt::format("entry '{}': extra field 0x{:04x} of length {} runs past the "
                                  "header",
-                                 shown, id, len));
+                                 shown(), id, len));
       if (id == kZip64ExtraId) {
         const uint8_t *f = x + xpos + 4;
         uint64_t left = len;
@@ -294,76 +295,77 @@ absl::Status ZipArchive::parseImpl(const ZipLimits &limits) {
         };
         if (!take(&usize, 0xFFFFFFFF, 8) || !take(&csize, 0xFFFFFFFF, 8) ||
             !take(&lho, 0xFFFFFFFF, 8) || !take(&diskStart, 0xFFFF, 4))
-          return error(fmt::format("entry '{}': ZIP64 extra field too short", shown));
+          return error(fmt::format("entry '{}': ZIP64 extra field too short", shown()));
       }
       xpos += 4 + len;
     }
     if (usize == 0xFFFFFFFF || csize == 0xFFFFFFFF || lho == 0xFFFFFFFF)
       return error(fmt::format("entry '{}': saturated size or offset without a ZIP64 extra "
                                "field",
-                               shown));
+                               shown()));
     if (diskStart != 0)
-      return error(fmt::format("entry '{}': multi-disk archives are not supported", shown));
+      return error(fmt::format("entry '{}': multi-disk archives are not supported", shown()));
     if (flags & 0x0041)
-      return error(fmt::format("entry '{}' is encrypted", shown));
+      return error(fmt::format("entry '{}' is encrypted", shown()));
 
     if (absl::Status st = checkName(rawName); !st.ok())
       return error(std::string(st.message()));
     if (i == 0) {
       size_t slash = rawName.find('/');
       if (slash == std::string_view::npos)
-        return error(fmt::format("first entry '{}' is not inside a root folder", shown));
+        return error(fmt::format("first entry '{}' is not inside a root folder", shown()));
       root_ = std::string(rawName.substr(0, slash));
     }
     if (rawName.size() <= root_.size() || rawName.compare(0, root_.size(), root_) != 0 ||
         rawName[root_.size()] != '/')
-      return error(fmt::format("entry '{}' is outside the root folder '{}/'", shown, root_));
+      return error(fmt::format("entry '{}' is outside the root folder '{}/'", shown(), root_));
     std::string_view relative = rawName.substr(root_.size() + 1);
 
     // Local header: only its signature, name and extra length are used.
     if (!fits(lho, kLocalHeaderSize, cdOffset))
       return error(fmt::format("entry '{}': local header offset {} beyond the central directory "
                                "at {} (file size {})",
-                               shown, lho, cdOffset, fileSize));
+                               shown(), lho, cdOffset, fileSize));
     const uint8_t *l = data_ + lho;
     if (u32(l) != kLocalHeaderSig)
-      return error(fmt::format("entry '{}': bad local header signature at offset {}", shown, lho));
+      return error(
+          fmt::format("entry '{}': bad local header signature at offset {}", shown(), lho));
     uint64_t localNameLen = u16(l + 26), localExtraLen = u16(l + 28);
     if (!fits(lho + kLocalHeaderSize, localNameLen + localExtraLen, cdOffset))
       return error(fmt::format("entry '{}': local header at {} runs into the central directory",
-                               shown, lho));
+                               shown(), lho));
     std::string_view localName(reinterpret_cast<const char *>(l + kLocalHeaderSize), localNameLen);
     if (localName != rawName)
-      return error(
-          fmt::format("entry '{}': local header names '{}' instead", shown, printable(localName)));
+      return error(fmt::format("entry '{}': local header names '{}' instead", shown(),
+                               printable(localName)));
     if (u16(l + 8) != method)
-      return error(fmt::format("entry '{}': local header method {} differs from central {}", shown,
-                               u16(l + 8), method));
+      return error(fmt::format("entry '{}': local header method {} differs from central {}",
+                               shown(), u16(l + 8), method));
     uint64_t dataOffset = lho + kLocalHeaderSize + localNameLen + localExtraLen;
     if (!fits(dataOffset, csize, cdOffset))
       return error(fmt::format("entry '{}': data (offset {}, size {}) runs past the central "
                                "directory at {} (file size {})",
-                               shown, dataOffset, csize, cdOffset, fileSize));
+                               shown(), dataOffset, csize, cdOffset, fileSize));
 
     if (method == 0 && csize != usize)
-      return error(
-          fmt::format("stored entry '{}' has compressed size {} but size {}", shown, csize, usize));
+      return error(fmt::format("stored entry '{}' has compressed size {} but size {}", shown(),
+                               csize, usize));
     if (method == 8) {
       if (usize > limits.ratioThresholdBytes &&
           usize / std::max<uint64_t>(limits.maxCompressionRatio, 1) > csize)
         return error(fmt::format("entry '{}' would inflate {} bytes to {} (ratio above {}:1)",
-                                 shown, csize, usize, limits.maxCompressionRatio));
+                                 shown(), csize, usize, limits.maxCompressionRatio));
       if (!checkedAdd(totalInflated, usize, &totalInflated) ||
           totalInflated > limits.maxTotalInflatedBytes)
         return error(fmt::format("deflated entries exceed the limit of {} uncompressed bytes "
                                  "(at entry '{}')",
-                                 limits.maxTotalInflatedBytes, shown));
+                                 limits.maxTotalInflatedBytes, shown()));
     }
 
     pos += kCentralHeaderSize + varLen;
     if (relative.empty() || relative.back() == '/') {
       if (usize != 0)
-        return error(fmt::format("directory entry '{}' has data", shown));
+        return error(fmt::format("directory entry '{}' has data", shown()));
       continue;
     }
     ZipEntry entry;
@@ -376,7 +378,7 @@ absl::Status ZipArchive::parseImpl(const ZipLimits &limits) {
     entry.localHeaderOffset = lho;
     entry.dataOffset = dataOffset;
     if (!index_.emplace(entry.name, entries_.size()).second)
-      return error(fmt::format("duplicate entry '{}'", shown));
+      return error(fmt::format("duplicate entry '{}'", shown()));
     entries_.push_back(std::move(entry));
   }
   if (pos != cdEnd)
