@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <csignal>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -19,6 +18,7 @@
 #include "frontend/script/Parser.h"
 #include "frontend/upgraders/Upgraders.h"
 #include "ir/Status.h"
+#include "ir/TerminationSignals.h"
 
 namespace ts2onnx::frontend {
 
@@ -155,32 +155,24 @@ public:
 
   explicit SourcePrefetch(Archive &archive) {
     for (const std::string &r : archive.zip_->records()) {
-      if (r.rfind(archive.codePrefix_, 0) != 0 || r.size() < 3 ||
-          r.compare(r.size() - 3, 3, ".py") != 0)
+      if (!archive.isCodeRecord(r))
         continue;
       const ZipEntry *e = archive.zip_->entry(r);
       if (e == nullptr || e->uncompressedSize > kMaxRecord)
         continue;
       auto &slot = archive.sourceSlots_[r];
       slot = std::make_unique<SourceSlot>();
-      slots_.push_back(slot.get());
-      records_.push_back(r);
+      todo_.emplace_back(r, slot.get());
     }
-    if (slots_.size() < kMinRecords) {
+    if (todo_.size() < kMinRecords) {
       archive.sourceSlots_.clear();
       return;
     }
+    // SIGINT and the like go to a thread that owns output files, never to this one.
+    ir::DeferTerminationSignals blocked; // inherited by the helper
     helper_ = std::thread([this, &archive] {
-      // SIGINT and the like go to the main thread, which owns the output files.
-      sigset_t block;
-      sigemptyset(&block);
-      for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
-        sigaddset(&block, sig);
-      ::pthread_sigmask(SIG_BLOCK, &block, nullptr);
-      for (size_t i = records_.size(); i-- > 0 && !stop_.load(std::memory_order_relaxed);) {
-        SourceSlot &slot = *slots_[i];
-        std::call_once(slot.once, [&] { slot.module = archive.parseSource(records_[i]); });
-      }
+      for (size_t i = todo_.size(); i-- > 0 && !stop_.load(std::memory_order_relaxed);)
+        archive.parsedSource(*todo_[i].second, todo_[i].first);
     });
   }
 
@@ -191,17 +183,27 @@ public:
   }
 
 private:
-  std::vector<SourceSlot *> slots_;
-  std::vector<std::string> records_;
+  std::vector<std::pair<std::string, SourceSlot *>> todo_; // record, its slot; in zip order
   std::atomic<bool> stop_{false};
   std::thread helper_;
 };
 
 Archive::~Archive() = default;
 
+bool Archive::isCodeRecord(std::string_view record) const {
+  return record.size() > 3 && record.substr(0, codePrefix_.size()) == codePrefix_ &&
+         record.substr(record.size() - 3) == ".py";
+}
+
 absl::StatusOr<script::Module> Archive::parseSource(const std::string &record) const {
   TS2ONNX_ASSIGN_OR_RETURN(std::string text, zip_->readString(record));
   return script::parseModule(text, displayName(record));
+}
+
+const absl::StatusOr<script::Module> &Archive::parsedSource(SourceSlot &slot,
+                                                            const std::string &record) const {
+  std::call_once(slot.once, [&] { slot.module = parseSource(record); });
+  return slot.module;
 }
 
 absl::StatusOr<const script::Module *> Archive::loadSource(std::string_view qualifier) {
@@ -212,11 +214,10 @@ absl::StatusOr<const script::Module *> Archive::loadSource(std::string_view qual
   if (!zip_->has(record))
     return nullptr;
   if (auto it = sourceSlots_.find(record); it != sourceSlots_.end()) {
-    SourceSlot &slot = *it->second;
-    std::call_once(slot.once, [&] { slot.module = parseSource(record); });
-    if (!slot.module.ok())
-      return slot.module.status();
-    return &*slot.module;
+    const absl::StatusOr<script::Module> &parsed = parsedSource(*it->second, record);
+    if (!parsed.ok())
+      return parsed.status();
+    return &*parsed;
   }
   TS2ONNX_ASSIGN_OR_RETURN(script::Module m, parseSource(record));
   sources_.push_back(std::make_unique<script::Module>(std::move(m)));
@@ -629,7 +630,7 @@ std::vector<std::string> Archive::methodNames() const {
 std::vector<std::string> Archive::codeRecords() const {
   std::vector<std::string> out;
   for (const std::string &r : zip_->records())
-    if (r.rfind(codePrefix_, 0) == 0 && r.size() > 3 && r.substr(r.size() - 3) == ".py")
+    if (isCodeRecord(r))
       out.push_back(r);
   if (format_ == Format::Legacy)
     for (const std::string &r : zip_->records())

@@ -76,8 +76,14 @@ private:
                                           const std::vector<ir::Tensor> &tensors,
                                           const std::vector<IValue> &attributes, int depth);
   absl::StatusOr<const script::Module *> loadSource(std::string_view qualifier);
+  /// True for a record of the archive's TorchScript code (`code/...py`, or under torch.package's
+  /// prefix).
+  bool isCodeRecord(std::string_view record) const;
   /// Reads and parses one code record.
   absl::StatusOr<script::Module> parseSource(const std::string &record) const;
+  /// `record` parsed into `slot` once, by whichever thread asks first (the others wait).
+  const absl::StatusOr<script::Module> &parsedSource(SourceSlot &slot,
+                                                     const std::string &record) const;
   /// A compiler over the archive's classes and constant table, for its file version.
   Compiler makeCompiler();
   absl::StatusOr<ir::Value *> materializeConstant(ir::Graph &g, int64_t index,

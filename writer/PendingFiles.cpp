@@ -8,7 +8,6 @@
 #include <climits>
 #include <cstring>
 
-#include <pthread.h>
 #include <unistd.h>
 
 namespace ts2onnx::writer {
@@ -24,8 +23,6 @@ struct Slot {
 static_assert(std::atomic<int>::is_always_lock_free, "signal handlers need lock-free atomics");
 
 Slot gSlots[kSlots];
-
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 void onTerminationSignal(int sig) {
   int savedErrno = errno;
@@ -69,28 +66,16 @@ void installPendingFileCleanup() noexcept {
   std::memset(&sa, 0, sizeof sa);
   sa.sa_handler = onTerminationSignal;
   sigemptyset(&sa.sa_mask);
-  for (int sig : kSignals)
+  for (int sig : ir::kTerminationSignals)
     sigaddset(&sa.sa_mask, sig); // one cleanup at a time, whichever signal comes first
   sa.sa_flags = SA_RESETHAND;
-  for (int sig : kSignals) {
+  for (int sig : ir::kTerminationSignals) {
     struct sigaction old;
     // Leave an ignored signal ignored (nohup, or a parent that wants it so).
     if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN)
       continue;
     ::sigaction(sig, &sa, nullptr);
   }
-}
-
-DeferTerminationSignals::DeferTerminationSignals() noexcept {
-  sigset_t block;
-  sigemptyset(&block);
-  for (int sig : kSignals)
-    sigaddset(&block, sig);
-  ::pthread_sigmask(SIG_BLOCK, &block, &saved_);
-}
-
-DeferTerminationSignals::~DeferTerminationSignals() {
-  ::pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
 }
 
 } // namespace ts2onnx::writer

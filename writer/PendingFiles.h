@@ -7,7 +7,7 @@
 #include <future>
 #include <utility>
 
-#include <signal.h>
+#include "ir/TerminationSignals.h"
 
 namespace ts2onnx::writer {
 
@@ -30,16 +30,7 @@ void installPendingFileCleanup() noexcept;
 
 /// Defers SIGINT, SIGTERM, SIGHUP and SIGQUIT for its lifetime: the steps that rename several
 /// files into place run as a unit, so an interruption leaves all of them or none.
-class DeferTerminationSignals {
-public:
-  DeferTerminationSignals() noexcept;
-  ~DeferTerminationSignals();
-  DeferTerminationSignals(const DeferTerminationSignals &) = delete;
-  DeferTerminationSignals &operator=(const DeferTerminationSignals &) = delete;
-
-private:
-  sigset_t saved_;
-};
+using ir::DeferTerminationSignals;
 
 /// std::async(std::launch::async, f) on a thread that never takes SIGINT, SIGTERM, SIGHUP or
 /// SIGQUIT (it starts with them blocked), so that they always reach a thread whose deferred
