@@ -24,5 +24,6 @@ unset(TS2ONNX_SCHEMA_EXTRA_TEXT)
 
 set(TS2ONNX_SCHEMA_SOURCES
   ${_ts2onnx_schema_dir}/Schema.cpp
+  ${_ts2onnx_schema_dir}/SchemaRegistry.cpp
   ${_ts2onnx_schema_dir}/SchemaMatching.cpp
   ${CMAKE_CURRENT_BINARY_DIR}/schema/SchemaData.cpp)

@@ -228,13 +228,18 @@ private:
     std::vector<FunctionSchema> parsed;
     bool isParsed = false;
   };
-  /// One schema line and its operator's qualified name (a view into the line).
+  /// One schema line and its operator's qualified name (a view into the line), ordered by name.
   struct Line {
     std::string_view name;
     std::string_view text;
+    bool operator<(const Line &other) const { return name < other.name; }
   };
   void indexText(std::string_view text);
   void ensureParsed(Entry &entry) const;
+  /// Parses `line` into `entry` (or records its error).
+  void parseLine(Entry &entry, std::string_view line) const;
+  /// Adds `line` to `entry`, parsed now if the entry's other lines were.
+  void appendLine(Entry &entry, std::string_view line) const;
   /// The entry of `name`, made from its indexed lines on first use; nullptr when the operator
   /// has no lines and no entry (and `create` is false).
   Entry *entryFor(std::string_view name, bool create) const;
