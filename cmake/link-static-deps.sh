@@ -43,6 +43,9 @@ for arg in "$@"; do
     first=0
   fi
   new=$arg
+  if [ -n "$fmt_archive" ] && [ "$arg" = "$fmt_archive" ]; then
+    continue # placed where libfmt.so is
+  fi
   case "$arg" in
   -ldeflate)
     for dir in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /usr/local/lib; do
@@ -51,9 +54,6 @@ for arg in "$@"; do
         break
       fi
     done
-    ;;
-  libts2onnx_static_fmt.a | */libts2onnx_static_fmt.a)
-    continue # placed where libfmt.so is
     ;;
   /*.so | /*.so.*)
     if [ -n "$fmt_archive" ] && is_libfmt "$arg"; then

@@ -491,8 +491,7 @@ absl::StatusOr<WrittenModel> writeModelStreaming(EmittedModel &em, const std::st
       // Reads the model back and resolves every location against its directory, as loaders do.
       onnx::ModelProto written;
       TS2ONNX_RETURN_IF_ERROR(readModelProto(file.path(), written));
-      const std::string &tmp = file.path();
-      checkModelProto(written, tmp.substr(0, tmp.find_last_of('/') + 1));
+      checkModelProto(written, dirName(file.path()));
     } catch (const std::exception &e) {
       if (needDataFile)
         ::unlink(dataPath.c_str());

@@ -31,7 +31,8 @@ bool schemaRegistryIsLazy();
 
 /// What onnx::checker::check_model(model) checks (IR version, metadata keys, opset imports, the
 /// graph, model-local functions), with schemaRegistry(). Relative external-data locations are
-/// checked against `modelDir` (ending in '/') when it is not empty, as check_model(path) does.
+/// resolved against the directory `modelDir` when it is not empty, as check_model(path) does
+/// with the model's directory.
 /// Throws onnx::checker::ValidationError as check_model does.
 void checkModelProto(const onnx::ModelProto &model, const std::string &modelDir = "");
 
